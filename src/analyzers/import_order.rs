@@ -1,0 +1,191 @@
+//! The `import-order` analyzer (E402): a module-level import after other
+//! module-level code, with ruff's semantics (SPEC §4.1). Which statements do
+//! not end the import block is pack data (`[rule.options]`), not code.
+
+use serde::Deserialize;
+use tree_sitter::Node;
+
+use super::bindings::Bindings;
+use super::{Analyzer, FileCtx, Hit};
+
+/// Options of `analyzer = "import-order"`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportOrderOptions {
+    /// Qualified calls whose bare statement keeps the import block open
+    /// (`sys.path.insert`, `os.putenv`, `matplotlib.use`, ...).
+    #[serde(default)]
+    pub allowed_calls: Vec<String>,
+    /// Targets whose assignment (`=`, annotated, subscripted) keeps it open (`os.environ`).
+    #[serde(default)]
+    pub allowed_assign_targets: Vec<String>,
+    /// Targets whose augmented assignment keeps it open (`sys.path`, `os.environ`).
+    #[serde(default)]
+    pub allowed_augassign_targets: Vec<String>,
+    /// Targets whose `del` keeps it open (`os.environ`).
+    #[serde(default)]
+    pub allowed_delete_targets: Vec<String>,
+}
+
+/// The E402 analyzer.
+#[derive(Debug)]
+pub struct ImportOrder {
+    opts: ImportOrderOptions,
+}
+
+/// Builds the analyzer from a rule's options.
+pub fn build(options: &toml::Table) -> Result<Box<dyn Analyzer>, String> {
+    Ok(Box::new(ImportOrder {
+        opts: super::options(options)?,
+    }))
+}
+
+/// Whether `node` is a module-level import statement.
+pub fn is_import(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "import_statement" | "import_from_statement" | "future_import_statement"
+    )
+}
+
+impl Analyzer for ImportOrder {
+    fn variables(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn prefilter(&self) -> Option<Vec<String>> {
+        Some(vec!["import".to_string()])
+    }
+
+    fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
+        let root = ctx.tree.root_node();
+        let mut bindings = Bindings::default();
+        let mut seen_docstring = false;
+        let mut boundary = false;
+        let mut cursor = root.walk();
+        for stmt in root.named_children(&mut cursor) {
+            if stmt.is_extra() {
+                continue; // comments
+            }
+            if is_import(stmt) {
+                if boundary {
+                    hits.push(Hit::at(stmt.byte_range()));
+                }
+                seen_docstring = true;
+                bindings.record(stmt, ctx.text);
+                continue;
+            }
+            let is_docstring = !seen_docstring && is_string_statement(stmt, ctx.text);
+            seen_docstring = true;
+            if !boundary && !is_docstring && !self.keeps_block_open(stmt, ctx.text, &bindings) {
+                boundary = true;
+            }
+            bindings.record(stmt, ctx.text);
+        }
+    }
+}
+
+impl ImportOrder {
+    fn keeps_block_open(&self, stmt: Node, text: &str, b: &Bindings) -> bool {
+        let o = &self.opts;
+        match stmt.kind() {
+            "if_statement" | "try_statement" | "with_statement" | "match_statement" => true,
+            "delete_statement" => stmt.named_child(0).is_some_and(|targets| {
+                let list: Vec<Node> = if targets.kind() == "expression_list" {
+                    targets.named_children(&mut targets.walk()).collect()
+                } else {
+                    vec![targets]
+                };
+                list.into_iter()
+                    .any(|t| b.resolves_to_any(unsubscript(t), text, &o.allowed_delete_targets))
+            }),
+            "expression_statement" => {
+                if stmt.named_child_count() != 1 {
+                    return false;
+                }
+                let Some(expr) = stmt.named_child(0) else {
+                    return false;
+                };
+                match expr.kind() {
+                    "call" => expr
+                        .child_by_field_name("function")
+                        .is_some_and(|f| b.resolves_to_any(f, text, &o.allowed_calls)),
+                    "assignment" => {
+                        is_dunder_assignment(expr, text)
+                            || assignment_targets(expr).into_iter().any(|t| {
+                                b.resolves_to_any(unsubscript(t), text, &o.allowed_assign_targets)
+                            })
+                    }
+                    "augmented_assignment" => expr.child_by_field_name("left").is_some_and(|t| {
+                        b.resolves_to_any(unsubscript(t), text, &o.allowed_augassign_targets)
+                    }),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+/// `x[...]` → `x`, as ruff's `map_subscript`.
+fn unsubscript(node: Node) -> Node {
+    if node.kind() == "subscript" {
+        node.child_by_field_name("value").unwrap_or(node)
+    } else {
+        node
+    }
+}
+
+/// Targets of a (possibly chained) assignment: `a = b = 1` → [a, b].
+fn assignment_targets(assign: Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut cur = Some(assign);
+    while let Some(a) = cur.filter(|a| a.kind() == "assignment") {
+        out.extend(a.child_by_field_name("left"));
+        cur = a.child_by_field_name("right");
+    }
+    out
+}
+
+/// `__all__ = ...` or `__x__: T = ...` with a single dunder target.
+fn is_dunder_assignment(assign: Node, text: &str) -> bool {
+    let chained = assign
+        .child_by_field_name("right")
+        .is_some_and(|r| r.kind() == "assignment");
+    !chained
+        && assign.child_by_field_name("left").is_some_and(|l| {
+            let name = &text[l.byte_range()];
+            l.kind() == "identifier" && name.starts_with("__") && name.ends_with("__")
+        })
+}
+
+/// A statement that is one plain string literal (a docstring candidate):
+/// not an f-string or bytes, possibly implicitly concatenated.
+fn is_string_statement(stmt: Node, text: &str) -> bool {
+    if stmt.kind() != "expression_statement" || stmt.named_child_count() != 1 {
+        return false;
+    }
+    let Some(expr) = stmt.named_child(0) else {
+        return false;
+    };
+    match expr.kind() {
+        "string" => is_plain_string(expr, text),
+        "concatenated_string" => {
+            let mut c = expr.walk();
+            expr.named_children(&mut c)
+                .all(|s| s.kind() == "string" && is_plain_string(s, text))
+        }
+        _ => false,
+    }
+}
+
+fn is_plain_string(string: Node, text: &str) -> bool {
+    let Some(start) = string.child(0) else {
+        return false;
+    };
+    let prefix = &text[start.byte_range()];
+    !prefix
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .any(|c| matches!(c.to_ascii_lowercase(), 'f' | 'b' | 't'))
+}

@@ -1,0 +1,119 @@
+//! Built-in analyzers: matchers for what one tree-sitter query cannot say.
+//! Each is configured by the `[rule.options]` of the rule that names it
+//! (`analyzer = "import-order"`), so a pack never needs Rust code to change.
+
+use std::fmt::Debug;
+use std::ops::Range;
+
+use serde::de::DeserializeOwned;
+use tree_sitter::Tree;
+
+use crate::config::Config;
+use crate::dates::Date;
+use crate::finding::Applicability;
+
+pub mod bindings;
+pub mod import_order;
+
+/// What an analyzer sees of one file.
+pub struct FileCtx<'a> {
+    /// Path relative to the project root.
+    pub path: &'a str,
+    /// The file's lane.
+    pub lane: Option<&'a str>,
+    /// The file's text (BOM excluded).
+    pub text: &'a str,
+    /// Its syntax tree.
+    pub tree: &'a Tree,
+    /// The date judgements are made against.
+    pub today: Date,
+    /// The project configuration.
+    pub config: &'a Config,
+}
+
+/// One edit proposed by an analyzer.
+#[derive(Debug, Clone)]
+pub struct EditHit {
+    /// Target file relative to the project root; `None` for this file.
+    pub file: Option<String>,
+    /// Byte range replaced.
+    pub range: Range<usize>,
+    /// New text.
+    pub content: String,
+}
+
+/// A fix proposed by an analyzer.
+#[derive(Debug, Clone)]
+pub struct FixHit {
+    /// Safe or unsafe.
+    pub applicability: Applicability,
+    /// What it does.
+    pub message: String,
+    /// Its edits.
+    pub edits: Vec<EditHit>,
+}
+
+/// One thing an analyzer found.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Byte range to underline.
+    pub range: Range<usize>,
+    /// Values for the rule's message template.
+    pub vars: Vec<(&'static str, String)>,
+    /// The analyzer's own fix, if any.
+    pub fix: Option<FixHit>,
+}
+
+impl Hit {
+    /// A hit at `range` with no variables and no fix.
+    pub fn at(range: Range<usize>) -> Self {
+        Self {
+            range,
+            vars: Vec::new(),
+            fix: None,
+        }
+    }
+}
+
+/// A built-in analyzer, configured from a rule's options.
+pub trait Analyzer: Send + Sync + Debug {
+    /// Variables its hits define, usable in the rule's message.
+    fn variables(&self) -> &'static [&'static str];
+    /// Literal words one of which a file must contain for a hit to be possible
+    /// (`None`: every file may have hits).
+    fn prefilter(&self) -> Option<Vec<String>>;
+    /// Finds the hits in one file.
+    fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>);
+}
+
+type Factory = fn(&toml::Table) -> Result<Box<dyn Analyzer>, String>;
+
+/// The analyzers a rule may name, by `analyzer = "..."` value.
+const REGISTRY: &[(&str, Factory)] = &[("import-order", import_order::build)];
+
+/// Matchers handled by the engine itself rather than by an [`Analyzer`].
+pub const ENGINE_MATCHERS: &[&str] = &["engine", "suppression"];
+
+/// Names a rule may use in `analyzer = "..."`.
+pub fn names() -> Vec<&'static str> {
+    REGISTRY
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(ENGINE_MATCHERS.iter().copied())
+        .collect()
+}
+
+/// Builds the analyzer `name` from `options`; `None` if no such analyzer.
+pub fn build(name: &str, options: &toml::Table) -> Option<Result<Box<dyn Analyzer>, String>> {
+    REGISTRY
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| f(options))
+}
+
+/// Deserializes an analyzer's options table strictly.
+pub fn options<T: DeserializeOwned>(table: &toml::Table) -> Result<T, String> {
+    toml::Value::Table(table.clone())
+        .try_into()
+        .map_err(|e: toml::de::Error| e.message().to_string())
+}

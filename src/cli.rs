@@ -1,0 +1,361 @@
+//! The command line (SPEC §1): a thin shell over the library.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use miette::{IntoDiagnostic, Result, miette};
+
+use crate::config::{self, Config};
+use crate::dates;
+use crate::finding::Severity;
+use crate::lint::{FixMode, LintOptions, Linter};
+use crate::packs;
+use crate::report::{self, Format};
+use crate::rule::RuleSet;
+use crate::script::ScriptHost;
+use crate::testing;
+
+/// rulegate: declarative code policies for Python repositories.
+#[derive(Debug, Parser)]
+#[command(name = "rulegate", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Lint files and folders (default: the current folder).
+    Lint(LintArgs),
+    /// List the rules of the active packs.
+    Rules(ConfigArgs),
+    /// Show a rule's full documentation.
+    Explain {
+        /// Rule id, e.g. E402.
+        rule: String,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// Run the examples embedded in packs (default: the active packs).
+    Test {
+        /// Pack files or `builtin:NAME`.
+        packs: Vec<String>,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// Print the tree-sitter syntax tree of a file (for writing queries).
+    Tree {
+        /// A Python file.
+        file: PathBuf,
+    },
+    /// Write a commented starter rulegate.toml in the current folder.
+    Init,
+}
+
+#[derive(Debug, Args)]
+struct ConfigArgs {
+    /// Use this config file instead of discovering one.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct LintArgs {
+    /// Files and folders to lint.
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Output format (default: fancy on a terminal, else concise).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Apply safe fixes, then report what remains.
+    #[arg(long)]
+    fix: bool,
+    /// Also apply fixes marked unsafe.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff; change nothing (exit 1 if any).
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
+    /// Only these rules (ids or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Not these rules (ids or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Exit 0 even if error-severity findings remain.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print counts per rule instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+    /// Read the source from standard input, linted as this path.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+    /// The date TTLs and TODO dates are judged against (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD", env = dates::TODAY_ENV)]
+    today: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Apply excludes to files named on the command line too.
+    #[arg(long)]
+    force_exclude: bool,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
+}
+
+/// Runs the CLI and maps the outcome to SPEC §1's exit codes.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Lint(args) => lint(args),
+        Command::Rules(c) => {
+            let (_, rules) = load(&c, &[], &[], None)?;
+            print!("{}", rules_table(&rules));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { rule, config } => {
+            let (_, rules) = load(&config, &[], &[], None)?;
+            let r = rules.get(&rule).ok_or_else(|| {
+                miette!(
+                    help = "run `rulegate rules` to list the rules",
+                    "no active rule `{rule}`"
+                )
+            })?;
+            println!(
+                "# {} ({}, pack {})\n\n{}\n\n{}",
+                r.id,
+                r.severity.as_str(),
+                r.pack,
+                r.summary,
+                r.explain.trim()
+            );
+            println!("\nFixable: {}", if r.fixable() { "yes" } else { "no" });
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Test { packs, config } => test(packs, config),
+        Command::Tree { file } => {
+            let text = std::fs::read_to_string(&file).into_diagnostic()?;
+            let tree = crate::check::Worker::new()
+                .parse(&text)
+                .ok_or_else(|| miette!("could not parse {}", file.display()))?;
+            println!("{}", crate::matching::tree::pretty(&tree, &text));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init => {
+            let path = Path::new(config::CONFIG_FILE);
+            if path.exists() {
+                return Err(miette!(
+                    help = "edit the existing file instead",
+                    "{} already exists; not overwritten",
+                    path.display()
+                ));
+            }
+            std::fs::write(path, config::STARTER_CONFIG).into_diagnostic()?;
+            println!("wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Finds the config (`--config`, else discovered from `start`) and loads the rules.
+fn load(
+    args: &ConfigArgs,
+    select: &[String],
+    ignore: &[String],
+    start: Option<&Path>,
+) -> Result<(Config, RuleSet)> {
+    let config = match &args.config {
+        Some(p) => Config::load(p)?,
+        None => Config::discover(start.unwrap_or(Path::new(".")))?,
+    };
+    let host = ScriptHost::new();
+    let rules = packs::load_rules(&config, &host, select, ignore)?;
+    Ok((config, rules))
+}
+
+fn lint(args: LintArgs) -> Result<ExitCode> {
+    let today = dates::resolve_today(args.today.as_deref()).map_err(|e| miette!("{e}"))?;
+    let start = args
+        .stdin_filename
+        .clone()
+        .or_else(|| args.paths.first().cloned());
+    let config = match &args.config.config {
+        Some(p) => Config::load(p)?,
+        None => Config::discover(start.as_deref().unwrap_or(Path::new(".")))?,
+    };
+    let host = ScriptHost::new();
+    let rules = packs::load_rules(&config, &host, &args.select, &args.ignore)?;
+    let stdin = match &args.stdin_filename {
+        Some(name) => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| miette!("cannot read standard input as UTF-8: {e}"))?;
+            Some((name.clone(), text))
+        }
+        None => None,
+    };
+    let opts = LintOptions {
+        paths: if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        },
+        force_exclude: args.force_exclude,
+        stdin,
+        fix: if args.diff {
+            FixMode::Diff
+        } else if args.fix {
+            FixMode::Apply
+        } else {
+            FixMode::Report
+        },
+        unsafe_fixes: args.unsafe_fixes,
+        threads: args.threads,
+    };
+    let linter = Linter {
+        config: &config,
+        rules: &rules,
+        host: &host,
+        today,
+    };
+    let run = linter.run(&opts)?;
+
+    let terminal = std::io::stdout().is_terminal() && args.output_file.is_none();
+    let format = args.format.unwrap_or(if terminal {
+        Format::Fancy
+    } else {
+        Format::Concise
+    });
+    let color = terminal && std::env::var_os("NO_COLOR").is_none();
+    let mut out = String::new();
+    let mut err = String::new();
+
+    if args.diff {
+        out.push_str(&report::diffs(&run.changed));
+        err.push_str(&format!(
+            "Would fix {} problem(s) in {} file(s).\n",
+            run.fixes_applied,
+            run.changed.len()
+        ));
+        emit(&args.output_file, &out, &err)?;
+        return Ok(if run.changed.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    if args.fix && opts.stdin.is_some() {
+        // Editors expect the fixed source on stdout, the findings on stderr.
+        let fixed = run
+            .changed
+            .first()
+            .map(|c| c.after.clone())
+            .unwrap_or_else(|| opts.stdin.as_ref().map(|s| s.1.clone()).unwrap_or_default());
+        out.push_str(&fixed);
+        err.push_str(&report::text::concise(&run.findings));
+        err.push_str(&report::summary(&run, args.unsafe_fixes, true));
+    } else if args.statistics {
+        out.push_str(&report::statistics(&run.findings, &|id| {
+            rules.get(id).map(|r| r.summary.clone()).unwrap_or_default()
+        }));
+    } else {
+        let extra: Vec<(String, std::sync::Arc<str>)> = config
+            .doc
+            .iter()
+            .map(|d| {
+                (
+                    crate::walk::relative(&config, Path::new(&d.name)),
+                    d.text.clone(),
+                )
+            })
+            .collect();
+        out.push_str(&report::render(&run, format, color, &extra));
+        if format.is_human() {
+            out.push_str(&report::summary(&run, args.unsafe_fixes, args.fix));
+        }
+    }
+    for e in &run.write_errors {
+        err.push_str(&format!("error: {e}\n"));
+    }
+    emit(&args.output_file, &out, &err)?;
+    let failed = run.findings.iter().any(|f| f.severity == Severity::Error);
+    Ok(if failed && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn emit(output_file: &Option<PathBuf>, out: &str, err: &str) -> Result<()> {
+    match output_file {
+        Some(p) => {
+            std::fs::write(p, out).map_err(|e| miette!("cannot write {}: {e}", p.display()))?
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(out.as_bytes());
+        }
+    }
+    eprint!("{err}");
+    Ok(())
+}
+
+fn rules_table(rules: &RuleSet) -> String {
+    let mut out = format!(
+        "{:<8} {:<6} {:<8} {:<7} {}\n",
+        "id", "pack", "severity", "fixable", "summary"
+    );
+    for r in &rules.rules {
+        out.push_str(&format!(
+            "{:<8} {:<6} {:<8} {:<7} {}\n",
+            r.id,
+            r.pack,
+            r.severity.as_str(),
+            if r.fixable() { "yes" } else { "no" },
+            r.summary
+        ));
+    }
+    out
+}
+
+fn test(packs_args: Vec<String>, config_args: ConfigArgs) -> Result<ExitCode> {
+    let host = ScriptHost::new();
+    let config = match &config_args.config {
+        Some(p) => Config::load(p)?,
+        None => Config::discover(Path::new("."))?,
+    };
+    let refs: Vec<String> = if packs_args.is_empty() {
+        config.packs.iter().map(|(r, _)| r.clone()).collect()
+    } else {
+        packs_args
+    };
+    let cwd = std::env::current_dir().into_diagnostic()?;
+    let mut outcomes = Vec::new();
+    for reference in refs {
+        let rules = packs::load_for_test(&reference, &cwd, &config, &host)?;
+        outcomes.extend(testing::run_pack_tests(&rules, &host));
+    }
+    print!("{}", testing::render(&outcomes));
+    let failed = outcomes.iter().any(|o| o.failure.is_some());
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

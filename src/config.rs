@@ -1,0 +1,486 @@
+//! The project configuration: `rulegate.toml` or `[tool.rulegate]` in
+//! `pyproject.toml` (SPEC §2). Discovery, strict parsing with spans, and the
+//! resolved [`Config`] the rest of the pipeline reads.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+use crate::dates::{self, Date};
+use crate::error::{self, SourceDoc, SpannedError};
+use crate::finding::Severity;
+use crate::glob::GlobList;
+
+/// File name of the dedicated config file.
+pub const CONFIG_FILE: &str = "rulegate.toml";
+/// The pack list used when no config names one.
+pub const DEFAULT_PACKS: &[&str] = &["builtin:t4"];
+/// Lane every file belongs to when the config declares no lanes.
+pub const DEFAULT_LANE: &str = "production";
+/// Folders skipped by default, as ruff does (SPEC §1).
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".rulegate_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+];
+
+/// `rulegate.toml` as written (also the body of `[tool.rulegate]`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigSpec {
+    /// Packs to load: `builtin:NAME` or paths relative to the config.
+    #[serde(default)]
+    pub packs: Option<Vec<Spanned<String>>>,
+    /// Globs that replace the default excludes.
+    #[serde(default)]
+    pub exclude: Option<Vec<Spanned<String>>>,
+    /// Globs added to the default excludes.
+    #[serde(default, rename = "extend-exclude")]
+    pub extend_exclude: Vec<Spanned<String>>,
+    /// Roots that absolute imports resolve from.
+    #[serde(default)]
+    pub src: Option<Vec<String>>,
+    /// Lanes, in file order: a file belongs to the first that matches.
+    #[serde(default)]
+    pub lanes: IndexMap<String, Spanned<LaneSpec>>,
+    /// Per-rule overrides.
+    #[serde(default)]
+    pub rules: BTreeMap<String, Spanned<RuleOverride>>,
+    /// Central, time-limited exceptions.
+    #[serde(default)]
+    pub exceptions: Vec<Spanned<ExceptionSpec>>,
+}
+
+/// One `[lanes.NAME]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaneSpec {
+    /// Globs of the lane's files.
+    pub paths: Vec<Spanned<String>>,
+    /// Lanes this lane may import from; absent means every lane.
+    #[serde(default)]
+    pub may_import: Option<Vec<Spanned<String>>>,
+    /// Whether imports with a non-literal module name are allowed here.
+    #[serde(default)]
+    pub dynamic_imports: Option<DynamicImports>,
+}
+
+/// Policy for `importlib.import_module(name)` with a computed `name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DynamicImports {
+    /// Allowed.
+    Allow,
+    /// Reported by `LANE002`.
+    Forbid,
+}
+
+/// One `[rules.ID]` table.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOverride {
+    /// Replaces the rule's severity.
+    pub severity: Option<Severity>,
+    /// `false` turns the rule off.
+    pub enabled: Option<bool>,
+}
+
+/// One `[[exceptions]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionSpec {
+    /// Rule id the exception silences.
+    pub rule: Spanned<String>,
+    /// Glob of the files it covers.
+    pub path: Spanned<String>,
+    /// Why the exception exists.
+    pub reason: String,
+    /// Tracking issue.
+    #[serde(default)]
+    pub issue: Option<String>,
+    /// When the exception started (defaults to the TTL-less form).
+    #[serde(default)]
+    pub start: Option<Spanned<String>>,
+    /// When it expires (`YYYY-MM-DD`).
+    pub expires: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+struct Pyproject {
+    #[serde(default)]
+    tool: Option<PyprojectTool>,
+}
+
+#[derive(Deserialize)]
+struct PyprojectTool {
+    #[serde(default)]
+    rulegate: Option<ConfigSpec>,
+}
+
+/// A resolved lane.
+#[derive(Debug, Clone)]
+pub struct Lane {
+    /// Lane name.
+    pub name: String,
+    /// Its files.
+    pub paths: GlobList,
+    /// Lanes it may import; `None` for all.
+    pub may_import: Option<Vec<String>>,
+    /// Its dynamic-import policy, if the config sets one.
+    pub dynamic_imports: Option<DynamicImports>,
+}
+
+/// A resolved central exception.
+#[derive(Debug, Clone)]
+pub struct CentralException {
+    /// Rule id.
+    pub rule: String,
+    /// Path glob as written.
+    pub path_glob: String,
+    /// Compiled path glob.
+    pub paths: GlobList,
+    /// Reason.
+    pub reason: String,
+    /// Tracking issue.
+    pub issue: Option<String>,
+    /// Start date, if given.
+    pub start: Option<Date>,
+    /// Expiry date.
+    pub expires: Date,
+    /// Span of the `[[exceptions]]` table in the config file.
+    pub span: std::ops::Range<usize>,
+}
+
+/// The configuration the run uses, resolved and validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Project root: the config's folder, else the current folder.
+    pub root: PathBuf,
+    /// The config file, when one was found.
+    pub doc: Option<SourceDoc>,
+    /// Pack references with their spans in the config (if any).
+    pub packs: Vec<(String, Option<std::ops::Range<usize>>)>,
+    /// Exclusion globs (defaults, replaced or extended).
+    pub exclude: GlobList,
+    /// Import roots, absolute.
+    pub src: Vec<PathBuf>,
+    /// Lanes in file order.
+    pub lanes: Vec<Lane>,
+    /// Per-rule overrides with the span of their key.
+    pub overrides: Vec<(String, RuleOverride, std::ops::Range<usize>)>,
+    /// Central exceptions.
+    pub exceptions: Vec<CentralException>,
+}
+
+impl Config {
+    /// The embedded default: `builtin:t4`, every file in lane `production`.
+    pub fn default_for(root: PathBuf) -> Self {
+        Self::from_spec(root, None, ConfigSpec::default()).expect("default config is valid")
+    }
+
+    /// Finds and loads the config for `start` (a file or folder), or the default.
+    pub fn discover(start: &Path) -> miette::Result<Self> {
+        let start = std::path::absolute(start).map_err(|e| miette::miette!("{e}"))?;
+        let mut dir = if start.is_file() {
+            start.parent().map(Path::to_path_buf)
+        } else {
+            Some(start.clone())
+        };
+        while let Some(d) = dir {
+            let candidate = d.join(CONFIG_FILE);
+            if candidate.is_file() {
+                return Self::load(&candidate);
+            }
+            let pyproject = d.join("pyproject.toml");
+            if pyproject.is_file() {
+                let text = std::fs::read_to_string(&pyproject).unwrap_or_default();
+                if text.contains("[tool.rulegate") {
+                    return Self::load(&pyproject);
+                }
+            }
+            dir = d.parent().map(Path::to_path_buf);
+        }
+        let cwd = std::env::current_dir().map_err(|e| miette::miette!("{e}"))?;
+        Ok(Self::default_for(cwd))
+    }
+
+    /// Loads a given config file (`rulegate.toml` or `pyproject.toml`).
+    pub fn load(path: &Path) -> miette::Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            miette::miette!(
+                help = "check the path given to --config",
+                "cannot read config {}: {e}",
+                path.display()
+            )
+        })?;
+        let doc = SourceDoc::new(path.display().to_string(), text);
+        let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+        let spec = if is_pyproject {
+            toml::from_str::<Pyproject>(&doc.text)
+                .map_err(|e| doc.toml_error(&e))?
+                .tool
+                .and_then(|t| t.rulegate)
+                .unwrap_or_default()
+        } else {
+            toml::from_str::<ConfigSpec>(&doc.text).map_err(|e| doc.toml_error(&e))?
+        };
+        let root = std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| PathBuf::from("."));
+        Self::from_spec(root, Some(doc), spec)
+    }
+
+    fn from_spec(root: PathBuf, doc: Option<SourceDoc>, spec: ConfigSpec) -> miette::Result<Self> {
+        let d = doc
+            .clone()
+            .unwrap_or_else(|| SourceDoc::new("<default config>", ""));
+        let mut errors: Vec<SpannedError> = Vec::new();
+
+        let packs = match &spec.packs {
+            Some(list) => list
+                .iter()
+                .map(|p| (p.get_ref().clone(), Some(p.span())))
+                .collect(),
+            None => DEFAULT_PACKS
+                .iter()
+                .map(|p| (p.to_string(), None))
+                .collect(),
+        };
+
+        let exclude = {
+            let mut pats: Vec<Spanned<String>> = match &spec.exclude {
+                Some(list) => list.clone(),
+                None => DEFAULT_EXCLUDES
+                    .iter()
+                    .map(|p| Spanned::new(0..0, p.to_string()))
+                    .collect(),
+            };
+            pats.extend(spec.extend_exclude.iter().cloned());
+            GlobList::from_spanned(&d, &pats).unwrap_or_else(|e| {
+                errors.extend(e);
+                GlobList::default()
+            })
+        };
+
+        let lane_names: Vec<&str> = spec.lanes.keys().map(String::as_str).collect();
+        let mut lanes = Vec::new();
+        for (name, lane) in &spec.lanes {
+            let lane = lane.get_ref();
+            let paths = GlobList::from_spanned(&d, &lane.paths).unwrap_or_else(|e| {
+                errors.extend(e);
+                GlobList::default()
+            });
+            let may_import = lane.may_import.as_ref().map(|list| {
+                for l in list {
+                    if !lane_names.contains(&l.get_ref().as_str()) {
+                        errors.push(unknown_lane(&d, l, &lane_names));
+                    }
+                }
+                list.iter().map(|l| l.get_ref().clone()).collect()
+            });
+            lanes.push(Lane {
+                name: name.clone(),
+                paths,
+                may_import,
+                dynamic_imports: lane.dynamic_imports,
+            });
+        }
+        if lanes.is_empty() {
+            lanes.push(Lane {
+                name: DEFAULT_LANE.to_string(),
+                paths: GlobList::from_patterns(&["**"]).expect("valid glob"),
+                may_import: None,
+                dynamic_imports: None,
+            });
+        }
+
+        let mut exceptions = Vec::new();
+        for ex in &spec.exceptions {
+            let span = ex.span();
+            let ex = ex.get_ref();
+            let mut date = |s: &Spanned<String>| match dates::parse_iso(s.get_ref()) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    errors.push(d.error(s.span(), "invalid date in [[exceptions]]", e));
+                    None
+                }
+            };
+            let expires = date(&ex.expires);
+            let start = ex.start.as_ref().and_then(&mut date);
+            let paths = GlobList::from_spanned(&d, std::slice::from_ref(&ex.path));
+            if let (Some(expires), Ok(paths)) = (expires, paths) {
+                exceptions.push(CentralException {
+                    rule: ex.rule.get_ref().clone(),
+                    path_glob: ex.path.get_ref().clone(),
+                    paths,
+                    reason: ex.reason.clone(),
+                    issue: ex.issue.clone(),
+                    start,
+                    expires,
+                    span,
+                });
+            } else if let Err(e) = GlobList::from_spanned(&d, std::slice::from_ref(&ex.path)) {
+                errors.extend(e);
+            }
+        }
+
+        let overrides = spec
+            .rules
+            .iter()
+            .map(|(id, o)| (id.clone(), o.get_ref().clone(), o.span()))
+            .collect();
+        let src = spec
+            .src
+            .clone()
+            .unwrap_or_else(|| vec![".".to_string()])
+            .iter()
+            .map(|s| root.join(s))
+            .collect();
+
+        error::collect(errors)?;
+        Ok(Self {
+            root,
+            doc,
+            packs,
+            exclude,
+            src,
+            lanes,
+            overrides,
+            exceptions,
+        })
+    }
+
+    /// The lane of a file (first lane in file order whose globs match).
+    pub fn lane_of(&self, rel_path: &str) -> Option<&Lane> {
+        self.lanes.iter().find(|l| l.paths.is_match(rel_path))
+    }
+
+    /// The lane named `name`.
+    pub fn lane(&self, name: &str) -> Option<&Lane> {
+        self.lanes.iter().find(|l| l.name == name)
+    }
+
+    /// Whether a lane of this name exists.
+    pub fn has_lane(&self, name: &str) -> bool {
+        self.lane(name).is_some()
+    }
+
+    /// An error at `span` of the config file (for checks made after loading packs).
+    pub fn error_at(&self, span: std::ops::Range<usize>, msg: &str, label: &str) -> SpannedError {
+        self.doc
+            .clone()
+            .unwrap_or_else(|| SourceDoc::new("<default config>", ""))
+            .error(span, msg, label)
+    }
+}
+
+fn unknown_lane(d: &SourceDoc, l: &Spanned<String>, known: &[&str]) -> SpannedError {
+    d.error(
+        l.span(),
+        format!("unknown lane `{}`", l.get_ref()),
+        "no such lane",
+    )
+    .with_help(format!("declared lanes: {}", known.join(", ")))
+}
+
+/// The text `rulegate init` writes: a commented starter config.
+pub const STARTER_CONFIG: &str = include_str!("../rules/starter-rulegate.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(text: &str) -> miette::Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(CONFIG_FILE);
+        std::fs::write(&p, text).unwrap();
+        Config::load(&p)
+    }
+
+    #[test]
+    fn default_has_one_production_lane() {
+        let c = Config::default_for(PathBuf::from("/x"));
+        assert_eq!(c.lane_of("any/where.py").unwrap().name, "production");
+        assert_eq!(c.packs[0].0, "builtin:t4");
+        assert!(c.exclude.is_match(".venv/lib/x.py"));
+    }
+
+    #[test]
+    fn first_matching_lane_wins() {
+        let c = load_str(
+            "[lanes.candidate]\npaths=[\"candidate/**\"]\n[lanes.production]\npaths=[\"**\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.lane_of("candidate/a.py").unwrap().name, "candidate");
+        assert_eq!(c.lane_of("core/a.py").unwrap().name, "production");
+    }
+
+    #[test]
+    fn errors_point_at_spans() {
+        let text = "[lanes.a]\npaths=[\"a/**\"]\nmay_import=[\"nope\"]\n";
+        let err = load_str(text).unwrap_err();
+        let e = err.downcast_ref::<SpannedError>().unwrap();
+        assert_eq!(&text[e.span()], "\"nope\"");
+
+        let text = "colour = 1\n";
+        let err = load_str(text).unwrap_err();
+        let e = err.downcast_ref::<SpannedError>().unwrap();
+        assert_eq!(&text[e.span()], "colour");
+
+        let text =
+            "[[exceptions]]\nrule=\"E402\"\npath=\"a.py\"\nreason=\"r\"\nexpires=\"2025-02-30\"\n";
+        let err = load_str(text).unwrap_err();
+        let e = err.downcast_ref::<SpannedError>().unwrap();
+        assert_eq!(&text[e.span()], "\"2025-02-30\"");
+
+        let text = "exclude = [\"a/[\"]\n";
+        let err = load_str(text).unwrap_err();
+        let e = err.downcast_ref::<SpannedError>().unwrap();
+        assert_eq!(&text[e.span()], "\"a/[\"");
+    }
+
+    #[test]
+    fn pyproject_section_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[project]\nname='x'\n[tool.rulegate]\nexclude=['old/**']\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("pkg")).unwrap();
+        let c = Config::discover(&dir.path().join("pkg")).unwrap();
+        assert!(c.exclude.is_match("old/a.py"));
+        assert!(
+            !c.exclude.is_match(".venv/a.py"),
+            "exclude replaces defaults"
+        );
+    }
+}

@@ -1,0 +1,153 @@
+//! Errors that point into a file the user wrote (a pack, a config): miette
+//! reports with the offending span labelled, so `rulegate` can say exactly
+//! where a TOML file is wrong and what to do about it.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+/// A named text that spans point into (a pack or config file).
+#[derive(Debug, Clone)]
+pub struct SourceDoc {
+    /// Display name: a path, or `builtin:NAME` for embedded packs.
+    pub name: String,
+    /// The full text.
+    pub text: Arc<str>,
+}
+
+impl SourceDoc {
+    /// Wraps a named text.
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// An error labelled at `span` of this document.
+    pub fn error(
+        &self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> SpannedError {
+        SpannedError {
+            message: message.into(),
+            src: NamedSource::new(self.name.clone(), self.text.clone()),
+            span: (span.start, span.end.saturating_sub(span.start)).into(),
+            label: label.into(),
+            help: None,
+        }
+    }
+
+    /// The span of `inner` (a byte range inside the decoded string `value`)
+    /// within the TOML string literal at `literal`. Exact when the literal
+    /// holds no escapes; otherwise the whole literal.
+    pub fn inner_span(
+        &self,
+        literal: Range<usize>,
+        value: &str,
+        inner: Range<usize>,
+    ) -> Range<usize> {
+        let Some(raw) = self.text.get(literal.clone()) else {
+            return literal;
+        };
+        let delim = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+            3
+        } else {
+            1
+        };
+        if raw.len() < 2 * delim {
+            return literal;
+        }
+        let mut start = delim;
+        let body = &raw[delim..raw.len() - delim];
+        let body = if delim == 3 {
+            if let Some(b) = body.strip_prefix("\r\n") {
+                start += 2;
+                b
+            } else if let Some(b) = body.strip_prefix('\n') {
+                start += 1;
+                b
+            } else {
+                body
+            }
+        } else {
+            body
+        };
+        if body == value && inner.end <= value.len() {
+            let base = literal.start + start;
+            // An empty range (a position) becomes one character wide when possible.
+            let end = inner
+                .end
+                .max(inner.start + 1)
+                .min(value.len())
+                .max(inner.start);
+            base + inner.start..base + end
+        } else {
+            literal
+        }
+    }
+
+    /// Turns a TOML parse error into a spanned report.
+    pub fn toml_error(&self, err: &toml::de::Error) -> SpannedError {
+        let span = err.span().unwrap_or(0..0);
+        self.error(
+            span,
+            format!("invalid {}", self.name),
+            err.message().to_string(),
+        )
+    }
+}
+
+/// An error in a user-written file, labelled at the span that is wrong.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(rulegate::config))]
+pub struct SpannedError {
+    message: String,
+    #[source_code]
+    src: NamedSource<Arc<str>>,
+    #[label("{label}")]
+    span: SourceSpan,
+    label: String,
+    #[help]
+    help: Option<String>,
+}
+
+impl SpannedError {
+    /// Adds advice on how to fix the problem.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The headline message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The labelled byte range.
+    pub fn span(&self) -> Range<usize> {
+        self.span.offset()..self.span.offset() + self.span.len()
+    }
+}
+
+/// Several spanned errors found in one pass (all are shown, not just the first).
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{count} problem(s) in the rule packs or config", count = .errors.len())]
+pub struct LoadErrors {
+    /// The individual problems.
+    #[related]
+    pub errors: Vec<SpannedError>,
+}
+
+/// Turns a list of problems into one report (or `Ok` when there are none).
+pub fn collect(errors: Vec<SpannedError>) -> miette::Result<()> {
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(errors.into_iter().next().unwrap().into()),
+        _ => Err(LoadErrors { errors }.into()),
+    }
+}

@@ -1,0 +1,120 @@
+//! What a rule reports: findings, their severity, and the fixes they carry.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::source::Location;
+
+/// How serious a finding is. Only `error` findings make `lint` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing, never fails a run.
+    Info,
+    /// Should be fixed, does not fail a run.
+    Warning,
+    /// Fails the run (exit 1).
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in TOML and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Whether a fix may be applied by plain `--fix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Preserves behaviour: applied by `--fix`.
+    #[default]
+    Safe,
+    /// May change behaviour: applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+impl Applicability {
+    /// The lowercase name used in TOML and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// One text replacement. `file` is `None` for the finding's own file, else a
+/// path relative to the project root (edits may reach other files).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// Target file, relative to the project root; `None` means the finding's file.
+    pub file: Option<String>,
+    /// Byte range replaced in the target file.
+    pub range: Range<usize>,
+    /// Line/column of `range` in the target file.
+    pub location: Location,
+    /// Replacement text.
+    pub content: String,
+}
+
+/// A fix: edits applied together, or not at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// Safe or unsafe.
+    pub applicability: Applicability,
+    /// What the fix does, for humans.
+    pub message: String,
+    /// The edits; never empty.
+    pub edits: Vec<Edit>,
+}
+
+/// One problem found in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Rule id, e.g. `E402`.
+    pub rule: Arc<str>,
+    /// Effective severity (after config overrides).
+    pub severity: Severity,
+    /// The rendered message.
+    pub message: String,
+    /// Path relative to the project root, with `/` separators.
+    pub path: Arc<str>,
+    /// Byte range in the file's text (BOM excluded).
+    pub range: Range<usize>,
+    /// Line/column of `range`.
+    pub location: Location,
+    /// The lane of the file, if any.
+    pub lane: Option<Arc<str>>,
+    /// The fix, if the rule offers one.
+    pub fix: Option<Fix>,
+}
+
+impl Finding {
+    /// The ordering of SPEC §1.1: path, line, column, rule.
+    pub fn sort_key(&self) -> (&str, usize, usize, &str) {
+        (
+            &self.path,
+            self.location.start.line,
+            self.location.start.column,
+            &self.rule,
+        )
+    }
+}
+
+/// Sorts findings as SPEC §1.1 requires and drops exact duplicates.
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    findings.dedup();
+}

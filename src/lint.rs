@@ -1,0 +1,324 @@
+//! The `lint` pipeline over many files: walk → check in parallel → (fix
+//! rounds) → central-exception audit. The CLI is a thin shell over this.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::check::{Checker, FileResult, Worker};
+use crate::config::Config;
+use crate::dates::Date;
+use crate::finding::{Finding, sort_findings};
+use crate::fix::{self, Candidate, write::write_if_unchanged};
+use crate::rule::{EngineCheck, RuleSet};
+use crate::script::ScriptHost;
+use crate::source::SourceText;
+use crate::suppress::{self, SuppressionRecord};
+use crate::walk::{self, Target};
+
+/// What to do with fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FixMode {
+    /// Report only.
+    #[default]
+    Report,
+    /// Apply and write.
+    Apply,
+    /// Compute and show as a diff; write nothing.
+    Diff,
+}
+
+/// Options of one lint run.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// Files and folders.
+    pub paths: Vec<PathBuf>,
+    /// Apply the config's excludes to explicit files too.
+    pub force_exclude: bool,
+    /// Source given on standard input, linted as this path.
+    pub stdin: Option<(PathBuf, String)>,
+    /// Fix behaviour.
+    pub fix: FixMode,
+    /// Also apply unsafe fixes.
+    pub unsafe_fixes: bool,
+    /// Worker threads (`None`: all cores).
+    pub threads: Option<usize>,
+}
+
+/// A file whose text a fix run changed.
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    /// Project-relative path.
+    pub rel: String,
+    /// Text before (BOM and all, as on disk).
+    pub before: String,
+    /// Text after.
+    pub after: String,
+}
+
+/// The result of a lint run.
+#[derive(Debug, Default)]
+pub struct LintRun {
+    /// Per-file results (final, after fixing).
+    pub files: Vec<FileResult>,
+    /// All findings, sorted as SPEC §1.1 says.
+    pub findings: Vec<Finding>,
+    /// Every suppression and central exception, for `report exceptions`.
+    pub records: Vec<SuppressionRecord>,
+    /// Fixes applied (or, with `--diff`, that would be).
+    pub fixes_applied: usize,
+    /// Files changed by fixes.
+    pub changed: Vec<ChangedFile>,
+    /// Problems writing fixed files.
+    pub write_errors: Vec<String>,
+    /// Number of files parsed (others could not concern any rule).
+    pub files_parsed: usize,
+}
+
+/// Lints files with a rule set.
+pub struct Linter<'a> {
+    /// Configuration.
+    pub config: &'a Config,
+    /// Rules.
+    pub rules: &'a RuleSet,
+    /// Fix-script host.
+    pub host: &'a ScriptHost,
+    /// Date TTLs are judged against.
+    pub today: Date,
+}
+
+impl Linter<'_> {
+    fn checker(&self) -> Checker<'_> {
+        Checker {
+            rules: self.rules,
+            config: self.config,
+            today: self.today,
+            host: self.host,
+        }
+    }
+
+    /// Runs `lint` with `opts`.
+    pub fn run(&self, opts: &LintOptions) -> miette::Result<LintRun> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.threads.unwrap_or(0))
+            .build()
+            .map_err(|e| miette::miette!("cannot start worker threads: {e}"))?;
+        pool.install(|| self.run_in_pool(opts))
+    }
+
+    fn run_in_pool(&self, opts: &LintOptions) -> miette::Result<LintRun> {
+        let checker = self.checker();
+        let mut originals: BTreeMap<String, (PathBuf, Vec<u8>)> = BTreeMap::new();
+        let mut results: Vec<FileResult> = match &opts.stdin {
+            Some((name, text)) => {
+                let rel = walk::relative(self.config, name);
+                originals.insert(rel.clone(), (name.clone(), text.as_bytes().to_vec()));
+                vec![checker.check_source(
+                    &mut Worker::new(),
+                    Arc::from(rel),
+                    SourceText::new(text),
+                )]
+            }
+            None => {
+                let targets = walk::collect(self.config, &opts.paths, opts.force_exclude);
+                let keep_source = opts.fix != FixMode::Report;
+                targets
+                    .par_iter()
+                    .map_init(Worker::new, |w, t: &Target| {
+                        let mut r = checker.check_bytes(
+                            w,
+                            Arc::from(t.rel.as_str()),
+                            std::fs::read(&t.path),
+                        );
+                        if r.findings.is_empty() && !keep_source {
+                            r.source = None; // keep memory flat on big trees
+                        }
+                        r
+                    })
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .zip(targets.iter())
+                    .map(|(r, t)| {
+                        if keep_source
+                            && r.source.is_some()
+                            && let Ok(bytes) = std::fs::read(&t.path)
+                        {
+                            originals.insert(t.rel.clone(), (t.path.clone(), bytes));
+                        }
+                        r
+                    })
+                    .collect()
+            }
+        };
+
+        let mut run = LintRun::default();
+        if opts.fix != FixMode::Report {
+            self.fix_rounds(opts, &mut results, &originals, &mut run);
+        }
+
+        let mut used = BTreeSet::new();
+        let mut in_scope = BTreeSet::new();
+        for r in &results {
+            run.findings.extend(r.findings.iter().cloned());
+            run.records.extend(r.records.iter().cloned());
+            used.extend(r.exceptions_used.iter().copied());
+            in_scope.extend(r.exceptions_in_scope.iter().copied());
+            run.files_parsed += usize::from(r.parsed);
+        }
+        let (records, findings) =
+            suppress::audit_exceptions(self.config, self.rules, &used, &in_scope, self.today);
+        run.records.extend(records);
+        run.findings.extend(findings);
+        sort_findings(&mut run.findings);
+        run.records
+            .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+        run.files = results;
+        Ok(run)
+    }
+
+    /// Fix rounds until nothing applies or [`fix::MAX_ROUNDS`]; then write or diff.
+    fn fix_rounds(
+        &self,
+        opts: &LintOptions,
+        results: &mut [FileResult],
+        originals: &BTreeMap<String, (PathBuf, Vec<u8>)>,
+        run: &mut LintRun,
+    ) {
+        let checker = self.checker();
+        let mut worker = Worker::new();
+        let boms: BTreeMap<String, bool> = results
+            .iter()
+            .filter_map(|r| Some((r.path.to_string(), r.source.as_ref()?.bom)))
+            .collect();
+        let mut texts: BTreeMap<String, String> = results
+            .iter()
+            .filter_map(|r| Some((r.path.to_string(), r.source.as_ref()?.text.to_string())))
+            .collect();
+        let start_texts = texts.clone();
+        let mut rolled_back: Vec<Candidate> = Vec::new();
+        let mut seen_states = BTreeSet::new();
+        for _ in 0..fix::MAX_ROUNDS {
+            let mut candidates: Vec<Candidate> = results
+                .iter()
+                .flat_map(|r| r.findings.iter().map(move |f| (r, f)))
+                .filter_map(|(r, f)| {
+                    let fix = f
+                        .fix
+                        .as_ref()
+                        .filter(|x| fix::allowed(x, opts.unsafe_fixes))?;
+                    let c = Candidate::from_finding(f, fix);
+                    let in_error = c.edits.iter().any(|(file, range, _)| {
+                        *file == *r.path
+                            && r.error_regions
+                                .iter()
+                                .any(|e| range.start <= e.end && e.start <= range.end)
+                    });
+                    let known = c.edits.iter().all(|(file, _, _)| texts.contains_key(file));
+                    (!in_error && known).then_some(c)
+                })
+                .collect();
+            if candidates.is_empty() {
+                break;
+            }
+            candidates.sort_by(|a, b| (&a.path, a.range.start).cmp(&(&b.path, b.range.start)));
+            let (chosen, _deferred) = fix::select_non_overlapping(candidates);
+            let outcome = fix::apply_round(&mut worker, &mut texts, chosen);
+            run.fixes_applied += outcome.applied;
+            rolled_back.extend(outcome.rolled_back);
+            if outcome.applied == 0 {
+                break;
+            }
+            let state: u64 = {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                texts.hash(&mut h);
+                h.finish()
+            };
+            if !seen_states.insert(state) {
+                break; // fixes undo each other: stop rather than loop
+            }
+            // Re-check every file whose text changed since the start of the round.
+            let changed: Vec<String> = texts
+                .iter()
+                .filter(|(p, t)| {
+                    results.iter().any(|r| {
+                        &*r.path == p.as_str()
+                            && r.source.as_ref().is_some_and(|s| &*s.text != t.as_str())
+                    })
+                })
+                .map(|(p, _)| p.clone())
+                .collect();
+            let rechecked: Vec<FileResult> = changed
+                .par_iter()
+                .map_init(Worker::new, |w, p| {
+                    let mut src = SourceText::new(&texts[p]);
+                    src.bom = boms.get(p).copied().unwrap_or(false);
+                    checker.check_source(w, Arc::from(p.as_str()), src)
+                })
+                .collect();
+            for new in rechecked {
+                if let Some(slot) = results.iter_mut().find(|r| r.path == new.path) {
+                    *slot = new;
+                }
+            }
+        }
+        self.report_rollbacks(results, &rolled_back);
+
+        for (rel, text) in &texts {
+            if start_texts.get(rel) == Some(text) {
+                continue;
+            }
+            let Some((path, original)) = originals.get(rel) else {
+                continue;
+            };
+            let bom = boms.get(rel).copied().unwrap_or(false);
+            let after = if bom {
+                format!("{}{text}", crate::source::UTF8_BOM)
+            } else {
+                text.clone()
+            };
+            let before = String::from_utf8_lossy(original).into_owned();
+            if opts.fix == FixMode::Apply
+                && opts.stdin.is_none()
+                && let Err(e) = write_if_unchanged(path, original, after.as_bytes())
+            {
+                run.write_errors.push(e.to_string());
+                continue;
+            }
+            run.changed.push(ChangedFile {
+                rel: rel.clone(),
+                before,
+                after,
+            });
+        }
+    }
+
+    fn report_rollbacks(&self, results: &mut [FileResult], rolled_back: &[Candidate]) {
+        let Some(rule) = self.rules.engine_rule(EngineCheck::FixRolledBack) else {
+            return;
+        };
+        for c in rolled_back {
+            let Some(r) = results.iter_mut().find(|r| *r.path == *c.path) else {
+                continue;
+            };
+            let Some(src) = &r.source else { continue };
+            let env = crate::check::FileEnv {
+                rel_path: &r.path,
+                lane: None,
+                text: &src.text,
+                lines: &src.lines,
+            };
+            let range = c.range.start.min(src.text.len())..c.range.end.min(src.text.len());
+            let message = rule
+                .message
+                .render(|v| (v == "rule").then_some(std::borrow::Cow::Borrowed(c.rule.as_str())));
+            let f = env.finding(rule, range, message, None);
+            if !r.findings.contains(&f) {
+                r.findings.push(f);
+            }
+            sort_findings(&mut r.findings);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Query rules: every rule's tree-sitter patterns compiled into one
+//! [`Query`], walked once per file, each match mapped back to its rule by
+//! pattern index and filtered by the rule's `where` constraints.
+
+use std::ops::Range;
+
+use regex::Regex;
+use tree_sitter::{Language, Node, Query, QueryCursor, QueryError, StreamingIterator, Tree};
+
+/// The tree-sitter Python language.
+pub fn python() -> Language {
+    tree_sitter_python::LANGUAGE.into()
+}
+
+/// Constraints on one capture's text (`where.CAPTURE`).
+#[derive(Debug, Default)]
+pub struct Constraint {
+    /// Must match.
+    pub regex: Option<Regex>,
+    /// Must not match.
+    pub not_regex: Option<Regex>,
+    /// Must be one of.
+    pub one_of: Option<Vec<String>>,
+    /// Must be none of.
+    pub not_in: Option<Vec<String>>,
+}
+
+impl Constraint {
+    /// Whether `text` passes (an absent capture passes only negative constraints).
+    pub fn accepts(&self, text: Option<&str>) -> bool {
+        let Some(text) = text else {
+            return self.regex.is_none() && self.one_of.is_none();
+        };
+        self.regex.as_ref().is_none_or(|r| r.is_match(text))
+            && self.not_regex.as_ref().is_none_or(|r| !r.is_match(text))
+            && self
+                .one_of
+                .as_ref()
+                .is_none_or(|l| l.iter().any(|s| s == text))
+            && self
+                .not_in
+                .as_ref()
+                .is_none_or(|l| !l.iter().any(|s| s == text))
+    }
+}
+
+/// A query rule's matcher: the query text, constraints and reported capture.
+#[derive(Debug)]
+pub struct QueryMatcher {
+    /// The tree-sitter query source.
+    pub text: String,
+    /// Capture names the query defines.
+    pub captures: Vec<String>,
+    /// `where` constraints by capture name.
+    pub constraints: Vec<(String, Constraint)>,
+    /// Capture to underline (`None`: the outermost captured node).
+    pub report: Option<String>,
+}
+
+/// Compiles one rule's query alone, to validate it and learn its capture names.
+pub fn validate(text: &str) -> Result<Vec<String>, QueryError> {
+    let query = Query::new(&python(), text)?;
+    for i in 0..query.pattern_count() {
+        if let Some(p) = query.general_predicates(i).first() {
+            return Err(QueryError {
+                row: 0,
+                column: 0,
+                offset: text
+                    .find(&*p.operator)
+                    .map(|o| o.saturating_sub(2))
+                    .unwrap_or(0),
+                message: format!(
+                    "unsupported predicate `#{}`; use #eq?, #match?, #any-of? (or `where` in TOML)",
+                    p.operator
+                ),
+                kind: tree_sitter::QueryErrorKind::Predicate,
+            });
+        }
+    }
+    Ok(query
+        .capture_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect())
+}
+
+/// One match of a query rule: its rule, the reported range and the captures.
+#[derive(Debug, Clone)]
+pub struct QueryHit<'t> {
+    /// Index of the rule in the rule set.
+    pub rule: usize,
+    /// Byte range to underline.
+    pub range: Range<usize>,
+    /// Captures by name (first node of each capture).
+    pub captures: Vec<(&'t str, Node<'t>)>,
+}
+
+/// All query rules of a run, compiled into a single query.
+pub struct QuerySet {
+    query: Query,
+    /// Rule index of each pattern.
+    pattern_rule: Vec<usize>,
+}
+
+impl std::fmt::Debug for QuerySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuerySet")
+            .field("patterns", &self.pattern_rule.len())
+            .finish()
+    }
+}
+
+impl QuerySet {
+    /// Compiles the queries of `rules` (rule index, query text) into one query.
+    /// Each text was validated on its own, so the combination compiles.
+    pub fn build(rules: &[(usize, &str)]) -> Result<Option<Self>, QueryError> {
+        if rules.is_empty() {
+            return Ok(None);
+        }
+        let mut combined = String::new();
+        let mut bounds = Vec::new();
+        for (rule, text) in rules {
+            bounds.push((combined.len(), *rule));
+            combined.push_str(text);
+            combined.push('\n');
+        }
+        let query = Query::new(&python(), &combined)?;
+        let pattern_rule = (0..query.pattern_count())
+            .map(|p| {
+                let start = query.start_byte_for_pattern(p);
+                let i = bounds.partition_point(|(b, _)| *b <= start) - 1;
+                bounds[i].1
+            })
+            .collect();
+        Ok(Some(Self {
+            query,
+            pattern_rule,
+        }))
+    }
+
+    /// Walks `tree` once and reports every match of an active rule.
+    pub fn run<'t>(
+        &'t self,
+        cursor: &mut QueryCursor,
+        tree: &'t Tree,
+        text: &'t str,
+        active: &[bool],
+        matchers: &dyn Fn(usize) -> &'t QueryMatcher,
+        mut emit: impl FnMut(QueryHit<'t>),
+    ) {
+        let names = self.query.capture_names();
+        let mut matches = cursor.matches(&self.query, tree.root_node(), text.as_bytes());
+        while let Some(m) = matches.next() {
+            let rule = self.pattern_rule[m.pattern_index];
+            if !active[rule] {
+                continue;
+            }
+            let matcher = matchers(rule);
+            let mut captures: Vec<(&'t str, Node<'t>)> = Vec::with_capacity(m.captures().len());
+            for c in m.captures() {
+                let name = names[c.index as usize];
+                if !captures.iter().any(|(n, _)| *n == name) {
+                    captures.push((name, c.node));
+                }
+            }
+            let text_of = |name: &str| {
+                captures
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, node)| &text[node.byte_range()])
+            };
+            if !matcher
+                .constraints
+                .iter()
+                .all(|(name, c)| c.accepts(text_of(name)))
+            {
+                continue;
+            }
+            let reported = match &matcher.report {
+                Some(name) => captures.iter().find(|(n, _)| n == name).map(|(_, n)| *n),
+                None => captures
+                    .iter()
+                    .map(|(_, n)| *n)
+                    .max_by_key(|n| (n.byte_range().len(), std::cmp::Reverse(n.start_byte()))),
+            };
+            let Some(node) = reported else { continue };
+            emit(QueryHit {
+                rule,
+                range: node.byte_range(),
+                captures,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_query_reports_offset() {
+        let err = validate("(call function: (identifier) @f").unwrap_err();
+        assert!(err.offset > 0);
+        let err = validate("((identifier) @x (#frob? @x))").unwrap_err();
+        assert!(err.message.contains("unsupported predicate"));
+        assert_eq!(
+            validate("(call function: (identifier) @f) @call").unwrap(),
+            vec!["f".to_string(), "call".to_string()]
+        );
+    }
+
+    #[test]
+    fn constraints() {
+        let c = Constraint {
+            regex: Some(Regex::new("^e").unwrap()),
+            not_in: Some(vec!["exit".into()]),
+            ..Default::default()
+        };
+        assert!(c.accepts(Some("eval")));
+        assert!(!c.accepts(Some("exit")));
+        assert!(!c.accepts(Some("print")));
+        assert!(!c.accepts(None));
+    }
+}

@@ -1,0 +1,172 @@
+//! The rule pack file format (SPEC §3), as serde types. This module only
+//! describes what a pack file may say; [`super::load`] validates and compiles it.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+use crate::finding::{Applicability, Severity};
+
+/// A whole pack file: a `[pack]` header and `[[rule]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackSpec {
+    /// The header.
+    pub pack: PackHeader,
+    /// The rules, in file order.
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<RuleSpec>,
+}
+
+/// `[pack]`: who the pack is.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackHeader {
+    /// Short name, shown beside every rule (`t4`).
+    pub name: String,
+    /// One line about the pack.
+    #[serde(default)]
+    pub description: String,
+    /// The pack's own version.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// One `[[rule]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Unique id (`E402`, `TEAM001`).
+    pub id: Spanned<String>,
+    /// `error`, `warning` or `info`.
+    pub severity: Severity,
+    /// Message template; `{name}` interpolates a capture or analyzer variable.
+    pub message: Spanned<String>,
+    /// One-line summary.
+    pub summary: String,
+    /// Longer Markdown documentation (`rulegate explain`).
+    #[serde(default)]
+    pub explain: String,
+    /// Lanes the rule applies to; absent means every file.
+    #[serde(default)]
+    pub lanes: Option<Vec<Spanned<String>>>,
+    /// Globs of files the rule applies to; empty means all.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// Globs of files the rule skips.
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    /// A tree-sitter query (query rules).
+    #[serde(default)]
+    pub query: Option<Spanned<String>>,
+    /// A built-in analyzer name (`import-order`, `suppression`, ...).
+    #[serde(default)]
+    pub analyzer: Option<Spanned<String>>,
+    /// Constraints on captures, by capture name.
+    #[serde(default, rename = "where")]
+    pub constraints: BTreeMap<String, Spanned<CaptureConstraint>>,
+    /// The capture to underline (default: the first capture of the match).
+    #[serde(default)]
+    pub report: Option<Spanned<String>>,
+    /// Literal words one of which a file must contain for the rule to apply;
+    /// files containing none skip the parse. Absent: always parse.
+    #[serde(default)]
+    pub prefilter: Option<Vec<String>>,
+    /// Options for the analyzer or the fix script.
+    #[serde(default)]
+    pub options: Option<Spanned<toml::Table>>,
+    /// The fix: a template string, or a table (see [`FixTable`]).
+    #[serde(default)]
+    pub fix: Option<Spanned<toml::Value>>,
+    /// Suppression policy for this rule's `noqa` comments and exceptions.
+    #[serde(default)]
+    pub suppression: Option<SuppressionPolicy>,
+    /// Examples checked by `rulegate test`.
+    #[serde(default)]
+    pub tests: Vec<Spanned<RuleTest>>,
+}
+
+/// `where.CAPTURE`: constraints on a capture's text.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureConstraint {
+    /// The text must match this regex.
+    #[serde(default)]
+    pub regex: Option<Spanned<String>>,
+    /// The text must not match this regex.
+    #[serde(default)]
+    pub not_regex: Option<Spanned<String>>,
+    /// The text must be one of these.
+    #[serde(default, rename = "in")]
+    pub one_of: Option<Vec<String>>,
+    /// The text must be none of these.
+    #[serde(default)]
+    pub not_in: Option<Vec<String>>,
+}
+
+/// The table form of `fix`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixTable {
+    /// Replacement template with `{capture}` interpolation.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// Rhai script, relative to the pack file.
+    #[serde(default)]
+    pub script: Option<String>,
+    /// `safe` (default) or `unsafe`.
+    #[serde(default)]
+    pub applicability: Applicability,
+    /// Capture the template replaces (default: the reported one).
+    #[serde(default)]
+    pub target: Option<String>,
+    /// What the fix does, shown to users.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// `[rule.suppression]`: how `noqa` comments and exceptions for the rule behave.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressionPolicy {
+    /// A suppression must give a reason after ` -- `.
+    #[serde(default)]
+    pub require_reason: bool,
+    /// Days an `EXCEPTION-YYYYMMDD` tag keeps a suppression alive.
+    #[serde(default)]
+    pub ttl_days: Option<u32>,
+    /// Days before expiry from which `SUP003` warns.
+    #[serde(default)]
+    pub warn_before_days: Option<u32>,
+    /// Severity of `SUP002` for this rule's expired suppressions.
+    #[serde(default)]
+    pub expired_severity: Option<Severity>,
+}
+
+/// `[[rule.tests]]`: an example checked by `rulegate test`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleTest {
+    /// A name shown when the example fails.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The Python source.
+    pub code: String,
+    /// Expected findings as `RULE@line`; compared with the findings of the
+    /// rule under test and of every rule named here.
+    #[serde(default)]
+    pub expect: Option<Vec<String>>,
+    /// Expected source after applying every fix (safe and unsafe).
+    #[serde(default)]
+    pub fixed: Option<String>,
+    /// Path of the example file (default `example.py`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Lane of the example file (default `production`).
+    #[serde(default)]
+    pub lane: Option<String>,
+    /// Date the example is judged at (default: 2026-01-01, so tests never age).
+    #[serde(default)]
+    pub today: Option<String>,
+}

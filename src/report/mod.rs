@@ -1,0 +1,154 @@
+//! Reporting a lint run: the output formats of SPEC §1, the one-line
+//! summary, `--statistics`, and unified diffs of fixes.
+
+pub mod fancy;
+pub mod json;
+pub mod text;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+use std::sync::Arc;
+
+use crate::finding::{Applicability, Finding, Severity};
+use crate::lint::{ChangedFile, LintRun};
+
+/// Output formats of `lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// miette graphical reports with source snippets.
+    Fancy,
+    /// `path:line:col: RULE message`.
+    Concise,
+    /// The JSON array of SPEC §1.1.
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+impl Format {
+    /// Whether the format is for people (gets a summary line).
+    pub fn is_human(self) -> bool {
+        matches!(self, Format::Fancy | Format::Concise)
+    }
+}
+
+/// Renders findings in `format`. `extra_sources` adds texts (the config file)
+/// that findings may point into.
+pub fn render(
+    run: &LintRun,
+    format: Format,
+    color: bool,
+    extra_sources: &[(String, Arc<str>)],
+) -> String {
+    match format {
+        Format::Json => json::render(&run.findings),
+        Format::Concise => text::concise(&run.findings),
+        Format::Github => text::github(&run.findings),
+        Format::Fancy => {
+            let mut sources: HashMap<&str, Arc<str>> = run
+                .files
+                .iter()
+                .filter_map(|r| Some((&*r.path, r.source.as_ref()?.text.clone())))
+                .collect();
+            for (p, t) in extra_sources {
+                sources.insert(p.as_str(), t.clone());
+            }
+            fancy::render(&run.findings, &sources, color)
+        }
+    }
+}
+
+/// The one-line summary (ruff's wording as the model).
+pub fn summary(run: &LintRun, unsafe_fixes: bool, fixing: bool) -> String {
+    let count = |s| run.findings.iter().filter(|f| f.severity == s).count();
+    let mut out = String::new();
+    if run.findings.is_empty() {
+        if run.fixes_applied > 0 {
+            let _ = writeln!(
+                out,
+                "Fixed {} problem(s); all checks passed!",
+                run.fixes_applied
+            );
+        } else {
+            out.push_str("All checks passed!\n");
+        }
+        return out;
+    }
+    let n = run.findings.len();
+    let (e, w, i) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    let mut parts = vec![format!("{e} error(s)"), format!("{w} warning(s)")];
+    if i > 0 {
+        parts.push(format!("{i} info"));
+    }
+    if run.fixes_applied > 0 {
+        let _ = writeln!(
+            out,
+            "Found {} problem(s) ({} fixed, {n} remaining: {}).",
+            n + run.fixes_applied,
+            run.fixes_applied,
+            parts.join(", ")
+        );
+    } else {
+        let _ = writeln!(out, "Found {n} problem(s) ({}).", parts.join(", "));
+    }
+    let fixable = |a: Applicability| {
+        run.findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability == a))
+            .count()
+    };
+    let (safe, unsafe_) = (fixable(Applicability::Safe), fixable(Applicability::Unsafe));
+    if !fixing && (safe > 0 || (unsafe_fixes && unsafe_ > 0)) {
+        let n = safe + if unsafe_fixes { unsafe_ } else { 0 };
+        let _ = writeln!(
+            out,
+            "[*] {n} fixable with `rulegate lint --fix{}`.",
+            if unsafe_fixes { " --unsafe-fixes" } else { "" }
+        );
+    }
+    if !unsafe_fixes && unsafe_ > 0 {
+        let _ = writeln!(
+            out,
+            "({unsafe_} more fix(es) available with `--unsafe-fixes`.)"
+        );
+    }
+    out
+}
+
+/// `--statistics`: count, rule, fixable mark and summary per rule.
+pub fn statistics(findings: &[Finding], summaries: &dyn Fn(&str) -> String) -> String {
+    let mut by_rule: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
+    for f in findings {
+        let e = by_rule.entry(&f.rule).or_default();
+        e.0 += 1;
+        e.1 |= f.fix.is_some();
+    }
+    let mut rows: Vec<_> = by_rule.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+    let mut out = String::new();
+    for (rule, (n, fixable)) in rows {
+        let mark = if fixable { "[*]" } else { "   " };
+        let _ = writeln!(out, "{n:>5}\t{rule:<8}\t{mark} {}", summaries(rule));
+    }
+    out
+}
+
+/// Unified diffs of changed files (`--diff`).
+pub fn diffs(changed: &[ChangedFile]) -> String {
+    let mut out = String::new();
+    for c in changed {
+        let diff = similar::TextDiff::from_lines(&c.before, &c.after);
+        let _ = write!(
+            out,
+            "{}",
+            diff.unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{}", c.rel), &format!("b/{}", c.rel))
+        );
+    }
+    out
+}

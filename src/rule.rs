@@ -1,0 +1,250 @@
+//! Compiled rules and the registry of a run: every rule is data (id,
+//! severity, message, scope, docs, tests) plus one matcher.
+
+use std::sync::Arc;
+
+use crate::analyzers::Analyzer;
+use crate::finding::{Applicability, Severity};
+use crate::glob::GlobList;
+use crate::matching::query::{QueryMatcher, QuerySet};
+use crate::packs::spec::{RuleTest, SuppressionPolicy};
+use crate::script::Script;
+use crate::template::Template;
+
+/// Where a rule applies.
+#[derive(Debug, Default)]
+pub struct Scope {
+    /// Lanes; `None` for every file (with or without a lane).
+    pub lanes: Option<Vec<String>>,
+    /// Files it applies to; empty for all.
+    pub paths: GlobList,
+    /// Files it skips.
+    pub exclude: GlobList,
+}
+
+impl Scope {
+    /// Whether a file at `rel_path` in `lane` is in scope.
+    pub fn applies(&self, rel_path: &str, lane: Option<&str>) -> bool {
+        let lane_ok = match (&self.lanes, lane) {
+            (None, _) => true,
+            (Some(lanes), Some(l)) => lanes.iter().any(|x| x == l),
+            (Some(_), None) => false,
+        };
+        lane_ok
+            && (self.paths.is_empty() || self.paths.is_match(rel_path))
+            && !self.exclude.is_match(rel_path)
+    }
+}
+
+/// The kind of a suppression-audit rule (`analyzer = "suppression"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuppressionCheck {
+    /// SUP001: reason missing.
+    MissingReason,
+    /// SUP002: expired.
+    Expired,
+    /// SUP003: expiring soon.
+    Expiring,
+    /// SUP004: suppresses nothing.
+    Unused,
+    /// A bare `# noqa` (suppresses everything).
+    Blanket,
+}
+
+/// How a rule finds things.
+#[derive(Debug)]
+pub enum Matcher {
+    /// A tree-sitter query.
+    Query(QueryMatcher),
+    /// A built-in analyzer.
+    Analyzer(Box<dyn Analyzer>),
+    /// Audits suppressions (run after all other rules).
+    Suppression(SuppressionCheck),
+    /// Problems the engine itself meets (syntax errors, unreadable files,
+    /// failing fix scripts, rolled-back fixes).
+    Engine(EngineCheck),
+}
+
+/// What an `analyzer = "engine"` rule reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineCheck {
+    /// The file does not parse.
+    Syntax,
+    /// The file cannot be read or is not UTF-8.
+    Unreadable,
+    /// A fix script failed.
+    ScriptError,
+    /// A fix was refused because it would add a syntax error.
+    FixRolledBack,
+}
+
+/// How a rule fixes what it finds.
+#[derive(Debug)]
+pub struct FixAction {
+    /// Safe or unsafe.
+    pub applicability: Applicability,
+    /// Message shown for the fix.
+    pub message: String,
+    /// Template or script.
+    pub kind: FixKind,
+}
+
+/// The two ways a pack declares a fix.
+#[derive(Debug)]
+pub enum FixKind {
+    /// Replace the target capture with the rendered template.
+    Template {
+        /// The replacement.
+        template: Template,
+        /// Capture replaced (`None`: the reported node).
+        target: Option<String>,
+    },
+    /// Run a Rhai script.
+    Script(Arc<Script>),
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Unique id.
+    pub id: Arc<str>,
+    /// Name of the pack it came from.
+    pub pack: Arc<str>,
+    /// Effective severity.
+    pub severity: Severity,
+    /// Message template.
+    pub message: Template,
+    /// One-line summary.
+    pub summary: String,
+    /// Markdown documentation.
+    pub explain: String,
+    /// Scope.
+    pub scope: Scope,
+    /// Matcher.
+    pub matcher: Matcher,
+    /// Fix, if any (analyzers may also attach their own).
+    pub fix: Option<FixAction>,
+    /// Options table (given to analyzers and scripts).
+    pub options: toml::Table,
+    /// Suppression policy.
+    pub suppression: SuppressionPolicy,
+    /// Literal words one of which a file must contain (`None`: always parse).
+    pub prefilter: Option<Vec<String>>,
+    /// Pack examples.
+    pub tests: Vec<RuleTest>,
+    /// Span of the rule's `id` in its pack file.
+    pub id_span: std::ops::Range<usize>,
+}
+
+impl Rule {
+    /// Whether the rule can produce a fix.
+    pub fn fixable(&self) -> bool {
+        self.fix.is_some() || matches!(self.matcher, Matcher::Suppression(SuppressionCheck::Unused))
+    }
+}
+
+/// The rules of a run, with their queries compiled into one.
+#[derive(Debug)]
+pub struct RuleSet {
+    /// All active rules, in pack order.
+    pub rules: Vec<Rule>,
+    /// The single combined query of all query rules.
+    pub queries: Option<QuerySet>,
+    /// Words whose absence lets a file skip the parse (`None`: never skip).
+    pub prefilter: Option<aho_corasick::AhoCorasick>,
+}
+
+impl RuleSet {
+    /// Compiles the combined query and prefilter for `rules`.
+    pub fn new(rules: Vec<Rule>) -> Self {
+        let texts: Vec<(usize, &str)> = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match &r.matcher {
+                Matcher::Query(q) => Some((i, q.text.as_str())),
+                _ => None,
+            })
+            .collect();
+        let queries = QuerySet::build(&texts).expect("each query was validated alone");
+        let needs_parse_always = rules.iter().any(|r| {
+            r.prefilter.is_none()
+                && !matches!(r.matcher, Matcher::Engine(_) | Matcher::Suppression(_))
+        });
+        let prefilter = (!needs_parse_always).then(|| {
+            let words: Vec<&str> = rules
+                .iter()
+                .filter_map(|r| r.prefilter.as_ref())
+                .flatten()
+                .map(String::as_str)
+                .chain(["noqa"])
+                .collect();
+            aho_corasick::AhoCorasick::new(words).expect("literal words")
+        });
+        Self {
+            rules,
+            queries,
+            prefilter,
+        }
+    }
+
+    /// The rule with id `id`.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| &*r.id == id)
+    }
+
+    /// The active rule auditing suppressions for `check`, if any.
+    pub fn suppression_rule(&self, check: SuppressionCheck) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| matches!(r.matcher, Matcher::Suppression(c) if c == check))
+    }
+
+    /// The active engine rule for `check`, if any.
+    pub fn engine_rule(&self, check: EngineCheck) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| matches!(r.matcher, Matcher::Engine(c) if c == check))
+    }
+
+    /// Whether a file of this text may concern any rule (else the parse is skipped).
+    pub fn may_concern(&self, text: &str) -> bool {
+        self.prefilter.as_ref().is_none_or(|ac| ac.is_match(text))
+    }
+}
+
+/// Whether `id` is selected by `--select`/`--ignore` lists (ids or prefixes).
+pub fn selected(id: &str, select: &[String], ignore: &[String]) -> bool {
+    let hit = |list: &[String]| {
+        list.iter()
+            .any(|p| p == "ALL" || id.starts_with(p.as_str()))
+    };
+    (select.is_empty() || hit(select)) && !hit(ignore)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn select_and_ignore_by_prefix() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(selected("E402", &[], &[]));
+        assert!(selected("E402", &s(&["E4"]), &[]));
+        assert!(!selected("RUN001", &s(&["E4"]), &[]));
+        assert!(!selected("SUP004", &[], &s(&["SUP"])));
+        assert!(selected("SUP004", &s(&["ALL"]), &s(&["SUP001"])));
+    }
+
+    #[test]
+    fn scope_by_lane_and_path() {
+        let s = Scope {
+            lanes: Some(vec!["production".into()]),
+            paths: GlobList::default(),
+            exclude: GlobList::from_patterns(&["archive/**"]).unwrap(),
+        };
+        assert!(s.applies("core/a.py", Some("production")));
+        assert!(!s.applies("core/a.py", Some("candidate")));
+        assert!(!s.applies("core/a.py", None));
+        assert!(!s.applies("archive/a.py", Some("production")));
+    }
+}

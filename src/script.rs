@@ -1,0 +1,299 @@
+//! The Rhai host for fix scripts (SPEC §3.3): one sandboxed engine per run
+//! (no file, network or process access; bounded operations, depth and
+//! sizes), scripts compiled once and shared across threads.
+//!
+//! A script defines `fn fix(m)`; `m` is a map describing the match (see
+//! `docs/scripting.md`). It returns a string (replaces the reported node or
+//! the fix target), an array of edit maps, or `()` for no fix.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use rhai::packages::{
+    BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage,
+    MoreStringPackage, Package,
+};
+use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Scope};
+
+/// Operations one call may run before it is stopped.
+pub const MAX_OPERATIONS: u64 = 1_000_000;
+/// Largest string a script may build (bytes).
+pub const MAX_STRING: usize = 1 << 20;
+
+/// A compiled fix script.
+#[derive(Debug)]
+pub struct Script {
+    /// Pack the script belongs to.
+    pub pack: String,
+    /// The script's path as written in the pack.
+    pub path: String,
+    ast: AST,
+}
+
+/// A script that failed, with where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptError {
+    /// What went wrong.
+    pub message: String,
+    /// 1-based line in the script, when known.
+    pub line: Option<usize>,
+}
+
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// One edit returned by a script, in the file's byte offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptEdit {
+    /// Replaced range.
+    pub range: Range<usize>,
+    /// New text.
+    pub content: String,
+}
+
+/// What a script asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScriptOutput {
+    /// No fix.
+    Nothing,
+    /// Replace the target with this text.
+    Replace(String),
+    /// Apply these edits.
+    Edits(Vec<ScriptEdit>),
+}
+
+/// The sandboxed engine.
+pub struct ScriptHost {
+    engine: Engine,
+}
+
+impl std::fmt::Debug for ScriptHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ScriptHost")
+    }
+}
+
+impl Default for ScriptHost {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ScriptHost {
+    /// A raw engine with only pure packages (strings, arrays, maps, maths,
+    /// logic): no module resolver, so `import` cannot reach the file system.
+    pub fn new() -> Self {
+        let mut engine = Engine::new_raw();
+        for module in [
+            CorePackage::new().as_shared_module(),
+            LogicPackage::new().as_shared_module(),
+            BasicMathPackage::new().as_shared_module(),
+            BasicArrayPackage::new().as_shared_module(),
+            BasicMapPackage::new().as_shared_module(),
+            MoreStringPackage::new().as_shared_module(),
+        ] {
+            engine.register_global_module(module);
+        }
+        engine
+            .set_max_operations(MAX_OPERATIONS)
+            .set_max_call_levels(32)
+            .set_max_expr_depths(64, 32)
+            .set_max_string_size(MAX_STRING)
+            .set_max_array_size(10_000)
+            .set_max_map_size(10_000)
+            .set_max_variables(1_000)
+            .set_max_functions(256)
+            .set_max_modules(0)
+            // A shared interner serialises threads under `sync`.
+            .set_max_strings_interned(0);
+        engine.disable_symbol("eval");
+        engine.on_print(|_| {});
+        engine.on_debug(|_, _, _| {});
+        Self { engine }
+    }
+
+    /// Compiles a script; it must define `fn fix(m)`.
+    pub fn compile(&self, pack: &str, path: &str, source: &str) -> Result<Script, ScriptError> {
+        let ast = self.engine.compile(source).map_err(|e| ScriptError {
+            message: e.err_type().to_string(),
+            line: e.position().line(),
+        })?;
+        if !ast
+            .iter_functions()
+            .any(|f| f.name == "fix" && f.params.len() == 1)
+        {
+            return Err(ScriptError {
+                message: "the script must define `fn fix(m)`".into(),
+                line: None,
+            });
+        }
+        Ok(Script {
+            pack: pack.to_string(),
+            path: path.to_string(),
+            ast,
+        })
+    }
+
+    /// Calls `fix(m)`; errors and spent budgets come back as [`ScriptError`].
+    pub fn run(&self, script: &Script, input: Map) -> Result<ScriptOutput, ScriptError> {
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        let result: Result<Dynamic, Box<EvalAltResult>> = self.engine.call_fn_with_options(
+            options,
+            &mut Scope::new(),
+            &script.ast,
+            "fix",
+            (Dynamic::from_map(input),),
+        );
+        let value = result.map_err(|e| ScriptError {
+            line: innermost_line(&e),
+            message: describe(&e),
+        })?;
+        interpret(value)
+    }
+}
+
+fn innermost_line(e: &EvalAltResult) -> Option<usize> {
+    match e {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, pos) => {
+            innermost_line(inner).or(pos.line())
+        }
+        other => other.position().line(),
+    }
+}
+
+fn describe(e: &EvalAltResult) -> String {
+    match e {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => describe(inner),
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            format!("ran out of budget ({MAX_OPERATIONS} operations)")
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) => format!("{what} exceeds the sandbox limit"),
+        EvalAltResult::ErrorStackOverflow(_) => "call stack too deep".to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn interpret(value: Dynamic) -> Result<ScriptOutput, ScriptError> {
+    let bad = |message: String| ScriptError {
+        message,
+        line: None,
+    };
+    if value.is_unit() {
+        return Ok(ScriptOutput::Nothing);
+    }
+    if value.is_string() {
+        return Ok(ScriptOutput::Replace(
+            value.into_string().unwrap_or_default(),
+        ));
+    }
+    if value.is_array() {
+        let mut edits = Vec::new();
+        for item in value.into_array().unwrap_or_default() {
+            let Some(map) = item.try_cast::<Map>() else {
+                return Err(bad("an edit must be a map #{start, end, content}".into()));
+            };
+            let int = |k: &str| {
+                map.get(k)
+                    .and_then(|v| v.as_int().ok())
+                    .filter(|v| *v >= 0)
+                    .map(|v| v as usize)
+                    .ok_or_else(|| bad(format!("edit field `{k}` must be a non-negative integer")))
+            };
+            let content = map
+                .get("content")
+                .and_then(|v| v.clone().into_string().ok())
+                .ok_or_else(|| bad("edit field `content` must be a string".into()))?;
+            let (start, end) = (int("start")?, int("end")?);
+            if end < start {
+                return Err(bad(format!("edit ends ({end}) before it starts ({start})")));
+            }
+            edits.push(ScriptEdit {
+                range: start..end,
+                content,
+            });
+        }
+        return Ok(ScriptOutput::Edits(edits));
+    }
+    Err(bad(format!(
+        "fix() returned a {}; expected a string, an array of edits or ()",
+        value.type_name()
+    )))
+}
+
+/// Shared handle to the run's script host.
+pub type SharedHost = Arc<ScriptHost>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &str) -> Result<ScriptOutput, ScriptError> {
+        let host = ScriptHost::new();
+        let script = host.compile("p", "s.rhai", src)?;
+        let mut m = Map::new();
+        m.insert("text".into(), "old".into());
+        host.run(&script, m)
+    }
+
+    #[test]
+    fn each_result_kind() {
+        assert_eq!(run("fn fix(m) { () }").unwrap(), ScriptOutput::Nothing);
+        assert_eq!(
+            run("fn fix(m) { m.text.to_upper() }").unwrap(),
+            ScriptOutput::Replace("OLD".into())
+        );
+        assert_eq!(
+            run("fn fix(m) { [#{start: 0, end: 1, content: \"x\"}] }").unwrap(),
+            ScriptOutput::Edits(vec![ScriptEdit {
+                range: 0..1,
+                content: "x".into()
+            }])
+        );
+        assert!(
+            run("fn fix(m) { 42 }")
+                .unwrap_err()
+                .message
+                .contains("returned a i64")
+        );
+    }
+
+    #[test]
+    fn budgets_stop_runaway_scripts() {
+        let e = run("fn fix(m) {\n  loop { }\n}").unwrap_err();
+        assert!(e.message.contains("budget"), "{e:?}");
+        let e = run("fn fix(m) {\n let s = \"x\";\n while true { s += s; }\n}").unwrap_err();
+        assert!(
+            e.message.contains("limit") || e.message.contains("budget"),
+            "{e:?}"
+        );
+        let e = run("fn fix(m) { fix(m) }").unwrap_err();
+        assert!(e.message.contains("deep"), "{e:?}");
+    }
+
+    #[test]
+    fn no_file_or_module_access() {
+        let e = run("fn fix(m) {\n import \"/etc/passwd\" as p;\n () }").unwrap_err();
+        assert!(e.message.contains("modules"), "{e:?}");
+        let e = run("fn fix(m) { open_file(\"/etc/passwd\") }").unwrap_err();
+        assert!(e.message.contains("not found"), "{e:?}");
+        let e = run("fn fix(m) { eval(\"1\") }");
+        assert!(e.is_err());
+    }
+
+    #[test]
+    fn missing_entry_point_is_a_compile_error() {
+        let host = ScriptHost::new();
+        let e = host.compile("p", "s.rhai", "let x = 1;").unwrap_err();
+        assert!(e.message.contains("fn fix(m)"));
+        let e = host
+            .compile("p", "s.rhai", "fn fix(m) {\n  let = ;\n}")
+            .unwrap_err();
+        assert_eq!(e.line, Some(2));
+    }
+}

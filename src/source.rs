@@ -1,0 +1,213 @@
+//! A Python source file as rulegate sees it: decoded text, BOM and line-ending
+//! facts, and a line index that turns byte offsets into 1-based line/column
+//! pairs (columns count Unicode scalar values, as SPEC §1.1 fixes).
+
+use std::sync::Arc;
+
+/// Byte order mark of UTF-8 files.
+pub const UTF8_BOM: &str = "\u{feff}";
+
+/// The text of one file, without its BOM, plus what is needed to write it back.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    /// The text after the BOM. Offsets everywhere in rulegate index into this.
+    pub text: Arc<str>,
+    /// Whether the file started with a UTF-8 BOM (kept when writing fixes).
+    pub bom: bool,
+    /// Line index over `text`.
+    pub lines: LineIndex,
+}
+
+/// Why a file could not be turned into text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The bytes are not UTF-8; `offset` is where the first bad byte is.
+    NotUtf8 { offset: usize },
+}
+
+impl SourceText {
+    /// Decodes raw file bytes: strips a UTF-8 BOM and rejects non-UTF-8 input.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| DecodeError::NotUtf8 {
+            offset: e.valid_up_to(),
+        })?;
+        Ok(Self::new(text))
+    }
+
+    /// Builds the source from text that may start with a BOM.
+    pub fn new(text: &str) -> Self {
+        let (bom, body) = match text.strip_prefix(UTF8_BOM) {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        Self {
+            lines: LineIndex::new(body),
+            text: Arc::from(body),
+            bom,
+        }
+    }
+
+    /// The bytes to write back for `body`, restoring the BOM if the file had one.
+    pub fn encode(&self, body: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(body.len() + 3);
+        if self.bom {
+            out.extend_from_slice(UTF8_BOM.as_bytes());
+        }
+        out.extend_from_slice(body.as_bytes());
+        out
+    }
+
+    /// The line ending the file mostly uses (`"\r\n"` or `"\n"`).
+    pub fn line_ending(&self) -> &'static str {
+        line_ending_of(&self.text)
+    }
+}
+
+/// The dominant line ending of `text`: CRLF when it holds more CRLF than bare LF.
+pub fn line_ending_of(text: &str) -> &'static str {
+    let crlf = text.matches("\r\n").count();
+    let lf = text.matches('\n').count() - crlf;
+    if crlf > lf { "\r\n" } else { "\n" }
+}
+
+/// A 1-based line and column (in Unicode scalar values).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Position {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, in Unicode scalar values.
+    pub column: usize,
+}
+
+/// Start and end positions of a range of text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// Where the range starts.
+    pub start: Position,
+    /// Where the range ends (exclusive).
+    pub end: Position,
+}
+
+/// Byte offsets of line starts, for offset → line/column conversion.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text` (a line ends at `\n`; `\r\n` is one ending).
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr_iter(text.as_bytes()).map(|i| i + 1));
+        Self { starts }
+    }
+
+    /// Number of lines (a trailing newline opens an empty last line).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// 0-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Byte range of 0-based `line`, including its line ending.
+    pub fn line_range(&self, line: usize, text_len: usize) -> std::ops::Range<usize> {
+        let start = self.starts[line];
+        let end = self.starts.get(line + 1).copied().unwrap_or(text_len);
+        start..end
+    }
+
+    /// Position of byte `offset` in `text` (offset is clamped to a char boundary).
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line_of(offset);
+        let start = self.starts[line];
+        Position {
+            line: line + 1,
+            column: text[start..offset].chars().count() + 1,
+        }
+    }
+
+    /// Location of the byte range `range` in `text`.
+    pub fn location(&self, text: &str, range: std::ops::Range<usize>) -> Location {
+        Location {
+            start: self.position(text, range.start),
+            end: self.position(text, range.end),
+        }
+    }
+
+    /// Byte offset of a 1-based line and column, if it lies in `text`.
+    pub fn offset(&self, text: &str, pos: Position) -> Option<usize> {
+        let start = *self.starts.get(pos.line.checked_sub(1)?)?;
+        let end = self.starts.get(pos.line).copied().unwrap_or(text.len());
+        let mut col = 1;
+        for (i, _) in text[start..end].char_indices() {
+            if col == pos.column {
+                return Some(start + i);
+            }
+            col += 1;
+        }
+        (col == pos.column).then_some(end)
+    }
+}
+
+fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| (*b == b'\n').then_some(i))
+}
+
+/// The largest char boundary not above `i`.
+pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_unicode_scalars() {
+        let text = "a = 'é'\nb = 1\r\nc";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 3);
+        let e = text.find('\'').unwrap() + 3; // after "'é"
+        assert_eq!(idx.position(text, e), Position { line: 1, column: 7 });
+        let c = text.find('c').unwrap();
+        assert_eq!(idx.position(text, c), Position { line: 3, column: 1 });
+        assert_eq!(idx.offset(text, Position { line: 3, column: 1 }), Some(c));
+        assert_eq!(idx.offset(text, Position { line: 9, column: 1 }), None);
+    }
+
+    #[test]
+    fn bom_is_stripped_and_restored() {
+        let src = SourceText::decode("\u{feff}x = 1\n".as_bytes()).unwrap();
+        assert!(src.bom);
+        assert_eq!(&*src.text, "x = 1\n");
+        assert_eq!(src.encode("y\n"), "\u{feff}y\n".as_bytes());
+    }
+
+    #[test]
+    fn non_utf8_is_an_error_with_offset() {
+        assert_eq!(
+            SourceText::decode(b"x = '\xe9'\n").unwrap_err(),
+            DecodeError::NotUtf8 { offset: 5 }
+        );
+    }
+
+    #[test]
+    fn line_endings_are_detected() {
+        assert_eq!(line_ending_of("a\r\nb\r\n"), "\r\n");
+        assert_eq!(line_ending_of("a\nb\r\n c\n"), "\n");
+        assert_eq!(line_ending_of(""), "\n");
+    }
+}

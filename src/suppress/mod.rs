@@ -1,0 +1,437 @@
+//! Suppression: `# noqa` comments and central `[[exceptions]]`, with the
+//! per-rule policy of the pack (reason required, TTL, warning window) and the
+//! audit rules SUP001–SUP005. Runs after matching, on one file's findings.
+
+pub mod noqa;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use tree_sitter::Tree;
+
+use crate::check::FileEnv;
+use crate::config::CentralException;
+use crate::dates::{self, Date};
+use crate::finding::{Applicability, Finding, Fix};
+use crate::rule::{Matcher, Rule, RuleSet, SuppressionCheck};
+pub use noqa::Noqa;
+
+/// Days before expiry from which SUP003 warns when the policy does not say.
+pub const DEFAULT_WARN_DAYS: u32 = 14;
+
+/// Where a suppression stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Suppresses, and is not about to expire.
+    Active,
+    /// Suppresses, but expires within the warning window.
+    Expiring,
+    /// Has expired: the finding is reported again.
+    Expired,
+    /// Suppresses nothing.
+    Unused,
+}
+
+impl Status {
+    /// Judges an expiry date against `today` with a warning window.
+    pub fn of_expiry(expires: Option<Date>, today: Date, warn_days: u32) -> Self {
+        match expires {
+            Some(e) if e < today => Status::Expired,
+            Some(e) if dates::days_between(today, e) <= i64::from(warn_days) => Status::Expiring,
+            _ => Status::Active,
+        }
+    }
+}
+
+/// One suppression (a code of a `# noqa` comment, or a central exception), for reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SuppressionRecord {
+    /// Rule id (`*` for a blanket `# noqa`).
+    pub rule: String,
+    /// File (the config file for central exceptions).
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// Reason given.
+    pub reason: Option<String>,
+    /// Issue reference.
+    pub issue: Option<String>,
+    /// TTL start.
+    pub start: Option<String>,
+    /// Expiry.
+    pub expires: Option<String>,
+    /// Status today.
+    pub status: Status,
+    /// `noqa` or `exception`.
+    pub kind: &'static str,
+}
+
+/// The result of applying suppressions to one file.
+#[derive(Debug, Default)]
+pub struct Suppressed {
+    /// Findings that remain, plus the SUP findings.
+    pub findings: Vec<Finding>,
+    /// Every `noqa` code seen, with its status.
+    pub records: Vec<SuppressionRecord>,
+    /// Central exceptions that matched a finding here (index into the config's list).
+    pub exceptions_used: BTreeSet<usize>,
+    /// Central exceptions that cover this file and an active rule.
+    pub exceptions_in_scope: BTreeSet<usize>,
+}
+
+/// Finds the `# noqa` comments of a file (only real comment nodes count).
+pub fn find_noqa(text: &str, tree: &Tree) -> Vec<Noqa> {
+    let lower = text.to_ascii_lowercase();
+    let mut out: Vec<Noqa> = Vec::new();
+    for (pos, _) in lower.match_indices("noqa") {
+        let Some(node) = tree.root_node().descendant_for_byte_range(pos, pos + 4) else {
+            continue;
+        };
+        if node.kind() != "comment"
+            || out
+                .last()
+                .is_some_and(|n| n.comment.start == node.start_byte())
+        {
+            continue;
+        }
+        if let Some(n) = noqa::parse(&text[node.byte_range()], node.start_byte()) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// Applies `# noqa` comments and central exceptions to `findings`.
+pub fn apply(
+    env: &FileEnv,
+    rules: &RuleSet,
+    active: &[bool],
+    exceptions: &[CentralException],
+    tree: &Tree,
+    today: Date,
+    findings: Vec<Finding>,
+) -> Suppressed {
+    let noqas = if env.text.contains("noqa") || env.text.contains("NOQA") {
+        find_noqa(env.text, tree)
+    } else {
+        Vec::new()
+    };
+    let mut out = Suppressed::default();
+    let sup = |check| {
+        rules
+            .suppression_rule(check)
+            .filter(|r| env.rule_active(rules, active, r))
+    };
+    let line_of = |n: &Noqa| env.lines.line_of(n.comment.start);
+    // used[i] = codes of noqa i that suppressed (or tried to suppress) something
+    let mut used: Vec<BTreeSet<String>> = vec![BTreeSet::new(); noqas.len()];
+    let mut blanket_used = vec![false; noqas.len()];
+
+    for (i, ex) in exceptions.iter().enumerate() {
+        let in_scope = ex.paths.is_match(env.rel_path)
+            && rules
+                .get(&ex.rule)
+                .is_some_and(|r| env.rule_active(rules, active, r));
+        if in_scope {
+            out.exceptions_in_scope.insert(i);
+        }
+    }
+
+    for f in findings {
+        let Some(rule) = rules.get(&f.rule) else {
+            out.findings.push(f);
+            continue;
+        };
+        if matches!(rule.matcher, Matcher::Engine(_) | Matcher::Suppression(_)) {
+            out.findings.push(f);
+            continue;
+        }
+        let line = f.location.start.line - 1;
+        let end_line = f.location.end.line.saturating_sub(1);
+        let hit = noqas
+            .iter()
+            .position(|n| (line_of(n) == line || line_of(n) == end_line) && n.covers(&f.rule));
+        if let Some(i) = hit {
+            let n = &noqas[i];
+            match &n.codes {
+                Some(_) => {
+                    used[i].insert(f.rule.to_string());
+                }
+                None => blanket_used[i] = true,
+            }
+            if judge(env, rule, n, today, &sup, &mut out.findings) {
+                out.findings.push(f);
+            }
+            continue;
+        }
+        let central = exceptions
+            .iter()
+            .position(|ex| *ex.rule == *f.rule && ex.paths.is_match(env.rel_path));
+        if let Some(i) = central {
+            out.exceptions_used.insert(i);
+            if exceptions[i].expires < today {
+                out.findings.push(f); // expired: SUP002 is reported at the config
+            }
+            continue;
+        }
+        out.findings.push(f);
+    }
+
+    for (i, n) in noqas.iter().enumerate() {
+        let line = line_of(n) + 1;
+        let Some(codes) = &n.codes else {
+            if let Some(r) = sup(SuppressionCheck::Blanket) {
+                out.findings.push(env.finding(
+                    r,
+                    n.directive.clone(),
+                    r.message.render(|_| None),
+                    None,
+                ));
+            }
+            out.records
+                .push(record(env, n, "*", line, None, today, blanket_used[i]));
+            continue;
+        };
+        let mut unused = Vec::new();
+        for (code, range) in codes {
+            let rule = rules.get(code);
+            let judged = rule.is_some_and(|r| env.rule_active(rules, active, r));
+            let is_used = used[i].contains(code);
+            if judged && !is_used {
+                unused.push((code.clone(), range.clone()));
+            }
+            let policy = rule.map(|r| (r.suppression.ttl_days, r.suppression.warn_before_days));
+            out.records.push(record(
+                env,
+                n,
+                code,
+                line,
+                policy,
+                today,
+                is_used || !judged,
+            ));
+        }
+        if let (false, Some(r)) = (unused.is_empty(), sup(SuppressionCheck::Unused)) {
+            let fix = unused_fix(env, n, &unused);
+            let names: Vec<&str> = unused.iter().map(|(c, _)| c.as_str()).collect();
+            let message = r
+                .message
+                .render(|v| (v == "codes").then(|| names.join(", ").into()));
+            out.findings
+                .push(env.finding(r, n.directive.clone(), message, Some(fix)));
+        }
+    }
+    out
+}
+
+/// Judges one suppression for `rule`; returns true when the finding stays.
+fn judge<'r>(
+    env: &FileEnv,
+    rule: &Rule,
+    n: &Noqa,
+    today: Date,
+    sup: &dyn Fn(SuppressionCheck) -> Option<&'r Rule>,
+    out: &mut Vec<Finding>,
+) -> bool {
+    let policy = &rule.suppression;
+    let at = n.directive.clone();
+    let vars = |expires: Option<Date>, days: i64| {
+        let codes = n.codes_text();
+        let reason = n.reason.clone().unwrap_or_default();
+        move |v: &str| -> Option<std::borrow::Cow<'static, str>> {
+            Some(match v {
+                "codes" => codes.clone().into(),
+                "rule" => rule.id.to_string().into(),
+                "reason" => reason.clone().into(),
+                "expires" => expires.map(|d| d.to_string()).unwrap_or_default().into(),
+                "days" | "since" => days.to_string().into(),
+                _ => return None,
+            })
+        }
+    };
+    if policy.require_reason
+        && n.reason.is_none()
+        && let Some(r) = sup(SuppressionCheck::MissingReason)
+    {
+        out.push(env.finding(r, at.clone(), r.message.render(vars(None, 0)), None));
+    }
+    if let Some((raw, err)) = &n.bad_date {
+        if let Some(r) = sup(SuppressionCheck::Expired) {
+            let msg = format!(
+                "suppression of {} has an invalid date `{raw}`: {err}",
+                rule.id
+            );
+            out.push(env.finding(r, at, msg, None));
+        }
+        return true; // fail closed: an unreadable expiry does not suppress
+    }
+    let expires = n.expiry(policy.ttl_days);
+    let warn = policy.warn_before_days.unwrap_or(DEFAULT_WARN_DAYS);
+    match Status::of_expiry(expires, today, warn) {
+        Status::Expired => {
+            if let Some(r) = sup(SuppressionCheck::Expired) {
+                let days = dates::days_between(expires.expect("expired has a date"), today);
+                let mut f = env.finding(r, at, r.message.render(vars(expires, days)), None);
+                if let Some(sev) = policy.expired_severity {
+                    f.severity = sev;
+                }
+                out.push(f);
+            }
+            true
+        }
+        Status::Expiring => {
+            if let Some(r) = sup(SuppressionCheck::Expiring) {
+                let days = dates::days_between(today, expires.expect("expiring has a date"));
+                out.push(env.finding(r, at, r.message.render(vars(expires, days)), None));
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+fn record(
+    env: &FileEnv,
+    n: &Noqa,
+    rule: &str,
+    line: usize,
+    policy: Option<(Option<u32>, Option<u32>)>,
+    today: Date,
+    used: bool,
+) -> SuppressionRecord {
+    let (ttl, warn) = policy.unwrap_or((None, None));
+    let expires = n.expiry(ttl);
+    let status = if !used {
+        Status::Unused
+    } else {
+        Status::of_expiry(expires, today, warn.unwrap_or(DEFAULT_WARN_DAYS))
+    };
+    SuppressionRecord {
+        rule: rule.to_string(),
+        path: env.rel_path.to_string(),
+        line,
+        reason: n.reason.clone(),
+        issue: n.issue.clone(),
+        start: n.start.map(|d| d.to_string()),
+        expires: expires.map(|d| d.to_string()),
+        status,
+        kind: "noqa",
+    }
+}
+
+/// The SUP004 fix: drop the unused codes, or the whole directive when none is left.
+fn unused_fix(env: &FileEnv, n: &Noqa, unused: &[(String, std::ops::Range<usize>)]) -> Fix {
+    let codes = n.codes.as_ref().expect("codes present");
+    let kept: Vec<&str> = codes
+        .iter()
+        .filter(|(c, _)| !unused.iter().any(|(u, _)| u == c))
+        .map(|(c, _)| c.as_str())
+        .collect();
+    let edit = if kept.is_empty() {
+        // Remove the directive and the blanks before it (the whole comment
+        // when the directive was all of it).
+        let line_start = env
+            .lines
+            .line_range(env.lines.line_of(n.comment.start), env.text.len())
+            .start;
+        let before = &env.text[line_start..n.directive.start];
+        let trimmed = before.trim_end_matches([' ', '\t']);
+        env.edit(line_start + trimmed.len()..n.directive.end, String::new())
+    } else {
+        env.edit(n.codes_range.clone().expect("codes range"), kept.join(", "))
+    };
+    Fix {
+        applicability: Applicability::Safe,
+        message: "Remove the unused suppression".to_string(),
+        edits: vec![edit],
+    }
+}
+
+/// The records and findings for central exceptions, once every file is linted.
+pub fn audit_exceptions(
+    config: &crate::config::Config,
+    rules: &RuleSet,
+    used: &BTreeSet<usize>,
+    in_scope: &BTreeSet<usize>,
+    today: Date,
+) -> (Vec<SuppressionRecord>, Vec<Finding>) {
+    let Some(doc) = &config.doc else {
+        return (Vec::new(), Vec::new());
+    };
+    let rel: Arc<str> = Arc::from(
+        std::path::Path::new(&doc.name)
+            .strip_prefix(&config.root)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| doc.name.clone()),
+    );
+    let lines = crate::source::LineIndex::new(&doc.text);
+    let env = FileEnv {
+        rel_path: &rel,
+        lane: None,
+        text: &doc.text,
+        lines: &lines,
+    };
+    let mut records = Vec::new();
+    let mut findings = Vec::new();
+    for (i, ex) in config.exceptions.iter().enumerate() {
+        let rule = rules.get(&ex.rule);
+        let warn = rule
+            .and_then(|r| r.suppression.warn_before_days)
+            .unwrap_or(DEFAULT_WARN_DAYS);
+        let mut status = Status::of_expiry(Some(ex.expires), today, warn);
+        if status != Status::Expired && in_scope.contains(&i) && !used.contains(&i) {
+            status = Status::Unused;
+        }
+        let check = match status {
+            Status::Expired => Some(SuppressionCheck::Expired),
+            Status::Expiring => Some(SuppressionCheck::Expiring),
+            Status::Unused => Some(SuppressionCheck::Unused),
+            Status::Active => None,
+        };
+        if let Some(r) = check.and_then(|c| rules.suppression_rule(c)) {
+            let days = dates::days_between(ex.expires, today).abs();
+            let message = r.message.render(|v| {
+                Some(match v {
+                    "codes" | "rule" => ex.rule.clone().into(),
+                    "reason" => ex.reason.clone().into(),
+                    "expires" => ex.expires.to_string().into(),
+                    "days" | "since" => days.to_string().into(),
+                    _ => return None,
+                })
+            });
+            findings.push(env.finding(r, ex.span.clone(), message, None));
+        }
+        records.push(SuppressionRecord {
+            rule: ex.rule.clone(),
+            path: format!("{rel} [{}]", ex.path_glob),
+            line: lines.position(&doc.text, ex.span.start).line,
+            reason: Some(ex.reason.clone()),
+            issue: ex.issue.clone(),
+            start: ex.start.map(|d| d.to_string()),
+            expires: Some(ex.expires.to_string()),
+            status,
+            kind: "exception",
+        });
+    }
+    (records, findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_of_expiry() {
+        let today = Date::new(2026, 1, 1).unwrap();
+        let d = |m, d| Some(Date::new(2026, m, d).unwrap());
+        assert_eq!(Status::of_expiry(None, today, 14), Status::Active);
+        assert_eq!(
+            Status::of_expiry(Some(Date::new(2025, 12, 31).unwrap()), today, 14),
+            Status::Expired
+        );
+        assert_eq!(Status::of_expiry(d(1, 1), today, 14), Status::Expiring);
+        assert_eq!(Status::of_expiry(d(1, 15), today, 14), Status::Expiring);
+        assert_eq!(Status::of_expiry(d(1, 16), today, 14), Status::Active);
+    }
+}

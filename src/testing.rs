@@ -1,0 +1,167 @@
+//! `rulegate test`: running the examples embedded in packs
+//! (`[[rule.tests]]`), so a team can test its own rules like code.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::check::{Checker, Worker};
+use crate::config::{Config, Lane};
+use crate::dates::{self, Date};
+use crate::fix::{self, Candidate};
+use crate::glob::GlobList;
+use crate::packs::spec::RuleTest;
+use crate::rule::RuleSet;
+use crate::script::ScriptHost;
+use crate::source::SourceText;
+
+/// Date examples are judged at unless they say otherwise, so they never age.
+pub const DEFAULT_TEST_DAY: &str = "2026-01-01";
+
+/// The outcome of one example.
+#[derive(Debug, Clone)]
+pub struct TestOutcome {
+    /// Rule under test.
+    pub rule: String,
+    /// Example number (1-based) and name.
+    pub name: String,
+    /// `None` when it passed; else what went wrong.
+    pub failure: Option<String>,
+}
+
+/// Runs every example of every rule in `rules`.
+pub fn run_pack_tests(rules: &RuleSet, host: &ScriptHost) -> Vec<TestOutcome> {
+    let mut out = Vec::new();
+    let mut worker = Worker::new();
+    for rule in &rules.rules {
+        for (i, t) in rule.tests.iter().enumerate() {
+            let name = match &t.name {
+                Some(n) => format!("#{} {n}", i + 1),
+                None => format!("#{}", i + 1),
+            };
+            out.push(TestOutcome {
+                rule: rule.id.to_string(),
+                name,
+                failure: run_one(rules, host, &mut worker, &rule.id, t).err(),
+            });
+        }
+    }
+    out
+}
+
+fn run_one(
+    rules: &RuleSet,
+    host: &ScriptHost,
+    worker: &mut Worker,
+    rule: &str,
+    t: &RuleTest,
+) -> Result<(), String> {
+    let today: Date = dates::parse_iso(t.today.as_deref().unwrap_or(DEFAULT_TEST_DAY))?;
+    let mut config = Config::default_for(PathBuf::from("/nonexistent-rulegate-test-root"));
+    config.lanes = vec![Lane {
+        name: t
+            .lane
+            .clone()
+            .unwrap_or_else(|| crate::config::DEFAULT_LANE.to_string()),
+        paths: GlobList::from_patterns(&["**"]).expect("valid glob"),
+        may_import: None,
+        dynamic_imports: None,
+    }];
+    let checker = Checker {
+        rules,
+        config: &config,
+        today,
+        host,
+    };
+    let path = t.path.clone().unwrap_or_else(|| "example.py".to_string());
+    let rel: Arc<str> = Arc::from(path.as_str());
+    let result = checker.check_source(worker, rel.clone(), SourceText::new(&t.code));
+    let mut problems = String::new();
+
+    if let Some(expect) = &t.expect {
+        let mut watched: Vec<&str> = vec![rule];
+        watched.extend(expect.iter().filter_map(|e| e.split('@').next()));
+        let mut found: Vec<String> = result
+            .findings
+            .iter()
+            .filter(|f| watched.contains(&&*f.rule))
+            .map(|f| format!("{}@{}", f.rule, f.location.start.line))
+            .collect();
+        let mut expected = expect.clone();
+        found.sort();
+        expected.sort();
+        if found != expected {
+            let _ = writeln!(problems, "expected {expected:?}\n   found    {found:?}");
+            for f in result
+                .findings
+                .iter()
+                .filter(|f| watched.contains(&&*f.rule))
+            {
+                let _ = writeln!(
+                    problems,
+                    "     {}:{}: {} {}",
+                    f.location.start.line, f.location.start.column, f.rule, f.message
+                );
+            }
+        }
+    }
+
+    if let Some(fixed) = &t.fixed {
+        let mut files = BTreeMap::from([(path.clone(), t.code.clone())]);
+        let mut current = result;
+        for _ in 0..10 {
+            let candidates: Vec<Candidate> = current
+                .findings
+                .iter()
+                .filter_map(|f| f.fix.as_ref().map(|x| Candidate::from_finding(f, x)))
+                .collect();
+            if candidates.is_empty() {
+                break;
+            }
+            let (chosen, _) = fix::select_non_overlapping(candidates);
+            if fix::apply_round(worker, &mut files, chosen).applied == 0 {
+                break;
+            }
+            current = checker.check_source(worker, rel.clone(), SourceText::new(&files[&path]));
+        }
+        let got = &files[&path];
+        if got != fixed {
+            let diff = similar::TextDiff::from_lines(fixed.as_str(), got.as_str());
+            let _ = writeln!(
+                problems,
+                "the fixed code differs (- expected, + got):\n{}",
+                diff.unified_diff().header("expected", "got")
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// A human report of outcomes: failures in full, then a closing count line.
+pub fn render(outcomes: &[TestOutcome]) -> String {
+    let mut out = String::new();
+    for o in outcomes.iter().filter(|o| o.failure.is_some()) {
+        let _ = writeln!(
+            out,
+            "FAILED {} {}\n   {}",
+            o.rule,
+            o.name,
+            o.failure.as_deref().unwrap_or("").trim_end()
+        );
+    }
+    let failed = outcomes.iter().filter(|o| o.failure.is_some()).count();
+    let mut rules: Vec<&str> = outcomes.iter().map(|o| o.rule.as_str()).collect();
+    rules.dedup();
+    let _ = writeln!(
+        out,
+        "pack tests: {} passed, {failed} failed ({} rules)",
+        outcomes.len() - failed,
+        rules.len()
+    );
+    out
+}
