@@ -184,23 +184,12 @@ impl Checker<'_> {
         src: SourceText,
     ) -> FileResult {
         let lane = self.lane_of(&rel_path);
-        let active: Vec<bool> = self
-            .rules
-            .rules
-            .iter()
-            .map(|r| r.scope.applies(&rel_path, lane.as_deref()))
-            .collect();
+        let active = self.rules.active_for(&rel_path, lane.as_deref(), &src.text);
         let mut result = FileResult {
             path: rel_path.clone(),
             ..Default::default()
         };
-        let concerned = self
-            .rules
-            .rules
-            .iter()
-            .zip(&active)
-            .any(|(r, a)| *a && !matches!(r.matcher, Matcher::Engine(_)));
-        if !concerned || !self.rules.may_concern(&src.text) {
+        if !self.rules.needs_parse(&active) {
             result.source = Some(src);
             return result;
         }
@@ -230,7 +219,7 @@ impl Checker<'_> {
             }
         }
 
-        if let Some(queries) = &self.rules.queries {
+        if let Some(queries) = self.rules.queries.as_ref().filter(|_| self.rules.any_query(&active)) {
             let matcher_of = |i: usize| match &self.rules.rules[i].matcher {
                 Matcher::Query(q) => q,
                 _ => unreachable!("query patterns map to query rules"),

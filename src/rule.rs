@@ -150,12 +150,17 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// The single combined query of all query rules.
     pub queries: Option<QuerySet>,
-    /// Words whose absence lets a file skip the parse (`None`: never skip).
-    pub prefilter: Option<aho_corasick::AhoCorasick>,
+    /// One automaton over every rule's prefilter words, with the rules each
+    /// word serves: a single scan of a file tells which rules may match it.
+    words: aho_corasick::AhoCorasick,
+    word_rules: Vec<Vec<usize>>,
 }
 
+/// Spellings of `noqa` that make suppression rules worth running.
+const NOQA_WORDS: &[&str] = &["noqa", "NOQA", "NoQA", "Noqa"];
+
 impl RuleSet {
-    /// Compiles the combined query and prefilter for `rules`.
+    /// Compiles the combined query and the prefilter automaton for `rules`.
     pub fn new(rules: Vec<Rule>) -> Self {
         let texts: Vec<(usize, &str)> = rules
             .iter()
@@ -166,24 +171,30 @@ impl RuleSet {
             })
             .collect();
         let queries = QuerySet::build(&texts).expect("each query was validated alone");
-        let needs_parse_always = rules.iter().any(|r| {
-            r.prefilter.is_none()
-                && !matches!(r.matcher, Matcher::Engine(_) | Matcher::Suppression(_))
-        });
-        let prefilter = (!needs_parse_always).then(|| {
-            let words: Vec<&str> = rules
-                .iter()
-                .filter_map(|r| r.prefilter.as_ref())
-                .flatten()
-                .map(String::as_str)
-                .chain(["noqa"])
-                .collect();
-            aho_corasick::AhoCorasick::new(words).expect("literal words")
-        });
+        let mut words: Vec<String> = Vec::new();
+        let mut word_rules: Vec<Vec<usize>> = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            let own: Vec<String> = match (&r.matcher, &r.prefilter) {
+                (Matcher::Suppression(_), _) => NOQA_WORDS.iter().map(|w| w.to_string()).collect(),
+                (_, Some(list)) => list.clone(),
+                _ => continue,
+            };
+            for w in own {
+                match words.iter().position(|x| *x == w) {
+                    Some(p) => word_rules[p].push(i),
+                    None => {
+                        words.push(w);
+                        word_rules.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let words = aho_corasick::AhoCorasick::new(&words).expect("literal words");
         Self {
             rules,
             queries,
-            prefilter,
+            words,
+            word_rules,
         }
     }
 
@@ -206,9 +217,43 @@ impl RuleSet {
             .find(|r| matches!(r.matcher, Matcher::Engine(c) if c == check))
     }
 
-    /// Whether a file of this text may concern any rule (else the parse is skipped).
-    pub fn may_concern(&self, text: &str) -> bool {
-        self.prefilter.as_ref().is_none_or(|ac| ac.is_match(text))
+    /// Which rules apply to a file: in scope for its path and lane, and (for
+    /// rules with prefilter words) containing one of their words.
+    pub fn active_for(&self, rel_path: &str, lane: Option<&str>, text: &str) -> Vec<bool> {
+        let mut active: Vec<bool> = self
+            .rules
+            .iter()
+            .map(|r| r.scope.applies(rel_path, lane))
+            .collect();
+        let mut seen = vec![false; self.rules.len()];
+        for m in self.words.find_overlapping_iter(text) {
+            for &i in &self.word_rules[m.pattern().as_usize()] {
+                seen[i] = true;
+            }
+        }
+        for (i, r) in self.rules.iter().enumerate() {
+            let filtered = r.prefilter.is_some() || matches!(r.matcher, Matcher::Suppression(_));
+            if filtered && !seen[i] {
+                active[i] = false;
+            }
+        }
+        active
+    }
+
+    /// Whether any rule that needs the syntax tree is active.
+    pub fn needs_parse(&self, active: &[bool]) -> bool {
+        self.rules
+            .iter()
+            .zip(active)
+            .any(|(r, a)| *a && !matches!(r.matcher, Matcher::Engine(_)))
+    }
+
+    /// Whether any query rule is active (else the query walk is skipped).
+    pub fn any_query(&self, active: &[bool]) -> bool {
+        self.rules
+            .iter()
+            .zip(active)
+            .any(|(r, a)| *a && matches!(r.matcher, Matcher::Query(_)))
     }
 }
 

@@ -49,6 +49,7 @@ pub fn collect(config: &Config, paths: &[PathBuf], force_exclude: bool) -> Vec<T
             continue;
         }
         let root = config.root.clone();
+        let walk_root = std::path::absolute(p).unwrap_or_else(|_| p.clone());
         let exclude = config.exclude.clone();
         let walker = ignore::WalkBuilder::new(p)
             .hidden(false)
@@ -65,8 +66,10 @@ pub fn collect(config: &Config, paths: &[PathBuf], force_exclude: bool) -> Vec<T
                     return true;
                 }
                 let abs = std::path::absolute(e.path()).unwrap_or_else(|_| e.path().to_path_buf());
+                // Outside the project, excludes apply below the folder walked.
                 let rel = abs
                     .strip_prefix(&root)
+                    .or_else(|_| abs.strip_prefix(&walk_root))
                     .unwrap_or(&abs)
                     .to_string_lossy()
                     .replace('\\', "/");

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Benchmark (a tool for people, not a test): rulegate against ruff on the same
+# corpus, in one run, as ratios. Default corpus: the machine's Python stdlib.
+#   scripts/bench.sh [DIR]        RUNS=5 scripts/bench.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+corpus=$(cd "${1:-$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')}" && pwd)
+runs=${RUNS:-3}
+cd "$here"
+cargo build --release --quiet
+cargo bench --bench parse_floor --no-run --quiet 2>/dev/null
+floor_bin=$here/$(ls -t target/release/deps/parse_floor-* | grep -v "\.d$" | head -n 1)
+rulegate=$here/target/release/rulegate
+ruff=${RUFF:-}
+if [ -z "$ruff" ]; then
+  venv=${RUFF_VENV:-${TMPDIR:-/tmp}/rulegate-ruff-venv}
+  [ -x "$venv/bin/ruff" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q ruff==0.17.5; }
+  ruff=$venv/bin/ruff
+fi
+
+# median wall time of a command over $runs runs, in seconds
+median() {
+  local times=()
+  for _ in $(seq "$runs"); do
+    local s e
+    s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
+    times+=("$(echo "$e - $s" | bc)")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+cd "$corpus"
+files=$(find . -name '*.py' -not -path '*/site-packages/*' | wc -l)
+t_floor=$(median "$floor_bin" .)
+t_e402=$(median "$rulegate" lint --exit-zero --select E402 --format concise .)
+t_all=$(median "$rulegate" lint --exit-zero --format concise .)
+t_ruff=$(median "$ruff" check --isolated --no-cache --select E402 --exit-zero .)
+rss=$( { /usr/bin/time -f '%M' "$rulegate" lint --exit-zero --format concise . >/dev/null; } 2>&1 | tail -n 1 )
+ratio() { echo "scale=2; $1 / $2" | bc; }
+echo "corpus: $corpus ($files .py files), median of $runs runs, $(nproc) cores"
+printf '%-44s %6.2f s\n' "tree-sitter parse floor (read+parse)" "$t_floor"
+printf '%-44s %6.2f s  (%sx floor, %sx ruff)\n' "rulegate lint --select E402" "$t_e402" "$(ratio "$t_e402" "$t_floor")" "$(ratio "$t_e402" "$t_ruff")"
+printf '%-44s %6.2f s  (%sx floor, %sx ruff)\n' "rulegate lint (all builtin:t4 rules)" "$t_all" "$(ratio "$t_all" "$t_floor")" "$(ratio "$t_all" "$t_ruff")"
+printf '%-44s %6.2f s\n' "ruff check --select E402 --no-cache" "$t_ruff"
+echo "rulegate peak RSS (all rules): $((rss / 1024)) MiB"
