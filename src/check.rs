@@ -113,6 +113,11 @@ impl FileEnv<'_> {
         }
     }
 
+    /// Whether `rule`'s scope (lanes, paths, excludes) covers this file.
+    pub fn in_scope(&self, rule: &Rule) -> bool {
+        rule.scope.applies(self.rel_path, self.lane.map(|l| &**l))
+    }
+
     /// Whether `rule` is in scope for this file and selected.
     pub fn rule_active(&self, rules: &RuleSet, active: &[bool], rule: &Rule) -> bool {
         rules

@@ -132,7 +132,7 @@ pub fn apply(
         let in_scope = ex.paths.is_match(env.rel_path)
             && rules
                 .get(&ex.rule)
-                .is_some_and(|r| env.rule_active(rules, active, r));
+                .is_some_and(|r| env.in_scope(r));
         if in_scope {
             out.exceptions_in_scope.insert(i);
         }
@@ -196,7 +196,9 @@ pub fn apply(
         let mut unused = Vec::new();
         for (code, range) in codes {
             let rule = rules.get(code);
-            let judged = rule.is_some_and(|r| env.rule_active(rules, active, r));
+            // Judged by scope, not by prefilter: a rule whose words are absent
+            // cannot fire, so its suppression is unused.
+            let judged = rule.is_some_and(|r| env.in_scope(r));
             let is_used = used[i].contains(code);
             if judged && !is_used {
                 unused.push((code.clone(), range.clone()));

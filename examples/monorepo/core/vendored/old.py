@@ -1,0 +1,2 @@
+x = 1
+import os  # excluded by extend-exclude: never linted

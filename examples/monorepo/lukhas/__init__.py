@@ -1,0 +1,1 @@
+"""lukhas: the production core."""

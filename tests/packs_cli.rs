@@ -1,0 +1,85 @@
+//! Pack loading and pack tests: every built-in pack's examples pass, and every
+//! malformed pack or config is an exit-2 report pointing at the right span.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn builtin_and_example_pack_tests_pass() {
+    let mut c = rulegate(&repo());
+    c.args(["test", "builtin:core", "builtin:t4", "examples/custom-pack/team.toml"]);
+    let (code, out, err) = run(c);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(" 0 failed"), "{out}");
+}
+
+#[test]
+fn a_failing_pack_test_fails_with_expected_versus_found() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[(
+            "p.toml",
+            r#"[pack]
+name = "p"
+[[rule]]
+id = "P001"
+severity = "error"
+summary = "s"
+message = "m"
+query = "(call function: (identifier) @f) @c"
+where.f.in = ["eval"]
+fix = "safe_eval()"
+[[rule.tests]]
+code = "eval(1)\n"
+expect = ["P001@2"]
+[[rule.tests]]
+code = "eval(1)\n"
+fixed = "other()\n"
+"#,
+        )],
+    );
+    let mut c = rulegate(dir.path());
+    c.args(["test", "p.toml"]);
+    let (code, out, _) = run(c);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out);
+}
+
+/// Writes a pack with `rule_body` and returns `rulegate lint`'s stderr.
+fn load_error(config: &str, pack: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("rulegate.toml", config), ("team.toml", pack), ("a.py", "x = 1\n")]);
+    let mut c = rulegate(dir.path());
+    c.args(["lint", "--format", "concise"]);
+    let (code, out, err) = run(c);
+    assert_eq!(code, 2, "{out}{err}");
+    // Temporary folder names differ between runs.
+    err.replace(&dir.path().display().to_string(), "[TMP]")
+}
+
+const CONFIG: &str = "packs = [\"team.toml\"]\n[lanes.production]\npaths = [\"**\"]\n";
+const HEAD: &str = "[pack]\nname = \"team\"\n[[rule]]\nid = \"T001\"\nsummary = \"s\"\n";
+
+#[test]
+fn loader_errors_point_at_spans() {
+    let cases = [
+        ("unknown_key", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\ncolour = 1\n")),
+        ("bad_severity", CONFIG, format!("{HEAD}severity = \"fatal\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n")),
+        ("bad_glob", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\npaths = [\"core/[\"]\n")),
+        ("bad_regex", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\nwhere.x.regex = \"(unclosed\"\n")),
+        ("bad_query", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = '''\n(call\n  function: (identifer) @f)\n'''\n")),
+        ("unknown_capture", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"{{nope}} here\"\nquery = \"(identifier) @x\"\n")),
+        ("unknown_lane", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\nlanes = [\"prod\"]\n")),
+        ("duplicate_id", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n[[rule]]\nid = \"T001\"\nsummary = \"s\"\nseverity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n")),
+        ("unknown_analyzer", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nanalyzer = \"magic\"\n")),
+        ("bad_script", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\nfix = {{ script = \"missing.rhai\" }}\n")),
+        ("unknown_rule_override", "packs = [\"team.toml\"]\n[rules.NOPE1]\nseverity = \"warning\"\n", format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n")),
+        ("bad_date", "packs = [\"team.toml\"]\n[[exceptions]]\nrule = \"T001\"\npath = \"a.py\"\nreason = \"r\"\nexpires = \"2025-02-30\"\n", format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n")),
+        ("malformed_toml", CONFIG, "[pack\nname = 1\n".to_string()),
+    ];
+    for (name, config, pack) in cases {
+        insta::assert_snapshot!(name, load_error(config, &pack));
+    }
+}
