@@ -27,5 +27,9 @@ fn main() {
         })
         .sum();
     let secs = start.elapsed().as_secs_f64();
-    println!("parse floor: {} files, {:.1} MB, {secs:.3} s", targets.len(), bytes as f64 / 1e6);
+    println!(
+        "parse floor: {} files, {:.1} MB, {secs:.3} s",
+        targets.len(),
+        bytes as f64 / 1e6
+    );
 }

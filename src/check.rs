@@ -224,7 +224,12 @@ impl Checker<'_> {
             }
         }
 
-        if let Some(queries) = self.rules.queries.as_ref().filter(|_| self.rules.any_query(&active)) {
+        if let Some(queries) = self
+            .rules
+            .queries
+            .as_ref()
+            .filter(|_| self.rules.any_query(&active))
+        {
             let matcher_of = |i: usize| match &self.rules.rules[i].matcher {
                 Matcher::Query(q) => q,
                 _ => unreachable!("query patterns map to query rules"),

@@ -65,9 +65,15 @@ fn statistics_and_exit_zero() {
 fn select_and_ignore_by_prefix() {
     let dir = repo().join("examples/monorepo");
     let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "concise", "--select", "SUP", "--ignore", "SUP00"]);
+    c.args([
+        "lint", "--format", "concise", "--select", "SUP", "--ignore", "SUP00",
+    ]);
     let (_, out, _) = run(c);
-    assert!(out.lines().all(|l| !l.contains(": SUP00") && !l.contains(": E402")), "{out}");
+    assert!(
+        out.lines()
+            .all(|l| !l.contains(": SUP00") && !l.contains(": E402")),
+        "{out}"
+    );
     let mut c = rulegate(&dir);
     c.args(["lint", "--format", "concise", "--select", "E402"]);
     let (_, out, _) = run(c);
@@ -77,7 +83,10 @@ fn select_and_ignore_by_prefix() {
 #[test]
 fn warnings_only_exit_zero_and_clean_files_pass() {
     let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), &[("a.py", "import sys\nsys.path.append('x')\n")]);
+    write_files(
+        dir.path(),
+        &[("a.py", "import sys\nsys.path.append('x')\n")],
+    );
     let mut c = rulegate(dir.path());
     c.args(["lint", "--format", "concise"]);
     let (code, out, _) = run(c);
@@ -93,8 +102,18 @@ fn warnings_only_exit_zero_and_clean_files_pass() {
 #[test]
 fn odd_files_get_diagnostics_not_crashes() {
     let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), &[("empty.py", ""), ("broken.py", "import os\ndef f(:\n    pass\n")]);
-    std::fs::write(dir.path().join("latin1.py"), b"# coding: latin-1\nx = '\xe9'\nimport os\n").unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("empty.py", ""),
+            ("broken.py", "import os\ndef f(:\n    pass\n"),
+        ],
+    );
+    std::fs::write(
+        dir.path().join("latin1.py"),
+        b"# coding: latin-1\nx = '\xe9'\nimport os\n",
+    )
+    .unwrap();
     let big = "import os\n".to_string() + &"x = 1\n".repeat(200_000) + "import sys\n";
     std::fs::write(dir.path().join("huge.py"), big).unwrap();
     #[cfg(unix)]
@@ -123,7 +142,13 @@ fn explicit_files_bypass_excludes_unless_forced() {
     c.args(["lint", "--format", "concise", "core/vendored/old.py"]);
     assert!(run(c).1.contains("core/vendored/old.py:2:1: E402"));
     let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "concise", "--force-exclude", "core/vendored/old.py"]);
+    c.args([
+        "lint",
+        "--format",
+        "concise",
+        "--force-exclude",
+        "core/vendored/old.py",
+    ]);
     assert_eq!(run(c).1, "All checks passed!\n");
     let mut c = rulegate(&dir);
     c.args(["lint", "--format", "concise", "."]);
@@ -134,12 +159,24 @@ fn explicit_files_bypass_excludes_unless_forced() {
 fn stdin_is_linted_as_the_given_path() {
     let dir = repo().join("examples/monorepo");
     let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "concise", "--stdin-filename", "candidate/x.py"])
-        .write_stdin("x = 1\nimport os\n");
+    c.args([
+        "lint",
+        "--format",
+        "concise",
+        "--stdin-filename",
+        "candidate/x.py",
+    ])
+    .write_stdin("x = 1\nimport os\n");
     assert_eq!(run(c).1, "All checks passed!\n", "candidate lane is exempt");
     let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "concise", "--stdin-filename", "core/x.py"])
-        .write_stdin("x = 1\nimport os\n");
+    c.args([
+        "lint",
+        "--format",
+        "concise",
+        "--stdin-filename",
+        "core/x.py",
+    ])
+    .write_stdin("x = 1\nimport os\n");
     assert!(run(c).1.starts_with("core/x.py:2:1: E402"));
 }
 
@@ -147,7 +184,12 @@ fn stdin_is_linted_as_the_given_path() {
 fn config_is_discovered_from_the_first_path() {
     let dir = repo();
     let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "concise", "examples/monorepo/candidate/experiment.py"]);
+    c.args([
+        "lint",
+        "--format",
+        "concise",
+        "examples/monorepo/candidate/experiment.py",
+    ]);
     // candidate lane comes from examples/monorepo/rulegate.toml: nothing to report.
     assert_eq!(run(c).1, "All checks passed!\n");
 }
@@ -161,6 +203,7 @@ fn output_file_receives_the_report() {
     let (code, out, _) = run(c);
     assert_eq!((code, out.as_str()), (1, ""));
     let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
+            .unwrap();
     assert_eq!(v[0]["rule"], "RUN002");
 }

@@ -8,7 +8,12 @@ use common::*;
 #[test]
 fn builtin_and_example_pack_tests_pass() {
     let mut c = rulegate(&repo());
-    c.args(["test", "builtin:core", "builtin:t4", "examples/custom-pack/team.toml"]);
+    c.args([
+        "test",
+        "builtin:core",
+        "builtin:t4",
+        "examples/custom-pack/team.toml",
+    ]);
     let (code, out, err) = run(c);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains(" 0 failed"), "{out}");
@@ -50,7 +55,14 @@ fixed = "other()\n"
 /// Writes a pack with `rule_body` and returns `rulegate lint`'s stderr.
 fn load_error(config: &str, pack: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), &[("rulegate.toml", config), ("team.toml", pack), ("a.py", "x = 1\n")]);
+    write_files(
+        dir.path(),
+        &[
+            ("rulegate.toml", config),
+            ("team.toml", pack),
+            ("a.py", "x = 1\n"),
+        ],
+    );
     let mut c = rulegate(dir.path());
     c.args(["lint", "--format", "concise"]);
     let (code, out, err) = run(c);
@@ -65,18 +77,82 @@ const HEAD: &str = "[pack]\nname = \"team\"\n[[rule]]\nid = \"T001\"\nsummary = 
 #[test]
 fn loader_errors_point_at_spans() {
     let cases = [
-        ("unknown_key", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\ncolour = 1\n")),
-        ("bad_severity", CONFIG, format!("{HEAD}severity = \"fatal\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n")),
-        ("bad_glob", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\npaths = [\"core/[\"]\n")),
-        ("bad_regex", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\nwhere.x.regex = \"(unclosed\"\n")),
-        ("bad_query", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = '''\n(call\n  function: (identifer) @f)\n'''\n")),
-        ("unknown_capture", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"{{nope}} here\"\nquery = \"(identifier) @x\"\n")),
-        ("unknown_lane", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\nlanes = [\"prod\"]\n")),
-        ("duplicate_id", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n[[rule]]\nid = \"T001\"\nsummary = \"s\"\nseverity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n")),
-        ("unknown_analyzer", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nanalyzer = \"magic\"\n")),
-        ("bad_script", CONFIG, format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\nfix = {{ script = \"missing.rhai\" }}\n")),
-        ("unknown_rule_override", "packs = [\"team.toml\"]\n[rules.NOPE1]\nseverity = \"warning\"\n", format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n")),
-        ("bad_date", "packs = [\"team.toml\"]\n[[exceptions]]\nrule = \"T001\"\npath = \"a.py\"\nreason = \"r\"\nexpires = \"2025-02-30\"\n", format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n")),
+        (
+            "unknown_key",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\ncolour = 1\n"
+            ),
+        ),
+        (
+            "bad_severity",
+            CONFIG,
+            format!("{HEAD}severity = \"fatal\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n"),
+        ),
+        (
+            "bad_glob",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\npaths = [\"core/[\"]\n"
+            ),
+        ),
+        (
+            "bad_regex",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\nwhere.x.regex = \"(unclosed\"\n"
+            ),
+        ),
+        (
+            "bad_query",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = '''\n(call\n  function: (identifer) @f)\n'''\n"
+            ),
+        ),
+        (
+            "unknown_capture",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"{{nope}} here\"\nquery = \"(identifier) @x\"\n"
+            ),
+        ),
+        (
+            "unknown_lane",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\nlanes = [\"prod\"]\n"
+            ),
+        ),
+        (
+            "duplicate_id",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n[[rule]]\nid = \"T001\"\nsummary = \"s\"\nseverity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n"
+            ),
+        ),
+        (
+            "unknown_analyzer",
+            CONFIG,
+            format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nanalyzer = \"magic\"\n"),
+        ),
+        (
+            "bad_script",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\nfix = {{ script = \"missing.rhai\" }}\n"
+            ),
+        ),
+        (
+            "unknown_rule_override",
+            "packs = [\"team.toml\"]\n[rules.NOPE1]\nseverity = \"warning\"\n",
+            format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n"),
+        ),
+        (
+            "bad_date",
+            "packs = [\"team.toml\"]\n[[exceptions]]\nrule = \"T001\"\npath = \"a.py\"\nreason = \"r\"\nexpires = \"2025-02-30\"\n",
+            format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n"),
+        ),
         ("malformed_toml", CONFIG, "[pack\nname = 1\n".to_string()),
     ];
     for (name, config, pack) in cases {

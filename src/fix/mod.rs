@@ -24,7 +24,7 @@ pub fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
 }
 
 /// A fix chosen for a round, with the file each edit targets.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     /// Rule id (for FIX002 reports).
     pub rule: String,
@@ -157,12 +157,7 @@ pub fn apply_round(
         }
     }
     let touches_worse = |c: &Candidate| c.edits.iter().any(|(f, _, _)| worse.contains(f));
-    let mut good: Vec<&Candidate> = Vec::new();
-    for c in &chosen {
-        if !touches_worse(c) {
-            good.push(c);
-            continue;
-        }
+    for c in chosen.iter().filter(|c| touches_worse(c)) {
         let alone = edited(files, &[c]);
         let breaks = alone.len() < distinct_files(c)
             || alone
@@ -170,6 +165,19 @@ pub fn apply_round(
                 .any(|(f, new)| error_count(worker, new) > before[f]);
         if breaks {
             outcome.rolled_back.push(c.clone());
+        }
+    }
+    let mut good: Vec<&Candidate> = chosen
+        .iter()
+        .filter(|c| !outcome.rolled_back.contains(c))
+        .collect();
+    if !worse.is_empty() {
+        // Fixes fine alone may still clash together: then those wait a round.
+        let still_worse = edited(files, &good)
+            .iter()
+            .any(|(f, new)| error_count(worker, new) > before.get(f).copied().unwrap_or(0));
+        if still_worse {
+            good.retain(|c| !touches_worse(c));
         }
     }
     for (f, new) in edited(files, &good) {
@@ -332,11 +340,8 @@ mod tests {
             &mut files,
             vec![cand("a.py", 4..8, "f(1"), cand("a.py", 9..14, "y = 3")],
         );
-        // The breaking fix is refused; the other waits a round.
+        // The breaking fix is refused; the other still applies.
         assert_eq!(out.rolled_back.len(), 1);
-        assert_eq!(out.applied, 0);
-        assert_eq!(files["a.py"], "x = f(1)\ny = 2\n");
-        let out = apply_round(&mut w, &mut files, vec![cand("a.py", 9..14, "y = 3")]);
         assert_eq!(out.applied, 1);
         assert_eq!(files["a.py"], "x = f(1)\ny = 3\n");
     }

@@ -129,10 +129,8 @@ pub fn apply(
     let mut blanket_used = vec![false; noqas.len()];
 
     for (i, ex) in exceptions.iter().enumerate() {
-        let in_scope = ex.paths.is_match(env.rel_path)
-            && rules
-                .get(&ex.rule)
-                .is_some_and(|r| env.in_scope(r));
+        let in_scope =
+            ex.paths.is_match(env.rel_path) && rules.get(&ex.rule).is_some_and(|r| env.in_scope(r));
         if in_scope {
             out.exceptions_in_scope.insert(i);
         }

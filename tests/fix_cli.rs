@@ -1,0 +1,166 @@
+//! `--fix`, `--unsafe-fixes`, `--diff` and fix safety end to end.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn safe_then_unsafe_fixes_converge() {
+    let dir = example_copy("custom-pack");
+    let file = dir.path().join("app/service.py");
+    let before = std::fs::read_to_string(&file).unwrap();
+
+    let mut c = rulegate(dir.path());
+    c.args(["lint", "--fix", "--format", "concise"]);
+    let (code, out, _) = run(c);
+    assert_eq!(code, 0, "{out}");
+    let after_safe = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        after_safe.contains("if value is None:") && after_safe.contains("print("),
+        "{after_safe}"
+    );
+    assert!(out.contains("1 fixed"), "{out}");
+
+    let mut c = rulegate(dir.path());
+    c.args(["lint", "--fix", "--unsafe-fixes", "--format", "concise"]);
+    run(c);
+    let after_unsafe = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        after_unsafe.contains("logger.info(\"no value\")"),
+        "{after_unsafe}"
+    );
+    assert_ne!(before, after_unsafe);
+
+    // A second run changes nothing.
+    let mut c = rulegate(dir.path());
+    c.args(["lint", "--fix", "--unsafe-fixes", "--format", "concise"]);
+    let (code, out, _) = run(c);
+    assert_eq!((code, out.as_str()), (0, "All checks passed!\n"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), after_unsafe);
+}
+
+#[test]
+fn diff_writes_nothing_and_exits_1() {
+    let dir = example_copy("custom-pack");
+    let file = dir.path().join("app/service.py");
+    let before = std::fs::read_to_string(&file).unwrap();
+    let mut c = rulegate(dir.path());
+    c.args(["lint", "--diff"]);
+    let (code, out, err) = run(c);
+    assert_eq!(code, 1);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    insta::assert_snapshot!(out);
+    assert!(err.contains("Would fix 1 problem(s) in 1 file(s)"), "{err}");
+}
+
+#[test]
+fn crlf_and_bom_are_kept() {
+    let dir = example_copy("custom-pack");
+    let file = dir.path().join("app/win.py");
+    std::fs::write(&file, "\u{feff}x = 1\r\nif x == None:\r\n    pass\r\n").unwrap();
+    let mut c = rulegate(dir.path());
+    c.args(["lint", "--fix", "app/win.py"]);
+    run(c);
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        "\u{feff}x = 1\r\nif x is None:\r\n    pass\r\n".as_bytes()
+    );
+}
+
+#[test]
+fn stdin_fix_prints_the_fixed_source() {
+    let dir = example_copy("custom-pack");
+    let mut c = rulegate(dir.path());
+    c.args(["lint", "--fix", "--stdin-filename", "app/x.py"])
+        .write_stdin("if a != None:\n    pass\n");
+    let (code, out, _) = run(c);
+    assert_eq!(code, 0);
+    assert_eq!(out, "if a is not None:\n    pass\n");
+}
+
+#[test]
+fn unused_suppressions_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[(
+            "a.py",
+            "import os  # noqa: E402 -- stale\nx = 1\nimport re  # noqa: E402, RUN001 -- one is stale\n",
+        )],
+    );
+    let mut c = rulegate(dir.path());
+    c.args(["lint", "--fix", "--format", "concise"]);
+    run(c);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        "import os\nx = 1\nimport re  # noqa: E402 -- one is stale\n"
+    );
+}
+
+const BREAKING_PACK: &str = r#"[pack]
+name = "bad"
+[[rule]]
+id = "BAD001"
+severity = "warning"
+summary = "s"
+message = "m"
+query = "(call function: (identifier) @f) @c"
+where.f.in = ["foo"]
+fix = "foo("
+[[rule]]
+id = "BAD002"
+severity = "warning"
+summary = "s"
+message = "m"
+query = "(call function: (identifier) @f) @c"
+where.f.in = ["bar"]
+fix = { script = "spin.rhai" }
+[[rule]]
+id = "BAD003"
+severity = "warning"
+summary = "s"
+message = "m"
+query = "(call function: (identifier) @f) @c"
+where.f.in = ["baz"]
+fix = "qux()"
+"#;
+
+#[test]
+fn breaking_fixes_are_rolled_back_and_failing_scripts_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("rulegate.toml", "packs = [\"bad.toml\"]\n"),
+            ("bad.toml", BREAKING_PACK),
+            ("spin.rhai", "fn fix(m) {\n    loop { }\n}\n"),
+            ("a.py", "foo()\nbar()\nbaz()\n"),
+        ],
+    );
+    let mut c = rulegate(dir.path());
+    c.args(["lint", "--fix", "--format", "concise"]);
+    let (_, out, _) = run(c);
+    // The syntax-breaking fix and the runaway script left the file alone;
+    // the good fix was applied.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        "foo()\nbar()\nqux()\n"
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn no_fix_in_a_file_region_that_did_not_parse() {
+    let dir = example_copy("custom-pack");
+    let file = dir.path().join("app/broken.py");
+    std::fs::write(&file, "if x == None:\n    y = (\n").unwrap();
+    let before = std::fs::read_to_string(&file).unwrap();
+    let mut c = rulegate(dir.path());
+    c.args(["lint", "--fix", "--format", "concise", "app/broken.py"]);
+    let (_, out, _) = run(c);
+    assert!(out.contains("E999"), "{out}");
+    // The comparison parsed, so it may be fixed; the broken region is untouched.
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(after.ends_with("    y = (\n"), "{after}");
+    assert_ne!(before.len(), 0);
+}
