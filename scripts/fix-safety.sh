@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Fix safety on real code: copy the Python standard library (or DIR), run
+# `lint --fix --unsafe-fixes` with rewrite rules (a template and a Rhai script),
+# then check that every file that parsed before still parses (python3 ast),
+# that a second run changes nothing, and that only files with findings changed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+corpus=${1:-$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')}
+rulegate=${RULEGATE:-$here/target/release/rulegate}
+[ -x "$rulegate" ] || (cd "$here" && cargo build --release --quiet)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/tree"
+(cd "$corpus" && find . -name '*.py' -not -path '*/site-packages/*' -print0 | tar --null -T - -cf -) | tar -C "$work/tree" -xf -
+cp "$here"/tests/fixtures/fix-safety/* "$work/tree/"
+cd "$work/tree"
+parses() { python3 - "$1" <<'PY'
+import ast, pathlib, sys, warnings
+warnings.simplefilter("ignore")
+ok = []
+for p in sorted(pathlib.Path(".").rglob("*.py")):
+    try:
+        ast.parse(p.read_bytes())
+        ok.append(str(p))
+    except Exception:
+        pass
+pathlib.Path(sys.argv[1]).write_text("\n".join(ok) + "\n")
+PY
+}
+parses "$work/before.txt"
+find . -name '*.py' -exec md5sum {} + | sort -k2 > "$work/sum_before.txt"
+"$rulegate" lint --exit-zero --format json --unsafe-fixes . > "$work/findings.json"
+"$rulegate" lint --exit-zero --fix --unsafe-fixes --format concise . > "$work/fix.txt" || true
+tail -n 3 "$work/fix.txt"
+parses "$work/after.txt"
+find . -name '*.py' -exec md5sum {} + | sort -k2 > "$work/sum_after.txt"
+status=0
+broken=$(comm -23 "$work/before.txt" "$work/after.txt")
+if [ -n "$broken" ]; then echo "FAIL: files that no longer parse:"; echo "$broken" | head; status=1; fi
+changed=$(join -1 2 -2 2 "$work/sum_before.txt" "$work/sum_after.txt" | awk '$2 != $3 {print $1}' | sed 's|^\./||' | sort)
+with_findings=$(python3 -c 'import json,sys; print("\n".join(sorted({f["path"] for f in json.load(open(sys.argv[1])) if f["fix"]})))' "$work/findings.json")
+extra=$(comm -23 <(echo "$changed") <(echo "$with_findings") | sed '/^$/d')
+if [ -n "$extra" ]; then echo "FAIL: files changed without fixable findings:"; echo "$extra" | head; status=1; fi
+if ! "$rulegate" lint --exit-zero --diff --unsafe-fixes . > "$work/second.diff" 2>/dev/null; then
+  echo "FAIL: a second --fix would still change files:"; head -20 "$work/second.diff"; status=1
+fi
+rollbacks=$(grep -c ' FIX002 ' "$work/fix.txt" || true)
+echo "fix safety: $(echo "$changed" | sed '/^$/d' | wc -l) files fixed, $(wc -l < "$work/before.txt") parsed before, $(wc -l < "$work/after.txt") after, $rollbacks rollbacks"
+exit $status
