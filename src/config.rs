@@ -335,8 +335,10 @@ impl Config {
             };
             let expires = date(&ex.expires);
             let start = ex.start.as_ref().and_then(&mut date);
-            let paths = GlobList::from_spanned(&d, std::slice::from_ref(&ex.path));
-            if let (Some(expires), Ok(paths)) = (expires, paths) {
+            let paths = GlobList::from_spanned(&d, std::slice::from_ref(&ex.path))
+                .map_err(|e| errors.extend(e))
+                .ok();
+            if let (Some(expires), Some(paths)) = (expires, paths) {
                 exceptions.push(CentralException {
                     rule: ex.rule.get_ref().clone(),
                     path_glob: ex.path.get_ref().clone(),
@@ -347,8 +349,6 @@ impl Config {
                     expires,
                     span,
                 });
-            } else if let Err(e) = GlobList::from_spanned(&d, std::slice::from_ref(&ex.path)) {
-                errors.extend(e);
             }
         }
 

@@ -141,11 +141,11 @@ impl Linter<'_> {
                     .into_iter()
                     .zip(targets.iter())
                     .map(|(r, t)| {
-                        if keep_source
-                            && r.source.is_some()
-                            && let Ok(bytes) = std::fs::read(&t.path)
-                        {
-                            originals.insert(t.rel.clone(), (t.path.clone(), bytes));
+                        // The decoded text plus its BOM is exactly what was read:
+                        // no second read of the file.
+                        if keep_source && let Some(src) = &r.source {
+                            originals
+                                .insert(t.rel.clone(), (t.path.clone(), src.encode(&src.text)));
                         }
                         r
                     })
@@ -197,6 +197,11 @@ impl Linter<'_> {
             .filter_map(|r| Some((r.path.to_string(), r.source.as_ref()?.text.to_string())))
             .collect();
         let start_texts = texts.clone();
+        let slot_of: std::collections::HashMap<String, usize> = results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.path.to_string(), i))
+            .collect();
         let mut rolled_back: Vec<Candidate> = Vec::new();
         let mut seen_states = BTreeSet::new();
         for _ in 0..fix::MAX_ROUNDS {
@@ -243,9 +248,11 @@ impl Linter<'_> {
             let changed: Vec<String> = texts
                 .iter()
                 .filter(|(p, t)| {
-                    results.iter().any(|r| {
-                        &*r.path == p.as_str()
-                            && r.source.as_ref().is_some_and(|s| &*s.text != t.as_str())
+                    slot_of.get(p.as_str()).is_some_and(|&i| {
+                        results[i]
+                            .source
+                            .as_ref()
+                            .is_some_and(|s| &*s.text != t.as_str())
                     })
                 })
                 .map(|(p, _)| p.clone())
@@ -259,8 +266,8 @@ impl Linter<'_> {
                 })
                 .collect();
             for new in rechecked {
-                if let Some(slot) = results.iter_mut().find(|r| r.path == new.path) {
-                    *slot = new;
+                if let Some(&i) = slot_of.get(&*new.path) {
+                    results[i] = new;
                 }
             }
         }

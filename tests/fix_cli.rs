@@ -10,9 +10,7 @@ fn safe_then_unsafe_fixes_converge() {
     let file = dir.path().join("app/service.py");
     let before = std::fs::read_to_string(&file).unwrap();
 
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--fix", "--format", "concise"]);
-    let (code, out, _) = run(c);
+    let (code, out, _) = run_in(dir.path(), &["lint", "--fix", "--format", "concise"]);
     assert_eq!(code, 0, "{out}");
     let after_safe = std::fs::read_to_string(&file).unwrap();
     assert!(
@@ -21,9 +19,10 @@ fn safe_then_unsafe_fixes_converge() {
     );
     assert!(out.contains("1 fixed"), "{out}");
 
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--fix", "--unsafe-fixes", "--format", "concise"]);
-    run(c);
+    run_in(
+        dir.path(),
+        &["lint", "--fix", "--unsafe-fixes", "--format", "concise"],
+    );
     let after_unsafe = std::fs::read_to_string(&file).unwrap();
     assert!(
         after_unsafe.contains("logger.info(\"no value\")"),
@@ -32,9 +31,10 @@ fn safe_then_unsafe_fixes_converge() {
     assert_ne!(before, after_unsafe);
 
     // A second run changes nothing.
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--fix", "--unsafe-fixes", "--format", "concise"]);
-    let (code, out, _) = run(c);
+    let (code, out, _) = run_in(
+        dir.path(),
+        &["lint", "--fix", "--unsafe-fixes", "--format", "concise"],
+    );
     assert_eq!((code, out.as_str()), (0, "All checks passed!\n"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), after_unsafe);
 }
@@ -44,9 +44,7 @@ fn diff_writes_nothing_and_exits_1() {
     let dir = example_copy("custom-pack");
     let file = dir.path().join("app/service.py");
     let before = std::fs::read_to_string(&file).unwrap();
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--diff"]);
-    let (code, out, err) = run(c);
+    let (code, out, err) = run_in(dir.path(), &["lint", "--diff"]);
     assert_eq!(code, 1);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
     insta::assert_snapshot!(out);
@@ -58,9 +56,7 @@ fn crlf_and_bom_are_kept() {
     let dir = example_copy("custom-pack");
     let file = dir.path().join("app/win.py");
     std::fs::write(&file, "\u{feff}x = 1\r\nif x == None:\r\n    pass\r\n").unwrap();
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--fix", "app/win.py"]);
-    run(c);
+    run_in(dir.path(), &["lint", "--fix", "app/win.py"]);
     assert_eq!(
         std::fs::read(&file).unwrap(),
         "\u{feff}x = 1\r\nif x is None:\r\n    pass\r\n".as_bytes()
@@ -88,9 +84,7 @@ fn unused_suppressions_are_removed() {
             "import os  # noqa: E402 -- stale\nx = 1\nimport re  # noqa: E402, RUN001 -- one is stale\n",
         )],
     );
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--fix", "--format", "concise"]);
-    run(c);
+    run_in(dir.path(), &["lint", "--fix", "--format", "concise"]);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
         "import os\nx = 1\nimport re  # noqa: E402 -- one is stale\n"
@@ -137,9 +131,7 @@ fn breaking_fixes_are_rolled_back_and_failing_scripts_reported() {
             ("a.py", "foo()\nbar()\nbaz()\n"),
         ],
     );
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--fix", "--format", "concise"]);
-    let (_, out, _) = run(c);
+    let (_, out, _) = run_in(dir.path(), &["lint", "--fix", "--format", "concise"]);
     // The syntax-breaking fix and the runaway script left the file alone;
     // the good fix was applied.
     assert_eq!(
@@ -155,9 +147,10 @@ fn no_fix_in_a_file_region_that_did_not_parse() {
     let file = dir.path().join("app/broken.py");
     std::fs::write(&file, "if x == None:\n    y = (\n").unwrap();
     let before = std::fs::read_to_string(&file).unwrap();
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--fix", "--format", "concise", "app/broken.py"]);
-    let (_, out, _) = run(c);
+    let (_, out, _) = run_in(
+        dir.path(),
+        &["lint", "--fix", "--format", "concise", "app/broken.py"],
+    );
     assert!(out.contains("E999"), "{out}");
     // The comparison parsed, so it may be fixed; the broken region is untouched.
     let after = std::fs::read_to_string(&file).unwrap();

@@ -7,9 +7,7 @@ use common::*;
 #[test]
 fn monorepo_concise() {
     let dir = repo().join("examples/monorepo");
-    let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "concise"]);
-    let (code, out, _) = run(c);
+    let (code, out, _) = run_in(&dir, &["lint", "--format", "concise"]);
     assert_eq!(code, 1, "error findings remain");
     insta::assert_snapshot!(out);
 }
@@ -17,9 +15,7 @@ fn monorepo_concise() {
 #[test]
 fn monorepo_json_is_sorted_and_complete() {
     let dir = repo().join("examples/monorepo");
-    let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "json"]);
-    let (_, out, _) = run(c);
+    let (_, out, _) = run_in(&dir, &["lint", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let keys: Vec<(String, u64, u64, String)> = v
         .as_array()
@@ -43,20 +39,20 @@ fn monorepo_json_is_sorted_and_complete() {
 #[test]
 fn monorepo_github_and_fancy() {
     let dir = repo().join("examples/monorepo");
-    let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "github", "serve"]);
-    insta::assert_snapshot!("github", run(c).1);
-    let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "fancy", "core/app.py"]);
-    insta::assert_snapshot!("fancy", run(c).1);
+    insta::assert_snapshot!(
+        "github",
+        run_in(&dir, &["lint", "--format", "github", "serve"]).1
+    );
+    insta::assert_snapshot!(
+        "fancy",
+        run_in(&dir, &["lint", "--format", "fancy", "core/app.py"]).1
+    );
 }
 
 #[test]
 fn statistics_and_exit_zero() {
     let dir = repo().join("examples/monorepo");
-    let mut c = rulegate(&dir);
-    c.args(["lint", "--statistics", "--exit-zero"]);
-    let (code, out, _) = run(c);
+    let (code, out, _) = run_in(&dir, &["lint", "--statistics", "--exit-zero"]);
     assert_eq!(code, 0);
     insta::assert_snapshot!(out);
 }
@@ -64,19 +60,18 @@ fn statistics_and_exit_zero() {
 #[test]
 fn select_and_ignore_by_prefix() {
     let dir = repo().join("examples/monorepo");
-    let mut c = rulegate(&dir);
-    c.args([
-        "lint", "--format", "concise", "--select", "SUP", "--ignore", "SUP00",
-    ]);
-    let (_, out, _) = run(c);
+    let (_, out, _) = run_in(
+        &dir,
+        &[
+            "lint", "--format", "concise", "--select", "SUP", "--ignore", "SUP00",
+        ],
+    );
     assert!(
         out.lines()
             .all(|l| !l.contains(": SUP00") && !l.contains(": E402")),
         "{out}"
     );
-    let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "concise", "--select", "E402"]);
-    let (_, out, _) = run(c);
+    let (_, out, _) = run_in(&dir, &["lint", "--format", "concise", "--select", "E402"]);
     assert!(out.contains(": E402 ") && !out.contains("RUN00"), "{out}");
 }
 
@@ -87,15 +82,11 @@ fn warnings_only_exit_zero_and_clean_files_pass() {
         dir.path(),
         &[("a.py", "import sys\nsys.path.append('x')\n")],
     );
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--format", "concise"]);
-    let (code, out, _) = run(c);
+    let (code, out, _) = run_in(dir.path(), &["lint", "--format", "concise"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("RUN001"));
     write_files(dir.path(), &[("a.py", "import sys\n")]);
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--format", "concise"]);
-    let (code, out, _) = run(c);
+    let (code, out, _) = run_in(dir.path(), &["lint", "--format", "concise"]);
     assert_eq!((code, out.as_str()), (0, "All checks passed!\n"));
 }
 
@@ -118,9 +109,7 @@ fn odd_files_get_diagnostics_not_crashes() {
     std::fs::write(dir.path().join("huge.py"), big).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink("missing.py", dir.path().join("dangling.py")).unwrap();
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--format", "concise"]);
-    let (code, out, err) = run(c);
+    let (code, out, err) = run_in(dir.path(), &["lint", "--format", "concise"]);
     assert_eq!(code, 1, "{out}{err}");
     insta::assert_snapshot!(out);
 }
@@ -138,21 +127,33 @@ fn parallel_output_equals_single_thread() {
 #[test]
 fn explicit_files_bypass_excludes_unless_forced() {
     let dir = repo().join("examples/monorepo");
-    let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "concise", "core/vendored/old.py"]);
-    assert!(run(c).1.contains("core/vendored/old.py:2:1: E402"));
-    let mut c = rulegate(&dir);
-    c.args([
-        "lint",
-        "--format",
-        "concise",
-        "--force-exclude",
-        "core/vendored/old.py",
-    ]);
-    assert_eq!(run(c).1, "All checks passed!\n");
-    let mut c = rulegate(&dir);
-    c.args(["lint", "--format", "concise", "."]);
-    assert!(!run(c).1.contains("vendored/"));
+    assert!(
+        run_in(
+            &dir,
+            &["lint", "--format", "concise", "core/vendored/old.py"]
+        )
+        .1
+        .contains("core/vendored/old.py:2:1: E402")
+    );
+    assert_eq!(
+        run_in(
+            &dir,
+            &[
+                "lint",
+                "--format",
+                "concise",
+                "--force-exclude",
+                "core/vendored/old.py",
+            ]
+        )
+        .1,
+        "All checks passed!\n"
+    );
+    assert!(
+        !run_in(&dir, &["lint", "--format", "concise", "."])
+            .1
+            .contains("vendored/")
+    );
 }
 
 #[test]
@@ -198,9 +199,10 @@ fn config_is_discovered_from_the_first_path() {
 fn output_file_receives_the_report() {
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), &[("a.py", "x = eval('1')\n")]);
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--format", "json", "--output-file", "out.json"]);
-    let (code, out, _) = run(c);
+    let (code, out, _) = run_in(
+        dir.path(),
+        &["lint", "--format", "json", "--output-file", "out.json"],
+    );
     assert_eq!((code, out.as_str()), (1, ""));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())

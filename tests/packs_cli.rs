@@ -7,14 +7,15 @@ use common::*;
 
 #[test]
 fn builtin_and_example_pack_tests_pass() {
-    let mut c = rulegate(&repo());
-    c.args([
-        "test",
-        "builtin:core",
-        "builtin:t4",
-        "examples/custom-pack/team.toml",
-    ]);
-    let (code, out, err) = run(c);
+    let (code, out, err) = run_in(
+        &repo(),
+        &[
+            "test",
+            "builtin:core",
+            "builtin:t4",
+            "examples/custom-pack/team.toml",
+        ],
+    );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains(" 0 failed"), "{out}");
 }
@@ -45,9 +46,7 @@ fixed = "other()\n"
 "#,
         )],
     );
-    let mut c = rulegate(dir.path());
-    c.args(["test", "p.toml"]);
-    let (code, out, _) = run(c);
+    let (code, out, _) = run_in(dir.path(), &["test", "p.toml"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(out);
 }
@@ -63,9 +62,7 @@ fn load_error(config: &str, pack: &str) -> String {
             ("a.py", "x = 1\n"),
         ],
     );
-    let mut c = rulegate(dir.path());
-    c.args(["lint", "--format", "concise"]);
-    let (code, out, err) = run(c);
+    let (code, out, err) = run_in(dir.path(), &["lint", "--format", "concise"]);
     assert_eq!(code, 2, "{out}{err}");
     // Temporary folder names differ between runs.
     err.replace(&dir.path().display().to_string(), "[TMP]")

@@ -61,3 +61,10 @@ pub fn run(mut c: Command) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Runs `rulegate ARGS` in `dir`; returns (exit code, stdout, stderr).
+pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut c = rulegate(dir);
+    c.args(args);
+    run(c)
+}
