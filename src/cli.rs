@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use miette::{IntoDiagnostic, Result, miette};
 
+use crate::audit::{self, ReportFormat};
 use crate::config::{self, Config};
 use crate::dates;
 use crate::finding::Severity;
@@ -52,6 +53,35 @@ enum Command {
     },
     /// Write a commented starter rulegate.toml in the current folder.
     Init,
+    /// Inventories and audits: exceptions, TODOs, lane violations.
+    #[command(subcommand)]
+    Report(ReportKind),
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportKind {
+    /// Every `# noqa` and central exception with its status (md or json).
+    Exceptions(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Files and folders to look at (default: the current folder).
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Output format (default: md, or csv for todos).
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+    /// The date statuses are judged against (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD", env = dates::TODAY_ENV)]
+    today: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +186,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", crate::matching::tree::pretty(&tree, &text));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report(kind) => report_command(kind),
         Command::Init => {
             let path = Path::new(config::CONFIG_FILE);
             if path.exists() {
@@ -188,18 +219,108 @@ fn load(
     Ok((config, rules))
 }
 
+/// What every run over files needs: the date, the config, the rules and the script host.
+struct Session {
+    today: dates::Date,
+    config: Config,
+    rules: RuleSet,
+    host: ScriptHost,
+}
+
+impl Session {
+    fn open(
+        config_args: &ConfigArgs,
+        start: Option<&Path>,
+        today: Option<&str>,
+        select: &[String],
+        ignore: &[String],
+    ) -> Result<Self> {
+        let today = dates::resolve_today(today).map_err(|e| miette!("{e}"))?;
+        let config = match &config_args.config {
+            Some(p) => Config::load(p)?,
+            None => Config::discover(start.unwrap_or(Path::new(".")))?,
+        };
+        let host = ScriptHost::new();
+        let rules = packs::load_rules(&config, &host, select, ignore)?;
+        Ok(Self {
+            today,
+            config,
+            rules,
+            host,
+        })
+    }
+
+    fn linter(&self) -> Linter<'_> {
+        Linter {
+            config: &self.config,
+            rules: &self.rules,
+            host: &self.host,
+            today: self.today,
+        }
+    }
+}
+
+fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    }
+}
+
+fn report_command(kind: ReportKind) -> Result<ExitCode> {
+    let (args, allowed, default) = match &kind {
+        ReportKind::Exceptions(a) => (
+            a,
+            &[ReportFormat::Md, ReportFormat::Json][..],
+            ReportFormat::Md,
+        ),
+    };
+    let format = args.format.unwrap_or(default);
+    if !allowed.contains(&format) {
+        let names: Vec<&str> = allowed.iter().map(|f| f.as_str()).collect();
+        return Err(miette!(
+            help = format!("use --format {}", names.join(" or ")),
+            "this report has no `{}` format",
+            format.as_str()
+        ));
+    }
+    let session = Session::open(
+        &args.config,
+        args.paths.first().map(PathBuf::as_path),
+        args.today.as_deref(),
+        &[],
+        &[],
+    )?;
+    let opts = LintOptions {
+        paths: default_paths(&args.paths),
+        threads: args.threads,
+        ..Default::default()
+    };
+    let mut run = session.linter().run(&opts)?;
+    let out = match kind {
+        ReportKind::Exceptions(_) => {
+            audit::exceptions::sort(&mut run.records);
+            audit::exceptions::render(&run.records, session.today, format)
+        }
+    };
+    emit(&args.output_file, &out, "")?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn lint(args: LintArgs) -> Result<ExitCode> {
-    let today = dates::resolve_today(args.today.as_deref()).map_err(|e| miette!("{e}"))?;
     let start = args
         .stdin_filename
         .clone()
         .or_else(|| args.paths.first().cloned());
-    let config = match &args.config.config {
-        Some(p) => Config::load(p)?,
-        None => Config::discover(start.as_deref().unwrap_or(Path::new(".")))?,
-    };
-    let host = ScriptHost::new();
-    let rules = packs::load_rules(&config, &host, &args.select, &args.ignore)?;
+    let session = Session::open(
+        &args.config,
+        start.as_deref(),
+        args.today.as_deref(),
+        &args.select,
+        &args.ignore,
+    )?;
+    let (config, rules) = (&session.config, &session.rules);
     let stdin = match &args.stdin_filename {
         Some(name) => {
             let mut text = String::new();
@@ -211,11 +332,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         None => None,
     };
     let opts = LintOptions {
-        paths: if args.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            args.paths.clone()
-        },
+        paths: default_paths(&args.paths),
         force_exclude: args.force_exclude,
         stdin,
         fix: if args.diff {
@@ -228,13 +345,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         unsafe_fixes: args.unsafe_fixes,
         threads: args.threads,
     };
-    let linter = Linter {
-        config: &config,
-        rules: &rules,
-        host: &host,
-        today,
-    };
-    let run = linter.run(&opts)?;
+    let run = session.linter().run(&opts)?;
 
     let terminal = std::io::stdout().is_terminal() && args.output_file.is_none();
     let format = args.format.unwrap_or(if terminal {
@@ -280,7 +391,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
             .iter()
             .map(|d| {
                 (
-                    crate::walk::relative(&config, Path::new(&d.name)),
+                    crate::walk::relative(config, Path::new(&d.name)),
                     d.text.clone(),
                 )
             })

@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod analyzers;
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -51,6 +51,8 @@ pub struct SuppressionRecord {
     pub rule: String,
     /// File (the config file for central exceptions).
     pub path: String,
+    /// For a central exception, the glob of files it covers.
+    pub applies_to: Option<String>,
     /// 1-based line.
     pub line: usize,
     /// Reason given.
@@ -310,6 +312,7 @@ fn record(
     SuppressionRecord {
         rule: rule.to_string(),
         path: env.rel_path.to_string(),
+        applies_to: None,
         line,
         reason: n.reason.clone(),
         issue: n.issue.clone(),
@@ -404,7 +407,8 @@ pub fn audit_exceptions(
         }
         records.push(SuppressionRecord {
             rule: ex.rule.clone(),
-            path: format!("{rel} [{}]", ex.path_glob),
+            path: rel.to_string(),
+            applies_to: Some(ex.path_glob.clone()),
             line: lines.position(&doc.text, ex.span.start).line,
             reason: Some(ex.reason.clone()),
             issue: ex.issue.clone(),
