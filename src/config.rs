@@ -12,6 +12,7 @@ use serde_spanned::Spanned;
 use crate::dates::{self, Date};
 use crate::error::{self, SourceDoc, SpannedError};
 use crate::finding::Severity;
+use crate::fix::PythonVersion;
 use crate::glob::GlobList;
 
 /// File name of the dedicated config file.
@@ -67,6 +68,9 @@ pub struct ConfigSpec {
     /// Roots that absolute imports resolve from.
     #[serde(default)]
     pub src: Option<Vec<String>>,
+    /// Oldest Python the code must run on (`py311`); fixes never use newer syntax.
+    #[serde(default, rename = "target-version")]
+    pub target_version: Option<Spanned<String>>,
     /// Lanes, in file order: a file belongs to the first that matches.
     #[serde(default)]
     pub lanes: IndexMap<String, Spanned<LaneSpec>>,
@@ -191,6 +195,8 @@ pub struct Config {
     pub exclude: GlobList,
     /// Import roots, absolute.
     pub src: Vec<PathBuf>,
+    /// Oldest Python the code must run on.
+    pub target_version: PythonVersion,
     /// Lanes in file order.
     pub lanes: Vec<Lane>,
     /// Per-rule overrides with the span of their key.
@@ -290,6 +296,17 @@ impl Config {
             })
         };
 
+        let target_version = match &spec.target_version {
+            None => PythonVersion::DEFAULT,
+            Some(v) => PythonVersion::parse(v.get_ref()).unwrap_or_else(|| {
+                errors.push(
+                    d.error(v.span(), "unknown Python version", "not a version")
+                        .with_help("write it as ruff does: `target-version = \"py311\"`"),
+                );
+                PythonVersion::DEFAULT
+            }),
+        };
+
         let lane_names: Vec<&str> = spec.lanes.keys().map(String::as_str).collect();
         let mut lanes = Vec::new();
         for (name, lane) in &spec.lanes {
@@ -372,6 +389,7 @@ impl Config {
             packs,
             exclude,
             src,
+            target_version,
             lanes,
             overrides,
             exceptions,

@@ -229,7 +229,8 @@ impl Linter<'_> {
             }
             candidates.sort_by(|a, b| (&a.path, a.range.start).cmp(&(&b.path, b.range.start)));
             let (chosen, _deferred) = fix::select_non_overlapping(candidates);
-            let outcome = fix::apply_round(&mut worker, &mut texts, chosen);
+            let outcome =
+                fix::apply_round(&mut worker, &mut texts, chosen, self.config.target_version);
             run.fixes_applied += outcome.applied;
             rolled_back.extend(outcome.rolled_back);
             if outcome.applied == 0 {

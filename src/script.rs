@@ -68,9 +68,15 @@ pub enum ScriptOutput {
     Edits(Vec<ScriptEdit>),
 }
 
-/// The sandboxed engine.
+/// The sandboxed engine, and a twin that traces lines to place failures.
 pub struct ScriptHost {
     engine: Engine,
+    tracer: Engine,
+}
+
+thread_local! {
+    /// The script line the tracer last stepped on (per thread: runs are parallel).
+    static TRACED_LINE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
 impl std::fmt::Debug for ScriptHost {
@@ -86,38 +92,64 @@ impl Default for ScriptHost {
 }
 
 impl ScriptHost {
-    /// A raw engine with only pure packages (strings, arrays, maps, maths,
-    /// logic): no module resolver, so `import` cannot reach the file system.
+    /// The sandboxed engine (see [`sandboxed_engine`]) and its tracing twin.
     pub fn new() -> Self {
-        let mut engine = Engine::new_raw();
-        for module in [
-            CorePackage::new().as_shared_module(),
-            LogicPackage::new().as_shared_module(),
-            BasicMathPackage::new().as_shared_module(),
-            BasicArrayPackage::new().as_shared_module(),
-            BasicMapPackage::new().as_shared_module(),
-            MoreStringPackage::new().as_shared_module(),
-        ] {
-            engine.register_global_module(module);
+        let mut tracer = sandboxed_engine();
+        // Stable in practice; Rhai flags the debugger API as volatile.
+        #[allow(deprecated)]
+        tracer.register_debugger(
+            |_, debugger| debugger,
+            |_, event, _, _, pos| {
+                let stepping = matches!(
+                    event,
+                    rhai::debugger::DebuggerEvent::Start | rhai::debugger::DebuggerEvent::Step
+                );
+                if let Some(line) = pos.line().filter(|_| stepping) {
+                    TRACED_LINE.with(|l| l.set(Some(line)));
+                }
+                Ok(rhai::debugger::DebuggerCommand::StepInto)
+            },
+        );
+        Self {
+            engine: sandboxed_engine(),
+            tracer,
         }
-        engine
-            .set_max_operations(MAX_OPERATIONS)
-            .set_max_call_levels(32)
-            .set_max_expr_depths(64, 32)
-            .set_max_string_size(MAX_STRING)
-            .set_max_array_size(10_000)
-            .set_max_map_size(10_000)
-            .set_max_variables(1_000)
-            .set_max_functions(256)
-            .set_max_modules(0)
-            // A shared interner serialises threads under `sync`.
-            .set_max_strings_interned(0);
-        engine.disable_symbol("eval");
-        engine.on_print(|_| {});
-        engine.on_debug(|_, _, _| {});
-        Self { engine }
     }
+}
 
+/// A raw engine with only pure packages (strings, arrays, maps, maths,
+/// logic): no module resolver, so `import` cannot reach the file system.
+fn sandboxed_engine() -> Engine {
+    let mut engine = Engine::new_raw();
+    for module in [
+        CorePackage::new().as_shared_module(),
+        LogicPackage::new().as_shared_module(),
+        BasicMathPackage::new().as_shared_module(),
+        BasicArrayPackage::new().as_shared_module(),
+        BasicMapPackage::new().as_shared_module(),
+        MoreStringPackage::new().as_shared_module(),
+    ] {
+        engine.register_global_module(module);
+    }
+    engine
+        .set_max_operations(MAX_OPERATIONS)
+        .set_max_call_levels(32)
+        .set_max_expr_depths(64, 32)
+        .set_max_string_size(MAX_STRING)
+        .set_max_array_size(10_000)
+        .set_max_map_size(10_000)
+        .set_max_variables(1_000)
+        .set_max_functions(256)
+        .set_max_modules(0)
+        // A shared interner serialises threads under `sync`.
+        .set_max_strings_interned(0);
+    engine.disable_symbol("eval");
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+    engine
+}
+
+impl ScriptHost {
     /// Compiles a script; it must define `fn fix(m)`.
     pub fn compile(&self, pack: &str, path: &str, source: &str) -> Result<Script, ScriptError> {
         let ast = self.engine.compile(source).map_err(|e| ScriptError {
@@ -142,20 +174,32 @@ impl ScriptHost {
 
     /// Calls `fix(m)`; errors and spent budgets come back as [`ScriptError`].
     pub fn run(&self, script: &Script, input: Map) -> Result<ScriptOutput, ScriptError> {
-        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        let result: Result<Dynamic, Box<EvalAltResult>> = self.engine.call_fn_with_options(
-            options,
-            &mut Scope::new(),
-            &script.ast,
-            "fix",
-            (Dynamic::from_map(input),),
-        );
-        let value = result.map_err(|e| ScriptError {
-            line: innermost_line(&e),
-            message: describe(&e),
+        let value = call_fix(&self.engine, script, input.clone()).map_err(|e| {
+            // Rhai gives no position for a spent budget or an oversized value:
+            // run again under the tracer (rare, only on failure) to find the line.
+            let line = innermost_line(&e).or_else(|| {
+                TRACED_LINE.with(|l| l.set(None));
+                let _ = call_fix(&self.tracer, script, input);
+                TRACED_LINE.with(|l| l.take())
+            });
+            ScriptError {
+                line,
+                message: describe(&e),
+            }
         })?;
         interpret(value)
     }
+}
+
+fn call_fix(engine: &Engine, script: &Script, input: Map) -> Result<Dynamic, Box<EvalAltResult>> {
+    let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+    engine.call_fn_with_options(
+        options,
+        &mut Scope::new(),
+        &script.ast,
+        "fix",
+        (Dynamic::from_map(input),),
+    )
 }
 
 fn innermost_line(e: &EvalAltResult) -> Option<usize> {
@@ -267,6 +311,8 @@ mod tests {
     fn budgets_stop_runaway_scripts() {
         let e = run("fn fix(m) {\n  loop { }\n}").unwrap_err();
         assert!(e.message.contains("budget"), "{e:?}");
+        let e = run("fn fix(m) {\n  let x = 0;\n\n  loop { x += 1; }\n}").unwrap_err();
+        assert_eq!(e.line, Some(4), "the tracer places a spent budget: {e:?}");
         let e = run("fn fix(m) {\n let s = \"x\";\n while true { s += s; }\n}").unwrap_err();
         assert!(
             e.message.contains("limit") || e.message.contains("budget"),

@@ -120,7 +120,9 @@ fn run_one(
                 break;
             }
             let (chosen, _) = fix::select_non_overlapping(candidates);
-            if fix::apply_round(worker, &mut files, chosen).applied == 0 {
+            if fix::apply_round(worker, &mut files, chosen, checker.config.target_version).applied
+                == 0
+            {
                 break;
             }
             current = checker.check_source(worker, rel.clone(), SourceText::new(&files[&path]));

@@ -157,3 +157,42 @@ fn no_fix_in_a_file_region_that_did_not_parse() {
     assert!(after.ends_with("    y = (\n"), "{after}");
     assert_ne!(before.len(), 0);
 }
+
+#[test]
+fn fixes_never_use_syntax_newer_than_the_target_python() {
+    // tree-sitter parses PEP 701 f-strings, Python 3.11 does not: rewriting
+    // the inner quotes of f"{x['k']}" must wait for target-version py312.
+    let fixture = repo().join("tests/fixtures/fix-safety");
+    for (target, expected) in [
+        ("", "s = \"a\"\nt = f\"{x['k']}\"\n"),
+        (
+            "target-version = \"py312\"\n",
+            "s = \"a\"\nt = f\"{x[\"k\"]}\"\n",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["rewrites.toml", "quotes.rhai"] {
+            std::fs::copy(fixture.join(f), dir.path().join(f)).unwrap();
+        }
+        write_files(
+            dir.path(),
+            &[
+                (
+                    "rulegate.toml",
+                    &format!("packs = [\"rewrites.toml\"]\n{target}"),
+                ),
+                ("a.py", "s = 'a'\nt = f\"{x['k']}\"\n"),
+            ],
+        );
+        let (_, out, _) = run_in(
+            dir.path(),
+            &["lint", "--fix", "--unsafe-fixes", "--format", "concise"],
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
+            expected,
+            "{target}{out}"
+        );
+        assert_eq!(out.contains("FIX002"), target.is_empty(), "{out}");
+    }
+}

@@ -150,6 +150,11 @@ fn loader_errors_point_at_spans() {
             "packs = [\"team.toml\"]\n[[exceptions]]\nrule = \"T001\"\npath = \"a.py\"\nreason = \"r\"\nexpires = \"2025-02-30\"\n",
             format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n"),
         ),
+        (
+            "bad_target_version",
+            "packs = [\"team.toml\"]\ntarget-version = \"py2\"\n",
+            format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n"),
+        ),
         ("malformed_toml", CONFIG, "[pack\nname = 1\n".to_string()),
     ];
     for (name, config, pack) in cases {

@@ -2,12 +2,15 @@
 //! endings, refusing any fix that adds a syntax error, and building the
 //! input map of fix scripts.
 
+pub mod compat;
 pub mod write;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use rhai::{Dynamic, Map};
+
+pub use compat::PythonVersion;
 
 use crate::check::{FileEnv, Worker, syntax_errors};
 use crate::dates::Date;
@@ -119,12 +122,18 @@ fn normalize_crlf(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\n', "\r\n")
 }
 
-/// Number of syntax-error regions in `text`.
-pub fn error_count(worker: &mut Worker, text: &str) -> usize {
-    worker
-        .parse(text)
-        .map(|t| syntax_errors(&t).len())
-        .unwrap_or(usize::MAX)
+/// Number of syntax errors in `text` for `target`: tree-sitter's error
+/// regions, plus (before Python 3.12) f-string fields only PEP 701 allows.
+pub fn error_count(worker: &mut Worker, text: &str, target: PythonVersion) -> usize {
+    let Some(tree) = worker.parse(text) else {
+        return usize::MAX;
+    };
+    let pep701 = if target.has_pep701() {
+        0
+    } else {
+        compat::pre_pep701_violations(&tree, text)
+    };
+    syntax_errors(&tree).len() + pep701
 }
 
 /// The outcome of one round over the in-memory files.
@@ -143,6 +152,7 @@ pub fn apply_round(
     worker: &mut Worker,
     files: &mut BTreeMap<String, String>,
     chosen: Vec<Candidate>,
+    target: PythonVersion,
 ) -> RoundOutcome {
     let mut outcome = RoundOutcome::default();
     let mut before: HashMap<String, usize> = HashMap::new();
@@ -151,8 +161,8 @@ pub fn apply_round(
     for (f, new) in &combined {
         let old = *before
             .entry(f.clone())
-            .or_insert_with(|| error_count(worker, &files[f]));
-        if error_count(worker, new) > old {
+            .or_insert_with(|| error_count(worker, &files[f], target));
+        if error_count(worker, new, target) > old {
             worse.push(f.clone());
         }
     }
@@ -162,7 +172,7 @@ pub fn apply_round(
         let breaks = alone.len() < distinct_files(c)
             || alone
                 .iter()
-                .any(|(f, new)| error_count(worker, new) > before[f]);
+                .any(|(f, new)| error_count(worker, new, target) > before[f]);
         if breaks {
             outcome.rolled_back.push(c.clone());
         }
@@ -175,7 +185,7 @@ pub fn apply_round(
         // Fixes fine alone may still clash together: then those wait a round.
         let still_worse = edited(files, &good)
             .iter()
-            .any(|(f, new)| error_count(worker, new) > before.get(f).copied().unwrap_or(0));
+            .any(|(f, new)| error_count(worker, new, target) > before.get(f).copied().unwrap_or(0));
         if still_worse {
             good.retain(|c| !touches_worse(c));
         }
@@ -339,6 +349,7 @@ mod tests {
             &mut w,
             &mut files,
             vec![cand("a.py", 4..8, "f(1"), cand("a.py", 9..14, "y = 3")],
+            PythonVersion::DEFAULT,
         );
         // The breaking fix is refused; the other still applies.
         assert_eq!(out.rolled_back.len(), 1);
