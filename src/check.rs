@@ -68,6 +68,8 @@ pub struct FileResult {
     pub error_regions: Vec<Range<usize>>,
     /// Whether the file was parsed (files no rule can concern are not).
     pub parsed: bool,
+    /// Facts collected for a report (see [`Checker::collect`]).
+    pub facts: Vec<crate::analyzers::Fact>,
 }
 
 /// Everything about a file that findings are built from.
@@ -138,6 +140,8 @@ pub struct Checker<'a> {
     pub today: Date,
     /// The fix-script host.
     pub host: &'a ScriptHost,
+    /// A report whose facts to collect from every file, whatever the scope.
+    pub collect: Option<&'static str>,
 }
 
 impl Checker<'_> {
@@ -189,12 +193,17 @@ impl Checker<'_> {
         src: SourceText,
     ) -> FileResult {
         let lane = self.lane_of(&rel_path);
-        let active = self.rules.active_for(&rel_path, lane.as_deref(), &src.text);
+        let words = self.rules.prefilter_matches(&src.text);
+        let active = self.rules.active_for(&rel_path, lane.as_deref(), &words);
+        let feeder = self
+            .collect
+            .and_then(|report| self.rules.feeder(report))
+            .filter(|&i| words[i]);
         let mut result = FileResult {
             path: rel_path.clone(),
             ..Default::default()
         };
-        if !self.rules.needs_parse(&active) {
+        if !self.rules.needs_parse(&active) && feeder.is_none() {
             result.source = Some(src);
             return result;
         }
@@ -304,6 +313,10 @@ impl Checker<'_> {
                 };
                 findings.push(env.finding(rule, hit.range, message, fix));
             }
+        }
+
+        if let Some(Matcher::Analyzer(a)) = feeder.map(|i| &self.rules.rules[i].matcher) {
+            a.collect(&ctx, &mut result.facts);
         }
 
         let suppressed = suppress::apply(

@@ -62,6 +62,8 @@ enum Command {
 enum ReportKind {
     /// Every `# noqa` and central exception with its status (md or json).
     Exceptions(ReportArgs),
+    /// Every tagged comment (TODO, FIXME, ...) and the debt score (csv or json).
+    Todos(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +78,9 @@ struct ReportArgs {
     /// The date statuses are judged against (YYYY-MM-DD).
     #[arg(long, value_name = "YYYY-MM-DD", env = dates::TODAY_ENV)]
     today: Option<String>,
+    /// Only files of these lanes (comma-separated; todos and lanes reports).
+    #[arg(long, value_delimiter = ',')]
+    lane: Vec<String>,
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -269,12 +274,10 @@ fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 fn report_command(kind: ReportKind) -> Result<ExitCode> {
-    let (args, allowed, default) = match &kind {
-        ReportKind::Exceptions(a) => (
-            a,
-            &[ReportFormat::Md, ReportFormat::Json][..],
-            ReportFormat::Md,
-        ),
+    use ReportFormat::{Csv, Json, Md};
+    let (args, allowed, default, collect) = match &kind {
+        ReportKind::Exceptions(a) => (a, &[Md, Json][..], Md, None),
+        ReportKind::Todos(a) => (a, &[Csv, Json][..], Csv, Some("todos")),
     };
     let format = args.format.unwrap_or(default);
     if !allowed.contains(&format) {
@@ -292,19 +295,56 @@ fn report_command(kind: ReportKind) -> Result<ExitCode> {
         &[],
         &[],
     )?;
+    if let Some(report) = collect
+        && session.rules.feeder(report).is_none()
+    {
+        return Err(miette!(
+            help = "add a pack that defines one (builtin:t4 does)",
+            "no active rule feeds the `{report}` report"
+        ));
+    }
     let opts = LintOptions {
         paths: default_paths(&args.paths),
         threads: args.threads,
+        collect,
         ..Default::default()
     };
     let mut run = session.linter().run(&opts)?;
+    let in_lanes = |lane: &Option<String>| {
+        args.lane.is_empty() || lane.as_ref().is_some_and(|l| args.lane.contains(l))
+    };
+    let mut err = String::new();
     let out = match kind {
         ReportKind::Exceptions(_) => {
             audit::exceptions::sort(&mut run.records);
             audit::exceptions::render(&run.records, session.today, format)
         }
+        ReportKind::Todos(_) => {
+            let feeder = session.rules.feeder("todos").expect("checked above");
+            let columns = match &session.rules.rules[feeder].matcher {
+                crate::rule::Matcher::Analyzer(a) => a.inventory().map(|i| i.columns),
+                _ => None,
+            };
+            let mut items: Vec<_> = run
+                .facts
+                .iter()
+                .map(|f| match f {
+                    crate::analyzers::Fact::Todo(t) => t,
+                })
+                .filter(|t| in_lanes(&t.lane))
+                .collect();
+            items.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            let report = audit::todos::TodoReport {
+                columns: columns.unwrap_or_default(),
+                items,
+            };
+            if format == Csv {
+                err = report.summary(); // keeps standard output a clean CSV file
+            }
+            report.render(format)
+        }
     };
-    emit(&args.output_file, &out, "")?;
+    emit(&args.output_file, &out, &err)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -344,6 +384,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         },
         unsafe_fixes: args.unsafe_fixes,
         threads: args.threads,
+        collect: None,
     };
     let run = session.linter().run(&opts)?;
 

@@ -45,6 +45,8 @@ pub struct LintOptions {
     pub unsafe_fixes: bool,
     /// Worker threads (`None`: all cores).
     pub threads: Option<usize>,
+    /// A report whose facts to collect (`todos`, `lanes`).
+    pub collect: Option<&'static str>,
 }
 
 /// A file whose text a fix run changed.
@@ -75,6 +77,8 @@ pub struct LintRun {
     pub write_errors: Vec<String>,
     /// Number of files parsed (others could not concern any rule).
     pub files_parsed: usize,
+    /// Facts collected for a report, in file order.
+    pub facts: Vec<crate::analyzers::Fact>,
 }
 
 /// Lints files with a rule set.
@@ -90,12 +94,13 @@ pub struct Linter<'a> {
 }
 
 impl Linter<'_> {
-    fn checker(&self) -> Checker<'_> {
+    fn checker(&self, opts: &LintOptions) -> Checker<'_> {
         Checker {
             rules: self.rules,
             config: self.config,
             today: self.today,
             host: self.host,
+            collect: opts.collect,
         }
     }
 
@@ -109,7 +114,7 @@ impl Linter<'_> {
     }
 
     fn run_in_pool(&self, opts: &LintOptions) -> miette::Result<LintRun> {
-        let checker = self.checker();
+        let checker = self.checker(opts);
         let mut originals: BTreeMap<String, (PathBuf, Vec<u8>)> = BTreeMap::new();
         let mut results: Vec<FileResult> = match &opts.stdin {
             Some((name, text)) => {
@@ -167,6 +172,9 @@ impl Linter<'_> {
             in_scope.extend(r.exceptions_in_scope.iter().copied());
             run.files_parsed += usize::from(r.parsed);
         }
+        for r in &mut results {
+            run.facts.append(&mut r.facts);
+        }
         let (records, findings) =
             suppress::audit_exceptions(self.config, self.rules, &used, &in_scope, self.today);
         run.records.extend(records);
@@ -186,7 +194,7 @@ impl Linter<'_> {
         originals: &BTreeMap<String, (PathBuf, Vec<u8>)>,
         run: &mut LintRun,
     ) {
-        let checker = self.checker();
+        let checker = self.checker(opts);
         let mut worker = Worker::new();
         let boms: BTreeMap<String, bool> = results
             .iter()

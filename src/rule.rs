@@ -217,27 +217,38 @@ impl RuleSet {
             .find(|r| matches!(r.matcher, Matcher::Engine(c) if c == check))
     }
 
-    /// Which rules apply to a file: in scope for its path and lane, and (for
-    /// rules with prefilter words) containing one of their words.
-    pub fn active_for(&self, rel_path: &str, lane: Option<&str>, text: &str) -> Vec<bool> {
-        let mut active: Vec<bool> = self
+    /// Per rule, whether the file passes its prefilter (contains one of its
+    /// words, or the rule has none): one scan of the text for all rules.
+    pub fn prefilter_matches(&self, text: &str) -> Vec<bool> {
+        let mut seen: Vec<bool> = self
             .rules
             .iter()
-            .map(|r| r.scope.applies(rel_path, lane))
+            .map(|r| r.prefilter.is_none() && !matches!(r.matcher, Matcher::Suppression(_)))
             .collect();
-        let mut seen = vec![false; self.rules.len()];
         for m in self.words.find_overlapping_iter(text) {
             for &i in &self.word_rules[m.pattern().as_usize()] {
                 seen[i] = true;
             }
         }
-        for (i, r) in self.rules.iter().enumerate() {
-            let filtered = r.prefilter.is_some() || matches!(r.matcher, Matcher::Suppression(_));
-            if filtered && !seen[i] {
-                active[i] = false;
-            }
-        }
-        active
+        seen
+    }
+
+    /// Which rules apply to a file: in scope for its path and lane, and
+    /// passing their prefilter (`words`, from [`RuleSet::prefilter_matches`]).
+    pub fn active_for(&self, rel_path: &str, lane: Option<&str>, words: &[bool]) -> Vec<bool> {
+        self.rules
+            .iter()
+            .zip(words)
+            .map(|(r, w)| *w && r.scope.applies(rel_path, lane))
+            .collect()
+    }
+
+    /// The rule whose analyzer feeds the report `name`, if any.
+    pub fn feeder(&self, name: &str) -> Option<usize> {
+        self.rules.iter().position(|r| match &r.matcher {
+            Matcher::Analyzer(a) => a.inventory().is_some_and(|i| i.report == name),
+            _ => false,
+        })
     }
 
     /// Whether any rule that needs the syntax tree is active.

@@ -73,6 +73,7 @@ fn run_one(
         config: &config,
         today,
         host,
+        collect: None,
     };
     let path = t.path.clone().unwrap_or_else(|| "example.py".to_string());
     let rel: Arc<str> = Arc::from(path.as_str());

@@ -116,3 +116,46 @@ fn an_unused_central_exception_is_not_judged_when_its_file_was_not_linted() {
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("SUP004"), "{out}");
 }
+
+#[test]
+fn todos_report_csv_and_json() {
+    let dir = repo().join("examples/monorepo");
+    let (code, csv, err) = run_in(&dir, &["report", "todos"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("todos_csv", csv);
+    assert!(err.contains("debt score 14"), "{err}");
+    let (_, json, _) = run_in(&dir, &["report", "todos", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["score"], 14);
+    insta::assert_json_snapshot!("todos_json", v);
+}
+
+#[test]
+fn todos_report_filters_by_lane_and_handles_zero() {
+    let dir = repo().join("examples/monorepo");
+    let (_, csv, _) = run_in(&dir, &["report", "todos", "--lane", "candidate"]);
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains("candidate/experiment.py"), "{csv}");
+    let empty = tempfile::tempdir().unwrap();
+    write_files(empty.path(), &[("a.py", "x = 1  # todo in lowercase\n")]);
+    let (code, json, _) = run_in(empty.path(), &["report", "todos", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 0);
+    assert_eq!(v["score"], 0);
+}
+
+#[test]
+fn todos_report_needs_a_rule_that_feeds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[("rulegate.toml", "packs = []\n"), ("a.py", "# TODO: x\n")],
+    );
+    let (code, _, err) = run_in(dir.path(), &["report", "todos"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no active rule feeds the `todos` report"),
+        "{err}"
+    );
+}

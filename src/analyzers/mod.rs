@@ -13,6 +13,7 @@ use crate::dates::Date;
 use crate::finding::Applicability;
 
 pub mod bindings;
+pub mod comment_format;
 pub mod import_order;
 
 /// What an analyzer sees of one file.
@@ -84,12 +85,59 @@ pub trait Analyzer: Send + Sync + Debug {
     fn prefilter(&self) -> Option<Vec<String>>;
     /// Finds the hits in one file.
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>);
+    /// The report this analyzer feeds (`rulegate report NAME`), if any.
+    fn inventory(&self) -> Option<Inventory> {
+        None
+    }
+    /// Records one file's facts for the report named by [`Analyzer::inventory`],
+    /// whatever the rule's scope.
+    fn collect(&self, _ctx: &FileCtx, _facts: &mut Vec<Fact>) {}
+}
+
+/// What an analyzer contributes to a report.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    /// The report's name (`todos`).
+    pub report: &'static str,
+    /// Its data columns, in order.
+    pub columns: Vec<String>,
+}
+
+/// One fact recorded for a report.
+#[derive(Debug, Clone)]
+pub enum Fact {
+    /// A tagged comment (`rulegate report todos`).
+    Todo(TaggedComment),
+}
+
+/// A tagged comment, well-formed or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaggedComment {
+    /// Path relative to the project root.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The file's lane.
+    pub lane: Option<String>,
+    /// The tag (`TODO`).
+    pub kind: String,
+    /// (column, value) for the grammar's inventory columns; empty when missing.
+    pub columns: Vec<(String, String)>,
+    /// The message.
+    pub message: String,
+    /// Whether it is in the form.
+    pub well_formed: bool,
+    /// (value, weight) of its debt-score field, if it has a weighted value.
+    pub weight: Option<(String, i64)>,
 }
 
 type Factory = fn(&toml::Table) -> Result<Box<dyn Analyzer>, String>;
 
 /// The analyzers a rule may name, by `analyzer = "..."` value.
-const REGISTRY: &[(&str, Factory)] = &[("import-order", import_order::build)];
+const REGISTRY: &[(&str, Factory)] = &[
+    ("import-order", import_order::build),
+    ("comment-format", comment_format::build),
+];
 
 /// Matchers handled by the engine itself rather than by an [`Analyzer`].
 pub const ENGINE_MATCHERS: &[&str] = &["engine", "suppression"];

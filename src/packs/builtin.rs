@@ -8,7 +8,10 @@ const PACKS: &[(&str, &str)] = &[
 ];
 
 /// Embedded files, by path relative to `rules/`.
-const FILES: &[(&str, &str)] = &[];
+const FILES: &[(&str, &str)] = &[(
+    "fixes/todo_upgrade.rhai",
+    include_str!("../../rules/fixes/todo_upgrade.rhai"),
+)];
 
 /// The text of the built-in pack `name`.
 pub fn pack(name: &str) -> Option<&'static str> {

@@ -98,7 +98,30 @@ pub fn load_pack(
     let pack: Arc<str> = Arc::from(spec.pack.name.as_str());
     let mut rules = Vec::new();
     let mut errors = Vec::new();
-    for r in spec.rules {
+    let mut options_by_id: Vec<(String, toml::Table)> = Vec::new();
+    for mut r in spec.rules {
+        if let Some(from) = &r.options_from {
+            match options_by_id.iter().find(|(id, _)| id == from.get_ref()) {
+                Some((_, base)) => {
+                    let mut merged = base.clone();
+                    let span = r.options.as_ref().map_or(from.span(), |o| o.span());
+                    if let Some(own) = &r.options {
+                        merged.extend(own.get_ref().clone());
+                    }
+                    r.options = Some(Spanned::new(span, merged));
+                }
+                None => errors.push(
+                    doc.error(
+                        from.span(),
+                        format!("no earlier rule `{}` in this pack", from.get_ref()),
+                        "options come from here",
+                    )
+                    .with_help("`options_from` names a rule defined above it in the same pack"),
+                ),
+            }
+        }
+        let own = r.options.as_ref().map(|o| o.get_ref().clone());
+        options_by_id.push((r.id.get_ref().clone(), own.unwrap_or_default()));
         match compile_rule(source, &pack, r, config, host, mode) {
             Ok(rule) => rules.push(rule),
             Err(e) => errors.extend(e),
@@ -312,6 +335,11 @@ fn compile_rule(
     if !errors.is_empty() {
         return Err(errors);
     }
+    // A pack's own words win; else the analyzer's (an E402 file needs `import`).
+    let prefilter = r.prefilter.or_else(|| match &matcher {
+        Matcher::Analyzer(a) => a.prefilter(),
+        _ => None,
+    });
     Ok(Rule {
         id: Arc::from(id.as_str()),
         pack: pack.clone(),
@@ -324,7 +352,7 @@ fn compile_rule(
         fix,
         options,
         suppression: r.suppression.unwrap_or_default(),
-        prefilter: r.prefilter,
+        prefilter,
         tests,
         id_span: r.id.span(),
     })

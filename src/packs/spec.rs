@@ -76,6 +76,10 @@ pub struct RuleSpec {
     /// Options for the analyzer or the fix script.
     #[serde(default)]
     pub options: Option<Spanned<toml::Table>>,
+    /// Id of an earlier rule of the same pack whose options this rule starts
+    /// from (its own `options` keys win): one grammar, several rules.
+    #[serde(default)]
+    pub options_from: Option<Spanned<String>>,
     /// The fix: a template string, or a table (see [`FixTable`]).
     #[serde(default)]
     pub fix: Option<Spanned<toml::Value>>,
