@@ -277,6 +277,7 @@ impl Checker<'_> {
             tree: &tree,
             today: self.today,
             config: self.config,
+            imports: Default::default(),
         };
         for (rule, _) in self.rules.rules.iter().zip(&active).filter(|(_, a)| **a) {
             let Matcher::Analyzer(analyzer) = &rule.matcher else {

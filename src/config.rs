@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -14,6 +15,7 @@ use crate::error::{self, SourceDoc, SpannedError};
 use crate::finding::Severity;
 use crate::fix::PythonVersion;
 use crate::glob::GlobList;
+use crate::imports::resolve::{Resolver, Target};
 
 /// File name of the dedicated config file.
 pub const CONFIG_FILE: &str = "rulegate.toml";
@@ -161,6 +163,35 @@ pub struct Lane {
     pub dynamic_imports: Option<DynamicImports>,
 }
 
+impl Lane {
+    /// A lane named `name` with `paths` globs (known-good patterns).
+    pub fn new(name: &str, paths: &[&str]) -> Self {
+        Self {
+            name: name.to_string(),
+            paths: GlobList::from_patterns(paths).expect("valid globs"),
+            may_import: None,
+            dynamic_imports: None,
+        }
+    }
+
+    /// The literal folders its globs start with (`candidate/**` → `candidate`):
+    /// module names under them belong to the lane even when no file exists.
+    pub fn roots(&self) -> Vec<String> {
+        self.paths
+            .patterns()
+            .iter()
+            .filter(|p| p.contains('/'))
+            .filter_map(|p| {
+                let literal: Vec<&str> = p
+                    .split('/')
+                    .take_while(|c| !c.contains(['*', '?', '[', '{']))
+                    .collect();
+                (!literal.is_empty()).then(|| literal.join("/"))
+            })
+            .collect()
+    }
+}
+
 /// A resolved central exception.
 #[derive(Debug, Clone)]
 pub struct CentralException {
@@ -197,6 +228,8 @@ pub struct Config {
     pub src: Vec<PathBuf>,
     /// Oldest Python the code must run on.
     pub target_version: PythonVersion,
+    /// Module-name resolution through `src` (cached for the run).
+    pub modules: Arc<Resolver>,
     /// Lanes in file order.
     pub lanes: Vec<Lane>,
     /// Per-rule overrides with the span of their key.
@@ -374,7 +407,7 @@ impl Config {
             .iter()
             .map(|(id, o)| (id.clone(), o.get_ref().clone(), o.span()))
             .collect();
-        let src = spec
+        let src: Vec<PathBuf> = spec
             .src
             .clone()
             .unwrap_or_else(|| vec![".".to_string()])
@@ -383,6 +416,7 @@ impl Config {
             .collect();
 
         error::collect(errors)?;
+        let modules = Arc::new(Resolver::new(&root, &src));
         Ok(Self {
             root,
             doc,
@@ -390,6 +424,7 @@ impl Config {
             exclude,
             src,
             target_version,
+            modules,
             lanes,
             overrides,
             exceptions,
@@ -399,6 +434,31 @@ impl Config {
     /// The lane of a file (first lane in file order whose globs match).
     pub fn lane_of(&self, rel_path: &str) -> Option<&Lane> {
         self.lanes.iter().find(|l| l.paths.is_match(rel_path))
+    }
+
+    /// The lane of an absolute module name: the lane of its file when it
+    /// resolves in the repository, else the lane whose root folder it is
+    /// under (`candidate.missing`), else none (third-party).
+    pub fn lane_of_module(&self, dotted: &str) -> (Option<&Lane>, Option<Target>) {
+        if let Some(t) = self.modules.resolve_longest(dotted) {
+            return (self.lane_of(&t.lane_path()), Some(t));
+        }
+        let paths = self.modules.would_be_paths(dotted);
+        let lane = self.lanes.iter().find(|l| {
+            l.roots().iter().any(|root| {
+                paths
+                    .iter()
+                    .any(|p| p == root || p.starts_with(&format!("{root}/")))
+            })
+        });
+        (lane, None)
+    }
+
+    /// Parses a config from text (pack tests declare their lanes this way).
+    pub fn from_text(root: PathBuf, text: &str) -> miette::Result<Self> {
+        let doc = SourceDoc::new("<test config>", text);
+        let spec = toml::from_str::<ConfigSpec>(&doc.text).map_err(|e| doc.toml_error(&e))?;
+        Self::from_spec(root, Some(doc), spec)
     }
 
     /// The lane named `name`.
@@ -435,6 +495,21 @@ pub const STARTER_CONFIG: &str = include_str!("../rules/starter-rulegate.toml");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_lane_in_file_order_wins() {
+        // Not alphabetical: `zeta` is written first and claims its files.
+        let c = Config::from_text(
+            PathBuf::from("/p"),
+            "[lanes.zeta]\npaths = [\"x/**\"]\n[lanes.alpha]\npaths = [\"**\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.lane_of("x/f.py").unwrap().name, "zeta");
+        assert_eq!(c.lane_of("y/f.py").unwrap().name, "alpha");
+        assert_eq!(c.lanes[0].roots(), ["x"]);
+        let (lane, target) = c.lane_of_module("x.missing");
+        assert_eq!((lane.unwrap().name.as_str(), target), ("zeta", None));
+    }
 
     fn load_str(text: &str) -> miette::Result<Config> {
         let dir = tempfile::tempdir().unwrap();

@@ -19,6 +19,7 @@ pub mod error;
 pub mod finding;
 pub mod fix;
 pub mod glob;
+pub mod imports;
 pub mod lint;
 pub mod matching;
 pub mod packs;

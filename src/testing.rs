@@ -10,7 +10,6 @@ use crate::check::{Checker, Worker};
 use crate::config::{Config, Lane};
 use crate::dates::{self, Date};
 use crate::fix::{self, Candidate};
-use crate::glob::GlobList;
 use crate::packs::spec::RuleTest;
 use crate::rule::RuleSet;
 use crate::script::ScriptHost;
@@ -58,16 +57,17 @@ fn run_one(
     t: &RuleTest,
 ) -> Result<(), String> {
     let today: Date = dates::parse_iso(t.today.as_deref().unwrap_or(DEFAULT_TEST_DAY))?;
-    let mut config = Config::default_for(PathBuf::from("/nonexistent-rulegate-test-root"));
-    config.lanes = vec![Lane {
-        name: t
-            .lane
-            .clone()
-            .unwrap_or_else(|| crate::config::DEFAULT_LANE.to_string()),
-        paths: GlobList::from_patterns(&["**"]).expect("valid glob"),
-        may_import: None,
-        dynamic_imports: None,
-    }];
+    let root = PathBuf::from("/nonexistent-rulegate-test-root");
+    let config = match &t.config {
+        Some(text) => Config::from_text(root, text)
+            .map_err(|e| format!("the test's config is invalid: {e}"))?,
+        None => {
+            let mut config = Config::default_for(root);
+            let lane = t.lane.as_deref().unwrap_or(crate::config::DEFAULT_LANE);
+            config.lanes = vec![Lane::new(lane, &["**"])];
+            config
+        }
+    };
     let checker = Checker {
         rules,
         config: &config,

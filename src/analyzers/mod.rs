@@ -2,8 +2,10 @@
 //! Each is configured by the `[rule.options]` of the rule that names it
 //! (`analyzer = "import-order"`), so a pack never needs Rust code to change.
 
+use std::cell::RefCell;
 use std::fmt::Debug;
 use std::ops::Range;
+use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use tree_sitter::Tree;
@@ -11,10 +13,13 @@ use tree_sitter::Tree;
 use crate::config::Config;
 use crate::dates::Date;
 use crate::finding::Applicability;
+use crate::imports::ImportSite;
 
 pub mod bindings;
 pub mod comment_format;
 pub mod import_order;
+pub mod imports;
+pub mod legacy;
 
 /// What an analyzer sees of one file.
 pub struct FileCtx<'a> {
@@ -30,6 +35,26 @@ pub struct FileCtx<'a> {
     pub today: Date,
     /// The project configuration.
     pub config: &'a Config,
+    /// The file's imports, extracted once for all the rules that need them.
+    pub imports: ImportCache,
+}
+
+/// A file's imports, extracted on first use (keyed by the dynamic-import
+/// functions asked for, so rules with different lists stay correct).
+pub type ImportCache = RefCell<Option<(Vec<String>, Rc<Vec<ImportSite>>)>>;
+
+impl FileCtx<'_> {
+    /// The file's imports, with `dynamic_calls` as the dynamic-import functions.
+    pub fn imports(&self, dynamic_calls: &[String]) -> Rc<Vec<ImportSite>> {
+        if let Some((calls, sites)) = &*self.imports.borrow()
+            && calls == dynamic_calls
+        {
+            return sites.clone();
+        }
+        let sites = Rc::new(crate::imports::extract(self.tree, self.text, dynamic_calls));
+        *self.imports.borrow_mut() = Some((dynamic_calls.to_vec(), sites.clone()));
+        sites
+    }
 }
 
 /// One edit proposed by an analyzer.
@@ -108,6 +133,31 @@ pub struct Inventory {
 pub enum Fact {
     /// A tagged comment (`rulegate report todos`).
     Todo(TaggedComment),
+    /// An import from one lane into another (`rulegate report lanes`).
+    LaneImport(LaneImport),
+}
+
+/// An import that crosses lanes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LaneImport {
+    /// Importing file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The importing file's lane.
+    pub from_lane: String,
+    /// The imported module's lane.
+    pub to_lane: String,
+    /// The absolute module name.
+    pub module: String,
+    /// The file it resolved to (`None`: under the lane's folder, no file).
+    pub target: Option<String>,
+    /// `import`, `from`, `dynamic`, `dynamic-prefix`.
+    pub kind: &'static str,
+    /// Inside `if TYPE_CHECKING:`.
+    pub typing_only: bool,
+    /// Whether the lanes allow it.
+    pub allowed: bool,
 }
 
 /// A tagged comment, well-formed or not.
@@ -137,6 +187,7 @@ type Factory = fn(&toml::Table) -> Result<Box<dyn Analyzer>, String>;
 const REGISTRY: &[(&str, Factory)] = &[
     ("import-order", import_order::build),
     ("comment-format", comment_format::build),
+    ("imports", imports::build),
 ];
 
 /// Matchers handled by the engine itself rather than by an [`Analyzer`].

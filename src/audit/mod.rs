@@ -2,6 +2,7 @@
 //! lint run that a team commits or attaches to a pull request.
 
 pub mod exceptions;
+pub mod lanes;
 pub mod todos;
 
 use clap::ValueEnum;

@@ -173,4 +173,9 @@ pub struct RuleTest {
     /// Date the example is judged at (default: 2026-01-01, so tests never age).
     #[serde(default)]
     pub today: Option<String>,
+    /// A `rulegate.toml` for the example (lanes, say); the file's lane then
+    /// comes from its `path`. Modules under a lane's folder belong to that
+    /// lane even though no such file exists.
+    #[serde(default)]
+    pub config: Option<String>,
 }

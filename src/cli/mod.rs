@@ -1,5 +1,7 @@
 //! The command line (SPEC §1): a thin shell over the library.
 
+mod reports;
+
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,7 +9,6 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use miette::{IntoDiagnostic, Result, miette};
 
-use crate::audit::{self, ReportFormat};
 use crate::config::{self, Config};
 use crate::dates;
 use crate::finding::Severity;
@@ -55,45 +56,14 @@ enum Command {
     Init,
     /// Inventories and audits: exceptions, TODOs, lane violations.
     #[command(subcommand)]
-    Report(ReportKind),
-}
-
-#[derive(Debug, Subcommand)]
-enum ReportKind {
-    /// Every `# noqa` and central exception with its status (md or json).
-    Exceptions(ReportArgs),
-    /// Every tagged comment (TODO, FIXME, ...) and the debt score (csv or json).
-    Todos(ReportArgs),
+    Report(reports::ReportKind),
 }
 
 #[derive(Debug, Args)]
-struct ReportArgs {
-    /// Files and folders to look at (default: the current folder).
-    paths: Vec<PathBuf>,
-    #[command(flatten)]
-    config: ConfigArgs,
-    /// Output format (default: md, or csv for todos).
-    #[arg(long, value_enum)]
-    format: Option<ReportFormat>,
-    /// The date statuses are judged against (YYYY-MM-DD).
-    #[arg(long, value_name = "YYYY-MM-DD", env = dates::TODAY_ENV)]
-    today: Option<String>,
-    /// Only files of these lanes (comma-separated; todos and lanes reports).
-    #[arg(long, value_delimiter = ',')]
-    lane: Vec<String>,
-    /// Worker threads (default: all cores).
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
-    /// Write the report to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    output_file: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-struct ConfigArgs {
+pub(crate) struct ConfigArgs {
     /// Use this config file instead of discovering one.
     #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -191,7 +161,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", crate::matching::tree::pretty(&tree, &text));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Report(kind) => report_command(kind),
+        Command::Report(kind) => reports::run(kind),
         Command::Init => {
             let path = Path::new(config::CONFIG_FILE);
             if path.exists() {
@@ -225,15 +195,15 @@ fn load(
 }
 
 /// What every run over files needs: the date, the config, the rules and the script host.
-struct Session {
-    today: dates::Date,
-    config: Config,
-    rules: RuleSet,
-    host: ScriptHost,
+pub(crate) struct Session {
+    pub(crate) today: dates::Date,
+    pub(crate) config: Config,
+    pub(crate) rules: RuleSet,
+    pub(crate) host: ScriptHost,
 }
 
 impl Session {
-    fn open(
+    pub(crate) fn open(
         config_args: &ConfigArgs,
         start: Option<&Path>,
         today: Option<&str>,
@@ -255,7 +225,7 @@ impl Session {
         })
     }
 
-    fn linter(&self) -> Linter<'_> {
+    pub(crate) fn linter(&self) -> Linter<'_> {
         Linter {
             config: &self.config,
             rules: &self.rules,
@@ -265,87 +235,12 @@ impl Session {
     }
 }
 
-fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         paths.to_vec()
     }
-}
-
-fn report_command(kind: ReportKind) -> Result<ExitCode> {
-    use ReportFormat::{Csv, Json, Md};
-    let (args, allowed, default, collect) = match &kind {
-        ReportKind::Exceptions(a) => (a, &[Md, Json][..], Md, None),
-        ReportKind::Todos(a) => (a, &[Csv, Json][..], Csv, Some("todos")),
-    };
-    let format = args.format.unwrap_or(default);
-    if !allowed.contains(&format) {
-        let names: Vec<&str> = allowed.iter().map(|f| f.as_str()).collect();
-        return Err(miette!(
-            help = format!("use --format {}", names.join(" or ")),
-            "this report has no `{}` format",
-            format.as_str()
-        ));
-    }
-    let session = Session::open(
-        &args.config,
-        args.paths.first().map(PathBuf::as_path),
-        args.today.as_deref(),
-        &[],
-        &[],
-    )?;
-    if let Some(report) = collect
-        && session.rules.feeder(report).is_none()
-    {
-        return Err(miette!(
-            help = "add a pack that defines one (builtin:t4 does)",
-            "no active rule feeds the `{report}` report"
-        ));
-    }
-    let opts = LintOptions {
-        paths: default_paths(&args.paths),
-        threads: args.threads,
-        collect,
-        ..Default::default()
-    };
-    let mut run = session.linter().run(&opts)?;
-    let in_lanes = |lane: &Option<String>| {
-        args.lane.is_empty() || lane.as_ref().is_some_and(|l| args.lane.contains(l))
-    };
-    let mut err = String::new();
-    let out = match kind {
-        ReportKind::Exceptions(_) => {
-            audit::exceptions::sort(&mut run.records);
-            audit::exceptions::render(&run.records, session.today, format)
-        }
-        ReportKind::Todos(_) => {
-            let feeder = session.rules.feeder("todos").expect("checked above");
-            let columns = match &session.rules.rules[feeder].matcher {
-                crate::rule::Matcher::Analyzer(a) => a.inventory().map(|i| i.columns),
-                _ => None,
-            };
-            let mut items: Vec<_> = run
-                .facts
-                .iter()
-                .map(|f| match f {
-                    crate::analyzers::Fact::Todo(t) => t,
-                })
-                .filter(|t| in_lanes(&t.lane))
-                .collect();
-            items.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-            let report = audit::todos::TodoReport {
-                columns: columns.unwrap_or_default(),
-                items,
-            };
-            if format == Csv {
-                err = report.summary(); // keeps standard output a clean CSV file
-            }
-            report.render(format)
-        }
-    };
-    emit(&args.output_file, &out, &err)?;
-    Ok(ExitCode::SUCCESS)
 }
 
 fn lint(args: LintArgs) -> Result<ExitCode> {
@@ -454,7 +349,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     })
 }
 
-fn emit(output_file: &Option<PathBuf>, out: &str, err: &str) -> Result<()> {
+pub(crate) fn emit(output_file: &Option<PathBuf>, out: &str, err: &str) -> Result<()> {
     match output_file {
         Some(p) => {
             std::fs::write(p, out).map_err(|e| miette!("cannot write {}: {e}", p.display()))?

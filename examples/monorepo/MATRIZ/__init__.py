@@ -1,0 +1,1 @@
+"""The renamed integration package (the MATRIZ migration)."""

@@ -1,0 +1,1 @@
+"""Candidate plugins, loaded through the registry."""

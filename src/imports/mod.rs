@@ -1,0 +1,466 @@
+//! The import graph: what a file imports ([`extract`]) and which file of the
+//! repository each import names ([`resolve`]). Used by the `imports`
+//! analyzer (lane guards, legacy bans) and by `rulegate report lanes`.
+
+pub mod resolve;
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+use crate::analyzers::bindings::Bindings;
+
+/// How a module is imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    /// `import a.b` / `import a.b as c`.
+    Import,
+    /// `from a import b`.
+    From,
+    /// `import_module("a.b")` / `__import__("a.b")` with a literal name.
+    Dynamic,
+    /// A dynamic import whose name has a literal prefix (`f"a.b.{x}"`): the
+    /// import is of the prefix.
+    DynamicPrefix,
+    /// A dynamic import with no literal prefix: the target is unknown.
+    DynamicUnknown,
+}
+
+impl ImportKind {
+    /// Whether the module name is computed at run time.
+    pub fn is_dynamic(self) -> bool {
+        matches!(
+            self,
+            ImportKind::Dynamic | ImportKind::DynamicPrefix | ImportKind::DynamicUnknown
+        )
+    }
+
+    /// A word for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Import => "import",
+            ImportKind::From => "from",
+            ImportKind::Dynamic => "dynamic",
+            ImportKind::DynamicPrefix => "dynamic-prefix",
+            ImportKind::DynamicUnknown => "dynamic-unknown",
+        }
+    }
+}
+
+/// One name of a `from … import` statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedName {
+    /// The imported name (`b` in `from a import b as c`).
+    pub name: String,
+    /// Its range in the file.
+    pub range: Range<usize>,
+}
+
+/// One import in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSite {
+    /// The kind.
+    pub kind: ImportKind,
+    /// The dotted module name as written, without leading dots (empty for
+    /// `from . import x` and for unknown dynamic imports).
+    pub module: String,
+    /// Leading dots of a relative import (0 for absolute).
+    pub level: usize,
+    /// For a dynamic import with `package="..."`, that package.
+    pub package: Option<String>,
+    /// Range of the module name in the file (the dotted name, or the string's
+    /// literal part of a dynamic import); the call for unknown dynamic imports.
+    pub module_range: Range<usize>,
+    /// Range of the whole statement or call.
+    pub range: Range<usize>,
+    /// For `from` imports: the names imported (empty for `*`).
+    pub names: Vec<ImportedName>,
+    /// `from m import *`.
+    pub star: bool,
+    /// For `import a.b` without `as`: the name it binds (`a`).
+    pub binds: Option<String>,
+    /// Inside `if TYPE_CHECKING:`.
+    pub typing_only: bool,
+    /// Inside a function or class.
+    pub nested: bool,
+}
+
+/// The qualified names of functions that import by name at run time.
+pub const DEFAULT_DYNAMIC_CALLS: &[&str] = &["importlib.import_module", "builtins.__import__"];
+
+/// Extracts every import of a file, static and dynamic, in file order.
+/// `dynamic_calls` are qualified names (`importlib.import_module`); builtins
+/// are spelled `builtins.NAME`.
+pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportSite> {
+    let root = tree.root_node();
+    // Flow-insensitive: every import of the file counts, nested ones too, so
+    // `from importlib import import_module as im` inside a function is followed.
+    let mut bindings = Bindings::default();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if matches!(n.kind(), "import_statement" | "import_from_statement") {
+            bindings.record(n, text);
+            continue;
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    let mut out = Vec::new();
+    let mut walker = Walker {
+        text,
+        bindings: &bindings,
+        dynamic_calls,
+        out: &mut out,
+    };
+    walker.walk(root, false, false);
+    out.sort_by_key(|s| (s.range.start, s.module_range.start));
+    out
+}
+
+struct Walker<'a> {
+    text: &'a str,
+    bindings: &'a Bindings,
+    dynamic_calls: &'a [String],
+    out: &'a mut Vec<ImportSite>,
+}
+
+impl Walker<'_> {
+    fn t(&self, n: Node) -> &str {
+        &self.text[n.byte_range()]
+    }
+
+    fn walk(&mut self, node: Node, typing_only: bool, nested: bool) {
+        match node.kind() {
+            "import_statement" => return self.import(node, typing_only, nested),
+            "import_from_statement" => return self.import_from(node, typing_only, nested),
+            "call" => self.call(node, typing_only, nested),
+            "if_statement" if self.is_type_checking(node) => {
+                let mut c = node.walk();
+                for child in node.named_children(&mut c) {
+                    let in_consequence = node
+                        .child_by_field_name("consequence")
+                        .is_some_and(|b| b.id() == child.id());
+                    self.walk(child, typing_only || in_consequence, nested);
+                }
+                return;
+            }
+            _ => {}
+        }
+        let nested = nested || matches!(node.kind(), "function_definition" | "class_definition");
+        let mut c = node.walk();
+        for child in node.named_children(&mut c) {
+            self.walk(child, typing_only, nested);
+        }
+    }
+
+    fn is_type_checking(&self, node: Node) -> bool {
+        node.child_by_field_name("condition").is_some_and(|c| {
+            let t = self.t(c);
+            t == "TYPE_CHECKING" || t.ends_with(".TYPE_CHECKING")
+        })
+    }
+
+    fn site(&self, kind: ImportKind, node: Node, typing_only: bool, nested: bool) -> ImportSite {
+        ImportSite {
+            kind,
+            module: String::new(),
+            level: 0,
+            package: None,
+            module_range: node.byte_range(),
+            range: node.byte_range(),
+            names: Vec::new(),
+            star: false,
+            binds: None,
+            typing_only,
+            nested,
+        }
+    }
+
+    fn import(&mut self, node: Node, typing_only: bool, nested: bool) {
+        let mut c = node.walk();
+        for name in node.children_by_field_name("name", &mut c) {
+            let (dotted, aliased) = match name.kind() {
+                "aliased_import" => match name.child_by_field_name("name") {
+                    Some(d) => (d, true),
+                    None => continue,
+                },
+                _ => (name, false),
+            };
+            let module = dotted_text(self.t(dotted));
+            let mut site = self.site(ImportKind::Import, node, typing_only, nested);
+            site.binds = (!aliased).then(|| module.split('.').next().unwrap_or("").to_string());
+            site.module = module;
+            site.module_range = dotted.byte_range();
+            self.out.push(site);
+        }
+    }
+
+    fn import_from(&mut self, node: Node, typing_only: bool, nested: bool) {
+        let Some(module) = node.child_by_field_name("module_name") else {
+            return;
+        };
+        let mut site = self.site(ImportKind::From, node, typing_only, nested);
+        let written = self.t(module);
+        site.level = written.len() - written.trim_start_matches('.').len();
+        site.module = dotted_text(written);
+        site.module_range = match module.kind() {
+            "relative_import" => {
+                let mut c = module.walk();
+                let dotted = module
+                    .named_children(&mut c)
+                    .find(|n| n.kind() == "dotted_name");
+                dotted.map_or(module.byte_range(), |d| d.byte_range())
+            }
+            _ => module.byte_range(),
+        };
+        let mut c = node.walk();
+        for child in node.named_children(&mut c) {
+            if child.kind() == "wildcard_import" {
+                site.star = true;
+            }
+        }
+        let mut c = node.walk();
+        for name in node.children_by_field_name("name", &mut c) {
+            let n = match name.kind() {
+                "aliased_import" => match name.child_by_field_name("name") {
+                    Some(n) => n,
+                    None => continue,
+                },
+                _ => name,
+            };
+            site.names.push(ImportedName {
+                name: dotted_text(self.t(n)),
+                range: n.byte_range(),
+            });
+        }
+        self.out.push(site);
+    }
+
+    fn call(&mut self, node: Node, typing_only: bool, nested: bool) {
+        let Some(function) = node.child_by_field_name("function") else {
+            return;
+        };
+        let qualified = self.bindings.qualified(function, self.text).or_else(|| {
+            (function.kind() == "identifier")
+                .then(|| vec!["builtins".to_string(), self.t(function).to_string()])
+        });
+        let Some(q) = qualified else { return };
+        let q = q.join(".");
+        if !self.dynamic_calls.contains(&q) {
+            return;
+        }
+        let Some(args) = node.child_by_field_name("arguments") else {
+            return;
+        };
+        let mut c = args.walk();
+        let positional: Vec<Node> = args
+            .named_children(&mut c)
+            .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
+            .collect();
+        let mut c = args.walk();
+        let package = args
+            .named_children(&mut c)
+            .filter(|a| a.kind() == "keyword_argument")
+            .find(|a| {
+                a.child_by_field_name("name")
+                    .is_some_and(|n| self.t(n) == "package")
+            })
+            .and_then(|a| a.child_by_field_name("value"))
+            .and_then(|v| literal_string(v, self.text).map(|(s, _)| s));
+        let mut site = self.site(ImportKind::DynamicUnknown, node, typing_only, nested);
+        site.package = package;
+        if let Some(first) = positional.first() {
+            match literal_prefix(*first, self.text) {
+                Some((literal, range, complete)) => {
+                    let (module, exact) = if complete {
+                        (literal.clone(), true)
+                    } else {
+                        // Only whole segments of the prefix name a module.
+                        match literal.rfind('.') {
+                            Some(dot) => (literal[..dot].to_string(), false),
+                            None => (String::new(), false),
+                        }
+                    };
+                    site.level = module.len() - module.trim_start_matches('.').len();
+                    let name = module.trim_start_matches('.').to_string();
+                    if exact || !name.is_empty() {
+                        site.kind = if exact {
+                            ImportKind::Dynamic
+                        } else {
+                            ImportKind::DynamicPrefix
+                        };
+                        let start = range.start + site.level;
+                        site.module_range = start..start + name.len();
+                        site.module = name;
+                    }
+                }
+                None => site.module_range = first.byte_range(),
+            }
+        }
+        self.out.push(site);
+    }
+}
+
+/// `a . b` → `a.b`.
+fn dotted_text(s: &str) -> String {
+    s.trim_start_matches('.')
+        .split('.')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// A plain string literal's value and the range of its content.
+fn literal_string(node: Node, text: &str) -> Option<(String, Range<usize>)> {
+    match literal_prefix(node, text)? {
+        (s, r, true) => Some((s, r)),
+        _ => None,
+    }
+}
+
+/// The literal text a string expression starts with: (text, its range,
+/// whether that is the whole value). Handles plain strings, f-strings and
+/// `"lit" + x` concatenations; escapes make it give up (no prefix).
+fn literal_prefix(node: Node, text: &str) -> Option<(String, Range<usize>, bool)> {
+    match node.kind() {
+        "string" => {
+            let start = node.child(0)?;
+            let opening = &text[start.byte_range()];
+            let prefix = opening.trim_end_matches(['"', '\'']).to_ascii_lowercase();
+            if prefix.contains('b') {
+                return None;
+            }
+            let mut c = node.walk();
+            let parts: Vec<Node> = node
+                .named_children(&mut c)
+                .filter(|n| !matches!(n.kind(), "string_start" | "string_end"))
+                .collect();
+            match parts.first() {
+                None => Some((String::new(), start.end_byte()..start.end_byte(), true)),
+                Some(p) if p.kind() == "string_content" => {
+                    let s = &text[p.byte_range()];
+                    if s.contains('\\') && !prefix.contains('r') {
+                        return None;
+                    }
+                    Some((s.to_string(), p.byte_range(), parts.len() == 1))
+                }
+                Some(_) => Some((String::new(), start.end_byte()..start.end_byte(), false)),
+            }
+        }
+        "binary_operator" => {
+            let op = node.child_by_field_name("operator")?;
+            if &text[op.byte_range()] != "+" {
+                return None;
+            }
+            let (s, r, _) = literal_prefix(node.child_by_field_name("left")?, text)?;
+            Some((s, r, false))
+        }
+        "parenthesized_expression" => literal_prefix(node.named_child(0)?, text),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Worker;
+
+    fn sites(src: &str) -> Vec<ImportSite> {
+        let tree = Worker::new().parse(src).unwrap();
+        let calls: Vec<String> = DEFAULT_DYNAMIC_CALLS
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        extract(&tree, src, &calls)
+    }
+
+    fn summary(src: &str) -> Vec<(ImportKind, String, usize, bool)> {
+        sites(src)
+            .into_iter()
+            .map(|s| (s.kind, s.module, s.level, s.typing_only))
+            .collect()
+    }
+
+    #[test]
+    fn static_forms() {
+        use ImportKind::*;
+        let got = summary(
+            "import a.b as c, d\nfrom . import x\nfrom ..pkg.m import y as z\nfrom .mod import *\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                (Import, "a.b".into(), 0, false),
+                (Import, "d".into(), 0, false),
+                (From, "".into(), 1, false),
+                (From, "pkg.m".into(), 2, false),
+                (From, "mod".into(), 1, false),
+            ]
+        );
+        let s = sites("import a.b\nfrom p import q as r, s\n");
+        assert_eq!(s[0].binds.as_deref(), Some("a"));
+        let names: Vec<&str> = s[1].names.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["q", "s"]);
+        assert!(sites("from m import *\n")[0].star);
+    }
+
+    #[test]
+    fn nested_and_typing_only() {
+        let s = sites(
+            "if TYPE_CHECKING:\n    import t\nelse:\n    import u\ndef f():\n    import v\nclass C:\n    from w import x\ntry:\n    import y\nexcept ImportError:\n    pass\n",
+        );
+        let got: Vec<(&str, bool, bool)> = s
+            .iter()
+            .map(|s| (s.module.as_str(), s.typing_only, s.nested))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("t", true, false),
+                ("u", false, false),
+                ("v", false, true),
+                ("w", false, true),
+                ("y", false, false)
+            ]
+        );
+        assert!(sites("import typing\nif typing.TYPE_CHECKING:\n    import t\n")[1].typing_only);
+    }
+
+    #[test]
+    fn dynamic_forms() {
+        use ImportKind::*;
+        let got = summary(
+            "import importlib\nfrom importlib import import_module as im\n\
+             importlib.import_module('a.b')\nim(\"c\")\n__import__('d')\n\
+             importlib.import_module(f'candidate.plugins.{name}')\n\
+             importlib.import_module('lanes.' + x)\nimportlib.import_module(name)\n\
+             importlib.import_module(f'{x}.y')\nimportlib.import_module('.rel', package='pkg')\n",
+        );
+        assert_eq!(
+            got[2..],
+            [
+                (Dynamic, "a.b".into(), 0, false),
+                (Dynamic, "c".into(), 0, false),
+                (Dynamic, "d".into(), 0, false),
+                (DynamicPrefix, "candidate.plugins".into(), 0, false),
+                (DynamicPrefix, "lanes".into(), 0, false),
+                (DynamicUnknown, "".into(), 0, false),
+                (DynamicUnknown, "".into(), 0, false),
+                (Dynamic, "rel".into(), 1, false),
+            ]
+        );
+        let s = sites("import importlib\nimportlib.import_module('.rel', package='pkg')\n");
+        assert_eq!(s[1].package.as_deref(), Some("pkg"));
+    }
+
+    #[test]
+    fn unrelated_calls_and_shadowed_names_are_not_imports() {
+        assert_eq!(
+            summary("import_module('x')\nfoo.import_module('y')\n").len(),
+            0
+        );
+        let src = "import importlib\nimportlib.import_module('a')\n";
+        let s = sites(src);
+        assert_eq!(&src[s[1].module_range.clone()], "a");
+    }
+}
