@@ -161,23 +161,40 @@ pub struct Lane {
     pub may_import: Option<Vec<String>>,
     /// Its dynamic-import policy, if the config sets one.
     pub dynamic_imports: Option<DynamicImports>,
+    /// The literal folders its globs start with (`candidate/**` → `candidate`):
+    /// module names under them belong to the lane even when no file exists.
+    pub roots: Vec<String>,
 }
 
 impl Lane {
     /// A lane named `name` with `paths` globs (known-good patterns).
     pub fn new(name: &str, paths: &[&str]) -> Self {
+        Self::with(
+            name.to_string(),
+            GlobList::from_patterns(paths).expect("valid globs"),
+            None,
+            None,
+        )
+    }
+
+    fn with(
+        name: String,
+        paths: GlobList,
+        may_import: Option<Vec<String>>,
+        dynamic_imports: Option<DynamicImports>,
+    ) -> Self {
+        let roots = Self::literal_roots(&paths);
         Self {
-            name: name.to_string(),
-            paths: GlobList::from_patterns(paths).expect("valid globs"),
-            may_import: None,
-            dynamic_imports: None,
+            name,
+            paths,
+            may_import,
+            dynamic_imports,
+            roots,
         }
     }
 
-    /// The literal folders its globs start with (`candidate/**` → `candidate`):
-    /// module names under them belong to the lane even when no file exists.
-    pub fn roots(&self) -> Vec<String> {
-        self.paths
+    fn literal_roots(paths: &GlobList) -> Vec<String> {
+        paths
             .patterns()
             .iter()
             .filter(|p| p.contains('/'))
@@ -356,20 +373,15 @@ impl Config {
                 }
                 list.iter().map(|l| l.get_ref().clone()).collect()
             });
-            lanes.push(Lane {
-                name: name.clone(),
+            lanes.push(Lane::with(
+                name.clone(),
                 paths,
                 may_import,
-                dynamic_imports: lane.dynamic_imports,
-            });
+                lane.dynamic_imports,
+            ));
         }
         if lanes.is_empty() {
-            lanes.push(Lane {
-                name: DEFAULT_LANE.to_string(),
-                paths: GlobList::from_patterns(&["**"]).expect("valid glob"),
-                may_import: None,
-                dynamic_imports: None,
-            });
+            lanes.push(Lane::new(DEFAULT_LANE, &["**"]));
         }
 
         let mut exceptions = Vec::new();
@@ -445,7 +457,7 @@ impl Config {
         }
         let paths = self.modules.would_be_paths(dotted);
         let lane = self.lanes.iter().find(|l| {
-            l.roots().iter().any(|root| {
+            l.roots.iter().any(|root| {
                 paths
                     .iter()
                     .any(|p| p == root || p.starts_with(&format!("{root}/")))
@@ -506,7 +518,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.lane_of("x/f.py").unwrap().name, "zeta");
         assert_eq!(c.lane_of("y/f.py").unwrap().name, "alpha");
-        assert_eq!(c.lanes[0].roots(), ["x"]);
+        assert_eq!(c.lanes[0].roots, ["x"]);
         let (lane, target) = c.lane_of_module("x.missing");
         assert_eq!((lane.unwrap().name.as_str(), target), ("zeta", None));
     }

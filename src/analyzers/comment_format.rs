@@ -118,6 +118,8 @@ fn default_separator() -> String {
 pub struct CommentFormat {
     opts: CommentFormatOptions,
     patterns: Vec<Option<Regex>>,
+    /// Finds the tags in a file's text (comments are then located from there).
+    tag_finder: aho_corasick::AhoCorasick,
 }
 
 /// Builds the analyzer from a rule's options.
@@ -155,7 +157,12 @@ fn compile(options: &toml::Table) -> Result<CommentFormat, String> {
             return Err(format!("`{name}` is not one of the fields"));
         }
     }
-    Ok(CommentFormat { opts, patterns })
+    let tag_finder = aho_corasick::AhoCorasick::new(&opts.tags).map_err(|e| e.to_string())?;
+    Ok(CommentFormat {
+        opts,
+        patterns,
+        tag_finder,
+    })
 }
 
 /// A tagged comment, parsed.
@@ -324,18 +331,30 @@ impl CommentFormat {
         self.opts.allowlist.contains(&self.opts.fields[i].name)
     }
 
+    /// The comment nodes holding a tag. Walking the whole tree for comments
+    /// costs as much as a parse; instead each tag occurrence in the text is
+    /// checked for a `#` before it on its line that starts a comment node.
     fn comments<'t>(&self, ctx: &FileCtx<'t>) -> Vec<Node<'t>> {
-        let mut out = Vec::new();
-        let mut stack = vec![ctx.tree.root_node()];
-        while let Some(n) = stack.pop() {
-            if n.kind() == "comment" {
-                out.push(n);
-                continue;
+        let root = ctx.tree.root_node();
+        let text = ctx.text;
+        let mut out: Vec<Node<'t>> = Vec::new();
+        for m in self.tag_finder.find_iter(text) {
+            let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+            if out.last().is_some_and(|n| n.end_byte() > m.start()) {
+                continue; // another tag of a comment already found
             }
-            let mut c = n.walk();
-            stack.extend(n.children(&mut c));
+            let comment = text[line_start..m.start()]
+                .match_indices('#')
+                .filter_map(|(i, _)| {
+                    let at = line_start + i;
+                    root.descendant_for_byte_range(at, at + 1)
+                        .filter(|n| n.kind() == "comment" && n.start_byte() == at)
+                })
+                .next();
+            if let Some(node) = comment {
+                out.push(node);
+            }
         }
-        out.sort_by_key(|n| n.start_byte());
         out
     }
 }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::legacy::{Rename, rename_fix};
 use super::{Analyzer, Fact, FileCtx, Hit, Inventory, LaneImport};
 use crate::config::{DynamicImports, Lane};
+use crate::imports::resolve::TargetKind;
 use crate::imports::{DEFAULT_DYNAMIC_CALLS, ImportKind, ImportSite};
 
 /// What a rule checks.
@@ -109,7 +110,13 @@ impl Imports {
             return Vec::new();
         };
         let mut out = Vec::new();
-        if site.kind == ImportKind::From {
+        // Only a package has submodules: skip the lookups for plain modules
+        // and for names that resolve to nothing in the repository.
+        let has_submodules = base.is_empty()
+            || resolver
+                .resolve(&base)
+                .is_some_and(|t| t.kind != TargetKind::Module);
+        if site.kind == ImportKind::From && has_submodules {
             for n in &site.names {
                 let sub = if base.is_empty() {
                     n.name.clone()
@@ -137,13 +144,26 @@ impl Imports {
     }
 
     /// Every lane crossing of the file, judged against `may_import`.
-    fn crossings(&self, ctx: &FileCtx) -> Vec<(LaneImport, std::ops::Range<usize>)> {
+    /// With `include_allowed` false (linting), only the violations are built.
+    fn crossings(
+        &self,
+        ctx: &FileCtx,
+        include_allowed: bool,
+    ) -> Vec<(LaneImport, std::ops::Range<usize>)> {
         let Some(from) = ctx.lane.and_then(|l| ctx.config.lane(l)) else {
             return Vec::new();
         };
         let sites = ctx.imports(&self.opts.dynamic_calls);
-        let line_of = |at: usize| ctx.text[..at].matches('\n').count() + 1;
+        let root = ctx.tree.root_node();
+        let line_of = |at: usize| {
+            root.descendant_for_byte_range(at, at)
+                .map_or(1, |n| n.start_position().row + 1)
+        };
         let mut out = Vec::new();
+        // A lane that may import every lane has nothing to check.
+        if from.may_import.is_none() && !include_allowed {
+            return out;
+        }
         for site in sites.iter() {
             for r in self.reached(ctx, site) {
                 let (to, target) = ctx.config.lane_of_module(&r.module);
@@ -152,6 +172,9 @@ impl Imports {
                 };
                 let allowed = may_import(from, to)
                     || (site.typing_only && self.opts.typing_only == TypingOnly::Exempt);
+                if allowed && !include_allowed {
+                    continue;
+                }
                 out.push((
                     LaneImport {
                         file: ctx.path.to_string(),
@@ -172,7 +195,7 @@ impl Imports {
     }
 
     fn check_lanes(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
-        for (edge, range) in self.crossings(ctx).into_iter().filter(|(e, _)| !e.allowed) {
+        for (edge, range) in self.crossings(ctx, false) {
             let target = match &edge.target {
                 Some(t) => t.clone(),
                 None => format!("no file; under lane `{}`", edge.to_lane),
@@ -309,7 +332,7 @@ impl Analyzer for Imports {
 
     fn collect(&self, ctx: &FileCtx, facts: &mut Vec<Fact>) {
         facts.extend(
-            self.crossings(ctx)
+            self.crossings(ctx, true)
                 .into_iter()
                 .map(|(edge, _)| Fact::LaneImport(edge)),
         );

@@ -92,64 +92,119 @@ pub const DEFAULT_DYNAMIC_CALLS: &[&str] = &["importlib.import_module", "builtin
 /// `dynamic_calls` are qualified names (`importlib.import_module`); builtins
 /// are spelled `builtins.NAME`.
 pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportSite> {
-    let root = tree.root_node();
-    // Flow-insensitive: every import of the file counts, nested ones too, so
-    // `from importlib import import_module as im` inside a function is followed.
-    let mut bindings = Bindings::default();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        if matches!(n.kind(), "import_statement" | "import_from_statement") {
-            bindings.record(n, text);
-            continue;
-        }
-        let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
-    }
-    let mut out = Vec::new();
+    // Dynamic imports need every call visited; most files name no
+    // dynamic-import function, and then only statements that can hold an
+    // import are walked.
+    let dynamic = dynamic_calls
+        .iter()
+        .filter_map(|c| c.rsplit('.').next())
+        .any(|w| text.contains(w));
     let mut walker = Walker {
         text,
-        bindings: &bindings,
+        bindings: Bindings::default(),
         dynamic_calls,
-        out: &mut out,
+        calls: Vec::new(),
+        out: Vec::new(),
     };
-    walker.walk(root, false, false);
+    walker.walk(tree, dynamic);
+    // Any call may be an alias (`im("x")` after `import_module as im`): calls
+    // are resolved once every import of the file is known (flow-insensitive:
+    // nested imports count too).
+    for (call, typing_only, nested) in std::mem::take(&mut walker.calls) {
+        walker.call(call, typing_only, nested);
+    }
+    let mut out = walker.out;
     out.sort_by_key(|s| (s.range.start, s.module_range.start));
     out
 }
 
-struct Walker<'a> {
-    text: &'a str,
-    bindings: &'a Bindings,
-    dynamic_calls: &'a [String],
-    out: &'a mut Vec<ImportSite>,
+/// Statements whose bodies may hold imports.
+const CONTAINERS: &[&str] = &[
+    "module",
+    "block",
+    "if_statement",
+    "elif_clause",
+    "else_clause",
+    "for_statement",
+    "while_statement",
+    "try_statement",
+    "except_clause",
+    "except_group_clause",
+    "finally_clause",
+    "with_statement",
+    "function_definition",
+    "class_definition",
+    "decorated_definition",
+    "match_statement",
+    "case_clause",
+];
+
+/// What the children of a node inherit.
+#[derive(Clone, Copy, Default)]
+struct Context {
+    typing_only: bool,
+    nested: bool,
+    /// The node is `if TYPE_CHECKING:`: its `consequence` is typing-only.
+    type_checking_if: bool,
 }
 
-impl Walker<'_> {
+struct Walker<'a, 't> {
+    text: &'a str,
+    bindings: Bindings,
+    dynamic_calls: &'a [String],
+    /// (call, typing-only, nested), checked once all imports are known.
+    calls: Vec<(Node<'t>, bool, bool)>,
+    out: Vec<ImportSite>,
+}
+
+impl<'t> Walker<'_, 't> {
     fn t(&self, n: Node) -> &str {
         &self.text[n.byte_range()]
     }
 
-    fn walk(&mut self, node: Node, typing_only: bool, nested: bool) {
-        match node.kind() {
-            "import_statement" => return self.import(node, typing_only, nested),
-            "import_from_statement" => return self.import_from(node, typing_only, nested),
-            "call" => self.call(node, typing_only, nested),
-            "if_statement" if self.is_type_checking(node) => {
-                let mut c = node.walk();
-                for child in node.named_children(&mut c) {
-                    let in_consequence = node
-                        .child_by_field_name("consequence")
-                        .is_some_and(|b| b.id() == child.id());
-                    self.walk(child, typing_only || in_consequence, nested);
+    /// One cursor walk (the cheapest traversal tree-sitter offers), keeping
+    /// a stack of what each level's children inherit.
+    fn walk(&mut self, tree: &'t Tree, dynamic: bool) {
+        let mut cursor = tree.walk();
+        let mut stack = vec![Context::default()];
+        loop {
+            let node = cursor.node();
+            let parent = *stack.last().expect("the root's context stays");
+            let typing_only = parent.typing_only
+                || (parent.type_checking_if && cursor.field_name() == Some("consequence"));
+            let kind = node.kind();
+            let descend = match kind {
+                "import_statement" => {
+                    self.bindings.record(node, self.text);
+                    self.import(node, typing_only, parent.nested);
+                    false
                 }
-                return;
+                "import_from_statement" => {
+                    self.bindings.record(node, self.text);
+                    self.import_from(node, typing_only, parent.nested);
+                    false
+                }
+                "call" if dynamic => {
+                    self.calls.push((node, typing_only, parent.nested));
+                    true
+                }
+                _ => dynamic || CONTAINERS.contains(&kind),
+            };
+            if descend && cursor.goto_first_child() {
+                stack.push(Context {
+                    typing_only,
+                    nested: parent.nested
+                        || matches!(kind, "function_definition" | "class_definition"),
+                    type_checking_if: kind == "if_statement" && self.is_type_checking(node),
+                });
+                continue;
             }
-            _ => {}
-        }
-        let nested = nested || matches!(node.kind(), "function_definition" | "class_definition");
-        let mut c = node.walk();
-        for child in node.named_children(&mut c) {
-            self.walk(child, typing_only, nested);
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return;
+                }
+                stack.pop();
+            }
         }
     }
 
