@@ -11,6 +11,7 @@
 
 pub mod analyzers;
 pub mod audit;
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -15,7 +15,7 @@ use crate::fix::{self, Candidate, write::write_if_unchanged};
 use crate::rule::{EngineCheck, RuleSet};
 use crate::script::ScriptHost;
 use crate::source::SourceText;
-use crate::suppress::{self, SuppressionRecord};
+use crate::suppress::{self, ShardView, SuppressionRecord};
 use crate::walk::{self, Target};
 
 /// What to do with fixes.
@@ -47,6 +47,46 @@ pub struct LintOptions {
     pub threads: Option<usize>,
     /// A report whose facts to collect (`todos`, `lanes`).
     pub collect: Option<&'static str>,
+    /// Lint only shard K of N (1-based K): a stable slice of the files.
+    pub shard: Option<Shard>,
+}
+
+/// `--shard K/N`: the files whose path hashes to K among N shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, 1-based.
+    pub index: usize,
+    /// Number of shards.
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not a shard: write K/N with 1 <= K <= N, such as 2/4");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Self { index, count })
+    }
+}
+
+impl Shard {
+    /// Whether the file at `rel` belongs to this shard. FNV-1a of the path:
+    /// stable across machines, platforms and rulegate versions (std's
+    /// hasher promises none of that).
+    pub fn contains(&self, rel: &str) -> bool {
+        let hash = rel.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        (hash % self.count as u64) as usize == self.index - 1
+    }
 }
 
 /// A file whose text a fix run changed.
@@ -116,6 +156,7 @@ impl Linter<'_> {
     fn run_in_pool(&self, opts: &LintOptions) -> miette::Result<LintRun> {
         let checker = self.checker(opts);
         let mut originals: BTreeMap<String, (PathBuf, Vec<u8>)> = BTreeMap::new();
+        let mut shard_view = ShardView::whole(self.config.exceptions.len());
         let mut results: Vec<FileResult> = match &opts.stdin {
             Some((name, text)) => {
                 let rel = walk::relative(self.config, name);
@@ -127,7 +168,12 @@ impl Linter<'_> {
                 )]
             }
             None => {
-                let targets = walk::collect(self.config, &opts.paths, opts.force_exclude);
+                let all = walk::collect(self.config, &opts.paths, opts.force_exclude);
+                shard_view = self.shard_view(opts.shard, &all);
+                let targets: Vec<Target> = all
+                    .into_iter()
+                    .filter(|t| opts.shard.is_none_or(|s| s.contains(&t.rel)))
+                    .collect();
                 let keep_source = opts.fix != FixMode::Report;
                 targets
                     .par_iter()
@@ -175,8 +221,14 @@ impl Linter<'_> {
         for r in &mut results {
             run.facts.append(&mut r.facts);
         }
-        let (records, findings) =
-            suppress::audit_exceptions(self.config, self.rules, &used, &in_scope, self.today);
+        let (records, findings) = suppress::audit_exceptions(
+            self.config,
+            self.rules,
+            &used,
+            &in_scope,
+            self.today,
+            &shard_view,
+        );
         run.records.extend(records);
         run.findings.extend(findings);
         sort_findings(&mut run.findings);
@@ -184,6 +236,26 @@ impl Linter<'_> {
             .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
         run.files = results;
         Ok(run)
+    }
+
+    /// What this shard may judge about central exceptions, given every file
+    /// of the run (`all`, before sharding).
+    fn shard_view(&self, shard: Option<Shard>, all: &[Target]) -> ShardView {
+        let Some(shard) = shard else {
+            return ShardView::whole(self.config.exceptions.len());
+        };
+        ShardView {
+            reports_config_findings: shard.index == 1,
+            covers_other: self
+                .config
+                .exceptions
+                .iter()
+                .map(|ex| {
+                    all.iter()
+                        .any(|t| ex.paths.is_match(&t.rel) && !shard.contains(&t.rel))
+                })
+                .collect(),
+        }
     }
 
     /// Fix rounds until nothing applies or [`fix::MAX_ROUNDS`]; then write or diff.

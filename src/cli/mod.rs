@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use miette::{IntoDiagnostic, Result, miette};
 
+use crate::baseline::Baseline;
 use crate::config::{self, Config};
 use crate::dates;
 use crate::finding::Severity;
@@ -111,6 +112,15 @@ struct LintArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     output_file: Option<PathBuf>,
+    /// Lint only shard K of N (a stable slice of the files, for CI matrices).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<crate::lint::Shard>,
+    /// Report only findings that this baseline file does not know.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in this baseline file, and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
+    write_baseline: Option<PathBuf>,
 }
 
 /// Runs the CLI and maps the outcome to SPEC §1's exit codes.
@@ -280,8 +290,39 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         unsafe_fixes: args.unsafe_fixes,
         threads: args.threads,
         collect: None,
+        shard: args.shard,
     };
-    let run = session.linter().run(&opts)?;
+    let mut run = session.linter().run(&opts)?;
+    let mut err = String::new();
+    if args.baseline.is_some() || args.write_baseline.is_some() {
+        let sources = line_sources(&run.files, config);
+        let line_text = |path: &str, line: usize| -> String {
+            sources
+                .get(path)
+                .and_then(|t| t.lines().nth(line.saturating_sub(1)))
+                .unwrap_or("")
+                .to_string()
+        };
+        if let Some(file) = &args.write_baseline {
+            let b = Baseline::of(&run.findings, &line_text);
+            b.write(file).map_err(|e| miette!("{e}"))?;
+            eprintln!(
+                "Wrote {} finding(s) ({} fingerprints) to {}.",
+                run.findings.len(),
+                b.findings.len(),
+                file.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        if let Some(file) = &args.baseline {
+            let b = Baseline::load(file).map_err(|e| miette!("{e}"))?;
+            let applied = b.apply(&mut run.findings, &line_text);
+            err.push_str(&format!(
+                "{} finding(s) hidden by the baseline; {} baseline entr(ies) stale (fixed since).\n",
+                applied.baselined, applied.stale
+            ));
+        }
+    }
 
     let terminal = std::io::stdout().is_terminal() && args.output_file.is_none();
     let format = args.format.unwrap_or(if terminal {
@@ -291,7 +332,6 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     });
     let color = terminal && std::env::var_os("NO_COLOR").is_none();
     let mut out = String::new();
-    let mut err = String::new();
 
     if args.diff {
         out.push_str(&report::diffs(&run.changed));
@@ -332,7 +372,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
                 )
             })
             .collect();
-        out.push_str(&report::render(&run, format, color, &extra));
+        out.push_str(&report::render(&run, format, color, &extra, rules));
         if format.is_human() {
             out.push_str(&report::summary(&run, args.unsafe_fixes, args.fix));
         }
@@ -347,6 +387,24 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The text of every file a finding may be in (for baseline fingerprints).
+fn line_sources<'a>(
+    files: &'a [crate::check::FileResult],
+    config: &'a Config,
+) -> std::collections::HashMap<String, &'a str> {
+    let mut map: std::collections::HashMap<String, &str> = files
+        .iter()
+        .filter_map(|r| Some((r.path.to_string(), &*r.source.as_ref()?.text)))
+        .collect();
+    if let Some(doc) = &config.doc {
+        map.insert(
+            crate::walk::relative(config, Path::new(&doc.name)),
+            &doc.text,
+        );
+    }
+    map
 }
 
 pub(crate) fn emit(output_file: &Option<PathBuf>, out: &str, err: &str) -> Result<()> {

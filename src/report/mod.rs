@@ -3,6 +3,7 @@
 
 pub mod fancy;
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 use std::collections::{BTreeMap, HashMap};
@@ -21,6 +22,8 @@ pub enum Format {
     Concise,
     /// The JSON array of SPEC §1.1.
     Json,
+    /// SARIF 2.1.0 (code-scanning uploads).
+    Sarif,
     /// GitHub Actions annotations.
     Github,
 }
@@ -39,9 +42,11 @@ pub fn render(
     format: Format,
     color: bool,
     extra_sources: &[(String, Arc<str>)],
+    rules: &crate::rule::RuleSet,
 ) -> String {
     match format {
         Format::Json => json::render(&run.findings),
+        Format::Sarif => sarif::render(&run.findings, rules),
         Format::Concise => text::concise(&run.findings),
         Format::Github => text::github(&run.findings),
         Format::Fancy => {

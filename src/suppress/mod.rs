@@ -16,6 +16,31 @@ use crate::finding::{Applicability, Finding, Fix};
 use crate::rule::{Matcher, Rule, RuleSet, SuppressionCheck};
 pub use noqa::Noqa;
 
+/// What one shard of a sharded run (`--shard K/N`) may judge about central
+/// exceptions, so that the union of all shards equals a single run.
+#[derive(Debug, Clone)]
+pub struct ShardView {
+    /// Whether this shard reports date findings at the config (shard 1 does).
+    pub reports_config_findings: bool,
+    /// Per central exception: whether it covers files of other shards (then
+    /// this shard cannot tell it is unused).
+    pub covers_other: Vec<bool>,
+}
+
+impl ShardView {
+    /// A run that is not sharded.
+    pub fn whole(exceptions: usize) -> Self {
+        Self {
+            reports_config_findings: true,
+            covers_other: vec![false; exceptions],
+        }
+    }
+
+    fn covers_other_shards(&self, i: usize) -> bool {
+        self.covers_other.get(i).copied().unwrap_or(false)
+    }
+}
+
 /// Days before expiry from which SUP003 warns when the policy does not say.
 pub const DEFAULT_WARN_DAYS: u32 = 14;
 
@@ -358,6 +383,7 @@ pub fn audit_exceptions(
     used: &BTreeSet<usize>,
     in_scope: &BTreeSet<usize>,
     today: Date,
+    shard: &ShardView,
 ) -> (Vec<SuppressionRecord>, Vec<Finding>) {
     let Some(doc) = &config.doc else {
         return (Vec::new(), Vec::new());
@@ -383,7 +409,11 @@ pub fn audit_exceptions(
             .and_then(|r| r.suppression.warn_before_days)
             .unwrap_or(DEFAULT_WARN_DAYS);
         let mut status = Status::of_expiry(Some(ex.expires), today, warn);
-        if status != Status::Expired && in_scope.contains(&i) && !used.contains(&i) {
+        if status != Status::Expired
+            && in_scope.contains(&i)
+            && !used.contains(&i)
+            && !shard.covers_other_shards(i)
+        {
             status = Status::Unused;
         }
         let check = match status {
@@ -392,7 +422,15 @@ pub fn audit_exceptions(
             Status::Unused => Some(SuppressionCheck::Unused),
             Status::Active => None,
         };
-        if let Some(r) = check.and_then(|c| rules.suppression_rule(c)) {
+        let date_check = matches!(
+            check,
+            Some(SuppressionCheck::Expired | SuppressionCheck::Expiring)
+        );
+        let reported_here = !date_check || shard.reports_config_findings;
+        if let Some(r) = check
+            .and_then(|c| rules.suppression_rule(c))
+            .filter(|_| reported_here)
+        {
             let days = dates::days_between(ex.expires, today).abs();
             let message = r.message.render(|v| {
                 Some(match v {

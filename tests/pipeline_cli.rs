@@ -1,0 +1,94 @@
+//! CI features: `--shard`, baselines, the cache.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+
+fn findings(out: &str) -> Vec<serde_json::Value> {
+    serde_json::from_str(out).unwrap()
+}
+
+#[test]
+fn shards_partition_the_files_and_their_union_is_a_single_run() {
+    let dir = example_copy("monorepo");
+    // An expired central exception whose file lands in one shard only.
+    let config = std::fs::read_to_string(dir.path().join("rulegate.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("rulegate.toml"),
+        format!("{config}\n[[exceptions]]\nrule = \"E402\"\npath = \"core/**\"\nreason = \"old\"\nexpires = \"2026-01-01\"\n"),
+    )
+    .unwrap();
+    let (_, whole, _) = run_in(dir.path(), &["lint", "--format", "json"]);
+    let whole: BTreeSet<String> = findings(&whole).iter().map(|f| f.to_string()).collect();
+    for n in [2, 3] {
+        let mut union = BTreeSet::new();
+        let mut total = 0;
+        for k in 1..=n {
+            let shard = format!("{k}/{n}");
+            let (_, out, err) =
+                run_in(dir.path(), &["lint", "--format", "json", "--shard", &shard]);
+            let part = findings(&out);
+            total += part.len();
+            union.extend(part.iter().map(|f| f.to_string()));
+            assert!(err.is_empty(), "{err}");
+        }
+        assert_eq!(union, whole, "{n} shards");
+        assert_eq!(total, whole.len(), "no finding is reported by two shards");
+    }
+    let (code, _, err) = run_in(dir.path(), &["lint", "--shard", "3/2"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a shard"), "{err}");
+}
+
+#[test]
+fn baseline_hides_known_findings_and_catches_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("a.py", "x = 1\nimport os\n"),
+            ("b.py", "y = 2\nimport sys\n"),
+        ],
+    );
+    let (code, _, err) = run_in(dir.path(), &["lint", "--write-baseline", "baseline.json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Wrote 2 finding(s)"), "{err}");
+    let (code, out, err) = run_in(
+        dir.path(),
+        &["lint", "--baseline", "baseline.json", "--format", "concise"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("2 finding(s) hidden by the baseline; 0 baseline entr(ies) stale"),
+        "{err}"
+    );
+    // Lines move, one finding is fixed, an identical one appears elsewhere.
+    write_files(
+        dir.path(),
+        &[
+            ("a.py", "\"\"\"doc\"\"\"\nx = 1\n\nimport os\nimport os\n"),
+            ("b.py", "import sys\n"),
+        ],
+    );
+    let (code, out, err) = run_in(
+        dir.path(),
+        &["lint", "--baseline", "baseline.json", "--format", "concise"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.matches("E402").count(),
+        1,
+        "only the second `import os` is new\n{out}"
+    );
+    assert!(out.contains("a.py:5:1: E402"), "{out}");
+    assert!(
+        err.contains("1 finding(s) hidden by the baseline; 1 baseline entr(ies) stale"),
+        "{err}"
+    );
+    std::fs::write(dir.path().join("bad.json"), "{}").unwrap();
+    let (code, _, err) = run_in(dir.path(), &["lint", "--baseline", "bad.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a rulegate baseline"), "{err}");
+}
