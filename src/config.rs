@@ -55,43 +55,53 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
 ];
 
 /// `rulegate.toml` as written (also the body of `[tool.rulegate]`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "rulegate.toml")]
 pub struct ConfigSpec {
     /// Packs to load: `builtin:NAME` or paths relative to the config.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     pub packs: Option<Vec<Spanned<String>>>,
     /// Globs that replace the default excludes.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     pub exclude: Option<Vec<Spanned<String>>>,
     /// Globs added to the default excludes.
     #[serde(default, rename = "extend-exclude")]
+    #[schemars(with = "Vec<String>")]
     pub extend_exclude: Vec<Spanned<String>>,
     /// Roots that absolute imports resolve from.
     #[serde(default)]
     pub src: Option<Vec<String>>,
     /// Oldest Python the code must run on (`py311`); fixes never use newer syntax.
     #[serde(default, rename = "target-version")]
+    #[schemars(with = "Option<String>")]
     pub target_version: Option<Spanned<String>>,
     /// Lanes, in file order: a file belongs to the first that matches.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, LaneSpec>")]
     pub lanes: IndexMap<String, Spanned<LaneSpec>>,
     /// Per-rule overrides.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RuleOverride>")]
     pub rules: BTreeMap<String, Spanned<RuleOverride>>,
     /// Central, time-limited exceptions.
     #[serde(default)]
+    #[schemars(with = "Vec<ExceptionSpec>")]
     pub exceptions: Vec<Spanned<ExceptionSpec>>,
 }
 
 /// One `[lanes.NAME]` table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LaneSpec {
     /// Globs of the lane's files.
+    #[schemars(with = "Vec<String>")]
     pub paths: Vec<Spanned<String>>,
     /// Lanes this lane may import from; absent means every lane.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     pub may_import: Option<Vec<Spanned<String>>>,
     /// Whether imports with a non-literal module name are allowed here.
     #[serde(default)]
@@ -99,7 +109,7 @@ pub struct LaneSpec {
 }
 
 /// Policy for `importlib.import_module(name)` with a computed `name`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DynamicImports {
     /// Allowed.
@@ -109,7 +119,7 @@ pub enum DynamicImports {
 }
 
 /// One `[rules.ID]` table.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleOverride {
     /// Replaces the rule's severity.
@@ -119,12 +129,14 @@ pub struct RuleOverride {
 }
 
 /// One `[[exceptions]]` table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExceptionSpec {
     /// Rule id the exception silences.
+    #[schemars(with = "String")]
     pub rule: Spanned<String>,
     /// Glob of the files it covers.
+    #[schemars(with = "String")]
     pub path: Spanned<String>,
     /// Why the exception exists.
     pub reason: String,
@@ -133,18 +145,20 @@ pub struct ExceptionSpec {
     pub issue: Option<String>,
     /// When the exception started (defaults to the TTL-less form).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub start: Option<Spanned<String>>,
     /// When it expires (`YYYY-MM-DD`).
+    #[schemars(with = "String")]
     pub expires: Spanned<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct Pyproject {
     #[serde(default)]
     tool: Option<PyprojectTool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct PyprojectTool {
     #[serde(default)]
     rulegate: Option<ConfigSpec>,

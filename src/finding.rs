@@ -8,7 +8,19 @@ use serde::{Deserialize, Serialize};
 use crate::source::Location;
 
 /// How serious a finding is. Only `error` findings make `lint` exit 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing, never fails a run.
@@ -31,7 +43,9 @@ impl Severity {
 }
 
 /// Whether a fix may be applied by plain `--fix`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
     /// Preserves behaviour: applied by `--fix`.

@@ -26,6 +26,7 @@ pub mod matching;
 pub mod packs;
 pub mod report;
 pub mod rule;
+pub mod schema;
 pub mod script;
 pub mod source;
 pub mod suppress;

@@ -55,6 +55,12 @@ enum Command {
     },
     /// Write a commented starter rulegate.toml in the current folder.
     Init,
+    /// Print the JSON Schema of rule packs (or of rulegate.toml).
+    Schema {
+        /// Which schema.
+        #[arg(value_enum, default_value = "pack")]
+        kind: crate::schema::SchemaKind,
+    },
     /// Inventories and audits: exceptions, TODOs, lane violations.
     #[command(subcommand)]
     Report(reports::ReportKind),
@@ -172,6 +178,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(kind) => reports::run(kind),
+        Command::Schema { kind } => {
+            print!("{}", crate::schema::render(kind));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init => {
             let path = Path::new(config::CONFIG_FILE);
             if path.exists() {

@@ -8,8 +8,20 @@ use serde_spanned::Spanned;
 
 use crate::finding::{Applicability, Severity};
 
+/// What `fix` may be, for the JSON Schema: a template string or a table.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // describes the TOML; the loader reads `fix` as a toml::Value
+enum FixSchema {
+    /// A template replacing the reported node (`"from MATRIZ{rest} import {names}"`).
+    Template(String),
+    /// A template or script with its applicability, target and message.
+    Table(FixTable),
+}
+
 /// A whole pack file: a `[pack]` header and `[[rule]]` tables.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(title = "rulegate rule pack")]
 #[serde(deny_unknown_fields)]
 pub struct PackSpec {
     /// The header.
@@ -20,7 +32,7 @@ pub struct PackSpec {
 }
 
 /// `[pack]`: who the pack is.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackHeader {
     /// Short name, shown beside every rule (`t4`).
@@ -34,14 +46,16 @@ pub struct PackHeader {
 }
 
 /// One `[[rule]]` table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// Unique id (`E402`, `TEAM001`).
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// `error`, `warning` or `info`.
     pub severity: Severity,
     /// Message template; `{name}` interpolates a capture or analyzer variable.
+    #[schemars(with = "String")]
     pub message: Spanned<String>,
     /// One-line summary.
     pub summary: String,
@@ -50,24 +64,31 @@ pub struct RuleSpec {
     pub explain: String,
     /// Lanes the rule applies to; absent means every file.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     pub lanes: Option<Vec<Spanned<String>>>,
     /// Globs of files the rule applies to; empty means all.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub paths: Vec<Spanned<String>>,
     /// Globs of files the rule skips.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub exclude: Vec<Spanned<String>>,
     /// A tree-sitter query (query rules).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub query: Option<Spanned<String>>,
     /// A built-in analyzer name (`import-order`, `suppression`, ...).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub analyzer: Option<Spanned<String>>,
     /// Constraints on captures, by capture name.
     #[serde(default, rename = "where")]
+    #[schemars(with = "BTreeMap<String, CaptureConstraint>")]
     pub constraints: BTreeMap<String, Spanned<CaptureConstraint>>,
     /// The capture to underline (default: the first capture of the match).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub report: Option<Spanned<String>>,
     /// Literal words one of which a file must contain for the rule to apply;
     /// files containing none skip the parse. Absent: always parse.
@@ -75,31 +96,37 @@ pub struct RuleSpec {
     pub prefilter: Option<Vec<String>>,
     /// Options for the analyzer or the fix script.
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub options: Option<Spanned<toml::Table>>,
     /// Id of an earlier rule of the same pack whose options this rule starts
     /// from (its own `options` keys win): one grammar, several rules.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub options_from: Option<Spanned<String>>,
     /// The fix: a template string, or a table (see [`FixTable`]).
     #[serde(default)]
+    #[schemars(with = "Option<FixSchema>")]
     pub fix: Option<Spanned<toml::Value>>,
     /// Suppression policy for this rule's `noqa` comments and exceptions.
     #[serde(default)]
     pub suppression: Option<SuppressionPolicy>,
     /// Examples checked by `rulegate test`.
     #[serde(default)]
+    #[schemars(with = "Vec<RuleTest>")]
     pub tests: Vec<Spanned<RuleTest>>,
 }
 
 /// `where.CAPTURE`: constraints on a capture's text.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaptureConstraint {
     /// The text must match this regex.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub regex: Option<Spanned<String>>,
     /// The text must not match this regex.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub not_regex: Option<Spanned<String>>,
     /// The text must be one of these.
     #[serde(default, rename = "in")]
@@ -110,7 +137,7 @@ pub struct CaptureConstraint {
 }
 
 /// The table form of `fix`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixTable {
     /// Replacement template with `{capture}` interpolation.
@@ -131,7 +158,7 @@ pub struct FixTable {
 }
 
 /// `[rule.suppression]`: how `noqa` comments and exceptions for the rule behave.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuppressionPolicy {
     /// A suppression must give a reason after ` -- `.
@@ -149,7 +176,7 @@ pub struct SuppressionPolicy {
 }
 
 /// `[[rule.tests]]`: an example checked by `rulegate test`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleTest {
     /// A name shown when the example fails.

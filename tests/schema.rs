@@ -1,0 +1,84 @@
+//! The committed JSON Schemas match the Rust types, and every pack and config
+//! of the repository validates against them (with a real validator).
+
+use std::path::{Path, PathBuf};
+
+use rulegate::schema::{SchemaKind, render};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn committed_schemas_are_up_to_date() {
+    for kind in [SchemaKind::Pack, SchemaKind::Config] {
+        let committed = std::fs::read_to_string(repo().join(kind.file())).unwrap();
+        assert!(
+            committed == render(kind),
+            "{} is stale: run `cargo run -- schema {} > {}`",
+            kind.file(),
+            if kind == SchemaKind::Pack {
+                "pack"
+            } else {
+                "config"
+            },
+            kind.file()
+        );
+    }
+}
+
+fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            toml_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+}
+
+fn validator(kind: SchemaKind) -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(&render(kind)).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn as_json(text: &str) -> serde_json::Value {
+    serde_json::to_value(toml::from_str::<toml::Value>(text).unwrap()).unwrap()
+}
+
+#[test]
+fn every_pack_and_config_validates() {
+    let (packs, configs) = (validator(SchemaKind::Pack), validator(SchemaKind::Config));
+    let mut files = Vec::new();
+    for dir in ["rules", "examples", "tests/fixtures"] {
+        toml_files(&repo().join(dir), &mut files);
+    }
+    assert!(files.len() >= 6, "{files:?}");
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let v = as_json(&text);
+        let validator = if v.get("pack").is_some() {
+            &packs
+        } else {
+            &configs
+        };
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", f.display());
+    }
+}
+
+#[test]
+fn the_schema_rejects_what_the_loader_rejects() {
+    let packs = validator(SchemaKind::Pack);
+    let ok = "[pack]\nname = \"t\"\n[[rule]]\nid = \"T1\"\nseverity = \"error\"\nsummary = \"s\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n";
+    assert!(packs.is_valid(&as_json(ok)));
+    assert!(!packs.is_valid(&as_json(&format!("{ok}colour = 1\n"))));
+    assert!(!packs.is_valid(&as_json(&ok.replace("\"error\"", "\"fatal\""))));
+    let configs = validator(SchemaKind::Config);
+    assert!(configs.is_valid(&as_json("[lanes.p]\npaths = [\"**\"]\n")));
+    assert!(!configs.is_valid(&as_json("[lanes.p]\nglobs = [\"**\"]\n")));
+}
