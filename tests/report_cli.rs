@@ -41,7 +41,7 @@ fn exceptions_report_judges_against_the_given_date() {
             .clone()
     };
     assert_eq!(at("core/app.py", 6), "expired");
-    assert_eq!(at("rulegate.toml", 18), "expired");
+    assert_eq!(at("rulegate.toml", 19), "expired");
 }
 
 #[test]
