@@ -67,7 +67,7 @@ impl Applicability {
 
 /// One text replacement. `file` is `None` for the finding's own file, else a
 /// path relative to the project root (edits may reach other files).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     /// Target file, relative to the project root; `None` means the finding's file.
     pub file: Option<String>,
@@ -80,7 +80,7 @@ pub struct Edit {
 }
 
 /// A fix: edits applied together, or not at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// Safe or unsafe.
     pub applicability: Applicability,
@@ -91,7 +91,7 @@ pub struct Fix {
 }
 
 /// One problem found in one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Rule id, e.g. `E402`.
     pub rule: Arc<str>,

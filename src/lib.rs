@@ -12,6 +12,7 @@
 pub mod analyzers;
 pub mod audit;
 pub mod baseline;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache::{self, Cache};
 use crate::check::{Checker, FileResult, Worker};
 use crate::config::Config;
 use crate::dates::Date;
@@ -49,6 +50,8 @@ pub struct LintOptions {
     pub collect: Option<&'static str>,
     /// Lint only shard K of N (1-based K): a stable slice of the files.
     pub shard: Option<Shard>,
+    /// Reuse and record results in `.rulegate_cache/` (plain lint runs only).
+    pub cache: bool,
 }
 
 /// `--shard K/N`: the files whose path hashes to K among N shards.
@@ -175,20 +178,37 @@ impl Linter<'_> {
                     .filter(|t| opts.shard.is_none_or(|s| s.contains(&t.rel)))
                     .collect();
                 let keep_source = opts.fix != FixMode::Report;
-                targets
+                let cache = (opts.cache && !keep_source && opts.collect.is_none())
+                    .then(|| Cache::open(&self.config.root, self.rules.fingerprint, self.today));
+                let results = targets
                     .par_iter()
                     .map_init(Worker::new, |w, t: &Target| {
-                        let mut r = checker.check_bytes(
-                            w,
-                            Arc::from(t.rel.as_str()),
-                            std::fs::read(&t.path),
-                        );
+                        let bytes = std::fs::read(&t.path);
+                        let content = bytes.as_ref().ok().map(|b| cache::digest(b));
+                        let cached = cache
+                            .as_ref()
+                            .zip(content)
+                            .and_then(|(c, d)| c.get(&t.rel, d));
+                        if let Some(mut r) = cached {
+                            if !r.findings.is_empty() {
+                                r.source = bytes.ok().and_then(|b| SourceText::decode(&b).ok());
+                            }
+                            return r;
+                        }
+                        let mut r = checker.check_bytes(w, Arc::from(t.rel.as_str()), bytes);
+                        if let (Some(c), Some(d)) = (&cache, content) {
+                            c.put(&t.rel, d, &r);
+                        }
                         if r.findings.is_empty() && !keep_source {
                             r.source = None; // keep memory flat on big trees
                         }
                         r
                     })
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<_>>();
+                if let Some(c) = &cache {
+                    c.save();
+                }
+                results
                     .into_iter()
                     .zip(targets.iter())
                     .map(|(r, t)| {

@@ -154,6 +154,9 @@ pub struct RuleSet {
     /// word serves: a single scan of a file tells which rules may match it.
     words: aho_corasick::AhoCorasick,
     word_rules: Vec<Vec<usize>>,
+    /// Identifies the packs, scripts and config this set came from (part of
+    /// the cache key); 0 when not computed.
+    pub fingerprint: u64,
 }
 
 /// Spellings of `noqa` that make suppression rules worth running.
@@ -195,6 +198,7 @@ impl RuleSet {
             queries,
             words,
             word_rules,
+            fingerprint: 0,
         }
     }
 

@@ -27,6 +27,8 @@ pub struct Script {
     pub pack: String,
     /// The script's path as written in the pack.
     pub path: String,
+    /// Hash of its source (part of the cache key).
+    pub digest: u64,
     ast: AST,
 }
 
@@ -168,6 +170,7 @@ impl ScriptHost {
         Ok(Script {
             pack: pack.to_string(),
             path: path.to_string(),
+            digest: crate::cache::digest(source.as_bytes()),
             ast,
         })
     }

@@ -92,3 +92,69 @@ fn baseline_hides_known_findings_and_catches_new_ones() {
     assert_eq!(code, 2);
     assert!(err.contains("not a rulegate baseline"), "{err}");
 }
+
+/// `rulegate` with the cache on (the other tests turn it off).
+fn cached(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let mut c = rulegate(dir);
+    c.env_remove("RULEGATE_NO_CACHE").args(args);
+    run(c)
+}
+
+#[test]
+fn the_cache_is_transparent_and_never_freezes_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "a.py",
+                "x = 1\nimport os  # noqa: E402 -- migration, until=2026-11-25\n",
+            ),
+            ("b.py", "y = 2\nimport sys\n"),
+        ],
+    );
+    let lint = |today: &str| cached(dir.path(), &["lint", "--format", "json", "--today", today]);
+    let (_, cold, _) = lint("2026-11-21");
+    let folder = dir.path().join(".rulegate_cache");
+    assert_eq!(
+        std::fs::read_to_string(folder.join(".gitignore")).unwrap(),
+        "*\n"
+    );
+    let (_, warm, _) = lint("2026-11-21");
+    assert_eq!(cold, warm);
+    // The suppression expires: a cached result must not hide it.
+    let (code, later, _) = lint("2026-12-01");
+    assert_eq!(code, 1);
+    assert!(later.contains("SUP002"), "{later}");
+    // An edited file is checked again.
+    write_files(dir.path(), &[("b.py", "import sys\n")]);
+    let (_, edited, _) = lint("2026-11-21");
+    assert!(!edited.contains("\"b.py\""), "{edited}");
+    // A corrupt cache file is ignored.
+    for e in std::fs::read_dir(&folder).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            std::fs::write(&p, "{not json").unwrap();
+        }
+    }
+    let (_, after_corruption, err) = lint("2026-11-21");
+    assert_eq!(after_corruption, edited, "{err}");
+}
+
+#[test]
+fn config_changes_and_no_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("a.py", "x = 1\nimport os\n")]);
+    let (code, _, _) = cached(dir.path(), &["lint"]);
+    assert_eq!(code, 1);
+    write_files(
+        dir.path(),
+        &[("rulegate.toml", "[rules.E402]\nseverity = \"warning\"\n")],
+    );
+    let (code, out, _) = cached(dir.path(), &["lint", "--format", "concise"]);
+    assert_eq!(code, 0, "a new config is a new cache key\n{out}");
+    let other = tempfile::tempdir().unwrap();
+    write_files(other.path(), &[("a.py", "import os\n")]);
+    cached(other.path(), &["lint", "--no-cache"]);
+    assert!(!other.path().join(".rulegate_cache").exists());
+}

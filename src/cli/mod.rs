@@ -118,6 +118,9 @@ struct LintArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     output_file: Option<PathBuf>,
+    /// Do not read or write the result cache (`.rulegate_cache/`).
+    #[arg(long, env = "RULEGATE_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    no_cache: bool,
     /// Lint only shard K of N (a stable slice of the files, for CI matrices).
     #[arg(long, value_name = "K/N")]
     shard: Option<crate::lint::Shard>,
@@ -301,6 +304,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         threads: args.threads,
         collect: None,
         shard: args.shard,
+        cache: !args.no_cache && args.stdin_filename.is_none(),
     };
     let mut run = session.linter().run(&opts)?;
     let mut err = String::new();

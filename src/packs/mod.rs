@@ -144,6 +144,7 @@ pub fn load_rules(
 ) -> miette::Result<RuleSet> {
     let mut errors = Vec::new();
     let mut all: Vec<(Rule, SourceDoc)> = Vec::new();
+    let mut key = String::from(env!("CARGO_PKG_VERSION"));
     let mut refs: Vec<(String, Option<std::ops::Range<usize>>)> =
         vec![(format!("{BUILTIN_PREFIX}core"), None)];
     refs.extend(
@@ -168,6 +169,7 @@ pub fn load_rules(
         let mode = LoadMode {
             check_lanes: !source.builtin,
         };
+        key.push_str(&source.doc.text);
         match load_pack(&source, config, host, mode) {
             Ok((_, rules)) => all.extend(rules.into_iter().map(|r| (r, source.doc.clone()))),
             Err(e) => errors.extend(e),
@@ -235,8 +237,25 @@ pub fn load_rules(
         .into_iter()
         .map(|(r, _)| r)
         .filter(|r| !disabled(&r.id) && rule::selected(&r.id, select, ignore))
-        .collect();
-    Ok(RuleSet::new(rules))
+        .collect::<Vec<Rule>>();
+    // What a cached result depends on besides the file: this set of rules
+    // (packs, their scripts, the selection) and the config.
+    for r in &rules {
+        key.push_str(&r.id);
+        if let Some(crate::rule::FixAction {
+            kind: crate::rule::FixKind::Script(s),
+            ..
+        }) = &r.fix
+        {
+            key.push_str(&s.digest.to_string());
+        }
+    }
+    if let Some(doc) = &config.doc {
+        key.push_str(&doc.text);
+    }
+    let mut set = RuleSet::new(rules);
+    set.fingerprint = crate::cache::digest(key.as_bytes());
+    Ok(set)
 }
 
 /// Loads one pack for `rulegate test`: its rules plus the engine's

@@ -45,7 +45,9 @@ impl ShardView {
 pub const DEFAULT_WARN_DAYS: u32 = 14;
 
 /// Where a suppression stands today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Suppresses, and is not about to expire.
@@ -70,7 +72,7 @@ impl Status {
 }
 
 /// One suppression (a code of a `# noqa` comment, or a central exception), for reports.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SuppressionRecord {
     /// Rule id (`*` for a blanket `# noqa`).
     pub rule: String,
@@ -91,7 +93,7 @@ pub struct SuppressionRecord {
     /// Status today.
     pub status: Status,
     /// `noqa` or `exception`.
-    pub kind: &'static str,
+    pub kind: String,
 }
 
 /// The result of applying suppressions to one file.
@@ -344,7 +346,7 @@ fn record(
         start: n.start.map(|d| d.to_string()),
         expires: expires.map(|d| d.to_string()),
         status,
-        kind: "noqa",
+        kind: "noqa".into(),
     }
 }
 
@@ -453,7 +455,7 @@ pub fn audit_exceptions(
             start: ex.start.map(|d| d.to_string()),
             expires: Some(ex.expires.to_string()),
             status,
-            kind: "exception",
+            kind: "exception".into(),
         });
     }
     (records, findings)

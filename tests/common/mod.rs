@@ -19,6 +19,8 @@ pub fn rulegate(dir: &Path) -> Command {
     c.current_dir(dir)
         .env("RULEGATE_TODAY", TODAY)
         .env("NO_COLOR", "1")
+        // Tests read the repository's examples: no cache written there.
+        .env("RULEGATE_NO_CACHE", "1")
         .env_remove("CLICOLOR_FORCE");
     c
 }
