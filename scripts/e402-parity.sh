@@ -17,7 +17,7 @@ fi
 out=$(mktemp -d)
 cd "$corpus"
 "$ruff" check --isolated --no-cache --select E402 --output-format json --exit-zero . > "$out/ruff.json" 2>/dev/null || true
-"$rulegate" lint --exit-zero --select E402 --format json . > "$out/rulegate.json"
+"$rulegate" lint --no-cache --exit-zero --select E402 --format json . > "$out/rulegate.json"
 python3 - "$out" "$corpus" <<'PY'
 import json, os, sys
 out, corpus = sys.argv[1], sys.argv[2]

@@ -29,7 +29,7 @@ PY
 }
 parses "$work/before.txt"
 find . -name '*.py' -exec md5sum {} + | sort -k2 > "$work/sum_before.txt"
-"$rulegate" lint --exit-zero --format json --unsafe-fixes . > "$work/findings.json"
+"$rulegate" lint --no-cache --exit-zero --format json --unsafe-fixes . > "$work/findings.json"
 "$rulegate" lint --exit-zero --fix --unsafe-fixes --format concise . > "$work/fix.txt" || true
 tail -n 3 "$work/fix.txt"
 parses "$work/after.txt"
