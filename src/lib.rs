@@ -31,6 +31,7 @@ pub mod schema;
 pub mod script;
 pub mod source;
 pub mod suppress;
+pub mod symbols;
 pub mod template;
 pub mod testing;
 pub mod walk;

@@ -1,0 +1,433 @@
+//! Module symbol tables for the repository's own modules: the names a module
+//! binds at module level, its `__all__`, its star imports, and whether its
+//! names are knowable at all (a module `__getattr__`, a star import from
+//! outside the repository, or writes to `globals()` / `vars()` /
+//! `sys.modules` make them unknowable). Used by STUB001.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use tree_sitter::{Node, Tree};
+
+use crate::check::Worker;
+use crate::imports::resolve::Resolver;
+
+/// The `__all__` of a module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllSpec {
+    /// `list` or `tuple` (the first assignment's literal).
+    pub kind: AllKind,
+    /// The names it lists (literal strings only).
+    pub names: Vec<String>,
+}
+
+/// The literal kind of `__all__`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllKind {
+    /// `__all__ = [...]`.
+    List,
+    /// `__all__ = (...)`.
+    Tuple,
+    /// Something else (a computed value).
+    Other,
+}
+
+/// What a module binds.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleSymbols {
+    /// Names bound at module level.
+    pub names: HashSet<String>,
+    /// `__all__`, if assigned.
+    pub all: Option<AllSpec>,
+    /// Modules star-imported, as written (dots kept for relative ones).
+    pub star_imports: Vec<(String, usize)>,
+    /// Why the module's names cannot be known statically, if so.
+    pub unknowable: Option<String>,
+    /// Whether the file had syntax errors.
+    pub has_errors: bool,
+    /// End of the module's leading import block (after the docstring,
+    /// `__future__` and imports): where a new import goes.
+    pub import_insert_at: usize,
+}
+
+impl ModuleSymbols {
+    /// Builds the table of a parsed module.
+    pub fn of(tree: &Tree, text: &str) -> Self {
+        let mut s = ModuleSymbols {
+            has_errors: tree.root_node().has_error(),
+            ..Default::default()
+        };
+        let root = tree.root_node();
+        let mut c = root.walk();
+        let stmts: Vec<Node> = root.named_children(&mut c).collect();
+        s.import_insert_at = import_block_end(&stmts, text);
+        for stmt in stmts {
+            s.statement(stmt, text);
+        }
+        s.scan_dynamic(root, text);
+        s
+    }
+
+    fn bind(&mut self, name: &str) {
+        self.names.insert(name.to_string());
+    }
+
+    fn statement(&mut self, stmt: Node, text: &str) {
+        let t = |n: Node| text[n.byte_range()].to_string();
+        match stmt.kind() {
+            "function_definition" | "class_definition" => {
+                if let Some(n) = stmt.child_by_field_name("name") {
+                    let name = t(n);
+                    if name == "__getattr__" && stmt.kind() == "function_definition" {
+                        self.unknowable = Some("it defines a module `__getattr__`".into());
+                    }
+                    self.bind(&name);
+                }
+            }
+            "decorated_definition" => {
+                if let Some(d) = stmt.child_by_field_name("definition") {
+                    self.statement(d, text);
+                }
+            }
+            "import_statement" => {
+                let mut c = stmt.walk();
+                for name in stmt.children_by_field_name("name", &mut c) {
+                    let bound = match name.kind() {
+                        "aliased_import" => name.child_by_field_name("alias").map(t),
+                        _ => t(name).split('.').next().map(|s| s.trim().to_string()),
+                    };
+                    if let Some(b) = bound {
+                        self.bind(&b);
+                    }
+                }
+            }
+            "import_from_statement" => {
+                let module = stmt.child_by_field_name("module_name").map(t).unwrap_or_default();
+                let mut c = stmt.walk();
+                if stmt
+                    .named_children(&mut c)
+                    .any(|n| n.kind() == "wildcard_import")
+                {
+                    let level = module.len() - module.trim_start_matches('.').len();
+                    self.star_imports
+                        .push((module.trim_start_matches('.').to_string(), level));
+                }
+                let mut c = stmt.walk();
+                for name in stmt.children_by_field_name("name", &mut c) {
+                    let bound = match name.kind() {
+                        "aliased_import" => name.child_by_field_name("alias").map(t),
+                        _ => Some(t(name)),
+                    };
+                    if let Some(b) = bound {
+                        self.bind(&b);
+                    }
+                }
+            }
+            "expression_statement" => {
+                let mut c = stmt.walk();
+                for e in stmt.named_children(&mut c) {
+                    self.expression(e, text);
+                }
+            }
+            "for_statement" => {
+                if let Some(left) = stmt.child_by_field_name("left") {
+                    self.targets(left, text);
+                }
+                self.blocks(stmt, text);
+            }
+            "with_statement" => {
+                let mut stack = vec![stmt];
+                while let Some(n) = stack.pop() {
+                    if n.kind() == "as_pattern"
+                        && let Some(alias) = n.child_by_field_name("alias")
+                    {
+                        self.targets(alias, text);
+                    }
+                    if n.kind() != "block" {
+                        let mut c = n.walk();
+                        stack.extend(n.named_children(&mut c));
+                    }
+                }
+                self.blocks(stmt, text);
+            }
+            "except_clause" => {
+                let mut c = stmt.walk();
+                for n in stmt.named_children(&mut c) {
+                    if n.kind() == "as_pattern"
+                        && let Some(alias) = n.child_by_field_name("alias")
+                    {
+                        self.targets(alias, text);
+                    }
+                }
+                self.blocks(stmt, text);
+            }
+            "if_statement" | "elif_clause" | "else_clause" | "try_statement" | "finally_clause"
+            | "while_statement" | "match_statement" | "case_clause" | "block"
+            | "except_group_clause" => self.blocks(stmt, text),
+            _ => {}
+        }
+    }
+
+    /// Recurses into the statements of a compound statement's blocks.
+    fn blocks(&mut self, stmt: Node, text: &str) {
+        let mut c = stmt.walk();
+        let children: Vec<Node> = stmt.named_children(&mut c).collect();
+        for child in children {
+            match child.kind() {
+                "block" => {
+                    let mut c = child.walk();
+                    let inner: Vec<Node> = child.named_children(&mut c).collect();
+                    for s in inner {
+                        self.statement(s, text);
+                    }
+                }
+                "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
+                | "except_group_clause" | "case_clause" => self.statement(child, text),
+                _ => {}
+            }
+        }
+    }
+
+    fn expression(&mut self, e: Node, text: &str) {
+        match e.kind() {
+            "assignment" => {
+                let value = e.child_by_field_name("right");
+                if let Some(left) = e.child_by_field_name("left") {
+                    // `x: int` alone binds nothing at run time.
+                    if value.is_some() {
+                        self.targets(left, text);
+                        self.all_assignment(left, value, text);
+                    }
+                }
+                if let Some(v) = value {
+                    self.expression(v, text);
+                }
+            }
+            "augmented_assignment" => {
+                if let Some(left) = e.child_by_field_name("left") {
+                    self.targets(left, text);
+                    if &text[left.byte_range()] == "__all__"
+                        && let (Some(all), Some(right)) = (&mut self.all, e.child_by_field_name("right"))
+                    {
+                        all.names.extend(string_items(right, text));
+                    }
+                }
+            }
+            "named_expression" => {
+                if let Some(n) = e.child_by_field_name("name") {
+                    self.bind(&text[n.byte_range()]);
+                }
+            }
+            "call" => self.all_call(e, text),
+            _ => {}
+        }
+    }
+
+    fn targets(&mut self, target: Node, text: &str) {
+        match target.kind() {
+            "identifier" => self.bind(&text[target.byte_range()]),
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "expression_list" | "tuple"
+            | "list" | "list_splat_pattern" | "parenthesized_expression" | "list_splat" => {
+                let mut c = target.walk();
+                let children: Vec<Node> = target.named_children(&mut c).collect();
+                for child in children {
+                    self.targets(child, text);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn all_assignment(&mut self, left: Node, value: Option<Node>, text: &str) {
+        if &text[left.byte_range()] != "__all__" {
+            return;
+        }
+        let Some(v) = value else { return };
+        let kind = match v.kind() {
+            "list" => AllKind::List,
+            "tuple" => AllKind::Tuple,
+            _ => AllKind::Other,
+        };
+        self.all = Some(AllSpec {
+            kind,
+            names: string_items(v, text),
+        });
+    }
+
+    /// `__all__.append("x")` / `.extend([...])`.
+    fn all_call(&mut self, call: Node, text: &str) {
+        let Some(f) = call.child_by_field_name("function") else {
+            return;
+        };
+        let f = &text[f.byte_range()];
+        if let (Some(all), Some(args)) = (&mut self.all, call.child_by_field_name("arguments"))
+            && (f == "__all__.append" || f == "__all__.extend")
+        {
+            all.names.extend(string_items(args, text));
+        }
+    }
+
+    /// Writes to `globals()`, `vars()` or `sys.modules`, anywhere in the file,
+    /// and `global` declarations in functions (those bind module names).
+    fn scan_dynamic(&mut self, root: Node, text: &str) {
+        let dynamic_words = ["globals()", "vars()", "sys.modules", "global "];
+        if !dynamic_words.iter().any(|w| text.contains(w)) {
+            return;
+        }
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "global_statement" => {
+                    let mut c = n.walk();
+                    let names: Vec<String> = n
+                        .named_children(&mut c)
+                        .map(|i| text[i.byte_range()].to_string())
+                        .collect();
+                    for name in names {
+                        self.bind(&name);
+                    }
+                }
+                "subscript" | "attribute" => {
+                    let object = n
+                        .child_by_field_name("value")
+                        .or_else(|| n.child_by_field_name("object"));
+                    let base = object.map(|o| &text[o.byte_range()]).unwrap_or("");
+                    let written = n.parent().is_some_and(|p| {
+                        let is_target = p
+                            .child_by_field_name("left")
+                            .is_some_and(|l| l.id() == n.id());
+                        let mutating_call = p.kind() == "call"
+                            || (n.kind() == "attribute"
+                                && n.child_by_field_name("attribute").is_some_and(|a| {
+                                    matches!(&text[a.byte_range()], "update" | "setdefault" | "pop")
+                                }));
+                        is_target || p.kind() == "delete_statement" || mutating_call
+                    });
+                    if written && matches!(base, "globals()" | "vars()" | "sys.modules") {
+                        self.unknowable = Some(format!("it writes to `{base}`"));
+                    }
+                }
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+    }
+}
+
+/// The literal strings of a list/tuple/argument list.
+fn string_items(node: Node, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut c = node.walk();
+    for item in node.named_children(&mut c) {
+        match item.kind() {
+            "string" => {
+                let s = text[item.byte_range()].trim_matches(|c| c == '"' || c == '\'');
+                out.push(s.to_string());
+            }
+            "list" | "tuple" | "parenthesized_expression" => out.extend(string_items(item, text)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Byte offset just after the leading docstring, `__future__` imports and imports.
+fn import_block_end(stmts: &[Node], text: &str) -> usize {
+    let mut end = 0;
+    for (i, s) in stmts.iter().enumerate() {
+        let is_doc = i == 0
+            && s.kind() == "expression_statement"
+            && s.named_child(0).is_some_and(|c| c.kind() == "string");
+        let is_import = matches!(
+            s.kind(),
+            "import_statement" | "import_from_statement" | "future_import_statement"
+        );
+        if s.kind() == "comment" {
+            continue;
+        }
+        if is_doc || is_import {
+            end = s.end_byte();
+        } else {
+            break;
+        }
+    }
+    // After the line's end.
+    text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
+}
+
+/// Symbol tables of the run, built on demand from the files (or from the
+/// in-memory text a fix round is working on) and cached by content.
+#[derive(Debug, Default)]
+pub struct SymbolTables {
+    cache: RwLock<HashMap<(String, u64), Arc<ModuleSymbols>>>,
+}
+
+impl SymbolTables {
+    /// The table of the module at `rel` (project-relative), whose current
+    /// text is `text` when given, else read from disk under `root`.
+    pub fn get(
+        &self,
+        root: &std::path::Path,
+        rel: &str,
+        text: Option<&str>,
+    ) -> Option<Arc<ModuleSymbols>> {
+        let owned;
+        let text = match text {
+            Some(t) => t,
+            None => {
+                let bytes = std::fs::read(root.join(rel)).ok()?;
+                owned = crate::source::SourceText::decode(&bytes).ok()?;
+                &owned.text
+            }
+        };
+        let key = (rel.to_string(), crate::cache::digest(text.as_bytes()));
+        if let Some(hit) = self.cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+            return Some(hit);
+        }
+        let tree = Worker::new().parse(text)?;
+        let table = Arc::new(ModuleSymbols::of(&tree, text));
+        if let Ok(mut c) = self.cache.write() {
+            c.insert(key, table.clone());
+        }
+        Some(table)
+    }
+
+    /// Whether the module at `rel` binds or re-exports `name`, following star
+    /// imports between repository modules (`texts` gives in-memory texts of
+    /// files being fixed). `None` when the answer cannot be known (an
+    /// unknowable or unparseable module on the way).
+    pub fn exports(
+        &self,
+        resolver: &Resolver,
+        texts: &dyn Fn(&str) -> Option<String>,
+        rel: &str,
+        name: &str,
+        seen: &mut Vec<String>,
+    ) -> Option<bool> {
+        if seen.iter().any(|s| s == rel) {
+            return Some(false); // a cycle adds nothing new
+        }
+        seen.push(rel.to_string());
+        let table = self.get(resolver.root(), rel, texts(rel).as_deref())?;
+        if table.unknowable.is_some() || table.has_errors {
+            return None;
+        }
+        if table.names.contains(name) {
+            return Some(true);
+        }
+        for (star, level) in &table.star_imports {
+            let absolute = resolver.absolute(rel, star, *level, None).ok()?;
+            let target = resolver.resolve(&absolute)?;
+            let inner = self.get(resolver.root(), &target.rel, texts(&target.rel).as_deref())?;
+            let public = match &inner.all {
+                Some(all) => all.names.iter().any(|n| n == name),
+                None => !name.starts_with('_'),
+            };
+            if public && self.exports(resolver, texts, &target.rel, name, seen)? {
+                return Some(true);
+            }
+        }
+        Some(false)
+    }
+}
