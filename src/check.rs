@@ -142,6 +142,8 @@ pub struct Checker<'a> {
     pub host: &'a ScriptHost,
     /// A report whose facts to collect from every file, whatever the scope.
     pub collect: Option<&'static str>,
+    /// Texts of files a fix round has changed (not yet written).
+    pub overlay: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 impl Checker<'_> {
@@ -278,6 +280,7 @@ impl Checker<'_> {
             today: self.today,
             config: self.config,
             imports: Default::default(),
+            overlay: self.overlay,
         };
         for (rule, _) in self.rules.rules.iter().zip(&active).filter(|(_, a)| **a) {
             let Matcher::Analyzer(analyzer) = &rule.matcher else {
@@ -338,11 +341,15 @@ impl Checker<'_> {
         result
     }
 
-    /// An edit of another file of the project (its location read from disk).
+    /// An edit of another file of the project (its location from the fix
+    /// round's text of it, else from disk).
     fn foreign_edit(&self, rel: &str, range: Range<usize>, content: String) -> Edit {
-        let text = std::fs::read(self.config.root.join(rel))
-            .ok()
-            .and_then(|b| SourceText::decode(&b).ok());
+        let text = match self.overlay.and_then(|o| o.get(rel)) {
+            Some(t) => Some(SourceText::new(t)),
+            None => std::fs::read(self.config.root.join(rel))
+                .ok()
+                .and_then(|b| SourceText::decode(&b).ok()),
+        };
         let location = match &text {
             Some(t) => t.lines.location(&t.text, range.clone()),
             None => Default::default(),

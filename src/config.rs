@@ -261,6 +261,8 @@ pub struct Config {
     pub target_version: PythonVersion,
     /// Module-name resolution through `src` (cached for the run).
     pub modules: Arc<Resolver>,
+    /// Symbol tables of the repository's modules (cached for the run).
+    pub symbols: Arc<crate::symbols::SymbolTables>,
     /// Lanes in file order.
     pub lanes: Vec<Lane>,
     /// Per-rule overrides with the span of their key.
@@ -451,6 +453,7 @@ impl Config {
             src,
             target_version,
             modules,
+            symbols: Default::default(),
             lanes,
             overrides,
             exceptions,

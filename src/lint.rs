@@ -144,6 +144,7 @@ impl Linter<'_> {
             today: self.today,
             host: self.host,
             collect: opts.collect,
+            overlay: None,
         }
     }
 
@@ -226,7 +227,7 @@ impl Linter<'_> {
 
         let mut run = LintRun::default();
         if opts.fix != FixMode::Report {
-            self.fix_rounds(opts, &mut results, &originals, &mut run);
+            self.fix_rounds(opts, &mut results, &mut originals, &mut run);
         }
 
         let mut used = BTreeSet::new();
@@ -283,12 +284,11 @@ impl Linter<'_> {
         &self,
         opts: &LintOptions,
         results: &mut [FileResult],
-        originals: &BTreeMap<String, (PathBuf, Vec<u8>)>,
+        originals: &mut BTreeMap<String, (PathBuf, Vec<u8>)>,
         run: &mut LintRun,
     ) {
-        let checker = self.checker(opts);
         let mut worker = Worker::new();
-        let boms: BTreeMap<String, bool> = results
+        let mut boms: BTreeMap<String, bool> = results
             .iter()
             .filter_map(|r| Some((r.path.to_string(), r.source.as_ref()?.bom)))
             .collect();
@@ -296,7 +296,7 @@ impl Linter<'_> {
             .iter()
             .filter_map(|r| Some((r.path.to_string(), r.source.as_ref()?.text.to_string())))
             .collect();
-        let start_texts = texts.clone();
+        let mut start_texts = texts.clone();
         let slot_of: std::collections::HashMap<String, usize> = results
             .iter()
             .enumerate()
@@ -305,6 +305,27 @@ impl Linter<'_> {
         let mut rolled_back: Vec<Candidate> = Vec::new();
         let mut seen_states = BTreeSet::new();
         for _ in 0..fix::MAX_ROUNDS {
+            // Fixes may edit files that were not linted (a stub into the module
+            // that misses a name): read those now.
+            let foreign: BTreeSet<String> = results
+                .iter()
+                .flat_map(|r| r.findings.iter())
+                .filter_map(|f| f.fix.as_ref())
+                .filter(|x| fix::allowed(x, opts.unsafe_fixes))
+                .flat_map(|x| x.edits.iter().filter_map(|e| e.file.clone()))
+                .filter(|f| !texts.contains_key(f))
+                .collect();
+            for rel in foreign {
+                let path = self.config.root.join(&rel);
+                if let Ok(bytes) = std::fs::read(&path)
+                    && let Ok(src) = SourceText::decode(&bytes)
+                {
+                    texts.insert(rel.clone(), src.text.to_string());
+                    start_texts.insert(rel.clone(), src.text.to_string());
+                    boms.insert(rel.clone(), src.bom);
+                    originals.insert(rel, (path, bytes));
+                }
+            }
             let mut candidates: Vec<Candidate> = results
                 .iter()
                 .flat_map(|r| r.findings.iter().map(move |f| (r, f)))
@@ -329,6 +350,10 @@ impl Linter<'_> {
             }
             candidates.sort_by(|a, b| (&a.path, a.range.start).cmp(&(&b.path, b.range.start)));
             let (chosen, _deferred) = fix::select_non_overlapping(candidates);
+            let touched: BTreeSet<String> = chosen
+                .iter()
+                .flat_map(|c| c.edits.iter().map(|e| e.0.clone()))
+                .collect();
             let outcome =
                 fix::apply_round(&mut worker, &mut texts, chosen, self.config.target_version);
             run.fixes_applied += outcome.applied;
@@ -345,8 +370,10 @@ impl Linter<'_> {
             if !seen_states.insert(state) {
                 break; // fixes undo each other: stop rather than loop
             }
-            // Re-check every file whose text changed since the start of the round.
-            let changed: Vec<String> = texts
+            // Re-check every file whose text changed since its last check, and
+            // every file whose fixes reach into a file this round touched
+            // (their edits' offsets are stale).
+            let mut changed: Vec<String> = texts
                 .iter()
                 .filter(|(p, t)| {
                     slot_of.get(p.as_str()).is_some_and(|&i| {
@@ -358,6 +385,21 @@ impl Linter<'_> {
                 })
                 .map(|(p, _)| p.clone())
                 .collect();
+            for r in results.iter() {
+                let reaches = r.findings.iter().filter_map(|f| f.fix.as_ref()).any(|x| {
+                    x.edits
+                        .iter()
+                        .any(|e| e.file.as_ref().is_some_and(|f| touched.contains(f)))
+                });
+                if reaches && !changed.iter().any(|c| *c == *r.path) {
+                    changed.push(r.path.to_string());
+                }
+            }
+            // Symbol tables and foreign edits see this round's texts.
+            let checker = Checker {
+                overlay: Some(&texts),
+                ..self.checker(opts)
+            };
             let rechecked: Vec<FileResult> = changed
                 .par_iter()
                 .map_init(Worker::new, |w, p| {

@@ -102,7 +102,10 @@ impl ModuleSymbols {
                 }
             }
             "import_from_statement" => {
-                let module = stmt.child_by_field_name("module_name").map(t).unwrap_or_default();
+                let module = stmt
+                    .child_by_field_name("module_name")
+                    .map(t)
+                    .unwrap_or_default();
                 let mut c = stmt.walk();
                 if stmt
                     .named_children(&mut c)
@@ -161,8 +164,15 @@ impl ModuleSymbols {
                 }
                 self.blocks(stmt, text);
             }
-            "if_statement" | "elif_clause" | "else_clause" | "try_statement" | "finally_clause"
-            | "while_statement" | "match_statement" | "case_clause" | "block"
+            "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "try_statement"
+            | "finally_clause"
+            | "while_statement"
+            | "match_statement"
+            | "case_clause"
+            | "block"
             | "except_group_clause" => self.blocks(stmt, text),
             _ => {}
         }
@@ -181,8 +191,12 @@ impl ModuleSymbols {
                         self.statement(s, text);
                     }
                 }
-                "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
-                | "except_group_clause" | "case_clause" => self.statement(child, text),
+                "elif_clause"
+                | "else_clause"
+                | "except_clause"
+                | "finally_clause"
+                | "except_group_clause"
+                | "case_clause" => self.statement(child, text),
                 _ => {}
             }
         }
@@ -207,7 +221,8 @@ impl ModuleSymbols {
                 if let Some(left) = e.child_by_field_name("left") {
                     self.targets(left, text);
                     if &text[left.byte_range()] == "__all__"
-                        && let (Some(all), Some(right)) = (&mut self.all, e.child_by_field_name("right"))
+                        && let (Some(all), Some(right)) =
+                            (&mut self.all, e.child_by_field_name("right"))
                     {
                         all.names.extend(string_items(right, text));
                     }
@@ -226,8 +241,16 @@ impl ModuleSymbols {
     fn targets(&mut self, target: Node, text: &str) {
         match target.kind() {
             "identifier" => self.bind(&text[target.byte_range()]),
-            "pattern_list" | "tuple_pattern" | "list_pattern" | "expression_list" | "tuple"
-            | "list" | "list_splat_pattern" | "parenthesized_expression" | "list_splat" => {
+            "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "expression_list"
+            | "tuple"
+            | "list"
+            | "list_splat_pattern"
+            | "parenthesized_expression"
+            | "list_splat"
+            | "as_pattern_target" => {
                 let mut c = target.walk();
                 let children: Vec<Node> = target.named_children(&mut c).collect();
                 for child in children {

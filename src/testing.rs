@@ -57,7 +57,26 @@ fn run_one(
     t: &RuleTest,
 ) -> Result<(), String> {
     let today: Date = dates::parse_iso(t.today.as_deref().unwrap_or(DEFAULT_TEST_DAY))?;
-    let root = PathBuf::from("/nonexistent-rulegate-test-root");
+    // Other files of the example's project, when it has some, live in a
+    // temporary folder that is the project root.
+    let project = if t.files.is_empty() {
+        None
+    } else {
+        let dir =
+            tempfile::tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+        for (rel, text) in &t.files {
+            let p = dir.path().join(rel);
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+            }
+            std::fs::write(&p, text).map_err(|e| e.to_string())?;
+        }
+        Some(dir)
+    };
+    let root = project
+        .as_ref()
+        .map(|d| d.path().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("/nonexistent-rulegate-test-root"));
     let config = match &t.config {
         Some(text) => Config::from_text(root, text)
             .map_err(|e| format!("the test's config is invalid: {e}"))?,
@@ -74,6 +93,7 @@ fn run_one(
         today,
         host,
         collect: None,
+        overlay: None,
     };
     let path = t.path.clone().unwrap_or_else(|| "example.py".to_string());
     let rel: Arc<str> = Arc::from(path.as_str());

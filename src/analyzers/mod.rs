@@ -20,6 +20,8 @@ pub mod comment_format;
 pub mod import_order;
 pub mod imports;
 pub mod legacy;
+pub mod missing_export;
+pub mod stub_template;
 
 /// What an analyzer sees of one file.
 pub struct FileCtx<'a> {
@@ -37,6 +39,8 @@ pub struct FileCtx<'a> {
     pub config: &'a Config,
     /// The file's imports, extracted once for all the rules that need them.
     pub imports: ImportCache,
+    /// Texts of files a fix round is changing (they differ from the disk).
+    pub overlay: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 /// A file's imports, extracted on first use (keyed by the dynamic-import
@@ -117,6 +121,11 @@ pub trait Analyzer: Send + Sync + Debug {
     /// Records one file's facts for the report named by [`Analyzer::inventory`],
     /// whatever the rule's scope.
     fn collect(&self, _ctx: &FileCtx, _facts: &mut Vec<Fact>) {}
+    /// The concrete analyzer, for commands that use one directly
+    /// (`rulegate stubs` uses the STUB001 rule's templates).
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// What an analyzer contributes to a report.
@@ -188,6 +197,7 @@ const REGISTRY: &[(&str, Factory)] = &[
     ("import-order", import_order::build),
     ("comment-format", comment_format::build),
     ("imports", imports::build),
+    ("missing-export", missing_export::build),
 ];
 
 /// Matchers handled by the engine itself rather than by an [`Analyzer`].

@@ -1,6 +1,7 @@
 //! The command line (SPEC §1): a thin shell over the library.
 
 mod reports;
+mod stubs;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -55,6 +56,8 @@ enum Command {
     },
     /// Write a commented starter rulegate.toml in the current folder.
     Init,
+    /// Turn `cannot import name` errors of a pytest log into stub fixes.
+    Stubs(stubs::StubsArgs),
     /// Print the JSON Schema of rule packs (or of rulegate.toml).
     Schema {
         /// Which schema.
@@ -181,6 +184,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(kind) => reports::run(kind),
+        Command::Stubs(args) => stubs::run(args),
         Command::Schema { kind } => {
             print!("{}", crate::schema::render(kind));
             Ok(ExitCode::SUCCESS)

@@ -205,4 +205,8 @@ pub struct RuleTest {
     /// lane even though no such file exists.
     #[serde(default)]
     pub config: Option<String>,
+    /// Other files of the example's project (path → content), written to a
+    /// temporary folder that becomes the project root.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
 }

@@ -1,0 +1,2 @@
+"""Shadowed by core/bio/: never imported."""
+SEQUENCE = "ACGT"

@@ -1,0 +1,1 @@
+"""The bio package: Python imports this."""

@@ -1,0 +1,226 @@
+//! The `missing-export` analyzer (SPEC §4.5):
+//!
+//! - `check = "missing"` (STUB001): `from pkg.mod import Name` where
+//!   `pkg.mod` is a knowable module of the repository that neither binds nor
+//!   re-exports `Name`: the `ImportError: cannot import name` that pytest
+//!   collection would hit. Its unsafe fix adds a stub built from the pack's
+//!   templates to the target module.
+//! - `check = "shadowed"` (STUB002): `pkg/bio.py` beside a package
+//!   `pkg/bio/__init__.py`, which Python imports instead.
+
+use serde::Deserialize;
+
+use super::stub_template::{StubOptions, Stubs};
+use super::{Analyzer, EditHit, FileCtx, FixHit, Hit};
+use crate::finding::Applicability;
+use crate::imports::resolve::TargetKind;
+use crate::imports::{DEFAULT_DYNAMIC_CALLS, ImportKind};
+
+/// What a rule checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportCheck {
+    /// STUB001.
+    Missing,
+    /// STUB002.
+    Shadowed,
+}
+
+/// Options of `analyzer = "missing-export"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MissingExportOptions {
+    /// Which check.
+    pub check: ExportCheck,
+    /// Stub templates for the fix (`missing` only; no fix without them).
+    #[serde(default)]
+    pub stubs: Option<StubOptions>,
+}
+
+/// The analyzer.
+#[derive(Debug)]
+pub struct MissingExport {
+    check: ExportCheck,
+    stubs: Option<Stubs>,
+}
+
+/// Builds the analyzer from a rule's options.
+pub fn build(options: &toml::Table) -> Result<Box<dyn Analyzer>, String> {
+    let opts: MissingExportOptions = super::options(options)?;
+    Ok(Box::new(MissingExport {
+        check: opts.check,
+        stubs: opts.stubs.map(Stubs::new).transpose()?,
+    }))
+}
+
+/// One name a module of the repository does not export.
+#[derive(Debug, Clone)]
+pub struct Missing {
+    /// The name.
+    pub name: String,
+    /// Absolute module name.
+    pub module: String,
+    /// Its file.
+    pub target: String,
+    /// Where the name is written in the importing file.
+    pub range: std::ops::Range<usize>,
+}
+
+impl MissingExport {
+    /// The stub options, when the rule has them (`check = "missing"`).
+    pub fn stubs(&self) -> Option<&Stubs> {
+        self.stubs.as_ref()
+    }
+
+    /// The stub fix for `missing`, if the target can take one.
+    pub fn fix(&self, ctx: &FileCtx, m: &Missing) -> Option<FixHit> {
+        let text = match ctx.overlay.and_then(|o| o.get(&m.target)) {
+            Some(t) => t.clone(),
+            None => read_text(&ctx.config.root.join(&m.target))?,
+        };
+        let edits = stub_edits(ctx.config, self.stubs.as_ref()?, m, &text)?
+            .into_iter()
+            .map(|(range, content)| EditHit {
+                file: (m.target != ctx.path).then(|| m.target.clone()),
+                range,
+                content,
+            })
+            .collect();
+        Some(FixHit {
+            applicability: Applicability::Unsafe,
+            message: format!("Add a fallback stub for `{}` to {}", m.name, m.target),
+            edits,
+        })
+    }
+}
+
+/// A file's text, if it can be read as UTF-8.
+pub fn read_text(path: &std::path::Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    Some(
+        crate::source::SourceText::decode(&bytes)
+            .ok()?
+            .text
+            .to_string(),
+    )
+}
+
+/// The edits adding a stub for `m` to its target module, whose text is
+/// `text`; `None` when the target is unknowable or does not parse.
+pub fn stub_edits(
+    config: &crate::config::Config,
+    stubs: &Stubs,
+    m: &Missing,
+    text: &str,
+) -> Option<Vec<(std::ops::Range<usize>, String)>> {
+    let table = config.symbols.get(&config.root, &m.target, Some(text))?;
+    if table.has_errors || table.unknowable.is_some() {
+        return None;
+    }
+    Some(stubs.insertion(&m.name, &m.module, text, &table))
+}
+
+/// The names of `from … import` statements of a file that their repository
+/// module does not export (unknowable modules are skipped).
+pub fn missing_names(ctx: &FileCtx) -> Vec<Missing> {
+    let calls: Vec<String> = DEFAULT_DYNAMIC_CALLS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let resolver = &ctx.config.modules;
+    let overlay = |rel: &str| ctx.overlay.and_then(|o| o.get(rel).cloned());
+    let mut out = Vec::new();
+    for site in ctx.imports(&calls).iter() {
+        if site.kind != ImportKind::From || site.star {
+            continue;
+        }
+        let Ok(module) = resolver.absolute(ctx.path, &site.module, site.level, None) else {
+            continue;
+        };
+        let Some(target) = resolver.resolve(&module) else {
+            continue; // not a module of the repository
+        };
+        for n in &site.names {
+            let sub = format!("{module}.{}", n.name);
+            if target.kind != TargetKind::Module && resolver.resolve(&sub).is_some() {
+                continue; // a submodule
+            }
+            let exported = match target.kind {
+                TargetKind::Namespace => Some(false),
+                _ => ctx.config.symbols.exports(
+                    resolver,
+                    &overlay,
+                    &target.rel,
+                    &n.name,
+                    &mut Vec::new(),
+                ),
+            };
+            if exported == Some(false) {
+                out.push(Missing {
+                    name: n.name.clone(),
+                    module: module.clone(),
+                    target: target.rel.clone(),
+                    range: n.range.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+impl Analyzer for MissingExport {
+    fn variables(&self) -> &'static [&'static str] {
+        match self.check {
+            ExportCheck::Missing => &["name", "module", "target"],
+            ExportCheck::Shadowed => &["module", "package"],
+        }
+    }
+
+    fn prefilter(&self) -> Option<Vec<String>> {
+        match self.check {
+            ExportCheck::Missing => Some(vec!["import".to_string()]),
+            ExportCheck::Shadowed => None,
+        }
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+
+    fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
+        match self.check {
+            ExportCheck::Missing => {
+                for m in missing_names(ctx) {
+                    hits.push(Hit {
+                        range: m.range.clone(),
+                        fix: self.fix(ctx, &m),
+                        vars: vec![("name", m.name), ("module", m.module), ("target", m.target)],
+                    });
+                }
+            }
+            ExportCheck::Shadowed => {
+                let Some(stem) = ctx
+                    .path
+                    .strip_suffix(".py")
+                    .or_else(|| ctx.path.strip_suffix(".pyi"))
+                else {
+                    return;
+                };
+                if stem.ends_with("/__init__") || stem == "__init__" {
+                    return;
+                }
+                for init in ["__init__.py", "__init__.pyi"] {
+                    let package = format!("{stem}/{init}");
+                    if ctx.config.root.join(&package).is_file() {
+                        hits.push(Hit {
+                            range: 0..0,
+                            vars: vec![("module", ctx.path.to_string()), ("package", package)],
+                            fix: None,
+                        });
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
