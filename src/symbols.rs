@@ -19,7 +19,25 @@ pub struct AllSpec {
     pub kind: AllKind,
     /// The names it lists (literal strings only).
     pub names: Vec<String>,
+    /// Whether `names` is all of it (no computed part, such as
+    /// `__all__.extend(tok_name.values())`).
+    pub complete: bool,
 }
+
+/// Names every module has.
+const MODULE_DUNDERS: &[&str] = &[
+    "__name__",
+    "__doc__",
+    "__file__",
+    "__spec__",
+    "__loader__",
+    "__package__",
+    "__path__",
+    "__builtins__",
+    "__cached__",
+    "__dict__",
+    "__annotations__",
+];
 
 /// The literal kind of `__all__`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +75,7 @@ impl ModuleSymbols {
             has_errors: tree.root_node().has_error(),
             ..Default::default()
         };
+        s.names.extend(MODULE_DUNDERS.iter().map(|d| d.to_string()));
         let root = tree.root_node();
         let mut c = root.walk();
         let stmts: Vec<Node> = root.named_children(&mut c).collect();
@@ -65,7 +84,29 @@ impl ModuleSymbols {
             s.statement(stmt, text);
         }
         s.scan_dynamic(root, text);
+        if text.contains(":=") {
+            s.scan_walrus(root, text);
+        }
         s
+    }
+
+    /// `(name := value)` anywhere at module scope binds a module name
+    /// (comprehensions included; function and class bodies excluded).
+    fn scan_walrus(&mut self, node: Node, text: &str) {
+        let mut c = node.walk();
+        let children: Vec<Node> = node.named_children(&mut c).collect();
+        for child in children {
+            match child.kind() {
+                "function_definition" | "class_definition" | "lambda" => {}
+                "named_expression" => {
+                    if let Some(n) = child.child_by_field_name("name") {
+                        self.bind(&text[n.byte_range()]);
+                    }
+                    self.scan_walrus(child, text);
+                }
+                _ => self.scan_walrus(child, text),
+            }
+        }
     }
 
     fn bind(&mut self, name: &str) {
@@ -85,6 +126,14 @@ impl ModuleSymbols {
                 }
             }
             "decorated_definition" => {
+                // `@enum.global_enum` copies the members into the module
+                // (through sys.modules): names no table can list.
+                let mut c = stmt.walk();
+                if stmt.named_children(&mut c).any(|d| {
+                    d.kind() == "decorator" && text[d.byte_range()].ends_with("global_enum")
+                }) {
+                    self.unknowable = Some("a `global_enum` decorator injects names".into());
+                }
                 if let Some(d) = stmt.child_by_field_name("definition") {
                     self.statement(d, text);
                 }
@@ -228,11 +277,6 @@ impl ModuleSymbols {
                     }
                 }
             }
-            "named_expression" => {
-                if let Some(n) = e.child_by_field_name("name") {
-                    self.bind(&text[n.byte_range()]);
-                }
-            }
             "call" => self.all_call(e, text),
             _ => {}
         }
@@ -274,6 +318,7 @@ impl ModuleSymbols {
         self.all = Some(AllSpec {
             kind,
             names: string_items(v, text),
+            complete: kind != AllKind::Other,
         });
     }
 
@@ -286,6 +331,11 @@ impl ModuleSymbols {
         if let (Some(all), Some(args)) = (&mut self.all, call.child_by_field_name("arguments"))
             && (f == "__all__.append" || f == "__all__.extend")
         {
+            let literal = args.named_children(&mut args.walk()).all(|a| {
+                a.kind() == "string"
+                    || (f == "__all__.extend" && matches!(a.kind(), "list" | "tuple"))
+            });
+            all.complete &= literal;
             all.names.extend(string_items(args, text));
         }
     }
@@ -293,13 +343,22 @@ impl ModuleSymbols {
     /// Writes to `globals()`, `vars()` or `sys.modules`, anywhere in the file,
     /// and `global` declarations in functions (those bind module names).
     fn scan_dynamic(&mut self, root: Node, text: &str) {
-        let dynamic_words = ["globals()", "vars()", "sys.modules", "global "];
+        let dynamic_words = ["globals()", "vars()", "locals()", "sys.modules", "global "];
         if !dynamic_words.iter().any(|w| text.contains(w)) {
             return;
         }
         let mut stack = vec![root];
         while let Some(n) = stack.pop() {
             match n.kind() {
+                // `exec(code, globals())` and friends may bind anything.
+                "argument_list" => {
+                    let mut c = n.walk();
+                    if n.named_children(&mut c).any(|a| {
+                        matches!(&text[a.byte_range()], "globals()" | "vars()" | "locals()")
+                    }) {
+                        self.unknowable = Some("it passes `globals()` to a call".into());
+                    }
+                }
                 "global_statement" => {
                     let mut c = n.walk();
                     let names: Vec<String> = n
@@ -444,7 +503,8 @@ impl SymbolTables {
             let target = resolver.resolve(&absolute)?;
             let inner = self.get(resolver.root(), &target.rel, texts(&target.rel).as_deref())?;
             let public = match &inner.all {
-                Some(all) => all.names.iter().any(|n| n == name),
+                Some(all) if all.complete => all.names.iter().any(|n| n == name),
+                Some(_) => return None, // a computed `__all__`
                 None => !name.starts_with('_'),
             };
             if public && self.exports(resolver, texts, &target.rel, name, seen)? {

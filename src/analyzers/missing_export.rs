@@ -131,7 +131,9 @@ pub fn missing_names(ctx: &FileCtx) -> Vec<Missing> {
     let overlay = |rel: &str| ctx.overlay.and_then(|o| o.get(rel).cloned());
     let mut out = Vec::new();
     for site in ctx.imports(&calls).iter() {
-        if site.kind != ImportKind::From || site.star {
+        // A guarded import (`try: … except ImportError:`) expects to fail:
+        // the seeds' candidate bridge is exactly that.
+        if site.kind != ImportKind::From || site.star || site.guarded {
             continue;
         }
         let Ok(module) = resolver.absolute(ctx.path, &site.module, site.level, None) else {

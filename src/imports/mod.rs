@@ -83,6 +83,9 @@ pub struct ImportSite {
     pub typing_only: bool,
     /// Inside a function or class.
     pub nested: bool,
+    /// Inside `try:` with an `except` catching ImportError (or a parent of
+    /// it), or `with …(ImportError)`: a failure is expected and handled.
+    pub guarded: bool,
 }
 
 /// The qualified names of functions that import by name at run time.
@@ -105,12 +108,14 @@ pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportS
         dynamic_calls,
         calls: Vec::new(),
         out: Vec::new(),
+        guarded: false,
     };
     walker.walk(tree, dynamic);
     // Any call may be an alias (`im("x")` after `import_module as im`): calls
     // are resolved once every import of the file is known (flow-insensitive:
     // nested imports count too).
-    for (call, typing_only, nested) in std::mem::take(&mut walker.calls) {
+    for (call, typing_only, nested, guarded) in std::mem::take(&mut walker.calls) {
+        walker.guarded = guarded;
         walker.call(call, typing_only, nested);
     }
     let mut out = walker.out;
@@ -144,17 +149,30 @@ const CONTAINERS: &[&str] = &[
 struct Context {
     typing_only: bool,
     nested: bool,
+    guarded: bool,
     /// The node is `if TYPE_CHECKING:`: its `consequence` is typing-only.
     type_checking_if: bool,
+    /// The node is a `try` or `with` that handles ImportError: its `body` is guarded.
+    guards_body: bool,
 }
+
+/// Exceptions whose handler means an ImportError is expected.
+const IMPORT_ERRORS: &[&str] = &[
+    "ImportError",
+    "ModuleNotFoundError",
+    "Exception",
+    "BaseException",
+];
 
 struct Walker<'a, 't> {
     text: &'a str,
     bindings: Bindings,
     dynamic_calls: &'a [String],
-    /// (call, typing-only, nested), checked once all imports are known.
-    calls: Vec<(Node<'t>, bool, bool)>,
+    /// (call, typing-only, nested, guarded), checked once all imports are known.
+    calls: Vec<(Node<'t>, bool, bool, bool)>,
     out: Vec<ImportSite>,
+    /// Whether the node being visited is guarded (see [`ImportSite::guarded`]).
+    guarded: bool,
 }
 
 impl<'t> Walker<'_, 't> {
@@ -172,6 +190,9 @@ impl<'t> Walker<'_, 't> {
             let parent = *stack.last().expect("the root's context stays");
             let typing_only = parent.typing_only
                 || (parent.type_checking_if && cursor.field_name() == Some("consequence"));
+            self.guarded =
+                parent.guarded || (parent.guards_body && cursor.field_name() == Some("body"));
+            let guarded = self.guarded;
             let kind = node.kind();
             let descend = match kind {
                 "import_statement" => {
@@ -185,7 +206,7 @@ impl<'t> Walker<'_, 't> {
                     false
                 }
                 "call" if dynamic => {
-                    self.calls.push((node, typing_only, parent.nested));
+                    self.calls.push((node, typing_only, parent.nested, guarded));
                     true
                 }
                 _ => dynamic || CONTAINERS.contains(&kind),
@@ -195,7 +216,9 @@ impl<'t> Walker<'_, 't> {
                     typing_only,
                     nested: parent.nested
                         || matches!(kind, "function_definition" | "class_definition"),
+                    guarded,
                     type_checking_if: kind == "if_statement" && self.is_type_checking(node),
+                    guards_body: self.handles_import_error(node),
                 });
                 continue;
             }
@@ -205,6 +228,34 @@ impl<'t> Walker<'_, 't> {
                 }
                 stack.pop();
             }
+        }
+    }
+
+    /// `try` with a bare `except` or one naming an import error, or a `with`
+    /// whose items name one (`with self.assertRaises(ImportError):`).
+    fn handles_import_error(&self, node: Node) -> bool {
+        let names = |n: Node| {
+            let t = self.t(n);
+            IMPORT_ERRORS.iter().any(|e| t.contains(e))
+        };
+        match node.kind() {
+            "try_statement" => {
+                let mut c = node.walk();
+                node.named_children(&mut c).any(|clause| {
+                    clause.kind() == "except_clause" && {
+                        let mut c = clause.walk();
+                        let caught: Vec<Node> = clause
+                            .named_children(&mut c)
+                            .filter(|n| n.kind() != "block")
+                            .collect();
+                        caught.is_empty() || caught.iter().any(|n| names(*n))
+                    }
+                })
+            }
+            "with_statement" => node
+                .named_children(&mut node.walk())
+                .any(|n| n.kind() == "with_clause" && names(n)),
+            _ => false,
         }
     }
 
@@ -228,6 +279,7 @@ impl<'t> Walker<'_, 't> {
             binds: None,
             typing_only,
             nested,
+            guarded: self.guarded,
         }
     }
 
@@ -506,6 +558,25 @@ mod tests {
         );
         let s = sites("import importlib\nimportlib.import_module('.rel', package='pkg')\n");
         assert_eq!(s[1].package.as_deref(), Some("pkg"));
+    }
+
+    #[test]
+    fn guarded_imports() {
+        let s = sites(
+            "try:\n    import a\nexcept ImportError:\n    import b\ntry:\n    import c\nexcept ValueError:\n    pass\n\
+             try:\n    import d\nexcept:\n    pass\nwith self.assertRaises(ImportError):\n    from re import bogus\n",
+        );
+        let got: Vec<(&str, bool)> = s.iter().map(|s| (s.module.as_str(), s.guarded)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", true),
+                ("b", false),
+                ("c", false),
+                ("d", true),
+                ("re", true)
+            ]
+        );
     }
 
     #[test]
