@@ -130,18 +130,9 @@ fn monorepo_fix_rewrites_legacy_imports_into_valid_importable_python() {
         legacy.contains("from MATRIZ.core import VERSION"),
         "{legacy}"
     );
-    let py = std::process::Command::new("python3")
-        .current_dir(dir.path())
-        .args([
-            "-c",
-            "import core.legacy as m; assert m.version()[0] == '2.0'; assert m.load().VERSION == '2.0'",
-        ])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        py.status.success(),
-        "{}",
-        String::from_utf8_lossy(&py.stderr)
+    python(
+        dir.path(),
+        "import core.legacy as m; assert m.version()[0] == '2.0'; assert m.load().VERSION == '2.0'",
     );
 }
 

@@ -5,19 +5,6 @@ mod common;
 
 use common::*;
 
-fn python(dir: &std::path::Path, code: &str) {
-    let out = std::process::Command::new("python3")
-        .current_dir(dir)
-        .args(["-c", code])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "python3 -c {code:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn monorepo_stubs_make_the_consumer_importable_and_are_idempotent() {
     let dir = example_copy("monorepo");

@@ -70,3 +70,17 @@ pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     c.args(args);
     run(c)
 }
+
+/// Runs `python3 -c CODE` in `dir` and fails the test if Python does.
+pub fn python(dir: &std::path::Path, code: &str) {
+    let out = std::process::Command::new("python3")
+        .current_dir(dir)
+        .args(["-c", code])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "python3 -c {code:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
