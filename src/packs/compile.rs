@@ -1,0 +1,424 @@
+//! Compiling one `[[rule]]` table into a [`Rule`]: its matcher (query or
+//! analyzer), scope, message template and fix, each error pointing at its
+//! span in the pack.
+
+use std::sync::Arc;
+
+use serde_spanned::Spanned;
+
+use super::spec::{FixTable, RuleSpec};
+use super::{LoadMode, PackSource};
+use crate::analyzers;
+use crate::config::Config;
+use crate::error::{SourceDoc, SpannedError};
+use crate::finding::Applicability;
+use crate::glob::GlobList;
+use crate::matching::query::{self, Constraint, QueryMatcher};
+use crate::rule::{EngineCheck, FixAction, FixKind, Matcher, Rule, Scope, SuppressionCheck};
+use crate::script::ScriptHost;
+use crate::template::Template;
+
+pub(super) fn compile_rule(
+    source: &PackSource,
+    pack: &Arc<str>,
+    r: RuleSpec,
+    config: &Config,
+    host: &ScriptHost,
+    mode: LoadMode,
+) -> Result<Rule, Vec<SpannedError>> {
+    let doc = &source.doc;
+    let mut errors = Vec::new();
+    let id = r.id.get_ref().clone();
+    let id_ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !id_ok {
+        errors.push(
+            doc.error(
+                r.id.span(),
+                format!("invalid rule id `{id}`"),
+                "not a rule id",
+            )
+            .with_help("ids are letters, digits, `-` and `_`, such as `TEAM001`"),
+        );
+    }
+
+    let options = r
+        .options
+        .as_ref()
+        .map(|o| o.get_ref().clone())
+        .unwrap_or_default();
+    let options_span = r.options.as_ref().map(|o| o.span()).unwrap_or(r.id.span());
+    let (matcher, vars) = compile_matcher(doc, &r, &options, options_span).unwrap_or_else(|e| {
+        errors.extend(e);
+        (Matcher::Engine(EngineCheck::Syntax), Vec::new())
+    });
+
+    let message = parse_template(
+        doc,
+        &r.message,
+        &vars.iter().map(String::as_str).collect::<Vec<_>>(),
+    )
+    .map_err(|e| errors.push(e))
+    .ok();
+
+    let scope = compile_scope(doc, &r, config, mode).unwrap_or_else(|e| {
+        errors.extend(e);
+        Scope::default()
+    });
+
+    let fix = match &r.fix {
+        None => None,
+        Some(f) => compile_fix(source, pack, &id, f, &vars, host)
+            .map_err(|e| errors.push(e))
+            .ok(),
+    };
+
+    let mut tests = Vec::new();
+    for t in &r.tests {
+        if t.get_ref().expect.is_none() && t.get_ref().fixed.is_none() {
+            errors.push(
+                doc.error(
+                    t.span(),
+                    "a test needs `expect` or `fixed`",
+                    "this test checks nothing",
+                )
+                .with_help(
+                    "add `expect = [\"RULE@line\"]` (or `expect = []`) or `fixed = \"...\"`",
+                ),
+            );
+        }
+        tests.push(t.get_ref().clone());
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // A pack's own words win; else the analyzer's (an E402 file needs `import`).
+    let prefilter = r.prefilter.or_else(|| match &matcher {
+        Matcher::Analyzer(a) => a.prefilter(),
+        _ => None,
+    });
+    Ok(Rule {
+        id: Arc::from(id.as_str()),
+        pack: pack.clone(),
+        severity: r.severity,
+        message: message.expect("checked above"),
+        summary: r.summary,
+        explain: r.explain,
+        scope,
+        matcher,
+        fix,
+        options,
+        suppression: r.suppression.unwrap_or_default(),
+        prefilter,
+        tests,
+        id_span: r.id.span(),
+    })
+}
+
+/// Builds the matcher and returns the variable names its hits define.
+fn compile_matcher(
+    doc: &SourceDoc,
+    r: &RuleSpec,
+    options: &toml::Table,
+    options_span: std::ops::Range<usize>,
+) -> Result<(Matcher, Vec<String>), Vec<SpannedError>> {
+    match (&r.query, &r.analyzer) {
+        (Some(q), None) => compile_query(doc, r, q).map(|m| {
+            let vars = m.captures.clone();
+            (Matcher::Query(m), vars)
+        }),
+        (None, Some(a)) => {
+            if !r.constraints.is_empty() || r.report.is_some() {
+                return Err(vec![doc.error(
+                    r.id.span(),
+                    "`where` and `report` belong to query rules",
+                    "this rule uses an analyzer",
+                )]);
+            }
+            compile_analyzer(doc, a, options, options_span).map_err(|e| vec![e])
+        }
+        (Some(q), Some(_)) => Err(vec![doc.error(
+            q.span(),
+            "a rule has either `query` or `analyzer`, not both",
+            "second matcher",
+        )]),
+        (None, None) => Err(vec![
+            doc.error(
+                r.id.span(),
+                format!("rule `{}` has no matcher", r.id.get_ref()),
+                "add `query` or `analyzer`",
+            )
+            .with_help(format!("analyzers: {}", analyzers::names().join(", "))),
+        ]),
+    }
+}
+
+/// `[rule.options] check = "..."` of the engine's own matchers.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckOption {
+    check: String,
+}
+
+fn compile_analyzer(
+    doc: &SourceDoc,
+    name: &Spanned<String>,
+    options: &toml::Table,
+    options_span: std::ops::Range<usize>,
+) -> Result<(Matcher, Vec<String>), SpannedError> {
+    let bad_options = |e: String| doc.error(options_span.clone(), "invalid analyzer options", e);
+    match name.get_ref().as_str() {
+        "engine" => {
+            let o: CheckOption = analyzers::options(options).map_err(bad_options)?;
+            let check = match o.check.as_str() {
+                "syntax" => EngineCheck::Syntax,
+                "unreadable" => EngineCheck::Unreadable,
+                "script-error" => EngineCheck::ScriptError,
+                "fix-rolled-back" => EngineCheck::FixRolledBack,
+                other => {
+                    return Err(bad_options(format!(
+                        "unknown check `{other}`; expected syntax, unreadable, script-error or fix-rolled-back"
+                    )));
+                }
+            };
+            let vars = ["error", "script", "pack", "rule"];
+            Ok((Matcher::Engine(check), vars.map(String::from).to_vec()))
+        }
+        "suppression" => {
+            let o: CheckOption = analyzers::options(options).map_err(bad_options)?;
+            let check = match o.check.as_str() {
+                "missing-reason" => SuppressionCheck::MissingReason,
+                "expired" => SuppressionCheck::Expired,
+                "expiring" => SuppressionCheck::Expiring,
+                "unused" => SuppressionCheck::Unused,
+                "blanket" => SuppressionCheck::Blanket,
+                other => {
+                    return Err(bad_options(format!(
+                        "unknown check `{other}`; expected missing-reason, expired, expiring, unused or blanket"
+                    )));
+                }
+            };
+            let vars = ["codes", "rule", "reason", "expires", "since", "days"];
+            Ok((Matcher::Suppression(check), vars.map(String::from).to_vec()))
+        }
+        other => match analyzers::build(other, options) {
+            Some(Ok(a)) => {
+                let vars = a.variables().iter().map(|v| v.to_string()).collect();
+                Ok((Matcher::Analyzer(a), vars))
+            }
+            Some(Err(e)) => Err(bad_options(e)),
+            None => Err(doc
+                .error(
+                    name.span(),
+                    format!("unknown analyzer `{other}`"),
+                    "no such analyzer",
+                )
+                .with_help(format!("analyzers: {}", analyzers::names().join(", ")))),
+        },
+    }
+}
+
+fn compile_query(
+    doc: &SourceDoc,
+    r: &RuleSpec,
+    q: &Spanned<String>,
+) -> Result<QueryMatcher, Vec<SpannedError>> {
+    let captures = query::validate(q.get_ref()).map_err(|e| {
+        let span = doc.inner_span(q.span(), q.get_ref(), e.offset..e.offset);
+        vec![
+            doc.error(
+                span,
+                "invalid tree-sitter query",
+                e.message.trim().to_string(),
+            )
+            .with_help("check node names and fields with `rulegate tree FILE`"),
+        ]
+    })?;
+    let mut errors = Vec::new();
+    let known = |name: &str, span: std::ops::Range<usize>, errors: &mut Vec<SpannedError>| {
+        if !captures.iter().any(|c| c == name) {
+            errors.push(
+                doc.error(
+                    span,
+                    format!("the query has no capture `@{name}`"),
+                    "unknown capture",
+                )
+                .with_help(format!("captures: {}", captures.join(", "))),
+            );
+        }
+    };
+    if let Some(rep) = &r.report {
+        known(rep.get_ref(), rep.span(), &mut errors);
+    }
+    let mut constraints = Vec::new();
+    for (name, c) in &r.constraints {
+        known(name, c.span(), &mut errors);
+        let spec = c.get_ref();
+        let mut regex = |s: &Option<Spanned<String>>| {
+            s.as_ref()
+                .and_then(|s| match regex::Regex::new(s.get_ref()) {
+                    Ok(re) => Some(re),
+                    Err(e) => {
+                        errors.push(doc.error(s.span(), "invalid regex", e.to_string()));
+                        None
+                    }
+                })
+        };
+        constraints.push((
+            name.clone(),
+            Constraint {
+                regex: regex(&spec.regex),
+                not_regex: regex(&spec.not_regex),
+                one_of: spec.one_of.clone(),
+                not_in: spec.not_in.clone(),
+            },
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(QueryMatcher {
+        text: q.get_ref().clone(),
+        captures,
+        constraints,
+        report: r.report.as_ref().map(|s| s.get_ref().clone()),
+    })
+}
+
+fn compile_scope(
+    doc: &SourceDoc,
+    r: &RuleSpec,
+    config: &Config,
+    mode: LoadMode,
+) -> Result<Scope, Vec<SpannedError>> {
+    let mut errors = Vec::new();
+    if let (Some(lanes), true) = (&r.lanes, mode.check_lanes) {
+        for l in lanes {
+            if !config.has_lane(l.get_ref()) {
+                let known: Vec<&str> = config.lanes.iter().map(|l| l.name.as_str()).collect();
+                errors.push(
+                    doc.error(
+                        l.span(),
+                        format!("unknown lane `{}`", l.get_ref()),
+                        "not declared in the config",
+                    )
+                    .with_help(format!("lanes of this project: {}", known.join(", "))),
+                );
+            }
+        }
+    }
+    let mut globs = |list: &[Spanned<String>]| {
+        GlobList::from_spanned(doc, list).unwrap_or_else(|e| {
+            errors.extend(e);
+            GlobList::default()
+        })
+    };
+    let scope = Scope {
+        paths: globs(&r.paths),
+        exclude: globs(&r.exclude),
+        lanes: r
+            .lanes
+            .as_ref()
+            .map(|l| l.iter().map(|s| s.get_ref().clone()).collect()),
+    };
+    if errors.is_empty() {
+        Ok(scope)
+    } else {
+        Err(errors)
+    }
+}
+
+fn parse_template(
+    doc: &SourceDoc,
+    text: &Spanned<String>,
+    known: &[&str],
+) -> Result<Template, SpannedError> {
+    Template::parse(text.get_ref())
+        .and_then(|t| t.check_vars(known).map(|_| t))
+        .map_err(|e| {
+            let span = doc.inner_span(text.span(), text.get_ref(), e.range);
+            doc.error(span, "invalid template", e.message)
+        })
+}
+
+fn compile_fix(
+    source: &PackSource,
+    pack: &str,
+    rule_id: &str,
+    fix: &Spanned<toml::Value>,
+    vars: &[String],
+    host: &ScriptHost,
+) -> Result<FixAction, SpannedError> {
+    let doc = &source.doc;
+    let known: Vec<&str> = vars.iter().map(String::as_str).collect();
+    let table: FixTable = match fix.get_ref() {
+        toml::Value::String(s) => FixTable {
+            template: Some(s.clone()),
+            script: None,
+            applicability: Applicability::Safe,
+            target: None,
+            message: None,
+        },
+        v @ toml::Value::Table(_) => v.clone().try_into().map_err(|e: toml::de::Error| {
+            doc.error(fix.span(), "invalid fix", e.message().to_string())
+        })?,
+        _ => {
+            return Err(doc.error(
+                fix.span(),
+                "invalid fix",
+                "expected a template string or a table",
+            ));
+        }
+    };
+    if let Some(target) = &table.target
+        && !known.contains(&target.as_str())
+    {
+        return Err(doc.error(
+            fix.span(),
+            format!("unknown fix target `{target}`"),
+            "not a capture",
+        ));
+    }
+    let kind = match (&table.template, &table.script) {
+        (Some(t), None) => {
+            let spanned = match fix.get_ref() {
+                toml::Value::String(_) => Spanned::new(fix.span(), t.clone()),
+                _ => Spanned::new(fix.span(), t.clone()),
+            };
+            FixKind::Template {
+                template: parse_template(doc, &spanned, &known)?,
+                target: table.target.clone(),
+            }
+        }
+        (None, Some(path)) => {
+            let text = source
+                .read_file(path)
+                .map_err(|e| doc.error(fix.span(), "cannot load fix script", e))?;
+            let script = host.compile(pack, path, &text).map_err(|e| {
+                doc.error(
+                    fix.span(),
+                    format!("fix script {path} does not compile"),
+                    e.to_string(),
+                )
+            })?;
+            FixKind::Script(Arc::new(script))
+        }
+        _ => {
+            return Err(doc.error(
+                fix.span(),
+                "a fix has exactly one of `template` and `script`",
+                "here",
+            ));
+        }
+    };
+    Ok(FixAction {
+        applicability: table.applicability,
+        message: table
+            .message
+            .unwrap_or_else(|| format!("Apply the fix of {rule_id}")),
+        kind,
+    })
+}
