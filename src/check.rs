@@ -272,6 +272,10 @@ impl Checker<'_> {
             );
         }
 
+        // A fix round's texts are not the disk's: only the first pass records.
+        if self.rules.needs_symbols && self.overlay.is_none() {
+            self.config.symbols.insert_on_disk(&rel_path, text, &tree);
+        }
         let ctx = FileCtx {
             path: &rel_path,
             lane: lane.as_deref(),

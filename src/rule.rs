@@ -157,6 +157,9 @@ pub struct RuleSet {
     /// Identifies the packs, scripts and config this set came from (part of
     /// the cache key); 0 when not computed.
     pub fingerprint: u64,
+    /// Whether a rule reads module symbol tables (then every parsed file's
+    /// table is recorded as it goes).
+    pub needs_symbols: bool,
 }
 
 /// Spellings of `noqa` that make suppression rules worth running.
@@ -193,12 +196,20 @@ impl RuleSet {
             }
         }
         let words = aho_corasick::AhoCorasick::new(&words).expect("literal words");
+        let needs_symbols = rules.iter().any(|r| match &r.matcher {
+            Matcher::Analyzer(a) => a.as_any().is_some_and(|a| {
+                a.downcast_ref::<crate::analyzers::missing_export::MissingExport>()
+                    .is_some()
+            }),
+            _ => false,
+        });
         Self {
             rules,
             queries,
             words,
             word_rules,
             fingerprint: 0,
+            needs_symbols,
         }
     }
 

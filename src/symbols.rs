@@ -347,8 +347,12 @@ impl ModuleSymbols {
         if !dynamic_words.iter().any(|w| text.contains(w)) {
             return;
         }
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
+        // One cursor walk; a node's parent is the cursor's previous level,
+        // kept on a stack (`Node::parent` searches from the root each time).
+        let mut cursor = root.walk();
+        let mut parents: Vec<Node> = Vec::new();
+        loop {
+            let n = cursor.node();
             match n.kind() {
                 // `exec(code, globals())` and friends may bind anything.
                 "argument_list" => {
@@ -374,27 +378,38 @@ impl ModuleSymbols {
                         .child_by_field_name("value")
                         .or_else(|| n.child_by_field_name("object"));
                     let base = object.map(|o| &text[o.byte_range()]).unwrap_or("");
-                    let written = n.parent().is_some_and(|p| {
-                        let is_target = p
-                            .child_by_field_name("left")
-                            .is_some_and(|l| l.id() == n.id());
-                        let mutating_call = p.kind() == "call"
-                            || (n.kind() == "attribute"
-                                && n.child_by_field_name("attribute").is_some_and(|a| {
-                                    matches!(&text[a.byte_range()], "update" | "setdefault" | "pop")
-                                }));
-                        is_target || p.kind() == "delete_statement" || mutating_call
-                    });
-                    if written && matches!(base, "globals()" | "vars()" | "sys.modules") {
+                    if matches!(base, "globals()" | "vars()" | "sys.modules")
+                        && parents.last().is_some_and(|p| written(*p, n, text))
+                    {
                         self.unknowable = Some(format!("it writes to `{base}`"));
                     }
                 }
                 _ => {}
             }
-            let mut c = n.walk();
-            stack.extend(n.named_children(&mut c));
+            if cursor.goto_first_child() {
+                parents.push(n);
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return;
+                }
+                parents.pop();
+            }
         }
     }
+}
+
+/// Whether `n` (`globals()[…]`, `sys.modules.update`, …) is written by its parent `p`.
+fn written(p: Node, n: Node, text: &str) -> bool {
+    let is_target = p
+        .child_by_field_name("left")
+        .is_some_and(|l| l.id() == n.id());
+    let mutating_call = p.kind() == "call"
+        || (n.kind() == "attribute"
+            && n.child_by_field_name("attribute")
+                .is_some_and(|a| matches!(&text[a.byte_range()], "update" | "setdefault" | "pop")));
+    is_target || p.kind() == "delete_statement" || mutating_call
 }
 
 /// The literal strings of a list/tuple/argument list.
@@ -442,37 +457,63 @@ fn import_block_end(stmts: &[Node], text: &str) -> usize {
 /// in-memory text a fix round is working on) and cached by content.
 #[derive(Debug, Default)]
 pub struct SymbolTables {
-    cache: RwLock<HashMap<(String, u64), Arc<ModuleSymbols>>>,
+    /// Tables of files as they are on disk (disk does not change during a
+    /// check pass), by path: no read or hash per lookup.
+    on_disk: RwLock<HashMap<String, Arc<ModuleSymbols>>>,
+    /// Tables of texts a fix round is changing, by path and content.
+    by_content: RwLock<HashMap<(String, u64), Arc<ModuleSymbols>>>,
 }
 
 impl SymbolTables {
     /// The table of the module at `rel` (project-relative), whose current
-    /// text is `text` when given, else read from disk under `root`.
+    /// text is `text` when given (a fix round's), else read from disk under `root`.
     pub fn get(
         &self,
         root: &std::path::Path,
         rel: &str,
         text: Option<&str>,
     ) -> Option<Arc<ModuleSymbols>> {
-        let owned;
-        let text = match text {
-            Some(t) => t,
-            None => {
-                let bytes = std::fs::read(root.join(rel)).ok()?;
-                owned = crate::source::SourceText::decode(&bytes).ok()?;
-                &owned.text
+        let Some(text) = text else {
+            if let Some(hit) = self.on_disk.read().ok().and_then(|c| c.get(rel).cloned()) {
+                return Some(hit);
             }
+            let bytes = std::fs::read(root.join(rel)).ok()?;
+            let src = crate::source::SourceText::decode(&bytes).ok()?;
+            let table = Arc::new(ModuleSymbols::of(
+                &Worker::new().parse(&src.text)?,
+                &src.text,
+            ));
+            if let Ok(mut c) = self.on_disk.write() {
+                c.insert(rel.to_string(), table.clone());
+            }
+            return Some(table);
         };
         let key = (rel.to_string(), crate::cache::digest(text.as_bytes()));
-        if let Some(hit) = self.cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+        if let Some(hit) = self
+            .by_content
+            .read()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
             return Some(hit);
         }
-        let tree = Worker::new().parse(text)?;
-        let table = Arc::new(ModuleSymbols::of(&tree, text));
-        if let Ok(mut c) = self.cache.write() {
+        let table = Arc::new(ModuleSymbols::of(&Worker::new().parse(text)?, text));
+        if let Ok(mut c) = self.by_content.write() {
             c.insert(key, table.clone());
         }
         Some(table)
+    }
+
+    /// Records the table of a file the check pass parsed from disk anyway
+    /// (so a module is not parsed again when another imports from it).
+    pub fn insert_on_disk(&self, rel: &str, text: &str, tree: &Tree) {
+        if self.on_disk.read().is_ok_and(|c| c.contains_key(rel)) {
+            return;
+        }
+        let table = Arc::new(ModuleSymbols::of(tree, text));
+        if let Ok(mut c) = self.on_disk.write() {
+            c.insert(rel.to_string(), table);
+        }
     }
 
     /// Whether the module at `rel` binds or re-exports `name`, following star
