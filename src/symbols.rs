@@ -520,10 +520,10 @@ impl SymbolTables {
     /// imports between repository modules (`texts` gives in-memory texts of
     /// files being fixed). `None` when the answer cannot be known (an
     /// unknowable or unparseable module on the way).
-    pub fn exports(
+    pub fn exports<'t>(
         &self,
         resolver: &Resolver,
-        texts: &dyn Fn(&str) -> Option<String>,
+        texts: &dyn Fn(&str) -> Option<&'t str>,
         rel: &str,
         name: &str,
         seen: &mut Vec<String>,
@@ -532,7 +532,7 @@ impl SymbolTables {
             return Some(false); // a cycle adds nothing new
         }
         seen.push(rel.to_string());
-        let table = self.get(resolver.root(), rel, texts(rel).as_deref())?;
+        let table = self.get(resolver.root(), rel, texts(rel))?;
         if table.unknowable.is_some() || table.has_errors {
             return None;
         }
@@ -542,7 +542,7 @@ impl SymbolTables {
         for (star, level) in &table.star_imports {
             let absolute = resolver.absolute(rel, star, *level, None).ok()?;
             let target = resolver.resolve(&absolute)?;
-            let inner = self.get(resolver.root(), &target.rel, texts(&target.rel).as_deref())?;
+            let inner = self.get(resolver.root(), &target.rel, texts(&target.rel))?;
             let public = match &inner.all {
                 Some(all) if all.complete => all.names.iter().any(|n| n == name),
                 Some(_) => return None, // a computed `__all__`

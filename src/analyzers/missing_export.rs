@@ -42,6 +42,9 @@ pub struct MissingExportOptions {
 pub struct MissingExport {
     check: ExportCheck,
     stubs: Option<Stubs>,
+    /// The import extraction's dynamic-import functions (the default list,
+    /// so the file's extracted imports are shared with the `imports` rules).
+    dynamic_calls: Vec<String>,
 }
 
 /// Builds the analyzer from a rule's options.
@@ -50,6 +53,10 @@ pub fn build(options: &toml::Table) -> Result<Box<dyn Analyzer>, String> {
     Ok(Box::new(MissingExport {
         check: opts.check,
         stubs: opts.stubs.map(Stubs::new).transpose()?,
+        dynamic_calls: DEFAULT_DYNAMIC_CALLS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
     }))
 }
 
@@ -74,18 +81,25 @@ impl MissingExport {
 
     /// The stub fix for `missing`, if the target can take one.
     pub fn fix(&self, ctx: &FileCtx, m: &Missing) -> Option<FixHit> {
-        let text = match ctx.overlay.and_then(|o| o.get(&m.target)) {
+        let overlay = ctx.overlay.and_then(|o| o.get(&m.target));
+        let text = match overlay {
             Some(t) => t.clone(),
             None => read_text(&ctx.config.root.join(&m.target))?,
         };
-        let edits = stub_edits(ctx.config, self.stubs.as_ref()?, m, &text)?
-            .into_iter()
-            .map(|(range, content)| EditHit {
-                file: (m.target != ctx.path).then(|| m.target.clone()),
-                range,
-                content,
-            })
-            .collect();
+        let edits = stub_edits(
+            ctx.config,
+            self.stubs.as_ref()?,
+            m,
+            &text,
+            overlay.is_none(),
+        )?
+        .into_iter()
+        .map(|(range, content)| EditHit {
+            file: (m.target != ctx.path).then(|| m.target.clone()),
+            range,
+            content,
+        })
+        .collect();
         Some(FixHit {
             applicability: Applicability::Unsafe,
             message: format!("Add a fallback stub for `{}` to {}", m.name, m.target),
@@ -106,14 +120,18 @@ pub fn read_text(path: &std::path::Path) -> Option<String> {
 }
 
 /// The edits adding a stub for `m` to its target module, whose text is
-/// `text`; `None` when the target is unknowable or does not parse.
+/// `text` (`on_disk`: as on disk, so the run's table of the file serves);
+/// `None` when the target is unknowable or does not parse.
 pub fn stub_edits(
     config: &crate::config::Config,
     stubs: &Stubs,
     m: &Missing,
     text: &str,
+    on_disk: bool,
 ) -> Option<Vec<(std::ops::Range<usize>, String)>> {
-    let table = config.symbols.get(&config.root, &m.target, Some(text))?;
+    let table = config
+        .symbols
+        .get(&config.root, &m.target, (!on_disk).then_some(text))?;
     if table.has_errors || table.unknowable.is_some() {
         return None;
     }
@@ -122,15 +140,11 @@ pub fn stub_edits(
 
 /// The names of `from … import` statements of a file that their repository
 /// module does not export (unknowable modules are skipped).
-pub fn missing_names(ctx: &FileCtx) -> Vec<Missing> {
-    let calls: Vec<String> = DEFAULT_DYNAMIC_CALLS
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
     let resolver = &ctx.config.modules;
-    let overlay = |rel: &str| ctx.overlay.and_then(|o| o.get(rel).cloned());
+    let overlay = |rel: &str| ctx.overlay.and_then(|o| o.get(rel)).map(String::as_str);
     let mut out = Vec::new();
-    for site in ctx.imports(&calls).iter() {
+    for site in ctx.imports(dynamic_calls).iter() {
         // A guarded import (`try: … except ImportError:`) expects to fail:
         // the seeds' candidate bridge is exactly that.
         if site.kind != ImportKind::From || site.star || site.guarded {
@@ -192,7 +206,7 @@ impl Analyzer for MissingExport {
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
         match self.check {
             ExportCheck::Missing => {
-                for m in missing_names(ctx) {
+                for m in missing_names(ctx, &self.dynamic_calls) {
                     hits.push(Hit {
                         range: m.range.clone(),
                         fix: self.fix(ctx, &m),

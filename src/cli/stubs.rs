@@ -92,7 +92,7 @@ pub(crate) fn run(args: StubsArgs) -> Result<ExitCode> {
             texts.insert(target.rel.clone(), (src, bytes));
         }
         let text = current[&target.rel].clone();
-        let overlay = |rel: &str| current.get(rel).cloned();
+        let overlay = |rel: &str| current.get(rel).map(String::as_str);
         let exported =
             config
                 .symbols
@@ -112,7 +112,7 @@ pub(crate) fn run(args: StubsArgs) -> Result<ExitCode> {
             target: target.rel.clone(),
             range: 0..0,
         };
-        let Some(edits) = stub_edits(config, stubs, &m, &text) else {
+        let Some(edits) = stub_edits(config, stubs, &m, &text, false) else {
             notes.push_str(&format!(
                 "skipped `{name}` from `{module}`: {} does not parse\n",
                 target.rel
