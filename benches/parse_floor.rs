@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use rayon::prelude::*;
-use rulegate::check::Worker;
 use rulegate::config::Config;
+use rulegate::parse::Worker;
 
 fn main() {
     let dir = std::env::args()

@@ -8,7 +8,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Config;
 use crate::finding::Finding;
+use crate::lint::FileResult;
 
 /// Format version written in baseline files.
 pub const VERSION: u32 = 1;
@@ -47,6 +49,31 @@ pub struct Applied {
 }
 
 type Key = (String, String, String);
+
+/// The text of line `line` (1-based) of `path` as the run read it (the
+/// config file included, for findings at a central exception).
+pub fn line_text_of<'a>(
+    files: &'a [FileResult],
+    config: &'a Config,
+) -> impl Fn(&str, usize) -> String + 'a {
+    let mut sources: std::collections::HashMap<String, &str> = files
+        .iter()
+        .filter_map(|r| Some((r.path.to_string(), &*r.source.as_ref()?.text)))
+        .collect();
+    if let Some(doc) = &config.doc {
+        sources.insert(
+            crate::walk::relative(config, Path::new(&doc.name)),
+            &doc.text,
+        );
+    }
+    move |path: &str, line: usize| {
+        sources
+            .get(path)
+            .and_then(|t| t.lines().nth(line.saturating_sub(1)))
+            .unwrap_or("")
+            .to_string()
+    }
+}
 
 fn normalise(line: &str) -> String {
     line.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -143,6 +170,7 @@ mod tests {
     fn finding(rule: &str, line: usize) -> Finding {
         Finding {
             rule: rule.into(),
+            rule_index: 0,
             severity: Severity::Error,
             message: "m".into(),
             path: "a.py".into(),

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -13,9 +12,8 @@ use serde_spanned::Spanned;
 use crate::dates::{self, Date};
 use crate::error::{self, SourceDoc, SpannedError};
 use crate::finding::Severity;
-use crate::fix::PythonVersion;
 use crate::glob::GlobList;
-use crate::imports::resolve::{Resolver, Target};
+use crate::parse::PythonVersion;
 
 /// File name of the dedicated config file.
 pub const CONFIG_FILE: &str = "rulegate.toml";
@@ -259,10 +257,6 @@ pub struct Config {
     pub src: Vec<PathBuf>,
     /// Oldest Python the code must run on.
     pub target_version: PythonVersion,
-    /// Module-name resolution through `src` (cached for the run).
-    pub modules: Arc<Resolver>,
-    /// Symbol tables of the repository's modules (cached for the run).
-    pub symbols: Arc<crate::symbols::SymbolTables>,
     /// Lanes in file order.
     pub lanes: Vec<Lane>,
     /// Per-rule overrides with the span of their key.
@@ -444,7 +438,6 @@ impl Config {
             .collect();
 
         error::collect(errors)?;
-        let modules = Arc::new(Resolver::new(&root, &src));
         Ok(Self {
             root,
             doc,
@@ -452,8 +445,6 @@ impl Config {
             exclude,
             src,
             target_version,
-            modules,
-            symbols: Default::default(),
             lanes,
             overrides,
             exceptions,
@@ -463,24 +454,6 @@ impl Config {
     /// The lane of a file (first lane in file order whose globs match).
     pub fn lane_of(&self, rel_path: &str) -> Option<&Lane> {
         self.lanes.iter().find(|l| l.paths.is_match(rel_path))
-    }
-
-    /// The lane of an absolute module name: the lane of its file when it
-    /// resolves in the repository, else the lane whose root folder it is
-    /// under (`candidate.missing`), else none (third-party).
-    pub fn lane_of_module(&self, dotted: &str) -> (Option<&Lane>, Option<Target>) {
-        if let Some(t) = self.modules.resolve_longest(dotted) {
-            return (self.lane_of(&t.lane_path()), Some(t));
-        }
-        let paths = self.modules.would_be_paths(dotted);
-        let lane = self.lanes.iter().find(|l| {
-            l.roots.iter().any(|root| {
-                paths
-                    .iter()
-                    .any(|p| p == root || p.starts_with(&format!("{root}/")))
-            })
-        });
-        (lane, None)
     }
 
     /// Parses a config from text (pack tests declare their lanes this way).
@@ -536,8 +509,6 @@ mod tests {
         assert_eq!(c.lane_of("x/f.py").unwrap().name, "zeta");
         assert_eq!(c.lane_of("y/f.py").unwrap().name, "alpha");
         assert_eq!(c.lanes[0].roots, ["x"]);
-        let (lane, target) = c.lane_of_module("x.missing");
-        assert_eq!((lane.unwrap().name.as_str(), target), ("zeta", None));
     }
 
     fn load_str(text: &str) -> miette::Result<Config> {

@@ -66,17 +66,32 @@ impl Applicability {
 }
 
 /// One text replacement. `file` is `None` for the finding's own file, else a
-/// path relative to the project root (edits may reach other files).
+/// path relative to the project root (edits may reach other files). Its
+/// line and column are computed when a report renders it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     /// Target file, relative to the project root; `None` means the finding's file.
     pub file: Option<String>,
     /// Byte range replaced in the target file.
     pub range: Range<usize>,
-    /// Line/column of `range` in the target file.
-    pub location: Location,
     /// Replacement text.
     pub content: String,
+}
+
+impl Edit {
+    /// Replaces `range` of `file` (`None`: the finding's own file) with `content`.
+    pub fn new(file: Option<String>, range: Range<usize>, content: String) -> Self {
+        Self {
+            file,
+            range,
+            content,
+        }
+    }
+
+    /// The file this edit targets, given the finding's own.
+    pub fn target<'a>(&'a self, own: &'a str) -> &'a str {
+        self.file.as_deref().unwrap_or(own)
+    }
 }
 
 /// A fix: edits applied together, or not at all.
@@ -86,8 +101,29 @@ pub struct Fix {
     pub applicability: Applicability,
     /// What the fix does, for humans.
     pub message: String,
-    /// The edits; never empty.
+    /// The edits; never empty, sorted by file and position.
     pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// A fix of `edits` (sorted here); `None` when there are none.
+    pub fn new(
+        applicability: Applicability,
+        message: String,
+        mut edits: Vec<Edit>,
+    ) -> Option<Self> {
+        if edits.is_empty() {
+            return None;
+        }
+        edits.sort_by(|a, b| {
+            (&a.file, a.range.start, a.range.end).cmp(&(&b.file, b.range.start, b.range.end))
+        });
+        Some(Self {
+            applicability,
+            message,
+            edits,
+        })
+    }
 }
 
 /// One problem found in one file.
@@ -95,6 +131,8 @@ pub struct Fix {
 pub struct Finding {
     /// Rule id, e.g. `E402`.
     pub rule: Arc<str>,
+    /// The rule's index in the run's rule set (O(1) lookup of the rule).
+    pub rule_index: usize,
     /// Effective severity (after config overrides).
     pub severity: Severity,
     /// The rendered message.

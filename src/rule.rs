@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::analyzers::Analyzer;
+use crate::analyzers::{Analyzer, Report};
 use crate::finding::{Applicability, Severity};
 use crate::glob::GlobList;
 use crate::matching::query::{QueryMatcher, QuerySet};
-use crate::packs::spec::{RuleTest, SuppressionPolicy};
+use crate::pack_format::{RuleTest, SuppressionPolicy};
 use crate::script::Script;
 use crate::template::Template;
 
@@ -51,6 +51,27 @@ pub enum SuppressionCheck {
     Blanket,
 }
 
+impl SuppressionCheck {
+    /// Number of kinds.
+    pub const COUNT: usize = 5;
+    /// Each kind by its `options.check` name in a pack.
+    pub const NAMES: [(&'static str, Self); Self::COUNT] = [
+        ("missing-reason", Self::MissingReason),
+        ("expired", Self::Expired),
+        ("expiring", Self::Expiring),
+        ("unused", Self::Unused),
+        ("blanket", Self::Blanket),
+    ];
+
+    /// The kind named `name` in a pack.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| *c)
+    }
+}
+
 /// How a rule finds things.
 #[derive(Debug)]
 pub enum Matcher {
@@ -76,6 +97,29 @@ pub enum EngineCheck {
     ScriptError,
     /// A fix was refused because it would add a syntax error.
     FixRolledBack,
+    /// rulegate itself failed on a file (a bug): the file's result is lost.
+    Internal,
+}
+
+impl EngineCheck {
+    /// Number of kinds.
+    pub const COUNT: usize = 5;
+    /// Each kind by its `options.check` name in a pack.
+    pub const NAMES: [(&'static str, Self); Self::COUNT] = [
+        ("syntax", Self::Syntax),
+        ("unreadable", Self::Unreadable),
+        ("script-error", Self::ScriptError),
+        ("fix-rolled-back", Self::FixRolledBack),
+        ("internal-error", Self::Internal),
+    ];
+
+    /// The kind named `name` in a pack.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| *c)
+    }
 }
 
 /// How a rule fixes what it finds.
@@ -134,12 +178,61 @@ pub struct Rule {
     pub tests: Vec<RuleTest>,
     /// Span of the rule's `id` in its pack file.
     pub id_span: std::ops::Range<usize>,
+    /// Position in its [`RuleSet`] (set by [`RuleSet::new`]); findings carry it.
+    pub index: usize,
 }
 
 impl Rule {
-    /// Whether the rule can produce a fix.
+    /// Whether the rule can produce a fix: a pack fix, an analyzer that
+    /// offers its own (LEG001, STUB001), or SUP004's removal.
     pub fn fixable(&self) -> bool {
-        self.fix.is_some() || matches!(self.matcher, Matcher::Suppression(SuppressionCheck::Unused))
+        self.fix.is_some()
+            || match &self.matcher {
+                Matcher::Analyzer(a) => a.fixable(),
+                Matcher::Suppression(c) => *c == SuppressionCheck::Unused,
+                _ => false,
+            }
+    }
+}
+
+/// A set of rules by index: which rules are active for one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleMask {
+    words: Vec<u64>,
+}
+
+impl RuleMask {
+    /// An empty mask for `len` rules.
+    pub fn new(len: usize) -> Self {
+        Self {
+            words: vec![0; len.div_ceil(64)],
+        }
+    }
+
+    /// Adds rule `i`.
+    pub fn insert(&mut self, i: usize) {
+        self.words[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Removes rule `i`.
+    pub fn remove(&mut self, i: usize) {
+        self.words[i / 64] &= !(1 << (i % 64));
+    }
+
+    /// Whether rule `i` is in the mask.
+    pub fn contains(&self, i: usize) -> bool {
+        self.words
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// The rules in the mask, in index order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(wi, &w)| {
+            (0..64)
+                .filter(move |b| w & (1 << b) != 0)
+                .map(move |b| wi * 64 + b)
+        })
     }
 }
 
@@ -160,6 +253,10 @@ pub struct RuleSet {
     /// Whether a rule reads module symbol tables (then every parsed file's
     /// table is recorded as it goes).
     pub needs_symbols: bool,
+    /// The engine rule of each [`EngineCheck`], by its discriminant.
+    engine: [Option<usize>; EngineCheck::COUNT],
+    /// The suppression rule of each [`SuppressionCheck`], by its discriminant.
+    suppression: [Option<usize>; SuppressionCheck::COUNT],
 }
 
 /// Spellings of `noqa` that make suppression rules worth running.
@@ -167,7 +264,10 @@ const NOQA_WORDS: &[&str] = &["noqa", "NOQA", "NoQA", "Noqa"];
 
 impl RuleSet {
     /// Compiles the combined query and the prefilter automaton for `rules`.
-    pub fn new(rules: Vec<Rule>) -> Self {
+    pub fn new(mut rules: Vec<Rule>) -> Self {
+        for (i, r) in rules.iter_mut().enumerate() {
+            r.index = i;
+        }
         let texts: Vec<(usize, &str)> = rules
             .iter()
             .enumerate()
@@ -197,12 +297,22 @@ impl RuleSet {
         }
         let words = aho_corasick::AhoCorasick::new(&words).expect("literal words");
         let needs_symbols = rules.iter().any(|r| match &r.matcher {
-            Matcher::Analyzer(a) => a.as_any().is_some_and(|a| {
-                a.downcast_ref::<crate::analyzers::missing_export::MissingExport>()
-                    .is_some()
-            }),
+            Matcher::Analyzer(a) => a.needs_symbols(),
             _ => false,
         });
+        let mut engine = [None; EngineCheck::COUNT];
+        let mut suppression = [None; SuppressionCheck::COUNT];
+        for r in &rules {
+            match r.matcher {
+                Matcher::Engine(c) => {
+                    engine[c as usize].get_or_insert(r.index);
+                }
+                Matcher::Suppression(c) => {
+                    suppression[c as usize].get_or_insert(r.index);
+                }
+                _ => {}
+            }
+        }
         Self {
             rules,
             queries,
@@ -210,7 +320,14 @@ impl RuleSet {
             word_rules,
             fingerprint: 0,
             needs_symbols,
+            engine,
+            suppression,
         }
+    }
+
+    /// The rule at `index` (a finding's [`Finding::rule_index`](crate::finding::Finding)).
+    pub fn at(&self, index: usize) -> &Rule {
+        &self.rules[index]
     }
 
     /// The rule with id `id`.
@@ -220,29 +337,26 @@ impl RuleSet {
 
     /// The active rule auditing suppressions for `check`, if any.
     pub fn suppression_rule(&self, check: SuppressionCheck) -> Option<&Rule> {
-        self.rules
-            .iter()
-            .find(|r| matches!(r.matcher, Matcher::Suppression(c) if c == check))
+        self.suppression[check as usize].map(|i| &self.rules[i])
     }
 
     /// The active engine rule for `check`, if any.
     pub fn engine_rule(&self, check: EngineCheck) -> Option<&Rule> {
-        self.rules
-            .iter()
-            .find(|r| matches!(r.matcher, Matcher::Engine(c) if c == check))
+        self.engine[check as usize].map(|i| &self.rules[i])
     }
 
-    /// Per rule, whether the file passes its prefilter (contains one of its
-    /// words, or the rule has none): one scan of the text for all rules.
-    pub fn prefilter_matches(&self, text: &str) -> Vec<bool> {
-        let mut seen: Vec<bool> = self
-            .rules
-            .iter()
-            .map(|r| r.prefilter.is_none() && !matches!(r.matcher, Matcher::Suppression(_)))
-            .collect();
+    /// The rules whose prefilter the file passes (it contains one of their
+    /// words, or they have none): one scan of the text for all rules.
+    pub fn prefilter_matches(&self, text: &str) -> RuleMask {
+        let mut seen = RuleMask::new(self.rules.len());
+        for r in &self.rules {
+            if r.prefilter.is_none() && !matches!(r.matcher, Matcher::Suppression(_)) {
+                seen.insert(r.index);
+            }
+        }
         for m in self.words.find_overlapping_iter(text) {
             for &i in &self.word_rules[m.pattern().as_usize()] {
-                seen[i] = true;
+                seen.insert(i);
             }
         }
         seen
@@ -250,36 +364,36 @@ impl RuleSet {
 
     /// Which rules apply to a file: in scope for its path and lane, and
     /// passing their prefilter (`words`, from [`RuleSet::prefilter_matches`]).
-    pub fn active_for(&self, rel_path: &str, lane: Option<&str>, words: &[bool]) -> Vec<bool> {
-        self.rules
-            .iter()
-            .zip(words)
-            .map(|(r, w)| *w && r.scope.applies(rel_path, lane))
-            .collect()
+    pub fn active_for(&self, rel_path: &str, lane: Option<&str>, words: &RuleMask) -> RuleMask {
+        let mut active = RuleMask::new(self.rules.len());
+        for i in words.iter() {
+            if self.rules[i].scope.applies(rel_path, lane) {
+                active.insert(i);
+            }
+        }
+        active
     }
 
-    /// The rule whose analyzer feeds the report `name`, if any.
-    pub fn feeder(&self, name: &str) -> Option<usize> {
+    /// The rule whose analyzer feeds `report`, if any.
+    pub fn feeder(&self, report: Report) -> Option<usize> {
         self.rules.iter().position(|r| match &r.matcher {
-            Matcher::Analyzer(a) => a.inventory().is_some_and(|i| i.report == name),
+            Matcher::Analyzer(a) => a.inventory().is_some_and(|i| i.report == report),
             _ => false,
         })
     }
 
     /// Whether any rule that needs the syntax tree is active.
-    pub fn needs_parse(&self, active: &[bool]) -> bool {
-        self.rules
+    pub fn needs_parse(&self, active: &RuleMask) -> bool {
+        active
             .iter()
-            .zip(active)
-            .any(|(r, a)| *a && !matches!(r.matcher, Matcher::Engine(_)))
+            .any(|i| !matches!(self.rules[i].matcher, Matcher::Engine(_)))
     }
 
     /// Whether any query rule is active (else the query walk is skipped).
-    pub fn any_query(&self, active: &[bool]) -> bool {
-        self.rules
+    pub fn any_query(&self, active: &RuleMask) -> bool {
+        active
             .iter()
-            .zip(active)
-            .any(|(r, a)| *a && matches!(r.matcher, Matcher::Query(_)))
+            .any(|i| matches!(self.rules[i].matcher, Matcher::Query(_)))
     }
 }
 
@@ -304,6 +418,17 @@ mod tests {
         assert!(!selected("RUN001", &s(&["E4"]), &[]));
         assert!(!selected("SUP004", &[], &s(&["SUP"])));
         assert!(selected("SUP004", &s(&["ALL"]), &s(&["SUP001"])));
+    }
+
+    #[test]
+    fn masks_hold_what_was_inserted() {
+        let mut m = RuleMask::new(130);
+        for i in [0, 63, 64, 129] {
+            m.insert(i);
+        }
+        m.remove(63);
+        assert_eq!(m.iter().collect::<Vec<_>>(), [0, 64, 129]);
+        assert!(m.contains(129) && !m.contains(63) && !m.contains(500));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! a pack).
 
 use crate::config::ConfigSpec;
-use crate::packs::spec::PackSpec;
+use crate::pack_format::PackSpec;
 
 /// Which schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -170,7 +170,7 @@ impl ScriptHost {
         Ok(Script {
             pack: pack.to_string(),
             path: path.to_string(),
-            digest: crate::cache::digest(source.as_bytes()),
+            digest: crate::hash::digest(source.as_bytes()),
             ast,
         })
     }

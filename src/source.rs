@@ -57,17 +57,48 @@ impl SourceText {
         out
     }
 
-    /// The line ending the file mostly uses (`"\r\n"` or `"\n"`).
-    pub fn line_ending(&self) -> &'static str {
-        line_ending_of(&self.text)
+    /// The line ending the file mostly uses.
+    pub fn line_ending(&self) -> LineEnding {
+        LineEnding::of(&self.text)
     }
 }
 
-/// The dominant line ending of `text`: CRLF when it holds more CRLF than bare LF.
-pub fn line_ending_of(text: &str) -> &'static str {
-    let crlf = text.matches("\r\n").count();
-    let lf = text.matches('\n').count() - crlf;
-    if crlf > lf { "\r\n" } else { "\n" }
+/// A file's line ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnding {
+    /// `\n`.
+    Lf,
+    /// `\r\n`.
+    CrLf,
+}
+
+impl LineEnding {
+    /// The dominant line ending of `text`: CRLF when it holds more CRLF than bare LF.
+    pub fn of(text: &str) -> Self {
+        let crlf = text.matches("\r\n").count();
+        let lf = text.matches('\n').count() - crlf;
+        if crlf > lf {
+            LineEnding::CrLf
+        } else {
+            LineEnding::Lf
+        }
+    }
+
+    /// The characters that end a line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineEnding::Lf => "\n",
+            LineEnding::CrLf => "\r\n",
+        }
+    }
+
+    /// `text` with every line break written in this ending.
+    pub fn apply<'a>(self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        match self {
+            LineEnding::Lf => std::borrow::Cow::Borrowed(text),
+            LineEnding::CrLf => text.replace("\r\n", "\n").replace('\n', "\r\n").into(),
+        }
+    }
 }
 
 /// A 1-based line and column (in Unicode scalar values).
@@ -230,8 +261,9 @@ mod tests {
 
     #[test]
     fn line_endings_are_detected() {
-        assert_eq!(line_ending_of("a\r\nb\r\n"), "\r\n");
-        assert_eq!(line_ending_of("a\nb\r\n c\n"), "\n");
-        assert_eq!(line_ending_of(""), "\n");
+        assert_eq!(LineEnding::of("a\r\nb\r\n"), LineEnding::CrLf);
+        assert_eq!(LineEnding::of("a\nb\r\n c\n"), LineEnding::Lf);
+        assert_eq!(LineEnding::of(""), LineEnding::Lf);
+        assert_eq!(LineEnding::CrLf.apply("a\nb\r\n"), "a\r\nb\r\n");
     }
 }

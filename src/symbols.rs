@@ -9,8 +9,8 @@ use std::sync::{Arc, RwLock};
 
 use tree_sitter::{Node, Tree};
 
-use crate::check::Worker;
 use crate::imports::resolve::Resolver;
+use crate::parse::Worker;
 
 /// The `__all__` of a module.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -488,7 +488,7 @@ impl SymbolTables {
             }
             return Some(table);
         };
-        let key = (rel.to_string(), crate::cache::digest(text.as_bytes()));
+        let key = (rel.to_string(), crate::hash::digest(text.as_bytes()));
         if let Some(hit) = self
             .by_content
             .read()

@@ -1,17 +1,20 @@
 //! `rulegate test`: running the examples embedded in packs
 //! (`[[rule.tests]]`), so a team can test its own rules like code.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::check::{Checker, Worker};
+use crate::check::Checker;
 use crate::config::{Config, Lane};
 use crate::dates::{self, Date};
-use crate::fix::{self, Candidate};
-use crate::packs::spec::RuleTest;
+use crate::fix::workspace::Workspace;
+use crate::lint::file::{FileResult, check_source};
+use crate::lint::fixing::fix_results;
+use crate::pack_format::RuleTest;
+use crate::parse::Worker;
 use crate::rule::RuleSet;
+use crate::run::Run;
 use crate::script::ScriptHost;
 use crate::source::SourceText;
 
@@ -30,7 +33,7 @@ pub struct TestOutcome {
 }
 
 /// Runs every example of every rule in `rules`.
-pub fn run_pack_tests(rules: &RuleSet, host: &ScriptHost) -> Vec<TestOutcome> {
+pub fn run_pack_tests(rules: &Arc<RuleSet>, host: &Arc<ScriptHost>) -> Vec<TestOutcome> {
     let mut out = Vec::new();
     let mut worker = Worker::new();
     for rule in &rules.rules {
@@ -50,13 +53,46 @@ pub fn run_pack_tests(rules: &RuleSet, host: &ScriptHost) -> Vec<TestOutcome> {
 }
 
 fn run_one(
-    rules: &RuleSet,
-    host: &ScriptHost,
+    rules: &Arc<RuleSet>,
+    host: &Arc<ScriptHost>,
     worker: &mut Worker,
     rule: &str,
     t: &RuleTest,
 ) -> Result<(), String> {
     let today: Date = dates::parse_iso(t.today.as_deref().unwrap_or(DEFAULT_TEST_DAY))?;
+    let (_project, config) = example_project(t)?;
+    let run = Run::new(config, rules.clone(), host.clone(), today);
+    let checker = Checker::new(&run);
+    let path = t.path.clone().unwrap_or_else(|| "example.py".to_string());
+    let rel: Arc<str> = Arc::from(path.as_str());
+    let result = check_source(&checker, worker, rel.clone(), SourceText::new(&t.code));
+    let mut problems = String::new();
+
+    if let Some(expect) = &t.expect {
+        check_expect(rule, expect, &result, &mut problems);
+    }
+
+    if let Some(fixed) = &t.fixed {
+        let got = fixed_text(&run, result, &path, &t.code);
+        if got != *fixed {
+            let diff = similar::TextDiff::from_lines(fixed.as_str(), got.as_str());
+            let _ = writeln!(
+                problems,
+                "the fixed code differs (- expected, + got):\n{}",
+                diff.unified_diff().header("expected", "got")
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// The example's project: a temporary folder holding its other files (when
+/// it has some), and its config (its own, else one lane over every file).
+fn example_project(t: &RuleTest) -> Result<(Option<tempfile::TempDir>, Config), String> {
     // Other files of the example's project, when it has some, live in a
     // temporary folder that is the project root.
     let project = if t.files.is_empty() {
@@ -65,6 +101,14 @@ fn run_one(
         let dir =
             tempfile::tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
         for (rel, text) in &t.files {
+            let inside = std::path::Path::new(rel)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !inside || rel.is_empty() {
+                return Err(format!(
+                    "example file `{rel}` must be a relative path inside the example's project (no `..`, no absolute path)"
+                ));
+            }
             let p = dir.path().join(rel);
             if let Some(parent) = p.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
@@ -87,82 +131,44 @@ fn run_one(
             config
         }
     };
-    let checker = Checker {
-        rules,
-        config: &config,
-        today,
-        host,
-        collect: None,
-        overlay: None,
-    };
-    let path = t.path.clone().unwrap_or_else(|| "example.py".to_string());
-    let rel: Arc<str> = Arc::from(path.as_str());
-    let result = checker.check_source(worker, rel.clone(), SourceText::new(&t.code));
-    let mut problems = String::new();
+    Ok((project, config))
+}
 
-    if let Some(expect) = &t.expect {
-        let mut watched: Vec<&str> = vec![rule];
-        watched.extend(expect.iter().filter_map(|e| e.split('@').next()));
-        let mut found: Vec<String> = result
+/// Compares the findings of the watched rules with `expect` (`RULE@LINE`).
+fn check_expect(rule: &str, expect: &[String], result: &FileResult, problems: &mut String) {
+    let mut watched: Vec<&str> = vec![rule];
+    watched.extend(expect.iter().filter_map(|e| e.split('@').next()));
+    let mut found: Vec<String> = result
+        .findings
+        .iter()
+        .filter(|f| watched.contains(&&*f.rule))
+        .map(|f| format!("{}@{}", f.rule, f.location.start.line))
+        .collect();
+    let mut expected = expect.to_vec();
+    found.sort();
+    expected.sort();
+    if found != expected {
+        let _ = writeln!(problems, "expected {expected:?}\n   found    {found:?}");
+        for f in result
             .findings
             .iter()
             .filter(|f| watched.contains(&&*f.rule))
-            .map(|f| format!("{}@{}", f.rule, f.location.start.line))
-            .collect();
-        let mut expected = expect.clone();
-        found.sort();
-        expected.sort();
-        if found != expected {
-            let _ = writeln!(problems, "expected {expected:?}\n   found    {found:?}");
-            for f in result
-                .findings
-                .iter()
-                .filter(|f| watched.contains(&&*f.rule))
-            {
-                let _ = writeln!(
-                    problems,
-                    "     {}:{}: {} {}",
-                    f.location.start.line, f.location.start.column, f.rule, f.message
-                );
-            }
-        }
-    }
-
-    if let Some(fixed) = &t.fixed {
-        let mut files = BTreeMap::from([(path.clone(), t.code.clone())]);
-        let mut current = result;
-        for _ in 0..10 {
-            let candidates: Vec<Candidate> = current
-                .findings
-                .iter()
-                .filter_map(|f| f.fix.as_ref().map(|x| Candidate::from_finding(f, x)))
-                .collect();
-            if candidates.is_empty() {
-                break;
-            }
-            let (chosen, _) = fix::select_non_overlapping(candidates);
-            if fix::apply_round(worker, &mut files, chosen, checker.config.target_version).applied
-                == 0
-            {
-                break;
-            }
-            current = checker.check_source(worker, rel.clone(), SourceText::new(&files[&path]));
-        }
-        let got = &files[&path];
-        if got != fixed {
-            let diff = similar::TextDiff::from_lines(fixed.as_str(), got.as_str());
+        {
             let _ = writeln!(
                 problems,
-                "the fixed code differs (- expected, + got):\n{}",
-                diff.unified_diff().header("expected", "got")
+                "     {}:{}: {} {}",
+                f.location.start.line, f.location.start.column, f.rule, f.message
             );
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
-    }
+}
+
+/// The example's code after every fix (safe or not) the engine applies.
+fn fixed_text(run: &Run, result: FileResult, path: &str, code: &str) -> String {
+    let mut ws = Workspace::new(run.config.root.clone());
+    ws.insert(path, None, &SourceText::new(code));
+    let (ws, _) = fix_results(run, &mut [result], ws, true);
+    ws.text(path).unwrap_or(code).to_string()
 }
 
 /// A human report of outcomes: failures in full, then a closing count line.

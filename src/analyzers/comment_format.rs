@@ -412,7 +412,7 @@ impl Analyzer for CommentFormat {
 
     fn inventory(&self) -> Option<Inventory> {
         (self.opts.check == Check::Format).then(|| Inventory {
-            report: "todos",
+            report: super::Report::Todos,
             columns: self.opts.columns.clone(),
         })
     }

@@ -5,8 +5,8 @@
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use super::bindings::Bindings;
 use super::{Analyzer, FileCtx, Hit};
+use crate::parse::bindings::Bindings;
 
 /// Options of `analyzer = "import-order"`.
 #[derive(Debug, Default, Deserialize)]

@@ -103,7 +103,7 @@ impl Imports {
         if site.kind == ImportKind::DynamicUnknown {
             return Vec::new();
         }
-        let resolver = &ctx.config.modules;
+        let resolver = &ctx.project.modules;
         let Ok(base) =
             resolver.absolute(ctx.path, &site.module, site.level, site.package.as_deref())
         else {
@@ -166,7 +166,7 @@ impl Imports {
         }
         for site in sites.iter() {
             for r in self.reached(ctx, site) {
-                let (to, target) = ctx.config.lane_of_module(&r.module);
+                let (to, target) = ctx.project.lane_of_module(ctx.config, &r.module);
                 let Some(to) = to.filter(|t| t.name != from.name) else {
                     continue;
                 };
@@ -262,7 +262,7 @@ impl Imports {
     }
 
     fn check_relative(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
-        let resolver = &ctx.config.modules;
+        let resolver = &ctx.project.modules;
         for site in ctx.imports(&self.opts.dynamic_calls).iter() {
             if site.level == 0 || site.package.is_some() {
                 continue;
@@ -323,9 +323,13 @@ impl Analyzer for Imports {
         }
     }
 
+    fn fixable(&self) -> bool {
+        self.opts.check == ImportCheck::Legacy
+    }
+
     fn inventory(&self) -> Option<Inventory> {
         (self.opts.check == ImportCheck::Lanes).then(|| Inventory {
-            report: "lanes",
+            report: super::Report::Lanes,
             columns: Vec::new(),
         })
     }

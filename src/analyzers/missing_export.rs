@@ -74,11 +74,6 @@ pub struct Missing {
 }
 
 impl MissingExport {
-    /// The stub options, when the rule has them (`check = "missing"`).
-    pub fn stubs(&self) -> Option<&Stubs> {
-        self.stubs.as_ref()
-    }
-
     /// The stub fix for `missing`, if the target can take one.
     pub fn fix(&self, ctx: &FileCtx, m: &Missing) -> Option<FixHit> {
         let overlay = ctx.overlay.and_then(|o| o.get(&m.target));
@@ -87,7 +82,7 @@ impl MissingExport {
             None => read_text(&ctx.config.root.join(&m.target))?,
         };
         let edits = stub_edits(
-            ctx.config,
+            ctx.project,
             self.stubs.as_ref()?,
             m,
             &text,
@@ -123,15 +118,17 @@ pub fn read_text(path: &std::path::Path) -> Option<String> {
 /// `text` (`on_disk`: as on disk, so the run's table of the file serves);
 /// `None` when the target is unknowable or does not parse.
 pub fn stub_edits(
-    config: &crate::config::Config,
+    project: &crate::project::Project,
     stubs: &Stubs,
     m: &Missing,
     text: &str,
     on_disk: bool,
 ) -> Option<Vec<(std::ops::Range<usize>, String)>> {
-    let table = config
-        .symbols
-        .get(&config.root, &m.target, (!on_disk).then_some(text))?;
+    let table = project.symbols.get(
+        project.modules.root(),
+        &m.target,
+        (!on_disk).then_some(text),
+    )?;
     if table.has_errors || table.unknowable.is_some() {
         return None;
     }
@@ -141,7 +138,7 @@ pub fn stub_edits(
 /// The names of `from … import` statements of a file that their repository
 /// module does not export (unknowable modules are skipped).
 pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
-    let resolver = &ctx.config.modules;
+    let resolver = &ctx.project.modules;
     let overlay = |rel: &str| ctx.overlay.and_then(|o| o.get(rel)).map(String::as_str);
     let mut out = Vec::new();
     for site in ctx.imports(dynamic_calls).iter() {
@@ -163,7 +160,7 @@ pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
             }
             let exported = match target.kind {
                 TargetKind::Namespace => Some(false),
-                _ => ctx.config.symbols.exports(
+                _ => ctx.project.symbols.exports(
                     resolver,
                     &overlay,
                     &target.rel,
@@ -199,8 +196,16 @@ impl Analyzer for MissingExport {
         }
     }
 
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
+    fn fixable(&self) -> bool {
+        self.check == ExportCheck::Missing && self.stubs.is_some()
+    }
+
+    fn needs_symbols(&self) -> bool {
+        true
+    }
+
+    fn stubs(&self) -> Option<&Stubs> {
+        self.stubs.as_ref()
     }
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {

@@ -15,7 +15,6 @@ use crate::dates::Date;
 use crate::finding::Applicability;
 use crate::imports::ImportSite;
 
-pub mod bindings;
 pub mod comment_format;
 pub mod import_order;
 pub mod imports;
@@ -37,6 +36,8 @@ pub struct FileCtx<'a> {
     pub today: Date,
     /// The project configuration.
     pub config: &'a Config,
+    /// The project model (module index, symbol tables).
+    pub project: &'a crate::project::Project,
     /// The file's imports, extracted once for all the rules that need them.
     pub imports: ImportCache,
     /// Texts of files a fix round is changing (they differ from the disk).
@@ -121,18 +122,46 @@ pub trait Analyzer: Send + Sync + Debug {
     /// Records one file's facts for the report named by [`Analyzer::inventory`],
     /// whatever the rule's scope.
     fn collect(&self, _ctx: &FileCtx, _facts: &mut Vec<Fact>) {}
-    /// The concrete analyzer, for commands that use one directly
-    /// (`rulegate stubs` uses the STUB001 rule's templates).
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
+    /// Whether its hits may carry a fix of their own (shown by `rules`,
+    /// `explain` and SARIF).
+    fn fixable(&self) -> bool {
+        false
+    }
+    /// Whether it reads other modules' symbol tables (then every parsed
+    /// file's table is recorded as the run goes).
+    fn needs_symbols(&self) -> bool {
+        false
+    }
+    /// The stub templates it fixes with, if any (`rulegate stubs` plans
+    /// with the STUB001 rule's templates).
+    fn stubs(&self) -> Option<&stub_template::Stubs> {
         None
+    }
+}
+
+/// The reports analyzers feed (`rulegate report NAME`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// `rulegate report todos`: tagged comments.
+    Todos,
+    /// `rulegate report lanes`: imports between lanes.
+    Lanes,
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Report::Todos => "todos",
+            Report::Lanes => "lanes",
+        })
     }
 }
 
 /// What an analyzer contributes to a report.
 #[derive(Debug, Clone)]
 pub struct Inventory {
-    /// The report's name (`todos`).
-    pub report: &'static str,
+    /// The report it feeds.
+    pub report: Report,
     /// Its data columns, in order.
     pub columns: Vec<String>,
 }

@@ -214,7 +214,7 @@ to = "candidate"
     fn candidate_bridge_all_and_enum_import() {
         let s = stubs();
         let text = "\"\"\"Doc.\"\"\"\nimport os\n\n__all__ = [\"a\"]\n\n\ndef a():\n    pass\n\n";
-        let tree = crate::check::Worker::new().parse(text).unwrap();
+        let tree = crate::parse::Worker::new().parse(text).unwrap();
         let table = ModuleSymbols::of(&tree, text);
         let edits = s.insertion("AlertLevel", "lukhas.core", text, &table);
         let at = text.find("\n__all__").unwrap();

@@ -80,7 +80,7 @@ fn markdown(records: &[SuppressionRecord], today: Date) -> String {
             vec![
                 status_name(r.status).to_string(),
                 r.rule.clone(),
-                r.kind.to_string(),
+                r.kind.as_str().to_string(),
                 place,
                 dash(&r.reason),
                 dash(&r.issue),

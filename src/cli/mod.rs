@@ -10,14 +10,15 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use miette::{IntoDiagnostic, Result, miette};
 
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, line_text_of};
 use crate::config::{self, Config};
 use crate::dates;
 use crate::finding::Severity;
-use crate::lint::{FixMode, LintOptions, Linter};
+use crate::lint::{self, FixMode, LintOptions, LintRun};
 use crate::packs;
 use crate::report::{self, Format};
 use crate::rule::RuleSet;
+use crate::run::Run;
 use crate::script::ScriptHost;
 use crate::testing;
 
@@ -149,15 +150,15 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Lint(args) => lint(args),
+        Command::Lint(args) => lint_cmd(args),
         Command::Rules(c) => {
-            let (_, rules) = load(&c, &[], &[], None)?;
-            print!("{}", rules_table(&rules));
+            let run = open_run(&c, None, None, &[], &[])?;
+            print!("{}", rules_table(&run.rules));
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { rule, config } => {
-            let (_, rules) = load(&config, &[], &[], None)?;
-            let r = rules.get(&rule).ok_or_else(|| {
+            let run = open_run(&config, None, None, &[], &[])?;
+            let r = run.rules.get(&rule).ok_or_else(|| {
                 miette!(
                     help = "run `rulegate rules` to list the rules",
                     "no active rule `{rule}`"
@@ -177,7 +178,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Test { packs, config } => test(packs, config),
         Command::Tree { file } => {
             let text = std::fs::read_to_string(&file).into_diagnostic()?;
-            let tree = crate::check::Worker::new()
+            let tree = crate::parse::Worker::new()
                 .parse(&text)
                 .ok_or_else(|| miette!("could not parse {}", file.display()))?;
             println!("{}", crate::matching::tree::pretty(&tree, &text));
@@ -205,61 +206,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Finds the config (`--config`, else discovered from `start`) and loads the rules.
-fn load(
-    args: &ConfigArgs,
+/// Loads the run a command works in: the config (`--config`, else
+/// discovered from `start`), its packs filtered by `select`/`ignore`, and
+/// the date (`--today`, else the clock).
+pub(crate) fn open_run(
+    config_args: &ConfigArgs,
+    start: Option<&Path>,
+    today: Option<&str>,
     select: &[String],
     ignore: &[String],
-    start: Option<&Path>,
-) -> Result<(Config, RuleSet)> {
-    let config = match &args.config {
-        Some(p) => Config::load(p)?,
-        None => Config::discover(start.unwrap_or(Path::new(".")))?,
-    };
-    let host = ScriptHost::new();
-    let rules = packs::load_rules(&config, &host, select, ignore)?;
-    Ok((config, rules))
-}
-
-/// What every run over files needs: the date, the config, the rules and the script host.
-pub(crate) struct Session {
-    pub(crate) today: dates::Date,
-    pub(crate) config: Config,
-    pub(crate) rules: RuleSet,
-    pub(crate) host: ScriptHost,
-}
-
-impl Session {
-    pub(crate) fn open(
-        config_args: &ConfigArgs,
-        start: Option<&Path>,
-        today: Option<&str>,
-        select: &[String],
-        ignore: &[String],
-    ) -> Result<Self> {
-        let today = dates::resolve_today(today).map_err(|e| miette!("{e}"))?;
-        let config = match &config_args.config {
-            Some(p) => Config::load(p)?,
-            None => Config::discover(start.unwrap_or(Path::new(".")))?,
-        };
-        let host = ScriptHost::new();
-        let rules = packs::load_rules(&config, &host, select, ignore)?;
-        Ok(Self {
-            today,
-            config,
-            rules,
-            host,
-        })
-    }
-
-    pub(crate) fn linter(&self) -> Linter<'_> {
-        Linter {
-            config: &self.config,
-            rules: &self.rules,
-            host: &self.host,
-            today: self.today,
-        }
-    }
+) -> Result<Run> {
+    let today = dates::resolve_today(today).map_err(|e| miette!("{e}"))?;
+    Run::load(
+        config_args.config.as_deref(),
+        start.unwrap_or(Path::new(".")),
+        select,
+        ignore,
+        today,
+    )
 }
 
 pub(crate) fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
@@ -270,19 +234,70 @@ pub(crate) fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     }
 }
 
-fn lint(args: LintArgs) -> Result<ExitCode> {
+fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
     let start = args
         .stdin_filename
         .clone()
         .or_else(|| args.paths.first().cloned());
-    let session = Session::open(
+    let session = open_run(
         &args.config,
         start.as_deref(),
         args.today.as_deref(),
         &args.select,
         &args.ignore,
     )?;
-    let (config, rules) = (&session.config, &session.rules);
+    let opts = lint_options(&args)?;
+    let mut run = lint::lint(&session, &opts)?;
+    let mut err = String::new();
+    if let Some(file) = &args.write_baseline {
+        let b = Baseline::of(&run.findings, &line_text_of(&run.files, &session.config));
+        b.write(file).map_err(|e| miette!("{e}"))?;
+        eprintln!(
+            "Wrote {} finding(s) ({} fingerprints) to {}.",
+            run.findings.len(),
+            b.findings.len(),
+            file.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(file) = &args.baseline {
+        let b = Baseline::load(file).map_err(|e| miette!("{e}"))?;
+        let line_text = line_text_of(&run.files, &session.config);
+        let applied = b.apply(&mut run.findings, &line_text);
+        err.push_str(&format!(
+            "{} finding(s) hidden by the baseline; {} baseline entr(ies) stale (fixed since).\n",
+            applied.baselined, applied.stale
+        ));
+    }
+    if args.diff {
+        let out = report::diffs(&run.changed);
+        err.push_str(&format!(
+            "Would fix {} problem(s) in {} file(s).\n",
+            run.fixes_applied,
+            run.changed.len()
+        ));
+        emit(&args.output_file, &out, &err)?;
+        return Ok(ExitCode::from(u8::from(!run.changed.is_empty())));
+    }
+    let out = render_lint(&args, &opts, &session, &run, &mut err);
+    for e in &run.write_errors {
+        err.push_str(&format!("error: {e}\n"));
+    }
+    emit(&args.output_file, &out, &err)?;
+    let failed = run.findings.iter().any(|f| f.severity == Severity::Error);
+    Ok(
+        if run.internal_errors > 0 || !run.write_errors.is_empty() && args.fix {
+            ExitCode::from(2)
+        } else if failed && !args.exit_zero {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
+}
+
+/// The library's options for a `lint` command line (reads stdin when asked).
+fn lint_options(args: &LintArgs) -> Result<LintOptions> {
     let stdin = match &args.stdin_filename {
         Some(name) => {
             let mut text = String::new();
@@ -293,7 +308,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         }
         None => None,
     };
-    let opts = LintOptions {
+    Ok(LintOptions {
         paths: default_paths(&args.paths),
         force_exclude: args.force_exclude,
         stdin,
@@ -309,39 +324,18 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         collect: None,
         shard: args.shard,
         cache: !args.no_cache && args.stdin_filename.is_none(),
-    };
-    let mut run = session.linter().run(&opts)?;
-    let mut err = String::new();
-    if args.baseline.is_some() || args.write_baseline.is_some() {
-        let sources = line_sources(&run.files, config);
-        let line_text = |path: &str, line: usize| -> String {
-            sources
-                .get(path)
-                .and_then(|t| t.lines().nth(line.saturating_sub(1)))
-                .unwrap_or("")
-                .to_string()
-        };
-        if let Some(file) = &args.write_baseline {
-            let b = Baseline::of(&run.findings, &line_text);
-            b.write(file).map_err(|e| miette!("{e}"))?;
-            eprintln!(
-                "Wrote {} finding(s) ({} fingerprints) to {}.",
-                run.findings.len(),
-                b.findings.len(),
-                file.display()
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
-        if let Some(file) = &args.baseline {
-            let b = Baseline::load(file).map_err(|e| miette!("{e}"))?;
-            let applied = b.apply(&mut run.findings, &line_text);
-            err.push_str(&format!(
-                "{} finding(s) hidden by the baseline; {} baseline entr(ies) stale (fixed since).\n",
-                applied.baselined, applied.stale
-            ));
-        }
-    }
+    })
+}
 
+/// What `lint` prints on standard output (and adds to `err`).
+fn render_lint(
+    args: &LintArgs,
+    opts: &LintOptions,
+    session: &Run,
+    run: &LintRun,
+    err: &mut String,
+) -> String {
+    let (config, rules) = (&session.config, &*session.rules);
     let terminal = std::io::stdout().is_terminal() && args.output_file.is_none();
     let format = args.format.unwrap_or(if terminal {
         Format::Fancy
@@ -349,80 +343,36 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         Format::Concise
     });
     let color = terminal && std::env::var_os("NO_COLOR").is_none();
-    let mut out = String::new();
-
-    if args.diff {
-        out.push_str(&report::diffs(&run.changed));
-        err.push_str(&format!(
-            "Would fix {} problem(s) in {} file(s).\n",
-            run.fixes_applied,
-            run.changed.len()
-        ));
-        emit(&args.output_file, &out, &err)?;
-        return Ok(if run.changed.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        });
-    }
     if args.fix && opts.stdin.is_some() {
         // Editors expect the fixed source on stdout, the findings on stderr.
-        let fixed = run
+        err.push_str(&report::text::concise(&run.findings));
+        err.push_str(&report::summary(run, args.unsafe_fixes, true));
+        return run
             .changed
             .first()
             .map(|c| c.after.clone())
             .unwrap_or_else(|| opts.stdin.as_ref().map(|s| s.1.clone()).unwrap_or_default());
-        out.push_str(&fixed);
-        err.push_str(&report::text::concise(&run.findings));
-        err.push_str(&report::summary(&run, args.unsafe_fixes, true));
-    } else if args.statistics {
-        out.push_str(&report::statistics(&run.findings, &|id| {
+    }
+    if args.statistics {
+        return report::statistics(&run.findings, &|id| {
             rules.get(id).map(|r| r.summary.clone()).unwrap_or_default()
-        }));
-    } else {
-        let extra: Vec<(String, std::sync::Arc<str>)> = config
-            .doc
-            .iter()
-            .map(|d| {
-                (
-                    crate::walk::relative(config, Path::new(&d.name)),
-                    d.text.clone(),
-                )
-            })
-            .collect();
-        out.push_str(&report::render(&run, format, color, &extra, rules));
-        if format.is_human() {
-            out.push_str(&report::summary(&run, args.unsafe_fixes, args.fix));
-        }
+        });
     }
-    for e in &run.write_errors {
-        err.push_str(&format!("error: {e}\n"));
-    }
-    emit(&args.output_file, &out, &err)?;
-    let failed = run.findings.iter().any(|f| f.severity == Severity::Error);
-    Ok(if failed && !args.exit_zero {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// The text of every file a finding may be in (for baseline fingerprints).
-fn line_sources<'a>(
-    files: &'a [crate::check::FileResult],
-    config: &'a Config,
-) -> std::collections::HashMap<String, &'a str> {
-    let mut map: std::collections::HashMap<String, &str> = files
+    let extra: Vec<(String, std::sync::Arc<str>)> = config
+        .doc
         .iter()
-        .filter_map(|r| Some((r.path.to_string(), &*r.source.as_ref()?.text)))
+        .map(|d| {
+            (
+                crate::walk::relative(config, Path::new(&d.name)),
+                d.text.clone(),
+            )
+        })
         .collect();
-    if let Some(doc) = &config.doc {
-        map.insert(
-            crate::walk::relative(config, Path::new(&doc.name)),
-            &doc.text,
-        );
+    let mut out = report::render(run, format, color, &extra, rules);
+    if format.is_human() {
+        out.push_str(&report::summary(run, args.unsafe_fixes, args.fix));
     }
-    map
+    out
 }
 
 pub(crate) fn emit(output_file: &Option<PathBuf>, out: &str, err: &str) -> Result<()> {
@@ -470,9 +420,10 @@ fn test(packs_args: Vec<String>, config_args: ConfigArgs) -> Result<ExitCode> {
     };
     let cwd = std::env::current_dir().into_diagnostic()?;
     let mut outcomes = Vec::new();
+    let host = std::sync::Arc::new(host);
     for reference in refs {
         let rules = packs::load_for_test(&reference, &cwd, &config, &host)?;
-        outcomes.extend(testing::run_pack_tests(&rules, &host));
+        outcomes.extend(testing::run_pack_tests(&std::sync::Arc::new(rules), &host));
     }
     print!("{}", testing::render(&outcomes));
     let failed = outcomes.iter().any(|o| o.failure.is_some());

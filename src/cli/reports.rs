@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use miette::{Result, miette};
 
-use super::{ConfigArgs, Session, default_paths, emit};
-use crate::analyzers::Fact;
+use super::{ConfigArgs, default_paths, emit, open_run};
+use crate::analyzers::{Fact, Report};
 use crate::audit::{self, ReportFormat};
 use crate::dates;
-use crate::lint::LintOptions;
+use crate::lint::{self, LintOptions};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ReportKind {
@@ -50,8 +50,8 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
     use ReportFormat::{Csv, Json, Md};
     let (args, allowed, default, collect) = match &kind {
         ReportKind::Exceptions(a) => (a, &[Md, Json][..], Md, None),
-        ReportKind::Todos(a) => (a, &[Csv, Json][..], Csv, Some("todos")),
-        ReportKind::Lanes(a) => (a, &[Md, Json][..], Md, Some("lanes")),
+        ReportKind::Todos(a) => (a, &[Csv, Json][..], Csv, Some(Report::Todos)),
+        ReportKind::Lanes(a) => (a, &[Md, Json][..], Md, Some(Report::Lanes)),
     };
     let format = args.format.unwrap_or(default);
     if !allowed.contains(&format) {
@@ -62,7 +62,7 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
             format.as_str()
         ));
     }
-    let session = Session::open(
+    let session = open_run(
         &args.config,
         args.paths.first().map(PathBuf::as_path),
         args.today.as_deref(),
@@ -83,7 +83,7 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
         collect,
         ..Default::default()
     };
-    let mut run = session.linter().run(&opts)?;
+    let mut run = lint::lint(&session, &opts)?;
     let in_lanes = |lane: &Option<String>| {
         args.lane.is_empty() || lane.as_ref().is_some_and(|l| args.lane.contains(l))
     };
@@ -106,7 +106,7 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
             audit::lanes::LanesReport::new(&session.config, &edges).render(format)
         }
         ReportKind::Todos(_) => {
-            let feeder = session.rules.feeder("todos").expect("checked above");
+            let feeder = session.rules.feeder(Report::Todos).expect("checked above");
             let columns = match &session.rules.rules[feeder].matcher {
                 crate::rule::Matcher::Analyzer(a) => a.inventory().map(|i| i.columns),
                 _ => None,

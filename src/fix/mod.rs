@@ -1,22 +1,18 @@
 //! Applying fixes: choosing non-overlapping fixes per round, keeping line
-//! endings, refusing any fix that adds a syntax error, and building the
-//! input map of fix scripts.
+//! endings and refusing any fix that adds a syntax error ([`apply_round`]);
+//! the rounds to convergence over a [`workspace::Workspace`] of files
+//! ([`engine`]), and writing the result safely ([`write`]).
 
-pub mod compat;
+pub mod engine;
+pub mod workspace;
 pub mod write;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use rhai::{Dynamic, Map};
-
-pub use compat::PythonVersion;
-
-use crate::check::{FileEnv, Worker, syntax_errors};
-use crate::dates::Date;
-use crate::finding::{Applicability, Finding, Fix};
-use crate::rule::Rule;
-use crate::source::line_ending_of;
+use crate::finding::{Applicability, Edit, Finding, Fix};
+use crate::parse::{PythonVersion, Worker};
+use crate::source::LineEnding;
 
 /// Rounds of fix-and-re-lint before giving up on convergence.
 pub const MAX_ROUNDS: usize = 100;
@@ -26,7 +22,8 @@ pub fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
     fix.applicability == Applicability::Safe || unsafe_fixes
 }
 
-/// A fix chosen for a round, with the file each edit targets.
+/// A fix offered in a round: the finding it comes from and its edits, each
+/// naming its target file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     /// Rule id (for FIX002 reports).
@@ -35,8 +32,8 @@ pub struct Candidate {
     pub path: String,
     /// Where the finding is (byte range in its file).
     pub range: Range<usize>,
-    /// Edits as (target file, range, content).
-    pub edits: Vec<(String, Range<usize>, String)>,
+    /// Edits, each with `file` set.
+    pub edits: Vec<Edit>,
 }
 
 impl Candidate {
@@ -50,14 +47,19 @@ impl Candidate {
                 .edits
                 .iter()
                 .map(|e| {
-                    (
-                        e.file.clone().unwrap_or_else(|| f.path.to_string()),
+                    Edit::new(
+                        Some(e.target(&f.path).to_string()),
                         e.range.clone(),
                         e.content.clone(),
                     )
                 })
                 .collect(),
         }
+    }
+
+    /// The files its edits touch.
+    pub fn targets(&self) -> impl Iterator<Item = &str> {
+        self.edits.iter().map(|e| e.target(&self.path))
     }
 }
 
@@ -68,22 +70,25 @@ pub fn select_non_overlapping(candidates: Vec<Candidate>) -> (Vec<Candidate>, us
     let mut chosen = Vec::new();
     let mut deferred = 0;
     for c in candidates {
-        let clash = c.edits.iter().any(|(file, r, _)| {
+        let clash = c.edits.iter().any(|e| {
             taken
-                .get(file)
-                .is_some_and(|list| list.iter().any(|t| overlaps(t, r)))
+                .get(e.target(&c.path))
+                .is_some_and(|list| list.iter().any(|t| overlaps(t, &e.range)))
         });
-        let self_clash = c.edits.iter().enumerate().any(|(i, (f, r, _))| {
+        let self_clash = c.edits.iter().enumerate().any(|(i, e)| {
             c.edits[..i]
                 .iter()
-                .any(|(g, s, _)| f == g && overlaps(r, s))
+                .any(|d| e.target(&c.path) == d.target(&c.path) && overlaps(&e.range, &d.range))
         });
         if clash || self_clash {
             deferred += 1;
             continue;
         }
-        for (file, r, _) in &c.edits {
-            taken.entry(file.clone()).or_default().push(r.clone());
+        for e in &c.edits {
+            taken
+                .entry(e.target(&c.path).to_string())
+                .or_default()
+                .push(e.range.clone());
         }
         chosen.push(c);
     }
@@ -100,40 +105,18 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 /// Applies edits to `text` (they must not overlap). Newlines in the
 /// replacement follow the file's line ending.
 pub fn apply_edits(text: &str, edits: &[(Range<usize>, &str)]) -> String {
-    let crlf = line_ending_of(text) == "\r\n";
+    let ending = LineEnding::of(text);
     let mut sorted: Vec<&(Range<usize>, &str)> = edits.iter().collect();
     sorted.sort_by_key(|(r, _)| (r.start, r.end));
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for (r, content) in sorted {
         out.push_str(&text[at..r.start]);
-        if crlf {
-            out.push_str(&normalize_crlf(content));
-        } else {
-            out.push_str(content);
-        }
+        out.push_str(&ending.apply(content));
         at = r.end;
     }
     out.push_str(&text[at..]);
     out
-}
-
-fn normalize_crlf(s: &str) -> String {
-    s.replace("\r\n", "\n").replace('\n', "\r\n")
-}
-
-/// Number of syntax errors in `text` for `target`: tree-sitter's error
-/// regions, plus (before Python 3.12) f-string fields only PEP 701 allows.
-pub fn error_count(worker: &mut Worker, text: &str, target: PythonVersion) -> usize {
-    let Some(tree) = worker.parse(text) else {
-        return usize::MAX;
-    };
-    let pep701 = if target.has_pep701() {
-        0
-    } else {
-        compat::pre_pep701_violations(&tree, text)
-    };
-    syntax_errors(&tree).len() + pep701
 }
 
 /// The outcome of one round over the in-memory files.
@@ -161,18 +144,18 @@ pub fn apply_round(
     for (f, new) in &combined {
         let old = *before
             .entry(f.clone())
-            .or_insert_with(|| error_count(worker, &files[f], target));
-        if error_count(worker, new, target) > old {
+            .or_insert_with(|| worker.error_count(&files[f], target));
+        if worker.error_count(new, target) > old {
             worse.push(f.clone());
         }
     }
-    let touches_worse = |c: &Candidate| c.edits.iter().any(|(f, _, _)| worse.contains(f));
+    let touches_worse = |c: &Candidate| c.targets().any(|f| worse.iter().any(|w| w == f));
     for c in chosen.iter().filter(|c| touches_worse(c)) {
         let alone = edited(files, &[c]);
         let breaks = alone.len() < distinct_files(c)
             || alone
                 .iter()
-                .any(|(f, new)| error_count(worker, new, target) > before[f]);
+                .any(|(f, new)| worker.error_count(new, target) > before[f]);
         if breaks {
             outcome.rolled_back.push(c.clone());
         }
@@ -185,7 +168,7 @@ pub fn apply_round(
         // Fixes fine alone may still clash together: then those wait a round.
         let still_worse = edited(files, &good)
             .iter()
-            .any(|(f, new)| error_count(worker, new, target) > before.get(f).copied().unwrap_or(0));
+            .any(|(f, new)| worker.error_count(new, target) > before.get(f).copied().unwrap_or(0));
         if still_worse {
             good.retain(|c| !touches_worse(c));
         }
@@ -198,22 +181,18 @@ pub fn apply_round(
 }
 
 fn distinct_files(c: &Candidate) -> usize {
-    c.edits
-        .iter()
-        .map(|e| &e.0)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
+    c.targets().collect::<std::collections::BTreeSet<_>>().len()
 }
 
 /// The new text of every file the fixes touch (files whose edits do not fit are left out).
 fn edited(files: &BTreeMap<String, String>, fixes: &[&Candidate]) -> Vec<(String, String)> {
     let mut per_file: BTreeMap<&str, Vec<(Range<usize>, &str)>> = BTreeMap::new();
     for c in fixes {
-        for (f, r, content) in &c.edits {
+        for e in &c.edits {
             per_file
-                .entry(f.as_str())
+                .entry(e.target(&c.path))
                 .or_default()
-                .push((r.clone(), content.as_str()));
+                .push((e.range.clone(), e.content.as_str()));
         }
     }
     per_file
@@ -231,81 +210,6 @@ fn edited(files: &BTreeMap<String, String>, fixes: &[&Candidate]) -> Vec<(String
         .collect()
 }
 
-/// The map a fix script's `fix(m)` receives (documented in docs/scripting.md).
-pub fn script_input(
-    env: &FileEnv,
-    rule: &Rule,
-    reported: Range<usize>,
-    captures: &[(&str, Range<usize>)],
-    vars: &[(&'static str, String)],
-    today: Date,
-) -> Map {
-    let range_map = |r: &Range<usize>| {
-        let loc = env.lines.location(env.text, r.clone());
-        let mut m = Map::new();
-        m.insert("start".into(), (r.start as i64).into());
-        m.insert("end".into(), (r.end as i64).into());
-        m.insert("line".into(), (loc.start.line as i64).into());
-        m.insert("column".into(), (loc.start.column as i64).into());
-        m.insert("end_line".into(), (loc.end.line as i64).into());
-        m.insert("end_column".into(), (loc.end.column as i64).into());
-        m
-    };
-    let mut caps = Map::new();
-    for (name, r) in captures {
-        let mut c = range_map(r);
-        c.insert("text".into(), env.text[r.clone()].into());
-        caps.insert((*name).into(), c.into());
-    }
-    for (name, v) in vars {
-        let mut c = Map::new();
-        c.insert("text".into(), v.clone().into());
-        caps.insert((*name).into(), c.into());
-    }
-    let line = env.lines.line_of(reported.start);
-    let line_range = env.lines.line_range(line, env.text.len());
-    let mut m = Map::new();
-    m.insert("rule".into(), rule.id.to_string().into());
-    m.insert("path".into(), env.rel_path.to_string().into());
-    m.insert(
-        "lane".into(),
-        env.lane
-            .map(|l| Dynamic::from(l.to_string()))
-            .unwrap_or(Dynamic::UNIT),
-    );
-    m.insert("today".into(), today.to_string().into());
-    m.insert("text".into(), env.text[reported.clone()].into());
-    m.insert("range".into(), range_map(&reported).into());
-    m.insert(
-        "line_text".into(),
-        env.text[line_range].trim_end_matches(['\n', '\r']).into(),
-    );
-    m.insert("captures".into(), caps.into());
-    m.insert(
-        "options".into(),
-        toml_to_dynamic(&toml::Value::Table(rule.options.clone())),
-    );
-    m
-}
-
-fn toml_to_dynamic(v: &toml::Value) -> Dynamic {
-    match v {
-        toml::Value::String(s) => s.clone().into(),
-        toml::Value::Integer(i) => (*i).into(),
-        toml::Value::Float(f) => (*f).into(),
-        toml::Value::Boolean(b) => (*b).into(),
-        toml::Value::Datetime(d) => d.to_string().into(),
-        toml::Value::Array(a) => a.iter().map(toml_to_dynamic).collect::<Vec<_>>().into(),
-        toml::Value::Table(t) => {
-            let m: Map = t
-                .iter()
-                .map(|(k, v)| (k.as_str().into(), toml_to_dynamic(v)))
-                .collect();
-            m.into()
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,7 +219,7 @@ mod tests {
             rule: "X".into(),
             path: file.into(),
             range: r.clone(),
-            edits: vec![(file.into(), r, s.into())],
+            edits: vec![Edit::new(Some(file.into()), r, s.into())],
         }
     }
 

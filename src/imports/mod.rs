@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::analyzers::bindings::Bindings;
+use crate::parse::bindings::Bindings;
 
 /// How a module is imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -470,7 +470,7 @@ fn literal_prefix(node: Node, text: &str) -> Option<(String, Range<usize>, bool)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Worker;
+    use crate::parse::Worker;
 
     fn sites(src: &str) -> Vec<ImportSite> {
         let tree = Worker::new().parse(src).unwrap();

@@ -5,12 +5,9 @@
 use std::ops::Range;
 
 use regex::Regex;
-use tree_sitter::{Language, Node, Query, QueryCursor, QueryError, StreamingIterator, Tree};
+use tree_sitter::{Node, Query, QueryCursor, QueryError, StreamingIterator, Tree};
 
-/// The tree-sitter Python language.
-pub fn python() -> Language {
-    tree_sitter_python::LANGUAGE.into()
-}
+pub use crate::parse::python;
 
 /// Constraints on one capture's text (`where.CAPTURE`).
 #[derive(Debug, Default)]
@@ -144,7 +141,7 @@ impl QuerySet {
         cursor: &mut QueryCursor,
         tree: &'t Tree,
         text: &'t str,
-        active: &[bool],
+        active: &dyn Fn(usize) -> bool,
         matchers: &dyn Fn(usize) -> &'t QueryMatcher,
         mut emit: impl FnMut(QueryHit<'t>),
     ) {
@@ -152,7 +149,7 @@ impl QuerySet {
         let mut matches = cursor.matches(&self.query, tree.root_node(), text.as_bytes());
         while let Some(m) = matches.next() {
             let rule = self.pattern_rule[m.pattern_index];
-            if !active[rule] {
+            if !active(rule) {
                 continue;
             }
             let matcher = matchers(rule);

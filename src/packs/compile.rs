@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use serde_spanned::Spanned;
 
-use super::spec::{FixTable, RuleSpec};
 use super::{LoadMode, PackSource};
 use crate::analyzers;
 use crate::config::Config;
@@ -14,6 +13,7 @@ use crate::error::{SourceDoc, SpannedError};
 use crate::finding::Applicability;
 use crate::glob::GlobList;
 use crate::matching::query::{self, Constraint, QueryMatcher};
+use crate::pack_format::{FixTable, RuleSpec};
 use crate::rule::{EngineCheck, FixAction, FixKind, Matcher, Rule, Scope, SuppressionCheck};
 use crate::script::ScriptHost;
 use crate::template::Template;
@@ -115,6 +115,7 @@ pub(super) fn compile_rule(
         prefilter,
         tests,
         id_span: r.id.span(),
+        index: 0,
     })
 }
 
@@ -173,34 +174,25 @@ fn compile_analyzer(
     match name.get_ref().as_str() {
         "engine" => {
             let o: CheckOption = analyzers::options(options).map_err(bad_options)?;
-            let check = match o.check.as_str() {
-                "syntax" => EngineCheck::Syntax,
-                "unreadable" => EngineCheck::Unreadable,
-                "script-error" => EngineCheck::ScriptError,
-                "fix-rolled-back" => EngineCheck::FixRolledBack,
-                other => {
-                    return Err(bad_options(format!(
-                        "unknown check `{other}`; expected syntax, unreadable, script-error or fix-rolled-back"
-                    )));
-                }
-            };
+            let check = EngineCheck::from_name(&o.check).ok_or_else(|| {
+                bad_options(format!(
+                    "unknown check `{}`; expected {}",
+                    o.check,
+                    EngineCheck::NAMES.map(|(n, _)| n).join(", ")
+                ))
+            })?;
             let vars = ["error", "script", "pack", "rule"];
             Ok((Matcher::Engine(check), vars.map(String::from).to_vec()))
         }
         "suppression" => {
             let o: CheckOption = analyzers::options(options).map_err(bad_options)?;
-            let check = match o.check.as_str() {
-                "missing-reason" => SuppressionCheck::MissingReason,
-                "expired" => SuppressionCheck::Expired,
-                "expiring" => SuppressionCheck::Expiring,
-                "unused" => SuppressionCheck::Unused,
-                "blanket" => SuppressionCheck::Blanket,
-                other => {
-                    return Err(bad_options(format!(
-                        "unknown check `{other}`; expected missing-reason, expired, expiring, unused or blanket"
-                    )));
-                }
-            };
+            let check = SuppressionCheck::from_name(&o.check).ok_or_else(|| {
+                bad_options(format!(
+                    "unknown check `{}`; expected {}",
+                    o.check,
+                    SuppressionCheck::NAMES.map(|(n, _)| n).join(", ")
+                ))
+            })?;
             let vars = ["codes", "rule", "reason", "expires", "since", "days"];
             Ok((Matcher::Suppression(check), vars.map(String::from).to_vec()))
         }

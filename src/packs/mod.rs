@@ -3,7 +3,6 @@
 
 pub mod builtin;
 mod compile;
-pub mod spec;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,10 +11,10 @@ use serde_spanned::Spanned;
 
 use crate::config::Config;
 use crate::error::{self, SourceDoc, SpannedError};
+use crate::pack_format::PackSpec;
 use crate::rule::{self, Rule, RuleSet};
 use crate::script::ScriptHost;
 use compile::compile_rule;
-use spec::PackSpec;
 
 /// Prefix of built-in pack references.
 pub const BUILTIN_PREFIX: &str = "builtin:";
@@ -249,7 +248,7 @@ pub fn load_rules(
         key.push_str(&doc.text);
     }
     let mut set = RuleSet::new(rules);
-    set.fingerprint = crate::cache::digest(key.as_bytes());
+    set.fingerprint = crate::hash::digest(key.as_bytes());
     Ok(set)
 }
 

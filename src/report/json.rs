@@ -2,15 +2,16 @@
 
 use serde_json::{Value, json};
 
+use super::EditPlaces;
 use crate::finding::{Edit, Finding};
 
 /// One finding as the JSON object of SPEC §1.1.
-pub fn finding_value(f: &Finding) -> Value {
+pub fn finding_value(f: &Finding, places: &EditPlaces) -> Value {
     let fix = f.fix.as_ref().map(|fix| {
         json!({
             "applicability": fix.applicability.as_str(),
             "message": fix.message,
-            "edits": fix.edits.iter().map(|e| edit_value(f, e)).collect::<Vec<_>>(),
+            "edits": fix.edits.iter().map(|e| edit_value(f, e, places)).collect::<Vec<_>>(),
         })
     });
     json!({
@@ -27,12 +28,13 @@ pub fn finding_value(f: &Finding) -> Value {
     })
 }
 
-fn edit_value(f: &Finding, e: &Edit) -> Value {
+fn edit_value(f: &Finding, e: &Edit, places: &EditPlaces) -> Value {
+    let location = places.location(&f.path, e);
     let mut v = json!({
-        "line": e.location.start.line,
-        "column": e.location.start.column,
-        "end_line": e.location.end.line,
-        "end_column": e.location.end.column,
+        "line": location.start.line,
+        "column": location.start.column,
+        "end_line": location.end.line,
+        "end_column": location.end.column,
         "content": e.content,
     });
     if let Some(file) = e.file.as_deref().filter(|p| *p != &*f.path) {
@@ -42,8 +44,8 @@ fn edit_value(f: &Finding, e: &Edit) -> Value {
 }
 
 /// All findings as a pretty-printed JSON array.
-pub fn render(findings: &[Finding]) -> String {
-    let list: Vec<Value> = findings.iter().map(finding_value).collect();
+pub fn render(findings: &[Finding], places: &EditPlaces) -> String {
+    let list: Vec<Value> = findings.iter().map(|f| finding_value(f, places)).collect();
     let mut s = serde_json::to_string_pretty(&list).expect("JSON values serialise");
     s.push('\n');
     s

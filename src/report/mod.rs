@@ -10,8 +10,54 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::sync::Arc;
 
-use crate::finding::{Applicability, Finding, Severity};
-use crate::lint::{ChangedFile, LintRun};
+use crate::finding::{Applicability, Edit, Finding, Severity};
+use crate::fix::workspace::ChangedFile;
+use crate::lint::LintRun;
+use crate::source::{Location, SourceText};
+
+/// Places edits for a report: an edit's line and column come from the text
+/// of the file it targets, looked up when a report renders it (the run's
+/// sources first, else the file on disk, read once).
+pub struct EditPlaces<'a> {
+    sources: HashMap<&'a str, &'a SourceText>,
+    root: &'a std::path::Path,
+    read: std::sync::Mutex<HashMap<String, Option<SourceText>>>,
+}
+
+impl<'a> EditPlaces<'a> {
+    /// The places of `run`'s edits.
+    pub fn of(run: &'a LintRun) -> Self {
+        Self {
+            sources: run
+                .files
+                .iter()
+                .filter_map(|r| Some((&*r.path, r.source.as_ref()?)))
+                .collect(),
+            root: &run.root,
+            read: Default::default(),
+        }
+    }
+
+    /// Where `e`, an edit of a finding in `own`, is.
+    pub fn location(&self, own: &str, e: &Edit) -> Location {
+        let path = e.target(own);
+        if let Some(src) = self.sources.get(path) {
+            return src.lines.location(&src.text, e.range.clone());
+        }
+        let Ok(mut read) = self.read.lock() else {
+            return Location::default();
+        };
+        let src = read.entry(path.to_string()).or_insert_with(|| {
+            std::fs::read(self.root.join(path))
+                .ok()
+                .and_then(|b| SourceText::decode(&b).ok())
+        });
+        match src {
+            Some(s) if e.range.end <= s.text.len() => s.lines.location(&s.text, e.range.clone()),
+            _ => Location::default(),
+        }
+    }
+}
 
 /// Output formats of `lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -45,8 +91,8 @@ pub fn render(
     rules: &crate::rule::RuleSet,
 ) -> String {
     match format {
-        Format::Json => json::render(&run.findings),
-        Format::Sarif => sarif::render(&run.findings, rules),
+        Format::Json => json::render(&run.findings, &EditPlaces::of(run)),
+        Format::Sarif => sarif::render(&run.findings, rules, &EditPlaces::of(run)),
         Format::Concise => text::concise(&run.findings),
         Format::Github => text::github(&run.findings),
         Format::Fancy => {

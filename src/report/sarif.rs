@@ -6,6 +6,7 @@
 
 use serde_json::{Value, json};
 
+use super::EditPlaces;
 use crate::finding::{Edit, Finding, Severity};
 use crate::rule::RuleSet;
 use crate::source::Location;
@@ -32,7 +33,7 @@ fn artifact(path: &str) -> Value {
     json!({ "uri": path, "uriBaseId": "%SRCROOT%" })
 }
 
-fn fix_value(f: &Finding) -> Option<Value> {
+fn fix_value(f: &Finding, places: &EditPlaces) -> Option<Value> {
     let fix = f.fix.as_ref()?;
     // SARIF groups replacements by file.
     let mut files: Vec<(&str, Vec<&Edit>)> = Vec::new();
@@ -48,7 +49,7 @@ fn fix_value(f: &Finding) -> Option<Value> {
         "artifactChanges": files.iter().map(|(path, edits)| json!({
             "artifactLocation": artifact(path),
             "replacements": edits.iter().map(|e| json!({
-                "deletedRegion": region(&e.location),
+                "deletedRegion": region(&places.location(&f.path, e)),
                 "insertedContent": { "text": e.content },
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
@@ -56,7 +57,7 @@ fn fix_value(f: &Finding) -> Option<Value> {
 }
 
 /// The SARIF log of a run.
-pub fn render(findings: &[Finding], rules: &RuleSet) -> String {
+pub fn render(findings: &[Finding], rules: &RuleSet, places: &EditPlaces) -> String {
     let driver_rules: Vec<Value> = rules
         .rules
         .iter()
@@ -96,7 +97,7 @@ pub fn render(findings: &[Finding], rules: &RuleSet) -> String {
             if let Some(lane) = &f.lane {
                 result["properties"] = json!({ "lane": &**lane });
             }
-            if let Some(fix) = fix_value(f) {
+            if let Some(fix) = fix_value(f, places) {
                 result["fixes"] = json!([fix]);
             }
             result

@@ -12,8 +12,8 @@ use tree_sitter::Tree;
 use crate::check::FileEnv;
 use crate::config::CentralException;
 use crate::dates::{self, Date};
-use crate::finding::{Applicability, Finding, Fix};
-use crate::rule::{Matcher, Rule, RuleSet, SuppressionCheck};
+use crate::finding::{Applicability, Edit, Finding, Fix};
+use crate::rule::{Matcher, Rule, RuleMask, RuleSet, SuppressionCheck};
 pub use noqa::Noqa;
 
 /// What one shard of a sharded run (`--shard K/N`) may judge about central
@@ -92,8 +92,28 @@ pub struct SuppressionRecord {
     pub expires: Option<String>,
     /// Status today.
     pub status: Status,
-    /// `noqa` or `exception`.
-    pub kind: String,
+    /// What kind of suppression it is.
+    pub kind: SuppressionKind,
+}
+
+/// The kinds of suppression `report exceptions` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionKind {
+    /// A `# noqa` comment.
+    Noqa,
+    /// A central `[[exceptions]]` entry of the config.
+    Exception,
+}
+
+impl SuppressionKind {
+    /// The name reports print.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::Noqa => "noqa",
+            SuppressionKind::Exception => "exception",
+        }
+    }
 }
 
 /// The result of applying suppressions to one file.
@@ -135,7 +155,7 @@ pub fn find_noqa(text: &str, tree: &Tree) -> Vec<Noqa> {
 pub fn apply(
     env: &FileEnv,
     rules: &RuleSet,
-    active: &[bool],
+    active: &RuleMask,
     exceptions: &[CentralException],
     tree: &Tree,
     today: Date,
@@ -150,7 +170,7 @@ pub fn apply(
     let sup = |check| {
         rules
             .suppression_rule(check)
-            .filter(|r| env.rule_active(rules, active, r))
+            .filter(|r| active.contains(r.index))
     };
     let line_of = |n: &Noqa| env.lines.line_of(n.comment.start);
     // used[i] = codes of noqa i that suppressed (or tried to suppress) something
@@ -248,7 +268,7 @@ pub fn apply(
                 .message
                 .render(|v| (v == "codes").then(|| names.join(", ").into()));
             out.findings
-                .push(env.finding(r, n.directive.clone(), message, Some(fix)));
+                .push(env.finding(r, n.directive.clone(), message, fix));
         }
     }
     out
@@ -346,12 +366,12 @@ fn record(
         start: n.start.map(|d| d.to_string()),
         expires: expires.map(|d| d.to_string()),
         status,
-        kind: "noqa".into(),
+        kind: SuppressionKind::Noqa,
     }
 }
 
 /// The SUP004 fix: drop the unused codes, or the whole directive when none is left.
-fn unused_fix(env: &FileEnv, n: &Noqa, unused: &[(String, std::ops::Range<usize>)]) -> Fix {
+fn unused_fix(env: &FileEnv, n: &Noqa, unused: &[(String, std::ops::Range<usize>)]) -> Option<Fix> {
     let codes = n.codes.as_ref().expect("codes present");
     let kept: Vec<&str> = codes
         .iter()
@@ -367,15 +387,23 @@ fn unused_fix(env: &FileEnv, n: &Noqa, unused: &[(String, std::ops::Range<usize>
             .start;
         let before = &env.text[line_start..n.directive.start];
         let trimmed = before.trim_end_matches([' ', '\t']);
-        env.edit(line_start + trimmed.len()..n.directive.end, String::new())
+        Edit::new(
+            None,
+            line_start + trimmed.len()..n.directive.end,
+            String::new(),
+        )
     } else {
-        env.edit(n.codes_range.clone().expect("codes range"), kept.join(", "))
+        Edit::new(
+            None,
+            n.codes_range.clone().expect("codes range"),
+            kept.join(", "),
+        )
     };
-    Fix {
-        applicability: Applicability::Safe,
-        message: "Remove the unused suppression".to_string(),
-        edits: vec![edit],
-    }
+    Fix::new(
+        Applicability::Safe,
+        "Remove the unused suppression".to_string(),
+        vec![edit],
+    )
 }
 
 /// The records and findings for central exceptions, once every file is linted.
@@ -455,7 +483,7 @@ pub fn audit_exceptions(
             start: ex.start.map(|d| d.to_string()),
             expires: Some(ex.expires.to_string()),
             status,
-            kind: "exception".into(),
+            kind: SuppressionKind::Exception,
         });
     }
     (records, findings)

@@ -100,7 +100,7 @@ fn has_comment(node: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Worker;
+    use crate::parse::Worker;
 
     fn count(src: &str) -> usize {
         let tree = Worker::new().parse(src).unwrap();

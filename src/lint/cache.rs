@@ -8,28 +8,19 @@
 //! corrupt or foreign cache file is ignored; the run then simply checks.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::FileResult;
+use super::file::FileResult;
 use crate::dates::Date;
 use crate::finding::Finding;
 use crate::suppress::SuppressionRecord;
 
 /// The cache folder, relative to the project root.
 pub const FOLDER: &str = ".rulegate_cache";
-
-/// A stable-enough 64-bit hash (std's SipHash with fixed keys; the cache key
-/// also holds rulegate's version).
-pub fn digest(bytes: &[u8]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
-}
 
 /// What is kept of one file's check.
 #[derive(Debug, Clone, Serialize, Deserialize)]

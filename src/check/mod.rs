@@ -1,0 +1,284 @@
+//! The match stage for one file: prefilter, parse once, run every query
+//! rule in one walk and every analyzer, and compute each finding's fix.
+//! Suppression comes after (the `suppress` stage); the per-file pipeline
+//! that strings them together is `lint::file`.
+
+mod pack_fix;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use tree_sitter::Tree;
+
+use crate::analyzers::{Fact, FileCtx, Hit, Report};
+use crate::finding::{Edit, Finding, Fix};
+use crate::parse::{Worker, describe_error, syntax_errors};
+use crate::rule::{EngineCheck, Matcher, Rule, RuleMask};
+use crate::run::Run;
+use crate::source::{LineIndex, SourceText};
+
+/// One file as findings are built from it.
+pub struct FileEnv<'a> {
+    /// Path relative to the project root.
+    pub rel_path: &'a Arc<str>,
+    /// Lane.
+    pub lane: Option<&'a Arc<str>>,
+    /// Text (BOM excluded).
+    pub text: &'a str,
+    /// Line index of `text`.
+    pub lines: &'a LineIndex,
+}
+
+impl FileEnv<'_> {
+    /// A finding of `rule` at `range`.
+    pub fn finding(
+        &self,
+        rule: &Rule,
+        range: Range<usize>,
+        message: String,
+        fix: Option<Fix>,
+    ) -> Finding {
+        Finding {
+            rule: rule.id.clone(),
+            rule_index: rule.index,
+            severity: rule.severity,
+            message,
+            path: self.rel_path.clone(),
+            location: self.lines.location(self.text, range.clone()),
+            range,
+            lane: self.lane.cloned(),
+            fix,
+        }
+    }
+
+    /// Whether `rule`'s scope (lanes, paths, excludes) covers this file.
+    pub fn in_scope(&self, rule: &Rule) -> bool {
+        rule.scope.applies(self.rel_path, self.lane.map(|l| &**l))
+    }
+}
+
+/// What the match stage produced for one file, before suppression.
+#[derive(Default)]
+pub struct Matched {
+    /// Findings, unsorted.
+    pub findings: Vec<Finding>,
+    /// The rules that applied to the file.
+    pub active: RuleMask,
+    /// The syntax tree (`None`: no active rule needed one).
+    pub tree: Option<Tree>,
+    /// Byte ranges of syntax errors (empty when the file parsed cleanly).
+    pub error_regions: Vec<Range<usize>>,
+    /// Facts collected for a report.
+    pub facts: Vec<Fact>,
+}
+
+/// One pass of checks over files of a [`Run`].
+pub struct Checker<'a> {
+    /// The run.
+    pub run: &'a Run,
+    /// A report whose facts to collect from every file, whatever the scope.
+    pub collect: Option<Report>,
+    /// Texts of files a fix round has changed (not yet written).
+    pub overlay: Option<&'a BTreeMap<String, String>>,
+}
+
+impl<'a> Checker<'a> {
+    /// A first pass over the files as they are on disk.
+    pub fn new(run: &'a Run) -> Self {
+        Self {
+            run,
+            collect: None,
+            overlay: None,
+        }
+    }
+
+    /// The finding for a file that could not be read or decoded.
+    pub fn unreadable(&self, rel_path: &Arc<str>, error: &str) -> Option<Finding> {
+        let rule = self.run.rules.engine_rule(EngineCheck::Unreadable)?;
+        let lane = self.run.lane_of(rel_path);
+        let env = FileEnv {
+            rel_path,
+            lane: lane.as_ref(),
+            text: "",
+            lines: &LineIndex::new(""),
+        };
+        let message = rule
+            .message
+            .render(|v| (v == "error").then_some(Cow::Borrowed(error)));
+        Some(env.finding(rule, 0..0, message, None))
+    }
+
+    /// Runs every active rule on `src`.
+    pub fn check(&self, worker: &mut Worker, rel_path: &Arc<str>, src: &SourceText) -> Matched {
+        let rules = &*self.run.rules;
+        let lane = self.run.lane_of(rel_path);
+        let words = rules.prefilter_matches(&src.text);
+        let active = rules.active_for(rel_path, lane.as_deref(), &words);
+        let feeder = self
+            .collect
+            .and_then(|report| rules.feeder(report))
+            .filter(|&i| words.contains(i));
+        let mut matched = Matched {
+            active,
+            ..Default::default()
+        };
+        if !rules.needs_parse(&matched.active) && feeder.is_none() {
+            return matched;
+        }
+        let Some(tree) = worker.parse(&src.text) else {
+            return matched;
+        };
+        let env = FileEnv {
+            rel_path,
+            lane: lane.as_ref(),
+            text: &src.text,
+            lines: &src.lines,
+        };
+        if tree.root_node().has_error() {
+            matched.error_regions = syntax_errors(&tree);
+            self.syntax_finding(&env, &tree, &matched.error_regions, &mut matched.findings);
+        }
+        if rules.any_query(&matched.active) {
+            self.run_queries(worker, &env, &tree, &matched.active, &mut matched.findings);
+        }
+        // A fix round's texts are not the disk's: only the first pass records.
+        if rules.needs_symbols && self.overlay.is_none() {
+            self.run
+                .project
+                .symbols
+                .insert_on_disk(rel_path, &src.text, &tree);
+        }
+        let ctx = FileCtx {
+            path: rel_path,
+            lane: lane.as_deref(),
+            text: &src.text,
+            tree: &tree,
+            today: self.run.today,
+            config: &self.run.config,
+            project: &self.run.project,
+            imports: Default::default(),
+            overlay: self.overlay,
+        };
+        self.run_analyzers(&env, &ctx, &matched.active, &mut matched.findings);
+        if let Some(Matcher::Analyzer(a)) = feeder.map(|i| &rules.rules[i].matcher) {
+            a.collect(&ctx, &mut matched.facts);
+        }
+        matched.tree = Some(tree);
+        matched
+    }
+
+    fn syntax_finding(
+        &self,
+        env: &FileEnv,
+        tree: &Tree,
+        regions: &[Range<usize>],
+        findings: &mut Vec<Finding>,
+    ) {
+        let Some(rule) = self.run.rules.engine_rule(EngineCheck::Syntax) else {
+            return;
+        };
+        let first = regions[0].clone();
+        let message = describe_error(tree, first.clone(), env.text);
+        let message = rule
+            .message
+            .render(|v| (v == "error").then_some(Cow::Borrowed(message.as_str())));
+        findings.push(env.finding(rule, first, message, None));
+    }
+
+    /// The one walk of the combined query for every active query rule.
+    fn run_queries(
+        &self,
+        worker: &mut Worker,
+        env: &FileEnv,
+        tree: &Tree,
+        active: &RuleMask,
+        findings: &mut Vec<Finding>,
+    ) {
+        let rules = &*self.run.rules;
+        let Some(queries) = rules.queries.as_ref() else {
+            return;
+        };
+        let matcher_of = |i: usize| match &rules.rules[i].matcher {
+            Matcher::Query(q) => q,
+            _ => unreachable!("query patterns map to query rules"),
+        };
+        let text = env.text;
+        queries.run(
+            &mut worker.cursor,
+            tree,
+            text,
+            &|i| active.contains(i),
+            &matcher_of,
+            |hit| {
+                let rule = &rules.rules[hit.rule];
+                let captures: Vec<(&str, Range<usize>)> = hit
+                    .captures
+                    .iter()
+                    .map(|(n, node)| (*n, node.byte_range()))
+                    .collect();
+                let lookup = |name: &str| {
+                    captures
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, r)| Cow::Borrowed(&text[r.clone()]))
+                };
+                let message = rule.message.render(lookup);
+                let inputs = pack_fix::Inputs {
+                    reported: hit.range.clone(),
+                    captures: &captures,
+                    vars: &[],
+                };
+                let fix = self.pack_fix(env, rule, inputs, findings);
+                findings.push(env.finding(rule, hit.range, message, fix));
+            },
+        );
+    }
+
+    /// Every active analyzer rule, each turning its hits into findings.
+    fn run_analyzers(
+        &self,
+        env: &FileEnv,
+        ctx: &FileCtx,
+        active: &RuleMask,
+        findings: &mut Vec<Finding>,
+    ) {
+        for i in active.iter() {
+            let rule = self.run.rules.at(i);
+            let Matcher::Analyzer(analyzer) = &rule.matcher else {
+                continue;
+            };
+            let mut hits: Vec<Hit> = Vec::new();
+            analyzer.check(ctx, &mut hits);
+            for hit in hits {
+                let lookup = |name: &str| {
+                    hit.vars
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, v)| Cow::Borrowed(v.as_str()))
+                };
+                let message = rule.message.render(lookup);
+                let fix = match &hit.fix {
+                    Some(f) => Fix::new(
+                        f.applicability,
+                        f.message.clone(),
+                        f.edits
+                            .iter()
+                            .map(|e| Edit::new(e.file.clone(), e.range.clone(), e.content.clone()))
+                            .collect(),
+                    ),
+                    None => {
+                        let inputs = pack_fix::Inputs {
+                            reported: hit.range.clone(),
+                            captures: &[],
+                            vars: &hit.vars,
+                        };
+                        self.pack_fix(env, rule, inputs, findings)
+                    }
+                };
+                findings.push(env.finding(rule, hit.range, message, fix));
+            }
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The one fix loop, used by `lint --fix`/`--diff`, `rulegate test`'s
+//! `fixed` examples and `rulegate stubs`: rounds of choose → apply → re-check
+//! over a [`Workspace`] until nothing applies, no round makes progress, or
+//! [`MAX_ROUNDS`]. What re-checking means is the caller's ([`Findings`]):
+//! the engine knows files, edits and syntax, not rules.
+
+use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
+
+use super::workspace::Workspace;
+use super::{Candidate, apply_round, select_non_overlapping};
+use crate::parse::{PythonVersion, Worker};
+
+/// Rounds of fix-and-re-check before giving up on convergence.
+pub const MAX_ROUNDS: usize = 100;
+
+/// The findings a fix run works from, kept current by the caller.
+pub trait Findings {
+    /// The fixes on offer now (already filtered by applicability), with the
+    /// byte ranges of syntax errors of each finding's file.
+    fn candidates(&self) -> Vec<(Candidate, &[std::ops::Range<usize>])>;
+    /// Checks `paths` again against the workspace's current texts.
+    fn recheck(&mut self, paths: &[String], ws: &Workspace);
+}
+
+/// What a fix run did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Fixes applied.
+    pub applied: usize,
+    /// Fixes refused because they would add a syntax error (FIX002).
+    pub rolled_back: Vec<Candidate>,
+}
+
+/// Options of a fix run.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The Python the fixed files must still parse for.
+    pub target: PythonVersion,
+    /// Whether files that edits reach but that were not checked may be read
+    /// from disk into the workspace.
+    pub load_reached: bool,
+}
+
+/// Applies fixes round by round until they converge.
+pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Outcome {
+    let mut worker = Worker::new();
+    let mut outcome = Outcome::default();
+    let mut seen_states = BTreeSet::new();
+    for _ in 0..MAX_ROUNDS {
+        let offered = findings.candidates();
+        if opts.load_reached {
+            for c in offered.iter().map(|(c, _)| c) {
+                for t in c.targets() {
+                    ws.load(t);
+                }
+            }
+        }
+        let mut candidates: Vec<Candidate> = Vec::new();
+        for (c, error_regions) in offered {
+            if usable(ws, &mut worker, &c, error_regions) {
+                candidates.push(c);
+            }
+        }
+        if candidates.is_empty() {
+            break;
+        }
+        candidates.sort_by(|a, b| (&a.path, a.range.start).cmp(&(&b.path, b.range.start)));
+        let reach: Vec<(String, BTreeSet<String>)> = candidates
+            .iter()
+            .map(|c| (c.path.clone(), c.targets().map(str::to_string).collect()))
+            .collect();
+        let (chosen, _deferred) = select_non_overlapping(candidates);
+        let before = ws.texts().clone();
+        let round = apply_round(&mut worker, ws.texts_mut(), chosen, opts.target);
+        outcome.applied += round.applied;
+        outcome.rolled_back.extend(round.rolled_back);
+        if round.applied == 0 || !seen_states.insert(state_of(ws)) {
+            break; // nothing applies, or fixes undo each other
+        }
+        // Re-check every file whose text changed, and every file whose fixes
+        // reach into a changed file (their edits' offsets are stale).
+        let touched: BTreeSet<&String> = ws
+            .texts()
+            .iter()
+            .filter(|(p, t)| before.get(*p) != Some(t))
+            .map(|(p, _)| p)
+            .collect();
+        let mut again: Vec<String> = touched.iter().map(|p| p.to_string()).collect();
+        for (path, targets) in &reach {
+            if targets.iter().any(|t| touched.contains(t)) && !again.contains(path) {
+                again.push(path.clone());
+            }
+        }
+        findings.recheck(&again, ws);
+    }
+    outcome
+}
+
+/// Whether a candidate may be tried: every file it edits is in the
+/// workspace and had no syntax error when the run started, and no edit of
+/// its own file touches an error region.
+fn usable(
+    ws: &mut Workspace,
+    worker: &mut Worker,
+    c: &Candidate,
+    error_regions: &[std::ops::Range<usize>],
+) -> bool {
+    let in_error = c.edits.iter().any(|e| {
+        e.target(&c.path) == c.path
+            && error_regions
+                .iter()
+                .any(|r| e.range.start <= r.end && r.start <= e.range.end)
+    });
+    !in_error
+        && c.targets()
+            .all(|t| ws.contains(t) && !ws.is_broken(t, worker))
+}
+
+fn state_of(ws: &Workspace) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    ws.texts().hash(&mut h);
+    h.finish()
+}
+
+/// A fixed list of fixes, offered once (`rulegate stubs` plans its edits
+/// up front; there is nothing to re-check).
+pub struct Planned(pub Vec<Candidate>);
+
+impl Findings for Planned {
+    fn candidates(&self) -> Vec<(Candidate, &[std::ops::Range<usize>])> {
+        self.0.iter().map(|c| (c.clone(), &[][..])).collect()
+    }
+
+    fn recheck(&mut self, _paths: &[String], _ws: &Workspace) {
+        self.0.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Edit;
+    use crate::source::SourceText;
+    use std::path::PathBuf;
+
+    fn planned(file: &str, r: std::ops::Range<usize>, s: &str) -> Candidate {
+        Candidate {
+            rule: "X".into(),
+            path: file.into(),
+            range: r.clone(),
+            edits: vec![Edit::new(Some(file.into()), r, s.into())],
+        }
+    }
+
+    fn opts() -> Options {
+        Options {
+            target: PythonVersion::DEFAULT,
+            load_reached: false,
+        }
+    }
+
+    #[test]
+    fn planned_fixes_apply_once_and_broken_files_are_left_alone() {
+        let mut ws = Workspace::new(PathBuf::from("/nonexistent"));
+        ws.insert("a.py", None, &SourceText::new("x = 1\n"));
+        ws.insert("b.py", None, &SourceText::new("x = (\n"));
+        let mut plan = Planned(vec![planned("a.py", 4..5, "2"), planned("b.py", 0..1, "y")]);
+        let out = run(&mut ws, &mut plan, opts());
+        assert_eq!(out.applied, 1);
+        assert_eq!(ws.text("a.py"), Some("x = 2\n"));
+        assert_eq!(
+            ws.text("b.py"),
+            Some("x = (\n"),
+            "a file with a syntax error is never edited"
+        );
+    }
+
+    #[test]
+    fn edits_of_unknown_files_are_not_tried() {
+        let mut ws = Workspace::new(PathBuf::from("/nonexistent"));
+        ws.insert("a.py", None, &SourceText::new("x = 1\n"));
+        let mut plan = Planned(vec![planned("elsewhere.py", 0..1, "y")]);
+        assert_eq!(run(&mut ws, &mut plan, opts()).applied, 0);
+    }
+}

@@ -1,0 +1,187 @@
+//! The files a fix run works on: each file's bytes as read, its BOM, its
+//! text when the run started and its current text. Fix rounds edit the
+//! current texts; nothing reaches the disk until [`Workspace::write`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::write::write_if_unchanged;
+use crate::parse::{Worker, syntax_errors};
+use crate::source::{SourceText, UTF8_BOM};
+
+/// A file whose text a fix run changed.
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    /// Project-relative path.
+    pub rel: String,
+    /// Text before (BOM and all, as on disk).
+    pub before: String,
+    /// Text after.
+    pub after: String,
+}
+
+/// One file of the workspace.
+#[derive(Debug)]
+struct Member {
+    /// Where it is on disk (`None`: standard input or an example; never written).
+    path: Option<PathBuf>,
+    /// Its bytes as read.
+    original: Vec<u8>,
+    bom: bool,
+    /// Its text (BOM excluded) when the run started.
+    start: String,
+    /// Whether the starting text has a syntax error (computed on demand).
+    broken: Option<bool>,
+}
+
+/// The files of one fix run, by project-relative path.
+#[derive(Debug)]
+pub struct Workspace {
+    root: PathBuf,
+    members: BTreeMap<String, Member>,
+    /// Current texts (BOM excluded): what checks of a fix round read.
+    texts: BTreeMap<String, String>,
+}
+
+impl Workspace {
+    /// An empty workspace of the project at `root`.
+    pub fn new(root: PathBuf) -> Self {
+        Self {
+            root,
+            members: BTreeMap::new(),
+            texts: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a file read from `path` (`None`: not on disk) as `src`.
+    pub fn insert(&mut self, rel: &str, path: Option<PathBuf>, src: &SourceText) {
+        self.texts.insert(rel.to_string(), src.text.to_string());
+        self.members.insert(
+            rel.to_string(),
+            Member {
+                path,
+                original: src.encode(&src.text),
+                bom: src.bom,
+                start: src.text.to_string(),
+                broken: None,
+            },
+        );
+    }
+
+    /// Reads the project file `rel` into the workspace (a fix reaches a file
+    /// that was not linted); false when it cannot be read as UTF-8.
+    pub fn load(&mut self, rel: &str) -> bool {
+        if self.texts.contains_key(rel) {
+            return true;
+        }
+        let path = self.root.join(rel);
+        let Ok(bytes) = std::fs::read(&path) else {
+            return false;
+        };
+        let Ok(src) = SourceText::decode(&bytes) else {
+            return false;
+        };
+        self.insert(rel, Some(path), &src);
+        true
+    }
+
+    /// Whether `rel` is in the workspace.
+    pub fn contains(&self, rel: &str) -> bool {
+        self.texts.contains_key(rel)
+    }
+
+    /// The current text of `rel`.
+    pub fn text(&self, rel: &str) -> Option<&str> {
+        self.texts.get(rel).map(String::as_str)
+    }
+
+    /// The current texts, by path (what a fix round's checks read).
+    pub fn texts(&self) -> &BTreeMap<String, String> {
+        &self.texts
+    }
+
+    /// The current texts, for a round to edit.
+    pub(super) fn texts_mut(&mut self) -> &mut BTreeMap<String, String> {
+        &mut self.texts
+    }
+
+    /// `rel`'s current text as a source (with its BOM flag).
+    pub fn source(&self, rel: &str) -> Option<SourceText> {
+        let mut src = SourceText::new(self.texts.get(rel)?);
+        src.bom = self.members.get(rel).is_some_and(|m| m.bom);
+        Some(src)
+    }
+
+    /// Whether `rel` had a syntax error when the run started: such a file
+    /// is never edited (the promise of E999).
+    pub fn is_broken(&mut self, rel: &str, worker: &mut Worker) -> bool {
+        let Some(m) = self.members.get_mut(rel) else {
+            return false;
+        };
+        *m.broken.get_or_insert_with(|| {
+            worker
+                .parse(&m.start)
+                .is_none_or(|t| !syntax_errors(&t).is_empty())
+        })
+    }
+
+    /// Files whose text changed, before and after (BOM included).
+    pub fn changed(&self) -> Vec<ChangedFile> {
+        self.members
+            .iter()
+            .filter(|(rel, m)| self.texts[*rel] != m.start)
+            .map(|(rel, m)| ChangedFile {
+                rel: rel.clone(),
+                before: String::from_utf8_lossy(&m.original).into_owned(),
+                after: self.with_bom(rel, m),
+            })
+            .collect()
+    }
+
+    fn with_bom(&self, rel: &str, m: &Member) -> String {
+        if m.bom {
+            format!("{UTF8_BOM}{}", self.texts[rel])
+        } else {
+            self.texts[rel].clone()
+        }
+    }
+
+    /// Writes every changed file that lives on disk; returns the files
+    /// written and one message per file that could not be.
+    pub fn write(&self) -> (Vec<ChangedFile>, Vec<String>) {
+        let mut written = Vec::new();
+        let mut errors = Vec::new();
+        for change in self.changed() {
+            let m = &self.members[&change.rel];
+            if let Some(path) = &m.path
+                && let Err(e) = write_if_unchanged(path, &m.original, change.after.as_bytes())
+            {
+                errors.push(e.to_string());
+                continue;
+            }
+            written.push(change);
+        }
+        (written, errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_keep_the_bom_and_broken_files_are_known() {
+        let mut ws = Workspace::new(PathBuf::from("/nonexistent"));
+        ws.insert("a.py", None, &SourceText::new("\u{feff}x = 1\n"));
+        ws.insert("b.py", None, &SourceText::new("x = (\n"));
+        assert!(ws.changed().is_empty());
+        ws.texts_mut().insert("a.py".into(), "x = 2\n".into());
+        let changed = ws.changed();
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].after, "\u{feff}x = 2\n");
+        let mut w = Worker::new();
+        assert!(!ws.is_broken("a.py", &mut w));
+        assert!(ws.is_broken("b.py", &mut w));
+        assert!(!ws.load("missing.py"));
+    }
+}

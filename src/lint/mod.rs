@@ -1,0 +1,217 @@
+//! The `lint` pipeline over many files: walk → check each file in parallel
+//! ([`file`]: match → suppress, through the [`cache`]) → fix rounds
+//! ([`fixing`], over the fix engine) → central-exception audit. The CLI is a
+//! thin shell over [`lint`].
+
+pub mod cache;
+pub mod file;
+pub mod fixing;
+pub mod shard;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::analyzers::{Fact, Report};
+use crate::check::Checker;
+use crate::finding::{Finding, sort_findings};
+use crate::fix::workspace::{ChangedFile, Workspace};
+use crate::parse::Worker;
+use crate::run::Run;
+use crate::source::SourceText;
+use crate::suppress::{self, ShardView, SuppressionRecord};
+use crate::walk::{self, Target};
+use cache::Cache;
+pub use file::FileResult;
+pub use shard::Shard;
+
+/// What to do with fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FixMode {
+    /// Report only.
+    #[default]
+    Report,
+    /// Apply and write.
+    Apply,
+    /// Compute and show as a diff; write nothing.
+    Diff,
+}
+
+/// Options of one lint run.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// Files and folders.
+    pub paths: Vec<PathBuf>,
+    /// Apply the config's excludes to explicit files too.
+    pub force_exclude: bool,
+    /// Source given on standard input, linted as this path.
+    pub stdin: Option<(PathBuf, String)>,
+    /// Fix behaviour.
+    pub fix: FixMode,
+    /// Also apply unsafe fixes.
+    pub unsafe_fixes: bool,
+    /// Worker threads (`None`: all cores).
+    pub threads: Option<usize>,
+    /// A report whose facts to collect.
+    pub collect: Option<Report>,
+    /// Lint only shard K of N (1-based K): a stable slice of the files.
+    pub shard: Option<Shard>,
+    /// Reuse and record results in `.rulegate_cache/` (plain lint runs only).
+    pub cache: bool,
+}
+
+/// The result of a lint run.
+#[derive(Debug, Default)]
+pub struct LintRun {
+    /// Per-file results (final, after fixing).
+    pub files: Vec<FileResult>,
+    /// All findings, sorted as SPEC §1.1 says.
+    pub findings: Vec<Finding>,
+    /// Every suppression and central exception, for `report exceptions`.
+    pub records: Vec<SuppressionRecord>,
+    /// Fixes applied (or, with `--diff`, that would be).
+    pub fixes_applied: usize,
+    /// Files changed by fixes.
+    pub changed: Vec<ChangedFile>,
+    /// Problems writing fixed files.
+    pub write_errors: Vec<String>,
+    /// Number of files parsed (others could not concern any rule).
+    pub files_parsed: usize,
+    /// Facts collected for a report, in file order.
+    pub facts: Vec<Fact>,
+    /// Files rulegate itself failed on (each has an RG000 finding).
+    pub internal_errors: usize,
+    /// The project root (report renderers read files that edits reach).
+    pub root: PathBuf,
+}
+
+/// Runs `lint` with `opts` over the files of `run`.
+pub fn lint(run: &Run, opts: &LintOptions) -> miette::Result<LintRun> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| miette::miette!("cannot start worker threads: {e}"))?;
+    Ok(pool.install(|| lint_in_pool(run, opts)))
+}
+
+fn lint_in_pool(run: &Run, opts: &LintOptions) -> LintRun {
+    let checker = Checker {
+        collect: opts.collect,
+        ..Checker::new(run)
+    };
+    let mut ws = Workspace::new(run.config.root.clone());
+    let (mut results, shard_view) = match &opts.stdin {
+        Some((name, text)) => {
+            let rel = walk::relative(&run.config, name);
+            let src = SourceText::new(text);
+            ws.insert(&rel, None, &src);
+            let result = file::check_source(&checker, &mut Worker::new(), Arc::from(rel), src);
+            (vec![result], ShardView::whole(run.config.exceptions.len()))
+        }
+        None => check_files(&checker, opts, &mut ws),
+    };
+
+    let mut out = LintRun::default();
+    if opts.fix != FixMode::Report {
+        let (ws, applied) = fixing::fix_results(run, &mut results, ws, opts.unsafe_fixes);
+        out.fixes_applied = applied;
+        if opts.fix == FixMode::Apply {
+            (out.changed, out.write_errors) = ws.write();
+        } else {
+            out.changed = ws.changed();
+        }
+    }
+    gather(run, &mut out, results, &shard_view);
+    out
+}
+
+/// Checks every file the paths name (through the cache when it is on).
+fn check_files(
+    checker: &Checker,
+    opts: &LintOptions,
+    ws: &mut Workspace,
+) -> (Vec<FileResult>, ShardView) {
+    let run = checker.run;
+    let all = walk::collect(&run.config, &opts.paths, opts.force_exclude);
+    let shard_view = shard::view(&run.config, opts.shard, &all);
+    let targets: Vec<Target> = all
+        .into_iter()
+        .filter(|t| opts.shard.is_none_or(|s| s.contains(&t.rel)))
+        .collect();
+    let keep_source = opts.fix != FixMode::Report;
+    let cache = (opts.cache && !keep_source && opts.collect.is_none())
+        .then(|| Cache::open(&run.config.root, run.rules.fingerprint, run.today));
+    let results = targets
+        .par_iter()
+        .map_init(Worker::new, |w, t: &Target| {
+            let bytes = std::fs::read(&t.path);
+            let content = bytes.as_ref().ok().map(|b| crate::hash::digest(b));
+            let cached = cache
+                .as_ref()
+                .zip(content)
+                .and_then(|(c, d)| c.get(&t.rel, d));
+            if let Some(mut r) = cached {
+                if !r.findings.is_empty() {
+                    r.source = bytes.ok().and_then(|b| SourceText::decode(&b).ok());
+                }
+                return r;
+            }
+            let mut r = file::check_bytes(checker, w, Arc::from(t.rel.as_str()), bytes);
+            if let (Some(c), Some(d)) = (&cache, content)
+                && !r.internal_error
+            {
+                c.put(&t.rel, d, &r);
+            }
+            if r.findings.is_empty() && !keep_source {
+                r.source = None; // keep memory flat on big trees
+            }
+            r
+        })
+        .collect::<Vec<_>>();
+    if let Some(c) = &cache {
+        c.save();
+    }
+    if keep_source {
+        // The decoded text plus its BOM is exactly what was read: no second
+        // read of the file.
+        for (r, t) in results.iter().zip(&targets) {
+            if let Some(src) = &r.source {
+                ws.insert(&t.rel, Some(t.path.clone()), src);
+            }
+        }
+    }
+    (results, shard_view)
+}
+
+/// Collects the per-file results into the run's findings and records, and
+/// audits the central exceptions.
+fn gather(run: &Run, out: &mut LintRun, mut results: Vec<FileResult>, shard_view: &ShardView) {
+    let mut used = BTreeSet::new();
+    let mut in_scope = BTreeSet::new();
+    for r in &mut results {
+        out.findings.extend(r.findings.iter().cloned());
+        out.records.extend(r.records.iter().cloned());
+        used.extend(r.exceptions_used.iter().copied());
+        in_scope.extend(r.exceptions_in_scope.iter().copied());
+        out.files_parsed += usize::from(r.parsed);
+        out.internal_errors += usize::from(r.internal_error);
+        out.facts.append(&mut r.facts);
+    }
+    let (records, findings) = suppress::audit_exceptions(
+        &run.config,
+        &run.rules,
+        &used,
+        &in_scope,
+        run.today,
+        shard_view,
+    );
+    out.records.extend(records);
+    out.findings.extend(findings);
+    sort_findings(&mut out.findings);
+    out.records
+        .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+    out.files = results;
+    out.root = run.config.root.clone();
+}

@@ -1,0 +1,146 @@
+//! The parse layer: one tree-sitter parser per thread, the syntax errors of
+//! a tree, the syntax that only some Python versions accept, and the
+//! module-level name bindings that several analyzers resolve names with.
+
+pub mod bindings;
+pub mod compat;
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser, QueryCursor, Tree};
+
+pub use compat::PythonVersion;
+
+/// The tree-sitter Python language.
+pub fn python() -> tree_sitter::Language {
+    tree_sitter_python::LANGUAGE.into()
+}
+
+/// Per-thread parsing state (parsers and cursors are not shared).
+pub struct Worker {
+    parser: Parser,
+    /// The query cursor of this thread (reused across files).
+    pub cursor: QueryCursor,
+}
+
+impl Default for Worker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Worker {
+    /// A parser set to Python and a fresh query cursor.
+    pub fn new() -> Self {
+        let mut parser = Parser::new();
+        parser
+            .set_language(&python())
+            .expect("tree-sitter-python matches the tree-sitter ABI");
+        Self {
+            parser,
+            cursor: QueryCursor::new(),
+        }
+    }
+
+    /// Parses `text`.
+    pub fn parse(&mut self, text: &str) -> Option<Tree> {
+        self.parser.parse(text, None)
+    }
+
+    /// Number of syntax errors in `text` for `target`: tree-sitter's error
+    /// regions, plus (before Python 3.12) f-string fields only PEP 701 allows.
+    /// `usize::MAX` when the text cannot be parsed at all.
+    pub fn error_count(&mut self, text: &str, target: PythonVersion) -> usize {
+        let Some(tree) = self.parse(text) else {
+            return usize::MAX;
+        };
+        let pep701 = if target.has_pep701() {
+            0
+        } else {
+            compat::pre_pep701_violations(&tree, text)
+        };
+        syntax_errors(&tree).len() + pep701
+    }
+}
+
+/// Byte ranges of ERROR and MISSING nodes, outermost first, in file order.
+/// Iterative, so that deeply nested input cannot overflow the stack.
+pub fn syntax_errors(tree: &Tree) -> Vec<Range<usize>> {
+    let root = tree.root_node();
+    let mut out = Vec::new();
+    if !root.has_error() {
+        return out;
+    }
+    let mut stack: Vec<Node> = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.is_error() || node.is_missing() {
+            out.push(node.byte_range());
+            continue;
+        }
+        let mut c = node.walk();
+        let children: Vec<Node> = node.children(&mut c).filter(|n| n.has_error()).collect();
+        // Reversed so that the stack pops them in file order.
+        stack.extend(children.into_iter().rev());
+    }
+    if out.is_empty() {
+        out.push(0..0);
+    }
+    out
+}
+
+/// A one-line description of the syntax error at `range`.
+pub fn describe_error(tree: &Tree, range: Range<usize>, text: &str) -> String {
+    let node = tree
+        .root_node()
+        .descendant_for_byte_range(range.start, range.end);
+    match node {
+        Some(n) if n.is_missing() => format!("expected `{}`", n.kind()),
+        _ => {
+            let snippet: String = text[range].chars().take(30).collect();
+            let snippet = snippet.lines().next().unwrap_or("").trim();
+            if snippet.is_empty() {
+                "invalid syntax".to_string()
+            } else {
+                format!("invalid syntax near `{snippet}`")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_listed_in_file_order() {
+        let mut w = Worker::new();
+        let text = "x = (1,\ny = 2\ndef f(:\n    pass\n";
+        let tree = w.parse(text).unwrap();
+        let errors = syntax_errors(&tree);
+        assert!(!errors.is_empty());
+        assert!(errors.windows(2).all(|p| p[0].start <= p[1].start));
+        assert_eq!(
+            syntax_errors(&w.parse("x = 1\n").unwrap()),
+            Vec::<std::ops::Range<usize>>::new()
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let mut w = Worker::new();
+        let text = format!("x = {}1{}\n", "(".repeat(20_000), ")".repeat(19_999));
+        let tree = w.parse(&text).unwrap();
+        assert!(!syntax_errors(&tree).is_empty());
+    }
+
+    #[test]
+    fn error_count_sees_pep701_before_312() {
+        let mut w = Worker::new();
+        let text = "f\"{x[\"k\"]}\"\n";
+        assert_eq!(w.error_count(text, PythonVersion::DEFAULT), 1);
+        assert_eq!(
+            w.error_count(text, PythonVersion::parse("py312").unwrap()),
+            0
+        );
+    }
+}

@@ -1,0 +1,68 @@
+//! One run's context: the configuration, the compiled rules, the script
+//! host, the date TTLs are judged against, and the project model. Every
+//! stage after loading (check, suppress, fix, the commands) reads this one
+//! value instead of carrying its pieces separately.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::dates::Date;
+use crate::packs;
+use crate::project::Project;
+use crate::rule::RuleSet;
+use crate::script::ScriptHost;
+
+/// Everything a run over files needs.
+#[derive(Debug)]
+pub struct Run {
+    /// The configuration.
+    pub config: Config,
+    /// The rules (shared: pack tests run each example under its own config).
+    pub rules: Arc<RuleSet>,
+    /// The fix-script host.
+    pub host: Arc<ScriptHost>,
+    /// The date TTLs and expiries are judged against.
+    pub today: Date,
+    /// Module index and symbol tables, built up as the run goes.
+    pub project: Project,
+}
+
+impl Run {
+    /// A run of `rules` over the project `config` describes.
+    pub fn new(config: Config, rules: Arc<RuleSet>, host: Arc<ScriptHost>, today: Date) -> Self {
+        let project = Project::new(&config);
+        Self {
+            config,
+            rules,
+            host,
+            today,
+            project,
+        }
+    }
+
+    /// Loads the config (`config_file`, else discovered from `start`) and
+    /// its packs, keeping the rules `select`/`ignore` pick.
+    pub fn load(
+        config_file: Option<&Path>,
+        start: &Path,
+        select: &[String],
+        ignore: &[String],
+        today: Date,
+    ) -> miette::Result<Self> {
+        let config = match config_file {
+            Some(p) => Config::load(p)?,
+            None => Config::discover(start)?,
+        };
+        let host = ScriptHost::new();
+        let rules = packs::load_rules(&config, &host, select, ignore)?;
+        Ok(Self::new(config, Arc::new(rules), Arc::new(host), today))
+    }
+
+    /// The lane of the file at `rel_path`.
+    pub fn lane_of(&self, rel_path: &str) -> Option<Arc<str>> {
+        self.config
+            .lane_of(rel_path)
+            .map(|l| Arc::from(l.name.as_str()))
+    }
+}
