@@ -61,8 +61,12 @@ pub fn days_between(from: Date, to: Date) -> i64 {
 
 /// `date` plus `days` days, saturating at the end of the calendar.
 pub fn add_days(date: Date, days: i64) -> Date {
-    date.checked_add(jiff::Span::new().days(days))
-        .unwrap_or(Date::MAX)
+    // `Span::days` panics past jiff's range; a pack may ask for any TTL.
+    jiff::Span::new()
+        .try_days(days)
+        .ok()
+        .and_then(|span| date.checked_add(span).ok())
+        .unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
 }
 
 #[cfg(test)]
@@ -91,6 +95,8 @@ mod tests {
         assert_eq!(add_days(a, 90), Date::new(2026, 4, 1).unwrap());
         assert_eq!(days_between(a, Date::new(2026, 4, 1).unwrap()), 90);
         assert_eq!(days_between(Date::new(2026, 4, 1).unwrap(), a), -90);
+        assert_eq!(add_days(a, 4_000_000_000), Date::MAX);
+        assert_eq!(add_days(a, -4_000_000_000), Date::MIN);
     }
 
     #[test]

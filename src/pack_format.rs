@@ -164,15 +164,27 @@ pub struct SuppressionPolicy {
     /// A suppression must give a reason after ` -- `.
     #[serde(default)]
     pub require_reason: bool,
-    /// Days an `EXCEPTION-YYYYMMDD` tag keeps a suppression alive.
+    /// Days an `EXCEPTION-YYYYMMDD` tag keeps a suppression alive (at most
+    /// 36525, a hundred years).
     #[serde(default)]
-    pub ttl_days: Option<u32>,
+    #[schemars(with = "Option<u32>", range(max = 36525))]
+    pub ttl_days: Option<Spanned<u32>>,
     /// Days before expiry from which `SUP003` warns.
     #[serde(default)]
     pub warn_before_days: Option<u32>,
     /// Severity of `SUP002` for this rule's expired suppressions.
     #[serde(default)]
     pub expired_severity: Option<Severity>,
+}
+
+/// The longest TTL a pack may give: a hundred years.
+pub const MAX_TTL_DAYS: u32 = 36_525;
+
+impl SuppressionPolicy {
+    /// Days an `EXCEPTION-` tag keeps a suppression alive, if the pack says.
+    pub fn ttl(&self) -> Option<u32> {
+        self.ttl_days.as_ref().map(|d| *d.get_ref())
+    }
 }
 
 /// `[[rule.tests]]`: an example checked by `rulegate test`.

@@ -13,7 +13,7 @@ use crate::error::{SourceDoc, SpannedError};
 use crate::finding::Applicability;
 use crate::glob::GlobList;
 use crate::matching::query::{self, Constraint, QueryMatcher};
-use crate::pack_format::{FixTable, RuleSpec};
+use crate::pack_format::{FixTable, MAX_TTL_DAYS, RuleSpec};
 use crate::rule::{EngineCheck, FixAction, FixKind, Matcher, Rule, Scope, SuppressionCheck};
 use crate::script::ScriptHost;
 use crate::template::Template;
@@ -90,6 +90,18 @@ pub(super) fn compile_rule(
             );
         }
         tests.push(t.get_ref().clone());
+    }
+    if let Some(ttl) = r.suppression.as_ref().and_then(|s| s.ttl_days.as_ref())
+        && *ttl.get_ref() > MAX_TTL_DAYS
+    {
+        errors.push(
+            doc.error(
+                ttl.span(),
+                format!("`ttl_days = {}` is too long", ttl.get_ref()),
+                "more than a hundred years",
+            )
+            .with_help(format!("give at most {MAX_TTL_DAYS} days")),
+        );
     }
 
     if !errors.is_empty() {
@@ -170,7 +182,13 @@ fn compile_analyzer(
     options: &toml::Table,
     options_span: std::ops::Range<usize>,
 ) -> Result<(Matcher, Vec<String>), SpannedError> {
-    let bad_options = |e: String| doc.error(options_span.clone(), "invalid analyzer options", e);
+    let bad_options = |e: String| {
+        // serde names an unknown key: point at it rather than at the table.
+        let span = unknown_key(&e)
+            .and_then(|key| key_span(&doc.text, options_span.start, key))
+            .unwrap_or(options_span.clone());
+        doc.error(span, "invalid analyzer options", e)
+    };
     match name.get_ref().as_str() {
         "engine" => {
             let o: CheckOption = analyzers::options(options).map_err(bad_options)?;
@@ -211,6 +229,31 @@ fn compile_analyzer(
                 .with_help(format!("analyzers: {}", analyzers::names().join(", ")))),
         },
     }
+}
+
+/// The key serde's "unknown field `KEY`" message names, if that is the error.
+fn unknown_key(message: &str) -> Option<&str> {
+    let rest = message.split_once("unknown field `")?.1;
+    Some(rest.split_once('`')?.0)
+}
+
+/// Where `key = …` is written in the options table that starts at `from`
+/// (a `[rule.options]` header's span ends before its keys), up to the next
+/// `[[rule]]`.
+fn key_span(text: &str, from: usize, key: &str) -> Option<std::ops::Range<usize>> {
+    let tail = text.get(from..)?;
+    let end = tail.get(1..)?.find("\n[[").map_or(tail.len(), |i| i + 1);
+    let mut at = 0;
+    while let Some(i) = tail[at..end].find(key) {
+        let start = at + i;
+        let before = tail[..start].chars().next_back();
+        let after = tail[start + key.len()..end].trim_start_matches([' ', '\t']);
+        if !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && after.starts_with('=') {
+            return Some(from + start..from + start + key.len());
+        }
+        at = start + key.len();
+    }
+    None
 }
 
 fn compile_query(

@@ -28,6 +28,9 @@ impl PythonVersion {
     /// Parses `py311` or `3.11`.
     pub fn parse(s: &str) -> Option<Self> {
         let digits = s.strip_prefix("py").unwrap_or(s);
+        if !digits.is_ascii() {
+            return None; // and byte slicing below stays on char boundaries
+        }
         let (major, minor) = match digits.split_once('.') {
             Some((a, b)) => (a.parse().ok()?, b.parse().ok()?),
             None if digits.len() >= 2 => (digits[..1].parse().ok()?, digits[1..].parse().ok()?),
@@ -113,6 +116,7 @@ mod tests {
         assert_eq!(PythonVersion::parse("3.12").unwrap().minor, 12);
         assert!(PythonVersion::parse("py2").is_none());
         assert!(PythonVersion::parse("python").is_none());
+        assert!(PythonVersion::parse("pyé1").is_none());
         assert!(!PythonVersion::DEFAULT.has_pep701());
     }
 

@@ -250,7 +250,7 @@ pub fn apply(
             if judged && !is_used {
                 unused.push((code.clone(), range.clone()));
             }
-            let policy = rule.map(|r| (r.suppression.ttl_days, r.suppression.warn_before_days));
+            let policy = rule.map(|r| (r.suppression.ttl(), r.suppression.warn_before_days));
             out.records.push(record(
                 env,
                 n,
@@ -315,7 +315,7 @@ fn judge<'r>(
         }
         return true; // fail closed: an unreadable expiry does not suppress
     }
-    let expires = n.expiry(policy.ttl_days);
+    let expires = n.expiry(policy.ttl());
     let warn = policy.warn_before_days.unwrap_or(DEFAULT_WARN_DAYS);
     match Status::of_expiry(expires, today, warn) {
         Status::Expired => {
