@@ -367,62 +367,8 @@ impl Config {
             }),
         };
 
-        let lane_names: Vec<&str> = spec.lanes.keys().map(String::as_str).collect();
-        let mut lanes = Vec::new();
-        for (name, lane) in &spec.lanes {
-            let lane = lane.get_ref();
-            let paths = GlobList::from_spanned(&d, &lane.paths).unwrap_or_else(|e| {
-                errors.extend(e);
-                GlobList::default()
-            });
-            let may_import = lane.may_import.as_ref().map(|list| {
-                for l in list {
-                    if !lane_names.contains(&l.get_ref().as_str()) {
-                        errors.push(unknown_lane(&d, l, &lane_names));
-                    }
-                }
-                list.iter().map(|l| l.get_ref().clone()).collect()
-            });
-            lanes.push(Lane::with(
-                name.clone(),
-                paths,
-                may_import,
-                lane.dynamic_imports,
-            ));
-        }
-        if lanes.is_empty() {
-            lanes.push(Lane::new(DEFAULT_LANE, &["**"]));
-        }
-
-        let mut exceptions = Vec::new();
-        for ex in &spec.exceptions {
-            let span = ex.span();
-            let ex = ex.get_ref();
-            let mut date = |s: &Spanned<String>| match dates::parse_iso(s.get_ref()) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    errors.push(d.error(s.span(), "invalid date in [[exceptions]]", e));
-                    None
-                }
-            };
-            let expires = date(&ex.expires);
-            let start = ex.start.as_ref().and_then(&mut date);
-            let paths = GlobList::from_spanned(&d, std::slice::from_ref(&ex.path))
-                .map_err(|e| errors.extend(e))
-                .ok();
-            if let (Some(expires), Some(paths)) = (expires, paths) {
-                exceptions.push(CentralException {
-                    rule: ex.rule.get_ref().clone(),
-                    path_glob: ex.path.get_ref().clone(),
-                    paths,
-                    reason: ex.reason.clone(),
-                    issue: ex.issue.clone(),
-                    start,
-                    expires,
-                    span,
-                });
-            }
-        }
+        let lanes = compile_lanes(&d, &spec, &mut errors);
+        let exceptions = compile_exceptions(&d, &spec, &mut errors);
 
         let overrides = spec
             .rules
@@ -480,6 +426,76 @@ impl Config {
             .unwrap_or_else(|| SourceDoc::new("<default config>", ""))
             .error(span, msg, label)
     }
+}
+
+/// The lanes of the config in file order (one `production` lane over every
+/// file when it has none).
+fn compile_lanes(d: &SourceDoc, spec: &ConfigSpec, errors: &mut Vec<SpannedError>) -> Vec<Lane> {
+    let lane_names: Vec<&str> = spec.lanes.keys().map(String::as_str).collect();
+    let mut lanes = Vec::new();
+    for (name, lane) in &spec.lanes {
+        let lane = lane.get_ref();
+        let paths = GlobList::from_spanned(d, &lane.paths).unwrap_or_else(|e| {
+            errors.extend(e);
+            GlobList::default()
+        });
+        let may_import = lane.may_import.as_ref().map(|list| {
+            for l in list {
+                if !lane_names.contains(&l.get_ref().as_str()) {
+                    errors.push(unknown_lane(d, l, &lane_names));
+                }
+            }
+            list.iter().map(|l| l.get_ref().clone()).collect()
+        });
+        lanes.push(Lane::with(
+            name.clone(),
+            paths,
+            may_import,
+            lane.dynamic_imports,
+        ));
+    }
+    if lanes.is_empty() {
+        lanes.push(Lane::new(DEFAULT_LANE, &["**"]));
+    }
+    lanes
+}
+
+/// The central `[[exceptions]]`, with their dates and globs checked.
+fn compile_exceptions(
+    d: &SourceDoc,
+    spec: &ConfigSpec,
+    errors: &mut Vec<SpannedError>,
+) -> Vec<CentralException> {
+    let mut exceptions = Vec::new();
+    for ex in &spec.exceptions {
+        let span = ex.span();
+        let ex = ex.get_ref();
+        let mut date = |s: &Spanned<String>| match dates::parse_iso(s.get_ref()) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.push(d.error(s.span(), "invalid date in [[exceptions]]", e));
+                None
+            }
+        };
+        let expires = date(&ex.expires);
+        let start = ex.start.as_ref().and_then(&mut date);
+        let paths = GlobList::from_spanned(d, std::slice::from_ref(&ex.path))
+            .map_err(|e| errors.extend(e))
+            .ok();
+        if let (Some(expires), Some(paths)) = (expires, paths) {
+            exceptions.push(CentralException {
+                rule: ex.rule.get_ref().clone(),
+                path_glob: ex.path.get_ref().clone(),
+                paths,
+                reason: ex.reason.clone(),
+                issue: ex.issue.clone(),
+                start,
+                expires,
+                span,
+            });
+        }
+    }
+    exceptions
 }
 
 fn unknown_lane(d: &SourceDoc, l: &Spanned<String>, known: &[&str]) -> SpannedError {

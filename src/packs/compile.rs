@@ -75,6 +75,42 @@ pub(super) fn compile_rule(
             .ok(),
     };
 
+    let tests = compile_tests_and_policy(doc, &r, &mut errors);
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // A pack's own words win; else the analyzer's (an E402 file needs `import`).
+    let prefilter = r.prefilter.or_else(|| match &matcher {
+        Matcher::Analyzer(a) => a.prefilter(),
+        _ => None,
+    });
+    Ok(Rule {
+        id: Arc::from(id.as_str()),
+        pack: pack.clone(),
+        severity: r.severity,
+        message: message.expect("checked above"),
+        summary: r.summary,
+        explain: r.explain,
+        scope,
+        matcher,
+        fix,
+        options,
+        suppression: r.suppression.unwrap_or_default(),
+        prefilter,
+        tests,
+        id_span: r.id.span(),
+        index: 0,
+    })
+}
+
+/// The rule's examples (each must check something) and its suppression
+/// policy's bounds.
+fn compile_tests_and_policy(
+    doc: &SourceDoc,
+    r: &RuleSpec,
+    errors: &mut Vec<SpannedError>,
+) -> Vec<crate::pack_format::RuleTest> {
     let mut tests = Vec::new();
     for t in &r.tests {
         if t.get_ref().expect.is_none() && t.get_ref().fixed.is_none() {
@@ -103,32 +139,7 @@ pub(super) fn compile_rule(
             .with_help(format!("give at most {MAX_TTL_DAYS} days")),
         );
     }
-
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    // A pack's own words win; else the analyzer's (an E402 file needs `import`).
-    let prefilter = r.prefilter.or_else(|| match &matcher {
-        Matcher::Analyzer(a) => a.prefilter(),
-        _ => None,
-    });
-    Ok(Rule {
-        id: Arc::from(id.as_str()),
-        pack: pack.clone(),
-        severity: r.severity,
-        message: message.expect("checked above"),
-        summary: r.summary,
-        explain: r.explain,
-        scope,
-        matcher,
-        fix,
-        options,
-        suppression: r.suppression.unwrap_or_default(),
-        prefilter,
-        tests,
-        id_span: r.id.span(),
-        index: 0,
-    })
+    tests
 }
 
 /// Builds the matcher and returns the variable names its hits define.

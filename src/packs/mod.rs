@@ -128,49 +128,14 @@ pub fn load_pack(
     }
 }
 
-/// Loads every pack the config names (plus the engine's `builtin:core`),
-/// applies config overrides and `--select`/`--ignore`, and compiles the set.
-pub fn load_rules(
+/// Duplicate ids (the second definition, pointing at the first), config
+/// overrides applied (or reported when no pack defines their rule), and
+/// central exceptions for unknown rules.
+fn check_against_config(
     config: &Config,
-    host: &ScriptHost,
-    select: &[String],
-    ignore: &[String],
-) -> miette::Result<RuleSet> {
-    let mut errors = Vec::new();
-    let mut all: Vec<(Rule, SourceDoc)> = Vec::new();
-    let mut key = String::from(env!("CARGO_PKG_VERSION"));
-    let mut refs: Vec<(String, Option<std::ops::Range<usize>>)> =
-        vec![(format!("{BUILTIN_PREFIX}core"), None)];
-    refs.extend(
-        config
-            .packs
-            .iter()
-            .filter(|(r, _)| r != "builtin:core")
-            .cloned(),
-    );
-    for (reference, span) in refs {
-        let source = match PackSource::resolve(&reference, &config.root) {
-            Ok(s) => s,
-            Err(e) => {
-                let err = match (span, &config.doc) {
-                    (Some(span), Some(_)) => config.error_at(span, &e, "this pack"),
-                    _ => SourceDoc::new(reference.clone(), "").error(0..0, e, "here"),
-                };
-                errors.push(err);
-                continue;
-            }
-        };
-        let mode = LoadMode {
-            check_lanes: !source.builtin,
-        };
-        key.push_str(&source.doc.text);
-        match load_pack(&source, config, host, mode) {
-            Ok((_, rules)) => all.extend(rules.into_iter().map(|r| (r, source.doc.clone()))),
-            Err(e) => errors.extend(e),
-        }
-    }
-    error::collect(std::mem::take(&mut errors))?;
-
+    all: &mut [(Rule, SourceDoc)],
+    errors: &mut Vec<SpannedError>,
+) {
     // Duplicate ids: report the second definition, pointing at the first.
     for (i, (rule, _)) in all.iter().enumerate() {
         if let Some((_, first_doc)) = all[..i].iter().find(|(r, _)| r.id == rule.id) {
@@ -219,6 +184,52 @@ pub fn load_rules(
             );
         }
     }
+}
+
+/// Loads every pack the config names (plus the engine's `builtin:core`),
+/// applies config overrides and `--select`/`--ignore`, and compiles the set.
+pub fn load_rules(
+    config: &Config,
+    host: &ScriptHost,
+    select: &[String],
+    ignore: &[String],
+) -> miette::Result<RuleSet> {
+    let mut errors = Vec::new();
+    let mut all: Vec<(Rule, SourceDoc)> = Vec::new();
+    let mut key = String::from(env!("CARGO_PKG_VERSION"));
+    let mut refs: Vec<(String, Option<std::ops::Range<usize>>)> =
+        vec![(format!("{BUILTIN_PREFIX}core"), None)];
+    refs.extend(
+        config
+            .packs
+            .iter()
+            .filter(|(r, _)| r != "builtin:core")
+            .cloned(),
+    );
+    for (reference, span) in refs {
+        let source = match PackSource::resolve(&reference, &config.root) {
+            Ok(s) => s,
+            Err(e) => {
+                let err = match (span, &config.doc) {
+                    (Some(span), Some(_)) => config.error_at(span, &e, "this pack"),
+                    _ => SourceDoc::new(reference.clone(), "").error(0..0, e, "here"),
+                };
+                errors.push(err);
+                continue;
+            }
+        };
+        let mode = LoadMode {
+            check_lanes: !source.builtin,
+        };
+        key.push_str(&source.doc.text);
+        match load_pack(&source, config, host, mode) {
+            Ok((_, rules)) => all.extend(rules.into_iter().map(|r| (r, source.doc.clone()))),
+            Err(e) => errors.extend(e),
+        }
+    }
+    error::collect(std::mem::take(&mut errors))?;
+
+    check_against_config(config, &mut all, &mut errors);
     error::collect(errors)?;
 
     let disabled = |id: &str| {

@@ -166,112 +166,148 @@ pub fn apply(
     } else {
         Vec::new()
     };
-    let mut out = Suppressed::default();
-    let sup = |check| {
-        rules
-            .suppression_rule(check)
-            .filter(|r| active.contains(r.index))
+    let mut pass = Pass {
+        env,
+        rules,
+        active,
+        today,
+        used: vec![BTreeSet::new(); noqas.len()],
+        blanket_used: vec![false; noqas.len()],
+        noqas,
+        out: Suppressed::default(),
     };
-    let line_of = |n: &Noqa| env.lines.line_of(n.comment.start);
-    // used[i] = codes of noqa i that suppressed (or tried to suppress) something
-    let mut used: Vec<BTreeSet<String>> = vec![BTreeSet::new(); noqas.len()];
-    let mut blanket_used = vec![false; noqas.len()];
-
     for (i, ex) in exceptions.iter().enumerate() {
         let in_scope =
             ex.paths.is_match(env.rel_path) && rules.get(&ex.rule).is_some_and(|r| env.in_scope(r));
         if in_scope {
-            out.exceptions_in_scope.insert(i);
+            pass.out.exceptions_in_scope.insert(i);
         }
     }
-
     for f in findings {
-        let Some(rule) = rules.get(&f.rule) else {
-            out.findings.push(f);
-            continue;
-        };
+        pass.suppress(f, exceptions);
+    }
+    for i in 0..pass.noqas.len() {
+        pass.audit(i);
+    }
+    pass.out
+}
+
+/// One file's suppression pass: its `noqa` comments, which codes of each
+/// suppressed something, and what is left.
+struct Pass<'a> {
+    env: &'a FileEnv<'a>,
+    rules: &'a RuleSet,
+    active: &'a RuleMask,
+    today: Date,
+    noqas: Vec<Noqa>,
+    /// Per noqa: the codes that suppressed (or tried to suppress) something.
+    used: Vec<BTreeSet<String>>,
+    /// Per noqa: whether its blanket form suppressed something.
+    blanket_used: Vec<bool>,
+    out: Suppressed,
+}
+
+impl<'a> Pass<'a> {
+    /// The active suppression-audit rule for `check`.
+    fn sup(&self, check: SuppressionCheck) -> Option<&'a Rule> {
+        self.rules
+            .suppression_rule(check)
+            .filter(|r| self.active.contains(r.index))
+    }
+
+    fn line_of(&self, n: &Noqa) -> usize {
+        self.env.lines.line_of(n.comment.start)
+    }
+
+    /// Keeps `f`, or records the suppression that hides it.
+    fn suppress(&mut self, f: Finding, exceptions: &[CentralException]) {
+        let rule = self.rules.at(f.rule_index);
         if matches!(rule.matcher, Matcher::Engine(_) | Matcher::Suppression(_)) {
-            out.findings.push(f);
-            continue;
+            self.out.findings.push(f);
+            return;
         }
         let line = f.location.start.line - 1;
         let end_line = f.location.end.line.saturating_sub(1);
-        let hit = noqas
-            .iter()
-            .position(|n| (line_of(n) == line || line_of(n) == end_line) && n.covers(&f.rule));
+        let hit = self.noqas.iter().position(|n| {
+            (self.line_of(n) == line || self.line_of(n) == end_line) && n.covers(&f.rule)
+        });
         if let Some(i) = hit {
-            let n = &noqas[i];
-            match &n.codes {
+            match &self.noqas[i].codes {
                 Some(_) => {
-                    used[i].insert(f.rule.to_string());
+                    self.used[i].insert(f.rule.to_string());
                 }
-                None => blanket_used[i] = true,
+                None => self.blanket_used[i] = true,
             }
-            if judge(env, rule, n, today, &sup, &mut out.findings) {
-                out.findings.push(f);
+            let sup = |check| self.sup(check);
+            let mut audits = Vec::new();
+            let stays = judge(
+                self.env,
+                rule,
+                &self.noqas[i],
+                self.today,
+                &sup,
+                &mut audits,
+            );
+            self.out.findings.append(&mut audits);
+            if stays {
+                self.out.findings.push(f);
             }
-            continue;
+            return;
         }
         let central = exceptions
             .iter()
-            .position(|ex| *ex.rule == *f.rule && ex.paths.is_match(env.rel_path));
+            .position(|ex| *ex.rule == *f.rule && ex.paths.is_match(self.env.rel_path));
         if let Some(i) = central {
-            out.exceptions_used.insert(i);
-            if exceptions[i].expires < today {
-                out.findings.push(f); // expired: SUP002 is reported at the config
+            self.out.exceptions_used.insert(i);
+            if exceptions[i].expires < self.today {
+                self.out.findings.push(f); // expired: SUP002 is reported at the config
             }
-            continue;
+            return;
         }
-        out.findings.push(f);
+        self.out.findings.push(f);
     }
 
-    for (i, n) in noqas.iter().enumerate() {
-        let line = line_of(n) + 1;
+    /// Records noqa `i`'s codes and reports the blanket or unused ones.
+    fn audit(&mut self, i: usize) {
+        let (env, today) = (self.env, self.today);
+        let n = &self.noqas[i];
+        let line = self.line_of(n) + 1;
         let Some(codes) = &n.codes else {
-            if let Some(r) = sup(SuppressionCheck::Blanket) {
-                out.findings.push(env.finding(
-                    r,
-                    n.directive.clone(),
-                    r.message.render(|_| None),
-                    None,
-                ));
+            if let Some(r) = self.sup(SuppressionCheck::Blanket) {
+                let message = r.message.render(|_| None);
+                self.out
+                    .findings
+                    .push(env.finding(r, n.directive.clone(), message, None));
             }
-            out.records
-                .push(record(env, n, "*", line, None, today, blanket_used[i]));
-            continue;
+            let rec = record(env, n, "*", line, None, today, self.blanket_used[i]);
+            self.out.records.push(rec);
+            return;
         };
         let mut unused = Vec::new();
         for (code, range) in codes {
-            let rule = rules.get(code);
+            let rule = self.rules.get(code);
             // Judged by scope, not by prefilter: a rule whose words are absent
             // cannot fire, so its suppression is unused.
             let judged = rule.is_some_and(|r| env.in_scope(r));
-            let is_used = used[i].contains(code);
+            let is_used = self.used[i].contains(code);
             if judged && !is_used {
                 unused.push((code.clone(), range.clone()));
             }
             let policy = rule.map(|r| (r.suppression.ttl(), r.suppression.warn_before_days));
-            out.records.push(record(
-                env,
-                n,
-                code,
-                line,
-                policy,
-                today,
-                is_used || !judged,
-            ));
+            let rec = record(env, n, code, line, policy, today, is_used || !judged);
+            self.out.records.push(rec);
         }
-        if let (false, Some(r)) = (unused.is_empty(), sup(SuppressionCheck::Unused)) {
+        if let (false, Some(r)) = (unused.is_empty(), self.sup(SuppressionCheck::Unused)) {
             let fix = unused_fix(env, n, &unused);
             let names: Vec<&str> = unused.iter().map(|(c, _)| c.as_str()).collect();
             let message = r
                 .message
                 .render(|v| (v == "codes").then(|| names.join(", ").into()));
-            out.findings
+            self.out
+                .findings
                 .push(env.finding(r, n.directive.clone(), message, fix));
         }
     }
-    out
 }
 
 /// Judges one suppression for `rule`; returns true when the finding stays.
