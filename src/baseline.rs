@@ -50,6 +50,43 @@ pub struct Applied {
 
 type Key = (String, String, String);
 
+/// Why a baseline cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// The file cannot be read.
+    #[error("cannot read baseline {path}: {source}")]
+    Read {
+        /// The baseline's path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a baseline.
+    #[error("{path} is not a rulegate baseline ({source}); write one with --write-baseline")]
+    Invalid {
+        /// The baseline's path.
+        path: String,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// The file was written by another format version.
+    #[error("{path} has baseline version {version}; this rulegate writes version {VERSION}")]
+    Version {
+        /// The baseline's path.
+        path: String,
+        /// Its version.
+        version: u32,
+    },
+    /// The file cannot be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The baseline's path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
 /// The text of line `line` (1-based) of `path` as the run read it (the
 /// config file included, for findings at a central exception).
 pub fn line_text_of<'a>(
@@ -109,30 +146,33 @@ impl Baseline {
     }
 
     /// Reads a baseline file.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
-        let b: Baseline = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "{} is not a rulegate baseline ({e}); write one with --write-baseline",
-                path.display()
-            )
+    pub fn load(path: &Path) -> Result<Self, BaselineError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let b: Baseline = serde_json::from_str(&text).map_err(|source| BaselineError::Invalid {
+            path: shown.clone(),
+            source,
         })?;
         if b.version != VERSION {
-            return Err(format!(
-                "{} has baseline version {}; this rulegate writes version {VERSION}",
-                path.display(),
-                b.version
-            ));
+            return Err(BaselineError::Version {
+                path: shown,
+                version: b.version,
+            });
         }
         Ok(b)
     }
 
     /// Writes the baseline as pretty JSON.
-    pub fn write(&self, path: &Path) -> Result<(), String> {
+    pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
         let mut text = serde_json::to_string_pretty(self).expect("baselines serialize");
         text.push('\n');
-        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        std::fs::write(path, text).map_err(|source| BaselineError::Write {
+            path: path.display().to_string(),
+            source,
+        })
     }
 
     /// Removes the findings the baseline knows (as many per fingerprint as it counted).

@@ -257,6 +257,8 @@ pub struct RuleSet {
     engine: [Option<usize>; EngineCheck::COUNT],
     /// The suppression rule of each [`SuppressionCheck`], by its discriminant.
     suppression: [Option<usize>; SuppressionCheck::COUNT],
+    /// Rule index by id.
+    by_id: std::collections::HashMap<Arc<str>, usize>,
 }
 
 /// Spellings of `noqa` that make suppression rules worth running.
@@ -300,6 +302,12 @@ impl RuleSet {
             Matcher::Analyzer(a) => a.needs_symbols(),
             _ => false,
         });
+        // The first rule of an id wins, as a linear search would find it.
+        let by_id = rules
+            .iter()
+            .rev()
+            .map(|r| (r.id.clone(), r.index))
+            .collect();
         let mut engine = [None; EngineCheck::COUNT];
         let mut suppression = [None; SuppressionCheck::COUNT];
         for r in &rules {
@@ -322,6 +330,7 @@ impl RuleSet {
             needs_symbols,
             engine,
             suppression,
+            by_id,
         }
     }
 
@@ -332,7 +341,7 @@ impl RuleSet {
 
     /// The rule with id `id`.
     pub fn get(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| &*r.id == id)
+        self.by_id.get(id).map(|&i| &self.rules[i])
     }
 
     /// The active rule auditing suppressions for `check`, if any.
@@ -382,11 +391,15 @@ impl RuleSet {
         })
     }
 
-    /// Whether any rule that needs the syntax tree is active.
+    /// Whether any rule that needs the syntax tree is active (E999 does:
+    /// a selected syntax check runs whatever the other prefilters say).
     pub fn needs_parse(&self, active: &RuleMask) -> bool {
-        active
-            .iter()
-            .any(|i| !matches!(self.rules[i].matcher, Matcher::Engine(_)))
+        active.iter().any(|i| {
+            !matches!(
+                self.rules[i].matcher,
+                Matcher::Engine(c) if c != EngineCheck::Syntax
+            )
+        })
     }
 
     /// Whether any query rule is active (else the query walk is skipped).

@@ -66,3 +66,17 @@ impl Run {
             .map(|l| Arc::from(l.name.as_str()))
     }
 }
+
+/// A run of the built-in packs over an in-memory project (unit tests).
+#[cfg(test)]
+pub(crate) fn test_run(config_toml: &str, today: &str) -> Run {
+    let config = Config::from_text(
+        std::path::PathBuf::from("/nonexistent-test-root"),
+        config_toml,
+    )
+    .expect("a valid test config");
+    let host = ScriptHost::new();
+    let rules = packs::load_rules(&config, &host, &[], &[]).expect("built-in packs load");
+    let today = crate::dates::parse_iso(today).expect("a valid date");
+    Run::new(config, Arc::new(rules), Arc::new(host), today)
+}

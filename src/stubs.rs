@@ -14,6 +14,7 @@ use crate::fix::workspace::Workspace;
 use crate::project::Project;
 use crate::rule::Matcher;
 use crate::run::Run;
+use crate::symbols::Export;
 
 /// (name, module) pairs of `cannot import name 'X' from 'm'` lines, in order.
 pub fn parse_log(log: &str) -> Vec<(String, String)> {
@@ -114,8 +115,8 @@ impl StubPlan<'_> {
                 &mut Vec::new(),
             );
             match exported {
-                Some(false) => {}
-                Some(true) => {
+                Export::Missing => {}
+                Export::Defined => {
                     if self.first {
                         self.notes.push(format!(
                             "skipped `{}` from `{}`: it already exports it",
@@ -124,7 +125,7 @@ impl StubPlan<'_> {
                     }
                     continue; // or a stub of this run added it
                 }
-                None => {
+                Export::Unknowable => {
                     self.notes.push(format!(
                         "skipped `{}` from `{}`: its names cannot be known",
                         m.name, m.module

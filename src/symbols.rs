@@ -518,9 +518,28 @@ impl SymbolTables {
 
     /// Whether the module at `rel` binds or re-exports `name`, following star
     /// imports between repository modules (`texts` gives in-memory texts of
-    /// files being fixed). `None` when the answer cannot be known (an
-    /// unknowable or unparseable module on the way).
+    /// files being fixed).
     pub fn exports<'t>(
+        &self,
+        resolver: &Resolver,
+        texts: &dyn Fn(&str) -> Option<&'t str>,
+        rel: &str,
+        name: &str,
+        seen: &mut Vec<String>,
+    ) -> Export {
+        self.lookup(resolver, texts, rel, name, seen)
+            .map_or(Export::Unknowable, |found| {
+                if found {
+                    Export::Defined
+                } else {
+                    Export::Missing
+                }
+            })
+    }
+
+    /// `exports`, with `None` for a module on the way whose names cannot be
+    /// known (unknowable or unparseable).
+    fn lookup<'t>(
         &self,
         resolver: &Resolver,
         texts: &dyn Fn(&str) -> Option<&'t str>,
@@ -548,10 +567,22 @@ impl SymbolTables {
                 Some(_) => return None, // a computed `__all__`
                 None => !name.starts_with('_'),
             };
-            if public && self.exports(resolver, texts, &target.rel, name, seen)? {
+            if public && self.lookup(resolver, texts, &target.rel, name, seen)? {
                 return Some(true);
             }
         }
         Some(false)
     }
+}
+
+/// What a module's symbol table says of one name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    /// The module binds or re-exports it.
+    Defined,
+    /// The module certainly lacks it.
+    Missing,
+    /// It cannot be known (`__getattr__`, a computed `__all__`, a syntax
+    /// error, … on the way).
+    Unknowable,
 }

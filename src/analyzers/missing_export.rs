@@ -15,6 +15,7 @@ use super::{Analyzer, EditHit, FileCtx, FixHit, Hit};
 use crate::finding::Applicability;
 use crate::imports::resolve::TargetKind;
 use crate::imports::{DEFAULT_DYNAMIC_CALLS, ImportKind};
+use crate::symbols::Export;
 
 /// What a rule checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -159,7 +160,7 @@ pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
                 continue; // a submodule
             }
             let exported = match target.kind {
-                TargetKind::Namespace => Some(false),
+                TargetKind::Namespace => Export::Missing,
                 _ => ctx.project.symbols.exports(
                     resolver,
                     &overlay,
@@ -168,7 +169,7 @@ pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
                     &mut Vec::new(),
                 ),
             };
-            if exported == Some(false) {
+            if exported == Export::Missing {
                 out.push(Missing {
                     name: n.name.clone(),
                     module: module.clone(),

@@ -242,12 +242,18 @@ pub fn names() -> Vec<&'static str> {
 }
 
 /// Builds the analyzer `name` from `options`; `None` if no such analyzer.
-pub fn build(name: &str, options: &toml::Table) -> Option<Result<Box<dyn Analyzer>, String>> {
+pub fn build(name: &str, options: &toml::Table) -> Option<Result<Box<dyn Analyzer>, OptionsError>> {
     REGISTRY
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|(_, f)| f(options))
+        .map(|(_, f)| f(options).map_err(OptionsError))
 }
+
+/// Why an analyzer rejected a rule's `[rule.options]` (shown at the options,
+/// or at the key serde names).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct OptionsError(pub String);
 
 /// Deserializes an analyzer's options table strictly.
 pub fn options<T: DeserializeOwned>(table: &toml::Table) -> Result<T, String> {

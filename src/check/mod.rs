@@ -282,3 +282,67 @@ impl<'a> Checker<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::test_run;
+
+    fn matched(run: &Run, text: &str) -> Matched {
+        let src = SourceText::new(text);
+        Checker::new(run).check(&mut Worker::new(), &Arc::from("core/a.py"), &src)
+    }
+
+    fn ids(m: &Matched) -> Vec<String> {
+        let mut v: Vec<String> = m
+            .findings
+            .iter()
+            .map(|f| format!("{}@{}", f.rule, f.location.start.line))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn queries_and_analyzers_share_one_parse() {
+        let run = test_run("", "2026-01-01");
+        let m = matched(&run, "x = 1\nimport os\neval('1')\n");
+        assert_eq!(ids(&m), ["E402@2", "RUN002@3"]);
+        assert!(m.tree.is_some());
+        let e402 = run.rules.get("E402").unwrap();
+        assert!(m.active.contains(e402.index));
+        // Findings carry their rule's index.
+        assert!(
+            m.findings
+                .iter()
+                .all(|f| run.rules.at(f.rule_index).id == f.rule)
+        );
+    }
+
+    #[test]
+    fn a_selected_syntax_check_parses_whatever_the_prefilters_say() {
+        // builtin:core alone: no rule's prefilter matches, but E999 is active.
+        let run = test_run("packs = []\n", "2026-01-01");
+        let m = matched(&run, "x = (\n");
+        assert!(m.tree.is_some());
+        assert_eq!(ids(&m), ["E999@1"]);
+    }
+
+    #[test]
+    fn syntax_errors_are_one_e999_with_their_regions() {
+        let run = test_run("", "2026-01-01");
+        let m = matched(&run, "import os\nx = (1,\n");
+        assert!(!m.error_regions.is_empty());
+        assert_eq!(ids(&m).iter().filter(|i| i.starts_with("E999")).count(), 1);
+    }
+
+    #[test]
+    fn unreadable_files_get_e902() {
+        let run = test_run("", "2026-01-01");
+        let f = Checker::new(&run)
+            .unreadable(&Arc::from("a.py"), "cannot read file: denied")
+            .unwrap();
+        assert_eq!(&*f.rule, "E902");
+        assert!(f.message.contains("denied"));
+    }
+}

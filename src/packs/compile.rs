@@ -230,7 +230,7 @@ fn compile_analyzer(
                 let vars = a.variables().iter().map(|v| v.to_string()).collect();
                 Ok((Matcher::Analyzer(a), vars))
             }
-            Some(Err(e)) => Err(bad_options(e)),
+            Some(Err(e)) => Err(bad_options(e.to_string())),
             None => Err(doc
                 .error(
                     name.span(),
@@ -442,7 +442,7 @@ fn compile_fix(
         (None, Some(path)) => {
             let text = source
                 .read_file(path)
-                .map_err(|e| doc.error(fix.span(), "cannot load fix script", e))?;
+                .map_err(|e| doc.error(fix.span(), "cannot load fix script", e.to_string()))?;
             let script = host.compile(pack, path, &text).map_err(|e| {
                 doc.error(
                     fix.span(),

@@ -30,15 +30,48 @@ pub struct PackSource {
     pub builtin: bool,
 }
 
+/// Why a pack, or a file of a pack, cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// `builtin:NAME` names no embedded pack.
+    #[error("no built-in pack `{name}`; built-in packs: {known}")]
+    UnknownBuiltin {
+        /// The name asked for.
+        name: String,
+        /// The embedded packs, comma-separated.
+        known: String,
+    },
+    /// A pack file cannot be read.
+    #[error("cannot read pack {path}: {source}")]
+    ReadPack {
+        /// The pack's path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A built-in pack names a file it does not embed.
+    #[error("no embedded file `{0}`")]
+    NoEmbeddedFile(String),
+    /// A file of the pack (a script) cannot be read.
+    #[error("cannot read {path}: {source}")]
+    ReadFile {
+        /// The file's path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A pack's file lies outside the pack's folder, or is not a regular file.
+    #[error("`{0}` must be a regular file inside the pack's folder (a relative path without `..`)")]
+    OutsidePack(String),
+}
+
 impl PackSource {
     /// Resolves a reference from the config (`builtin:NAME` or a path).
-    pub fn resolve(reference: &str, root: &Path) -> Result<Self, String> {
+    pub fn resolve(reference: &str, root: &Path) -> Result<Self, SourceError> {
         if let Some(name) = reference.strip_prefix(BUILTIN_PREFIX) {
-            let text = builtin::pack(name).ok_or_else(|| {
-                format!(
-                    "no built-in pack `{name}`; built-in packs: {}",
-                    builtin::names().join(", ")
-                )
+            let text = builtin::pack(name).ok_or_else(|| SourceError::UnknownBuiltin {
+                name: name.to_string(),
+                known: builtin::names().join(", "),
             })?;
             return Ok(Self {
                 doc: SourceDoc::new(reference, text),
@@ -51,9 +84,11 @@ impl PackSource {
     }
 
     /// Reads a pack file.
-    pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read pack {}: {e}", path.display()))?;
+    pub fn from_file(path: &Path) -> Result<Self, SourceError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SourceError::ReadPack {
+            path: path.display().to_string(),
+            source,
+        })?;
         Ok(Self {
             doc: SourceDoc::new(path.display().to_string(), text),
             dir: path.parent().map(Path::to_path_buf),
@@ -62,14 +97,31 @@ impl PackSource {
     }
 
     /// Reads a file that belongs to the pack (a script), relative to it.
-    pub fn read_file(&self, rel: &str) -> Result<String, String> {
-        match &self.dir {
-            None => builtin::file(rel)
-                .map(str::to_string)
-                .ok_or_else(|| format!("no embedded file `{rel}`")),
-            Some(dir) => std::fs::read_to_string(dir.join(rel))
-                .map_err(|e| format!("cannot read {}: {e}", dir.join(rel).display())),
+    /// It must be a regular file inside the pack's folder: a pack from
+    /// another team cannot make rulegate read elsewhere (or hang on a FIFO).
+    pub fn read_file(&self, rel: &str) -> Result<String, SourceError> {
+        let inside = !rel.is_empty()
+            && Path::new(rel)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            return Err(SourceError::OutsidePack(rel.to_string()));
         }
+        let Some(dir) = &self.dir else {
+            return builtin::file(rel)
+                .map(str::to_string)
+                .ok_or_else(|| SourceError::NoEmbeddedFile(rel.to_string()));
+        };
+        let path = dir.join(rel);
+        let read = |source| SourceError::ReadFile {
+            path: path.display().to_string(),
+            source,
+        };
+        let meta = std::fs::symlink_metadata(&path).map_err(read)?;
+        if !meta.is_file() {
+            return Err(SourceError::OutsidePack(rel.to_string()));
+        }
+        std::fs::read_to_string(&path).map_err(read)
     }
 }
 
@@ -210,6 +262,7 @@ pub fn load_rules(
         let source = match PackSource::resolve(&reference, &config.root) {
             Ok(s) => s,
             Err(e) => {
+                let e = e.to_string();
                 let err = match (span, &config.doc) {
                     (Some(span), Some(_)) => config.error_at(span, &e, "this pack"),
                     _ => SourceDoc::new(reference.clone(), "").error(0..0, e, "here"),

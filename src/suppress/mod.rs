@@ -543,3 +543,70 @@ mod tests {
         assert_eq!(Status::of_expiry(d(1, 16), today, 14), Status::Active);
     }
 }
+
+#[cfg(test)]
+mod stage_tests {
+    use super::*;
+    use crate::check::{Checker, FileEnv};
+    use crate::parse::Worker;
+    use crate::run::test_run;
+    use crate::source::SourceText;
+
+    /// Match, then suppress, as `lint::file` does.
+    fn suppressed(text: &str) -> Suppressed {
+        let run = test_run("", "2026-01-01");
+        let src = SourceText::new(text);
+        let rel: Arc<str> = Arc::from("core/a.py");
+        let m = Checker::new(&run).check(&mut Worker::new(), &rel, &src);
+        let lane = run.lane_of(&rel);
+        let env = FileEnv {
+            rel_path: &rel,
+            lane: lane.as_ref(),
+            text: &src.text,
+            lines: &src.lines,
+        };
+        let tree = m.tree.expect("parsed");
+        apply(
+            &env,
+            &run.rules,
+            &m.active,
+            &[],
+            &tree,
+            run.today,
+            m.findings,
+        )
+    }
+
+    fn ids(s: &Suppressed) -> Vec<String> {
+        s.findings
+            .iter()
+            .map(|f| format!("{}@{}", f.rule, f.location.start.line))
+            .collect()
+    }
+
+    #[test]
+    fn a_noqa_hides_its_finding_and_is_recorded_used() {
+        let s = suppressed("x = 1\nimport os  # noqa: E402 -- needs x first\n");
+        assert!(ids(&s).is_empty(), "{:?}", ids(&s));
+        assert_eq!(s.records.len(), 1);
+        assert_eq!(s.records[0].status, Status::Active);
+        assert_eq!(s.records[0].kind, SuppressionKind::Noqa);
+    }
+
+    #[test]
+    fn an_unused_code_is_sup004_with_a_safe_fix() {
+        let s = suppressed("import os  # noqa: E402 -- not needed\n");
+        assert_eq!(ids(&s), ["SUP004@1"]);
+        let fix = s.findings[0].fix.as_ref().expect("SUP004 fixes");
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(s.records[0].status, Status::Unused);
+    }
+
+    #[test]
+    fn a_blanket_noqa_is_sup005_and_still_suppresses() {
+        let s = suppressed("x = 1\nimport os  # noqa\n");
+        // t4 requires a reason of every suppression: SUP001 too.
+        assert_eq!(ids(&s), ["SUP001@2", "SUP005@2"]);
+        assert_eq!(s.records[0].rule, "*");
+    }
+}
