@@ -1,5 +1,5 @@
 //! The rule pack file format (SPEC §3), as serde types. This module only
-//! describes what a pack file may say; [`super::load`] validates and compiles it.
+//! describes what a pack file may say; `packs::load_rules` validates and compiles it.
 
 use std::collections::BTreeMap;
 

@@ -94,7 +94,7 @@ impl Default for ScriptHost {
 }
 
 impl ScriptHost {
-    /// The sandboxed engine (see [`sandboxed_engine`]) and its tracing twin.
+    /// The sandboxed engine (see `sandboxed_engine`) and its tracing twin.
     pub fn new() -> Self {
         let mut tracer = sandboxed_engine();
         // Stable in practice; Rhai flags the debugger API as volatile.

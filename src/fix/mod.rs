@@ -1,7 +1,7 @@
 //! Applying fixes: choosing non-overlapping fixes per round, keeping line
 //! endings and refusing any fix that adds a syntax error ([`apply_round`]);
 //! the rounds to convergence over a [`workspace::Workspace`] of files
-//! ([`engine`]), and writing the result safely ([`write`]).
+//! ([`engine`]), and writing the result safely ([`mod@write`]).
 
 pub mod engine;
 pub mod workspace;

@@ -1,5 +1,5 @@
 //! The `lint` pipeline over many files: walk → check each file in parallel
-//! ([`file`]: match → suppress, through the [`cache`]) → fix rounds
+//! ([`mod@file`]: match → suppress, through the [`cache`]) → fix rounds
 //! ([`fixing`], over the fix engine) → central-exception audit. The CLI is a
 //! thin shell over [`lint`].
 
