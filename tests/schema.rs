@@ -78,6 +78,20 @@ fn the_schema_rejects_what_the_loader_rejects() {
     assert!(packs.is_valid(&as_json(ok)));
     assert!(!packs.is_valid(&as_json(&format!("{ok}colour = 1\n"))));
     assert!(!packs.is_valid(&as_json(&ok.replace("\"error\"", "\"fatal\""))));
+    // Analyzer options are checked per analyzer.
+    let analyzer = ok.replace(
+        "query = \"(identifier) @x\"\n",
+        "analyzer = \"import-order\"\n",
+    );
+    assert!(packs.is_valid(&as_json(&format!(
+        "{analyzer}[rule.options]\nallowed_assign_targets = []\n"
+    ))));
+    assert!(!packs.is_valid(&as_json(&format!(
+        "{analyzer}[rule.options]\nalowed_assign_targets = []\n"
+    ))));
+    let engine = ok.replace("query = \"(identifier) @x\"\n", "analyzer = \"engine\"\n");
+    assert!(packs.is_valid(&as_json(&format!("{engine}options.check = \"syntax\"\n"))));
+    assert!(!packs.is_valid(&as_json(&format!("{engine}options.check = \"sintax\"\n"))));
     let configs = validator(SchemaKind::Config);
     assert!(configs.is_valid(&as_json("[lanes.p]\npaths = [\"**\"]\n")));
     assert!(!configs.is_valid(&as_json("[lanes.p]\nglobs = [\"**\"]\n")));

@@ -18,7 +18,7 @@ use super::{Analyzer, Fact, FileCtx, Hit, Inventory, TaggedComment};
 use crate::dates;
 
 /// Which problems a rule reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Check {
     /// A tagged comment not in the form (TODO001).
@@ -30,7 +30,7 @@ pub enum Check {
 }
 
 /// The type of a field's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldType {
     /// `YYYY-MM-DD`, a real date.
@@ -44,7 +44,7 @@ pub enum FieldType {
 }
 
 /// One bracketed field of the grammar.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
     /// Name (used in messages and as the inventory column).
@@ -70,7 +70,7 @@ pub struct FieldSpec {
 }
 
 /// Options of `analyzer = "comment-format"`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentFormatOptions {
     /// Which problems this rule reports.

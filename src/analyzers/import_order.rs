@@ -9,7 +9,7 @@ use super::{Analyzer, FileCtx, Hit};
 use crate::parse::bindings::Bindings;
 
 /// Options of `analyzer = "import-order"`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportOrderOptions {
     /// Qualified calls whose bare statement keeps the import block open

@@ -18,7 +18,7 @@ use crate::imports::resolve::TargetKind;
 use crate::imports::{DEFAULT_DYNAMIC_CALLS, ImportKind, ImportSite};
 
 /// What a rule checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ImportCheck {
     /// LANE001.
@@ -32,7 +32,7 @@ pub enum ImportCheck {
 }
 
 /// How `lanes` treats imports inside `if TYPE_CHECKING:`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TypingOnly {
     /// Reported, marked as typing-only.
@@ -43,7 +43,7 @@ pub enum TypingOnly {
 }
 
 /// Options of `analyzer = "imports"`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportsOptions {
     /// Which check.

@@ -10,7 +10,7 @@ use crate::finding::Applicability;
 use crate::imports::{ImportKind, ImportSite};
 
 /// One banned prefix and its replacement.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rename {
     /// Banned module prefix (`matriz`).

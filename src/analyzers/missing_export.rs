@@ -18,7 +18,7 @@ use crate::imports::{DEFAULT_DYNAMIC_CALLS, ImportKind};
 use crate::symbols::Export;
 
 /// What a rule checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ExportCheck {
     /// STUB001.
@@ -28,7 +28,7 @@ pub enum ExportCheck {
 }
 
 /// Options of `analyzer = "missing-export"`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MissingExportOptions {
     /// Which check.

@@ -221,13 +221,35 @@ pub struct TaggedComment {
 
 type Factory = fn(&toml::Table) -> Result<Box<dyn Analyzer>, String>;
 
-/// The analyzers a rule may name, by `analyzer = "..."` value.
-const REGISTRY: &[(&str, Factory)] = &[
-    ("import-order", import_order::build),
-    ("comment-format", comment_format::build),
-    ("imports", imports::build),
-    ("missing-export", missing_export::build),
+/// The JSON Schema of an analyzer's options.
+type OptionsSchema = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
+
+/// The analyzers a rule may name, by `analyzer = "..."` value, with the
+/// schema of their `[rule.options]`.
+const REGISTRY: &[(&str, Factory, OptionsSchema)] = &[
+    ("import-order", import_order::build, |g| {
+        g.subschema_for::<import_order::ImportOrderOptions>()
+    }),
+    ("comment-format", comment_format::build, |g| {
+        g.subschema_for::<comment_format::CommentFormatOptions>()
+    }),
+    ("imports", imports::build, |g| {
+        g.subschema_for::<imports::ImportsOptions>()
+    }),
+    ("missing-export", missing_export::build, |g| {
+        g.subschema_for::<missing_export::MissingExportOptions>()
+    }),
 ];
+
+/// Each analyzer's name with the schema of its options (for the pack schema).
+pub fn option_schemas(
+    generator: &mut schemars::SchemaGenerator,
+) -> Vec<(&'static str, schemars::Schema)> {
+    REGISTRY
+        .iter()
+        .map(|(name, _, schema)| (*name, schema(generator)))
+        .collect()
+}
 
 /// Matchers handled by the engine itself rather than by an [`Analyzer`].
 pub const ENGINE_MATCHERS: &[&str] = &["engine", "suppression"];
@@ -236,7 +258,7 @@ pub const ENGINE_MATCHERS: &[&str] = &["engine", "suppression"];
 pub fn names() -> Vec<&'static str> {
     REGISTRY
         .iter()
-        .map(|(n, _)| *n)
+        .map(|(n, _, _)| *n)
         .chain(ENGINE_MATCHERS.iter().copied())
         .collect()
 }
@@ -245,8 +267,8 @@ pub fn names() -> Vec<&'static str> {
 pub fn build(name: &str, options: &toml::Table) -> Option<Result<Box<dyn Analyzer>, OptionsError>> {
     REGISTRY
         .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, f)| f(options).map_err(OptionsError))
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, f, _)| f(options).map_err(OptionsError))
 }
 
 /// Why an analyzer rejected a rule's `[rule.options]` (shown at the options,

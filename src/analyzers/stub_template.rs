@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::symbols::{AllKind, ModuleSymbols};
 
 /// One kind-inference rule: the first whose patterns match wins.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KindRule {
     /// The template to use (`function`, `class`, ...).
@@ -26,7 +26,7 @@ pub struct KindRule {
 }
 
 /// `for lukhas.X try candidate.X`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CandidateSource {
     /// Prefix of the module that misses the name.
@@ -36,7 +36,7 @@ pub struct CandidateSource {
 }
 
 /// The stub part of `[rule.options]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StubOptions {
     /// Template per kind; `{name}` is the missing name, `{module}` its module.
