@@ -6,7 +6,7 @@
 //! `docs/scripting.md`). It returns a string (replaces the reported node or
 //! the fix target), an array of edit maps, or `()` for no fix.
 
-use std::ops::Range;
+use crate::finding::Edit;
 use std::sync::Arc;
 
 use rhai::packages::{
@@ -50,15 +50,6 @@ impl std::fmt::Display for ScriptError {
     }
 }
 
-/// One edit returned by a script, in the file's byte offsets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScriptEdit {
-    /// Replaced range.
-    pub range: Range<usize>,
-    /// New text.
-    pub content: String,
-}
-
 /// What a script asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScriptOutput {
@@ -66,8 +57,8 @@ pub enum ScriptOutput {
     Nothing,
     /// Replace the target with this text.
     Replace(String),
-    /// Apply these edits.
-    Edits(Vec<ScriptEdit>),
+    /// Apply these edits (of the finding's own file, in its byte offsets).
+    Edits(Vec<Edit>),
 }
 
 /// The sandboxed engine, and a twin that traces lines to place failures.
@@ -260,10 +251,7 @@ fn interpret(value: Dynamic) -> Result<ScriptOutput, ScriptError> {
             if end < start {
                 return Err(bad(format!("edit ends ({end}) before it starts ({start})")));
             }
-            edits.push(ScriptEdit {
-                range: start..end,
-                content,
-            });
+            edits.push(Edit::new(None, start..end, content));
         }
         return Ok(ScriptOutput::Edits(edits));
     }
@@ -297,10 +285,7 @@ mod tests {
         );
         assert_eq!(
             run("fn fix(m) { [#{start: 0, end: 1, content: \"x\"}] }").unwrap(),
-            ScriptOutput::Edits(vec![ScriptEdit {
-                range: 0..1,
-                content: "x".into()
-            }])
+            ScriptOutput::Edits(vec![Edit::new(None, 0..1, "x".into())])
         );
         assert!(
             run("fn fix(m) { 42 }")

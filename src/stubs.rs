@@ -151,14 +151,17 @@ impl StubPlan<'_> {
     }
 }
 
-fn candidate(m: &Missing, edits: Vec<(Range<usize>, String)>) -> Candidate {
+fn candidate(m: &Missing, edits: Vec<Edit>) -> Candidate {
     Candidate {
         rule: "STUB001".to_string(),
         path: m.target.clone(),
         range: 0..0,
         edits: edits
             .into_iter()
-            .map(|(r, c)| Edit::new(Some(m.target.clone()), r, c))
+            .map(|e| Edit {
+                file: Some(m.target.clone()),
+                ..e
+            })
             .collect(),
     }
 }

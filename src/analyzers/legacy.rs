@@ -5,8 +5,9 @@
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use super::{EditHit, FileCtx, FixHit};
+use super::FileCtx;
 use crate::finding::Applicability;
+use crate::finding::{Edit, Fix};
 use crate::imports::{ImportKind, ImportSite};
 
 /// One banned prefix and its replacement.
@@ -64,23 +65,15 @@ pub fn rename_fix(
     site: &ImportSite,
     rename: &Rename,
     new_module: &str,
-) -> Option<FixHit> {
-    let module_edit = EditHit {
-        file: None,
-        range: site.module_range.clone(),
-        content: new_module.to_string(),
-    };
+) -> Option<Fix> {
+    let module_edit = Edit::new(None, site.module_range.clone(), new_module.to_string());
     let message = format!("Import `{new_module}` instead");
     let simple = matches!(
         site.kind,
         ImportKind::From | ImportKind::Dynamic | ImportKind::DynamicPrefix
     ) || site.binds.is_none();
     if simple {
-        return Some(FixHit {
-            applicability: Applicability::Safe,
-            message,
-            edits: vec![module_edit],
-        });
+        return Fix::new(Applicability::Safe, message, vec![module_edit]);
     }
     let bound = site.binds.as_deref()?;
     let mut edits = vec![module_edit];
@@ -95,21 +88,21 @@ pub fn rename_fix(
         } else {
             new_bound
         };
-        edits.extend(uses.into_iter().map(|range| EditHit {
-            file: None,
-            range,
-            content: rewritten.to_string(),
-        }));
+        edits.extend(
+            uses.into_iter()
+                .map(|range| Edit::new(None, range, rewritten.to_string())),
+        );
     }
-    Some(FixHit {
-        applicability: if safe {
-            Applicability::Safe
-        } else {
-            Applicability::Unsafe
-        },
-        message: format!("{message}, and rename its uses"),
+    let applicability = if safe {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
+    Fix::new(
+        applicability,
+        format!("{message}, and rename its uses"),
         edits,
-    })
+    )
 }
 
 /// Ranges of plain references to `name` outside imports, and whether the

@@ -11,8 +11,9 @@
 use serde::Deserialize;
 
 use super::stub_template::{StubOptions, Stubs};
-use super::{Analyzer, EditHit, FileCtx, FixHit, Hit};
+use super::{Analyzer, FileCtx, Hit};
 use crate::finding::Applicability;
+use crate::finding::{Edit, Fix};
 use crate::imports::resolve::TargetKind;
 use crate::imports::{DEFAULT_DYNAMIC_CALLS, ImportKind};
 use crate::symbols::Export;
@@ -76,7 +77,7 @@ pub struct Missing {
 
 impl MissingExport {
     /// The stub fix for `missing`, if the target can take one.
-    pub fn fix(&self, ctx: &FileCtx, m: &Missing) -> Option<FixHit> {
+    pub fn fix(&self, ctx: &FileCtx, m: &Missing) -> Option<Fix> {
         let overlay = ctx.overlay.and_then(|o| o.get(&m.target));
         let text = match overlay {
             Some(t) => t.clone(),
@@ -90,17 +91,16 @@ impl MissingExport {
             overlay.is_none(),
         )?
         .into_iter()
-        .map(|(range, content)| EditHit {
+        .map(|e| Edit {
             file: (m.target != ctx.path).then(|| m.target.clone()),
-            range,
-            content,
+            ..e
         })
         .collect();
-        Some(FixHit {
-            applicability: Applicability::Unsafe,
-            message: format!("Add a fallback stub for `{}` to {}", m.name, m.target),
+        Fix::new(
+            Applicability::Unsafe,
+            format!("Add a fallback stub for `{}` to {}", m.name, m.target),
             edits,
-        })
+        )
     }
 }
 
@@ -124,7 +124,7 @@ pub fn stub_edits(
     m: &Missing,
     text: &str,
     on_disk: bool,
-) -> Option<Vec<(std::ops::Range<usize>, String)>> {
+) -> Option<Vec<Edit>> {
     let table = project.symbols.get(
         project.modules.root(),
         &m.target,

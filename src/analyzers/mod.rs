@@ -12,7 +12,6 @@ use tree_sitter::Tree;
 
 use crate::config::Config;
 use crate::dates::Date;
-use crate::finding::Applicability;
 use crate::imports::ImportSite;
 
 pub mod comment_format;
@@ -62,28 +61,6 @@ impl FileCtx<'_> {
     }
 }
 
-/// One edit proposed by an analyzer.
-#[derive(Debug, Clone)]
-pub struct EditHit {
-    /// Target file relative to the project root; `None` for this file.
-    pub file: Option<String>,
-    /// Byte range replaced.
-    pub range: Range<usize>,
-    /// New text.
-    pub content: String,
-}
-
-/// A fix proposed by an analyzer.
-#[derive(Debug, Clone)]
-pub struct FixHit {
-    /// Safe or unsafe.
-    pub applicability: Applicability,
-    /// What it does.
-    pub message: String,
-    /// Its edits.
-    pub edits: Vec<EditHit>,
-}
-
 /// One thing an analyzer found.
 #[derive(Debug, Clone)]
 pub struct Hit {
@@ -92,7 +69,7 @@ pub struct Hit {
     /// Values for the rule's message template.
     pub vars: Vec<(&'static str, String)>,
     /// The analyzer's own fix, if any.
-    pub fix: Option<FixHit>,
+    pub fix: Option<crate::finding::Fix>,
 }
 
 impl Hit {

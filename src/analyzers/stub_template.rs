@@ -4,11 +4,11 @@
 //! and edits that add a stub to a module.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use regex::Regex;
 use serde::Deserialize;
 
+use crate::finding::Edit;
 use crate::symbols::{AllKind, ModuleSymbols};
 
 /// One kind-inference rule: the first whose patterns match wins.
@@ -112,7 +112,7 @@ impl Stubs {
         module: &str,
         text: &str,
         table: &ModuleSymbols,
-    ) -> Vec<(Range<usize>, String)> {
+    ) -> Vec<Edit> {
         let kind = self.kind_of(name, module);
         let stub = self.opts.templates[kind]
             .replace("{name}", name)
@@ -138,11 +138,19 @@ impl Stubs {
         let mut edits = Vec::new();
         if self.opts.needs_enum.iter().any(|k| k == kind) && !table.names.contains("Enum") {
             let at = table.import_insert_at.min(body_end);
-            edits.push((at..at, "from enum import Enum\n".to_string()));
+            edits.push(Edit::new(
+                None,
+                at..at,
+                "from enum import Enum\n".to_string(),
+            ));
         }
         // The trailing blank lines are replaced: two blank lines, the block.
         let separator = if body_end == 0 { "" } else { "\n\n\n" };
-        edits.push((body_end..text.len(), format!("{separator}{block}")));
+        edits.push(Edit::new(
+            None,
+            body_end..text.len(),
+            format!("{separator}{block}"),
+        ));
         edits
     }
 }
@@ -218,10 +226,13 @@ to = "candidate"
         let table = ModuleSymbols::of(&tree, text);
         let edits = s.insertion("AlertLevel", "lukhas.core", text, &table);
         let at = text.find("\n__all__").unwrap();
-        assert_eq!(edits[0], (at..at, "from enum import Enum\n".to_string()));
-        assert_eq!(edits[1].0, text.trim_end().len()..text.len());
         assert_eq!(
-            edits[1].1,
+            edits[0],
+            Edit::new(None, at..at, "from enum import Enum\n".to_string())
+        );
+        assert_eq!(edits[1].range, text.trim_end().len()..text.len());
+        assert_eq!(
+            edits[1].content,
             "\n\n\ntry:\n    from candidate.core import AlertLevel  # noqa: F401\nexcept ImportError:\n    class AlertLevel(Enum):\n        UNKNOWN = \"unknown\"\n__all__.append(\"AlertLevel\")\n"
         );
     }

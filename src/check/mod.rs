@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tree_sitter::Tree;
 
 use crate::analyzers::{Fact, FileCtx, Hit, Report};
-use crate::finding::{Edit, Finding, Fix};
+use crate::finding::{Finding, Fix};
 use crate::parse::{Worker, describe_error, syntax_errors};
 use crate::rule::{EngineCheck, Matcher, Rule, RuleMask};
 use crate::run::Run;
@@ -259,15 +259,8 @@ impl<'a> Checker<'a> {
                         .map(|(_, v)| Cow::Borrowed(v.as_str()))
                 };
                 let message = rule.message.render(lookup);
-                let fix = match &hit.fix {
-                    Some(f) => Fix::new(
-                        f.applicability,
-                        f.message.clone(),
-                        f.edits
-                            .iter()
-                            .map(|e| Edit::new(e.file.clone(), e.range.clone(), e.content.clone()))
-                            .collect(),
-                    ),
+                let fix = match hit.fix {
+                    Some(f) => Some(f),
                     None => {
                         let inputs = pack_fix::Inputs {
                             reported: hit.range.clone(),

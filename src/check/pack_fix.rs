@@ -88,7 +88,7 @@ impl Checker<'_> {
                         && env.text.is_char_boundary(e.range.start)
                         && env.text.is_char_boundary(e.range.end);
                     if valid {
-                        Ok(Edit::new(None, e.range, e.content))
+                        Ok(e)
                     } else {
                         Err(ScriptError {
                             message: format!(
