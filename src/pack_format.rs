@@ -43,6 +43,12 @@ pub struct PackHeader {
     /// The pack's own version.
     #[serde(default)]
     pub version: Option<String>,
+    /// Whether a blanket `# noqa` (or file-level `# ruff: noqa`) silences
+    /// this pack's rules (default true, as in ruff). `false` keeps old
+    /// flake8-era blanket comments from hiding a team's new policy; a rule
+    /// may say otherwise for itself.
+    #[serde(default)]
+    pub blanket_noqa: Option<bool>,
 }
 
 /// One `[[rule]]` table.
@@ -110,6 +116,10 @@ pub struct RuleSpec {
     /// Suppression policy for this rule's `noqa` comments and exceptions.
     #[serde(default)]
     pub suppression: Option<SuppressionPolicy>,
+    /// Whether a blanket `# noqa` silences this rule (default: the pack's
+    /// `blanket_noqa`, else true).
+    #[serde(default)]
+    pub blanket_noqa: Option<bool>,
     /// Examples checked by `rulegate test`.
     #[serde(default)]
     #[schemars(with = "Vec<RuleTest>")]

@@ -49,11 +49,13 @@ pub enum SuppressionCheck {
     Unused,
     /// A bare `# noqa` (suppresses everything).
     Blanket,
+    /// SUP006: a directive ruff rejects (it suppresses nothing).
+    Malformed,
 }
 
 impl SuppressionCheck {
     /// Number of kinds.
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = 6;
     /// Each kind by its `options.check` name in a pack.
     pub const NAMES: [(&'static str, Self); Self::COUNT] = [
         ("missing-reason", Self::MissingReason),
@@ -61,6 +63,7 @@ impl SuppressionCheck {
         ("expiring", Self::Expiring),
         ("unused", Self::Unused),
         ("blanket", Self::Blanket),
+        ("malformed", Self::Malformed),
     ];
 
     /// The kind named `name` in a pack.
@@ -180,6 +183,9 @@ pub struct Rule {
     pub id_span: std::ops::Range<usize>,
     /// Position in its [`RuleSet`] (set by [`RuleSet::new`]); findings carry it.
     pub index: usize,
+    /// Whether a blanket `# noqa` (or `# ruff: noqa`) silences the rule
+    /// (`blanket_noqa = false` in its pack or rule says no).
+    pub blanket_noqa: bool,
 }
 
 impl Rule {
@@ -261,8 +267,27 @@ pub struct RuleSet {
     by_id: std::collections::HashMap<Arc<str>, usize>,
 }
 
-/// Spellings of `noqa` that make suppression rules worth running.
-const NOQA_WORDS: &[&str] = &["noqa", "NOQA", "NoQA", "Noqa"];
+/// Words that make suppression rules worth running: `noqa` in any letter
+/// case (all 16 spellings: the automaton is case-sensitive) and `ruff`.
+fn directive_words() -> Vec<String> {
+    let mut words: Vec<String> = (0..16u8)
+        .map(|mask| {
+            "noqa"
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if mask & (1 << i) != 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    words.push("ruff".to_string());
+    words
+}
 
 impl RuleSet {
     /// Compiles the combined query and the prefilter automaton for `rules`.
@@ -283,7 +308,7 @@ impl RuleSet {
         let mut word_rules: Vec<Vec<usize>> = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             let own: Vec<String> = match (&r.matcher, &r.prefilter) {
-                (Matcher::Suppression(_), _) => NOQA_WORDS.iter().map(|w| w.to_string()).collect(),
+                (Matcher::Suppression(_), _) => directive_words(),
                 (_, Some(list)) => list.clone(),
                 _ => continue,
             };

@@ -101,6 +101,7 @@ pub(super) fn compile_rule(
         tests,
         id_span: r.id.span(),
         index: 0,
+        blanket_noqa: r.blanket_noqa.unwrap_or(true),
     })
 }
 
@@ -222,7 +223,17 @@ fn compile_analyzer(
                     SuppressionCheck::NAMES.map(|(n, _)| n).join(", ")
                 ))
             })?;
-            let vars = ["codes", "rule", "reason", "expires", "since", "days"];
+            let vars = [
+                "codes",
+                "rule",
+                "reason",
+                "expires",
+                "since",
+                "days",
+                "directive",
+                "scope",
+                "message",
+            ];
             Ok((Matcher::Suppression(check), vars.map(String::from).to_vec()))
         }
         other => match analyzers::build(other, options) {

@@ -145,7 +145,9 @@ pub fn load_pack(
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     let mut options_by_id: Vec<(String, toml::Table)> = Vec::new();
+    let blanket_noqa = spec.pack.blanket_noqa;
     for mut r in spec.rules {
+        r.blanket_noqa = r.blanket_noqa.or(blanket_noqa);
         if let Some(from) = &r.options_from {
             match options_by_id.iter().find(|(id, _)| id == from.get_ref()) {
                 Some((_, base)) => {

@@ -1,11 +1,18 @@
-//! Suppression: `# noqa` comments and central `[[exceptions]]`, with the
-//! per-rule policy of the pack (reason required, TTL, warning window) and the
-//! audit rules SUP001–SUP005. Runs after matching, on one file's findings.
+//! Suppression: the directives ruff reads (`# noqa`, file-level
+//! `# ruff: noqa`, `# ruff: ignore/file-ignore/disable/enable`) read exactly
+//! as ruff 0.17.5 reads them, and central `[[exceptions]]`; with the
+//! pack's policy on top (reason required, TTL, warning window, blanket
+//! `noqa` allowed or not) and the audit rules SUP001–SUP006. Runs after
+//! matching, on one file's findings.
 
-pub mod noqa;
+pub mod directive;
+mod exceptions;
+pub mod lines;
+pub mod placement;
+mod policy;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::LazyLock;
 
 use tree_sitter::Tree;
 
@@ -14,7 +21,10 @@ use crate::config::CentralException;
 use crate::dates::{self, Date};
 use crate::finding::{Applicability, Edit, Finding, Fix};
 use crate::rule::{Matcher, Rule, RuleMask, RuleSet, SuppressionCheck};
-pub use noqa::Noqa;
+use directive::{Directive, Malformed, Scope};
+pub use exceptions::audit_exceptions;
+use lines::Lines;
+use placement::Cover;
 
 /// What one shard of a sharded run (`--shard K/N`) may judge about central
 /// exceptions, so that the union of all shards equals a single run.
@@ -36,7 +46,7 @@ impl ShardView {
         }
     }
 
-    fn covers_other_shards(&self, i: usize) -> bool {
+    pub(crate) fn covers_other_shards(&self, i: usize) -> bool {
         self.covers_other.get(i).copied().unwrap_or(false)
     }
 }
@@ -100,8 +110,12 @@ pub struct SuppressionRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SuppressionKind {
-    /// A `# noqa` comment.
+    /// A line's `# noqa` or `# ruff: ignore[…]`.
     Noqa,
+    /// A file's `# ruff: noqa`, `# flake8: noqa` or `# ruff: file-ignore[…]`.
+    File,
+    /// A `# ruff: disable[…]` … `# ruff: enable[…]` range.
+    Range,
     /// A central `[[exceptions]]` entry of the config.
     Exception,
 }
@@ -111,6 +125,8 @@ impl SuppressionKind {
     pub fn as_str(self) -> &'static str {
         match self {
             SuppressionKind::Noqa => "noqa",
+            SuppressionKind::File => "file",
+            SuppressionKind::Range => "range",
             SuppressionKind::Exception => "exception",
         }
     }
@@ -129,29 +145,40 @@ pub struct Suppressed {
     pub exceptions_in_scope: BTreeSet<usize>,
 }
 
-/// Finds the `# noqa` comments of a file (only real comment nodes count).
-pub fn find_noqa(text: &str, tree: &Tree) -> Vec<Noqa> {
-    let lower = text.to_ascii_lowercase();
-    let mut out: Vec<Noqa> = Vec::new();
-    for (pos, _) in lower.match_indices("noqa") {
-        let Some(node) = tree.root_node().descendant_for_byte_range(pos, pos + 4) else {
+/// Words without which a file has no directive ruff would read.
+static DIRECTIVE_WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["noqa", "ruff"])
+        .expect("literal words")
+});
+
+/// The directives of a file's comments (only real comment nodes count),
+/// and the ones ruff rejects.
+pub fn find_directives(text: &str, tree: &Tree) -> (Vec<Directive>, Vec<Malformed>) {
+    let mut directives = Vec::new();
+    let mut malformed = Vec::new();
+    let mut last_comment = None;
+    for m in DIRECTIVE_WORDS.find_iter(text) {
+        let Some(node) = tree
+            .root_node()
+            .descendant_for_byte_range(m.start(), m.end())
+            .filter(|n| n.kind() == "comment")
+        else {
             continue;
         };
-        if node.kind() != "comment"
-            || out
-                .last()
-                .is_some_and(|n| n.comment.start == node.start_byte())
-        {
+        if last_comment == Some(node.start_byte()) {
             continue;
         }
-        if let Some(n) = noqa::parse(&text[node.byte_range()], node.start_byte()) {
-            out.push(n);
-        }
+        last_comment = Some(node.start_byte());
+        let (d, bad) = directive::parse_comment(&text[node.byte_range()], node.start_byte());
+        directives.extend(d);
+        malformed.extend(bad);
     }
-    out
+    (directives, malformed)
 }
 
-/// Applies `# noqa` comments and central exceptions to `findings`.
+/// Applies suppression directives and central exceptions to `findings`.
 pub fn apply(
     env: &FileEnv,
     rules: &RuleSet,
@@ -161,19 +188,25 @@ pub fn apply(
     today: Date,
     findings: Vec<Finding>,
 ) -> Suppressed {
-    let noqas = if env.text.contains("noqa") || env.text.contains("NOQA") {
-        find_noqa(env.text, tree)
+    let (directives, mut malformed) = find_directives(env.text, tree);
+    let lines = if directives.is_empty() {
+        Lines::default()
     } else {
-        Vec::new()
+        Lines::new(env.text, tree)
     };
+    let placed = placement::place(env.text, &lines, directives, &mut malformed);
+    let mut order: Vec<usize> = (0..placed.len()).collect();
+    order.sort_by_key(|&i| (placed[i].1.precedence(), placed[i].0.range.start));
     let mut pass = Pass {
         env,
         rules,
         active,
         today,
-        used: vec![BTreeSet::new(); noqas.len()],
-        blanket_used: vec![false; noqas.len()],
-        noqas,
+        used: vec![BTreeSet::new(); placed.len()],
+        blanket_used: vec![false; placed.len()],
+        placed,
+        order,
+        lines,
         out: Suppressed::default(),
     };
     for (i, ex) in exceptions.iter().enumerate() {
@@ -186,23 +219,27 @@ pub fn apply(
     for f in findings {
         pass.suppress(f, exceptions);
     }
-    for i in 0..pass.noqas.len() {
+    for i in 0..pass.placed.len() {
         pass.audit(i);
     }
+    pass.report_malformed(&malformed);
     pass.out
 }
 
-/// One file's suppression pass: its `noqa` comments, which codes of each
+/// One file's suppression pass: its placed directives, which codes of each
 /// suppressed something, and what is left.
 struct Pass<'a> {
     env: &'a FileEnv<'a>,
     rules: &'a RuleSet,
     active: &'a RuleMask,
     today: Date,
-    noqas: Vec<Noqa>,
-    /// Per noqa: the codes that suppressed (or tried to suppress) something.
+    placed: Vec<(Directive, Cover)>,
+    /// Indices into `placed` in the order directives are consulted.
+    order: Vec<usize>,
+    lines: Lines,
+    /// Per directive: the codes that suppressed (or tried to suppress) something.
     used: Vec<BTreeSet<String>>,
-    /// Per noqa: whether its blanket form suppressed something.
+    /// Per directive: whether its blanket form suppressed something.
     blanket_used: Vec<bool>,
     out: Suppressed,
 }
@@ -215,8 +252,16 @@ impl<'a> Pass<'a> {
             .filter(|r| self.active.contains(r.index))
     }
 
-    fn line_of(&self, n: &Noqa) -> usize {
-        self.env.lines.line_of(n.comment.start)
+    /// The first directive (in ruff's order) that covers `f` of `rule`.
+    fn covering(&self, f: &Finding, rule: &Rule) -> Option<usize> {
+        self.order.iter().copied().find(|&i| {
+            let (d, cover) = &self.placed[i];
+            let named = match &d.codes {
+                Some(codes) => codes.iter().any(|(c, _)| *c == *f.rule),
+                None => rule.blanket_noqa,
+            };
+            named && cover.covers(&self.lines, &f.range)
+        })
     }
 
     /// Keeps `f`, or records the suppression that hides it.
@@ -226,13 +271,8 @@ impl<'a> Pass<'a> {
             self.out.findings.push(f);
             return;
         }
-        let line = f.location.start.line - 1;
-        let end_line = f.location.end.line.saturating_sub(1);
-        let hit = self.noqas.iter().position(|n| {
-            (self.line_of(n) == line || self.line_of(n) == end_line) && n.covers(&f.rule)
-        });
-        if let Some(i) = hit {
-            match &self.noqas[i].codes {
+        if let Some(i) = self.covering(&f, rule) {
+            match &self.placed[i].0.codes {
                 Some(_) => {
                     self.used[i].insert(f.rule.to_string());
                 }
@@ -240,14 +280,8 @@ impl<'a> Pass<'a> {
             }
             let sup = |check| self.sup(check);
             let mut audits = Vec::new();
-            let stays = judge(
-                self.env,
-                rule,
-                &self.noqas[i],
-                self.today,
-                &sup,
-                &mut audits,
-            );
+            let d = &self.placed[i].0;
+            let stays = policy::judge(self.env, rule, d, self.today, &sup, &mut audits);
             self.out.findings.append(&mut audits);
             if stays {
                 self.out.findings.push(f);
@@ -267,19 +301,18 @@ impl<'a> Pass<'a> {
         self.out.findings.push(f);
     }
 
-    /// Records noqa `i`'s codes and reports the blanket or unused ones.
+    /// Records directive `i`'s codes and reports it when blanket or unused.
     fn audit(&mut self, i: usize) {
         let (env, today) = (self.env, self.today);
-        let n = &self.noqas[i];
-        let line = self.line_of(n) + 1;
-        let Some(codes) = &n.codes else {
+        let d = &self.placed[i].0;
+        let Some(codes) = &d.codes else {
             if let Some(r) = self.sup(SuppressionCheck::Blanket) {
-                let message = r.message.render(|_| None);
+                let message = r.message.render(policy::vars(d, None, None, 0));
                 self.out
                     .findings
-                    .push(env.finding(r, n.directive.clone(), message, None));
+                    .push(env.finding(r, d.range.clone(), message, None));
             }
-            let rec = record(env, n, "*", line, None, today, self.blanket_used[i]);
+            let rec = policy::record(env, d, "*", None, today, self.blanket_used[i]);
             self.out.records.push(rec);
             return;
         };
@@ -294,121 +327,50 @@ impl<'a> Pass<'a> {
                 unused.push((code.clone(), range.clone()));
             }
             let policy = rule.map(|r| (r.suppression.ttl(), r.suppression.warn_before_days));
-            let rec = record(env, n, code, line, policy, today, is_used || !judged);
+            let rec = policy::record(env, d, code, policy, today, is_used || !judged);
             self.out.records.push(rec);
         }
         if let (false, Some(r)) = (unused.is_empty(), self.sup(SuppressionCheck::Unused)) {
-            let fix = unused_fix(env, n, &unused);
+            let fix = unused_fix(env, d, &unused);
             let names: Vec<&str> = unused.iter().map(|(c, _)| c.as_str()).collect();
-            let message = r
-                .message
-                .render(|v| (v == "codes").then(|| names.join(", ").into()));
+            let message = r.message.render(|v| match v {
+                "codes" => Some(names.join(", ").into()),
+                other => policy::vars(d, None, None, 0)(other),
+            });
             self.out
                 .findings
-                .push(env.finding(r, n.directive.clone(), message, fix));
+                .push(env.finding(r, d.range.clone(), message, fix));
+        }
+    }
+
+    /// SUP006 for each directive ruff rejects.
+    fn report_malformed(&mut self, malformed: &[Malformed]) {
+        let Some(r) = self.sup(SuppressionCheck::Malformed) else {
+            return;
+        };
+        for m in malformed {
+            let message = r
+                .message
+                .render(|v| (v == "message").then(|| m.message.clone().into()));
+            self.out
+                .findings
+                .push(self.env.finding(r, m.range.clone(), message, None));
         }
     }
 }
 
-/// Judges one suppression for `rule`; returns true when the finding stays.
-fn judge<'r>(
+/// The SUP004 fix: drop the unused codes, or the whole directive when none
+/// is left. A `disable` is left alone: its `enable` would need the same
+/// edit.
+fn unused_fix(
     env: &FileEnv,
-    rule: &Rule,
-    n: &Noqa,
-    today: Date,
-    sup: &dyn Fn(SuppressionCheck) -> Option<&'r Rule>,
-    out: &mut Vec<Finding>,
-) -> bool {
-    let policy = &rule.suppression;
-    let at = n.directive.clone();
-    let vars = |expires: Option<Date>, days: i64| {
-        let codes = n.codes_text();
-        let reason = n.reason.clone().unwrap_or_default();
-        move |v: &str| -> Option<std::borrow::Cow<'static, str>> {
-            Some(match v {
-                "codes" => codes.clone().into(),
-                "rule" => rule.id.to_string().into(),
-                "reason" => reason.clone().into(),
-                "expires" => expires.map(|d| d.to_string()).unwrap_or_default().into(),
-                "days" | "since" => days.to_string().into(),
-                _ => return None,
-            })
-        }
-    };
-    if policy.require_reason
-        && n.reason.is_none()
-        && let Some(r) = sup(SuppressionCheck::MissingReason)
-    {
-        out.push(env.finding(r, at.clone(), r.message.render(vars(None, 0)), None));
+    d: &Directive,
+    unused: &[(String, std::ops::Range<usize>)],
+) -> Option<Fix> {
+    if matches!(d.scope, Scope::Disable | Scope::Enable) {
+        return None;
     }
-    if let Some((raw, err)) = &n.bad_date {
-        if let Some(r) = sup(SuppressionCheck::Expired) {
-            let msg = format!(
-                "suppression of {} has an invalid date `{raw}`: {err}",
-                rule.id
-            );
-            out.push(env.finding(r, at, msg, None));
-        }
-        return true; // fail closed: an unreadable expiry does not suppress
-    }
-    let expires = n.expiry(policy.ttl());
-    let warn = policy.warn_before_days.unwrap_or(DEFAULT_WARN_DAYS);
-    match Status::of_expiry(expires, today, warn) {
-        Status::Expired => {
-            if let Some(r) = sup(SuppressionCheck::Expired) {
-                let days = dates::days_between(expires.expect("expired has a date"), today);
-                let mut f = env.finding(r, at, r.message.render(vars(expires, days)), None);
-                if let Some(sev) = policy.expired_severity {
-                    f.severity = sev;
-                }
-                out.push(f);
-            }
-            true
-        }
-        Status::Expiring => {
-            if let Some(r) = sup(SuppressionCheck::Expiring) {
-                let days = dates::days_between(today, expires.expect("expiring has a date"));
-                out.push(env.finding(r, at, r.message.render(vars(expires, days)), None));
-            }
-            false
-        }
-        _ => false,
-    }
-}
-
-fn record(
-    env: &FileEnv,
-    n: &Noqa,
-    rule: &str,
-    line: usize,
-    policy: Option<(Option<u32>, Option<u32>)>,
-    today: Date,
-    used: bool,
-) -> SuppressionRecord {
-    let (ttl, warn) = policy.unwrap_or((None, None));
-    let expires = n.expiry(ttl);
-    let status = if !used {
-        Status::Unused
-    } else {
-        Status::of_expiry(expires, today, warn.unwrap_or(DEFAULT_WARN_DAYS))
-    };
-    SuppressionRecord {
-        rule: rule.to_string(),
-        path: env.rel_path.to_string(),
-        applies_to: None,
-        line,
-        reason: n.reason.clone(),
-        issue: n.issue.clone(),
-        start: n.start.map(|d| d.to_string()),
-        expires: expires.map(|d| d.to_string()),
-        status,
-        kind: SuppressionKind::Noqa,
-    }
-}
-
-/// The SUP004 fix: drop the unused codes, or the whole directive when none is left.
-fn unused_fix(env: &FileEnv, n: &Noqa, unused: &[(String, std::ops::Range<usize>)]) -> Option<Fix> {
-    let codes = n.codes.as_ref().expect("codes present");
+    let codes = d.codes.as_ref()?;
     let kept: Vec<&str> = codes
         .iter()
         .filter(|(c, _)| !unused.iter().any(|(u, _)| u == c))
@@ -419,110 +381,19 @@ fn unused_fix(env: &FileEnv, n: &Noqa, unused: &[(String, std::ops::Range<usize>
         // when the directive was all of it).
         let line_start = env
             .lines
-            .line_range(env.lines.line_of(n.comment.start), env.text.len())
+            .line_range(env.lines.line_of(d.range.start), env.text.len())
             .start;
-        let before = &env.text[line_start..n.directive.start];
+        let before = &env.text[line_start..d.range.start];
         let trimmed = before.trim_end_matches([' ', '\t']);
-        Edit::new(
-            None,
-            line_start + trimmed.len()..n.directive.end,
-            String::new(),
-        )
+        Edit::new(None, line_start + trimmed.len()..d.range.end, String::new())
     } else {
-        Edit::new(
-            None,
-            n.codes_range.clone().expect("codes range"),
-            kept.join(", "),
-        )
+        Edit::new(None, d.codes_range.clone()?, kept.join(", "))
     };
     Fix::new(
         Applicability::Safe,
         "Remove the unused suppression".to_string(),
         vec![edit],
     )
-}
-
-/// The records and findings for central exceptions, once every file is linted.
-pub fn audit_exceptions(
-    config: &crate::config::Config,
-    rules: &RuleSet,
-    used: &BTreeSet<usize>,
-    in_scope: &BTreeSet<usize>,
-    today: Date,
-    shard: &ShardView,
-) -> (Vec<SuppressionRecord>, Vec<Finding>) {
-    let Some(doc) = &config.doc else {
-        return (Vec::new(), Vec::new());
-    };
-    let rel: Arc<str> = Arc::from(
-        std::path::Path::new(&doc.name)
-            .strip_prefix(&config.root)
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|_| doc.name.clone()),
-    );
-    let lines = crate::source::LineIndex::new(&doc.text);
-    let env = FileEnv {
-        rel_path: &rel,
-        lane: None,
-        text: &doc.text,
-        lines: &lines,
-    };
-    let mut records = Vec::new();
-    let mut findings = Vec::new();
-    for (i, ex) in config.exceptions.iter().enumerate() {
-        let rule = rules.get(&ex.rule);
-        let warn = rule
-            .and_then(|r| r.suppression.warn_before_days)
-            .unwrap_or(DEFAULT_WARN_DAYS);
-        let mut status = Status::of_expiry(Some(ex.expires), today, warn);
-        if status != Status::Expired
-            && in_scope.contains(&i)
-            && !used.contains(&i)
-            && !shard.covers_other_shards(i)
-        {
-            status = Status::Unused;
-        }
-        let check = match status {
-            Status::Expired => Some(SuppressionCheck::Expired),
-            Status::Expiring => Some(SuppressionCheck::Expiring),
-            Status::Unused => Some(SuppressionCheck::Unused),
-            Status::Active => None,
-        };
-        let date_check = matches!(
-            check,
-            Some(SuppressionCheck::Expired | SuppressionCheck::Expiring)
-        );
-        let reported_here = !date_check || shard.reports_config_findings;
-        if let Some(r) = check
-            .and_then(|c| rules.suppression_rule(c))
-            .filter(|_| reported_here)
-        {
-            let days = dates::days_between(ex.expires, today).abs();
-            let message = r.message.render(|v| {
-                Some(match v {
-                    "codes" | "rule" => ex.rule.clone().into(),
-                    "reason" => ex.reason.clone().into(),
-                    "expires" => ex.expires.to_string().into(),
-                    "days" | "since" => days.to_string().into(),
-                    _ => return None,
-                })
-            });
-            findings.push(env.finding(r, ex.span.clone(), message, None));
-        }
-        records.push(SuppressionRecord {
-            rule: ex.rule.clone(),
-            path: rel.to_string(),
-            applies_to: Some(ex.path_glob.clone()),
-            line: lines.position(&doc.text, ex.span.start).line,
-            reason: Some(ex.reason.clone()),
-            issue: ex.issue.clone(),
-            start: ex.start.map(|d| d.to_string()),
-            expires: Some(ex.expires.to_string()),
-            status,
-            kind: SuppressionKind::Exception,
-        });
-    }
-    (records, findings)
 }
 
 #[cfg(test)]
@@ -551,6 +422,7 @@ mod stage_tests {
     use crate::parse::Worker;
     use crate::run::test_run;
     use crate::source::SourceText;
+    use std::sync::Arc;
 
     /// Match, then suppress, as `lint::file` does.
     fn suppressed(text: &str) -> Suppressed {

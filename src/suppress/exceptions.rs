@@ -1,0 +1,95 @@
+//! Central `[[exceptions]]` of the config, audited once every file is
+//! linted: expired, expiring and unused ones are reported at their span in
+//! the config, and each is recorded for `report exceptions`.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::{DEFAULT_WARN_DAYS, ShardView, Status, SuppressionKind, SuppressionRecord};
+use crate::check::FileEnv;
+use crate::dates::{self, Date};
+use crate::finding::Finding;
+use crate::rule::{RuleSet, SuppressionCheck};
+
+/// The records and findings for central exceptions, once every file is linted.
+pub fn audit_exceptions(
+    config: &crate::config::Config,
+    rules: &RuleSet,
+    used: &BTreeSet<usize>,
+    in_scope: &BTreeSet<usize>,
+    today: Date,
+    shard: &ShardView,
+) -> (Vec<SuppressionRecord>, Vec<Finding>) {
+    let Some(doc) = &config.doc else {
+        return (Vec::new(), Vec::new());
+    };
+    let rel: Arc<str> = Arc::from(
+        std::path::Path::new(&doc.name)
+            .strip_prefix(&config.root)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| doc.name.clone()),
+    );
+    let lines = crate::source::LineIndex::new(&doc.text);
+    let env = FileEnv {
+        rel_path: &rel,
+        lane: None,
+        text: &doc.text,
+        lines: &lines,
+    };
+    let mut records = Vec::new();
+    let mut findings = Vec::new();
+    for (i, ex) in config.exceptions.iter().enumerate() {
+        let rule = rules.get(&ex.rule);
+        let warn = rule
+            .and_then(|r| r.suppression.warn_before_days)
+            .unwrap_or(DEFAULT_WARN_DAYS);
+        let mut status = Status::of_expiry(Some(ex.expires), today, warn);
+        if status != Status::Expired
+            && in_scope.contains(&i)
+            && !used.contains(&i)
+            && !shard.covers_other_shards(i)
+        {
+            status = Status::Unused;
+        }
+        let check = match status {
+            Status::Expired => Some(SuppressionCheck::Expired),
+            Status::Expiring => Some(SuppressionCheck::Expiring),
+            Status::Unused => Some(SuppressionCheck::Unused),
+            Status::Active => None,
+        };
+        let date_check = matches!(
+            check,
+            Some(SuppressionCheck::Expired | SuppressionCheck::Expiring)
+        );
+        let reported_here = !date_check || shard.reports_config_findings;
+        if let Some(r) = check
+            .and_then(|c| rules.suppression_rule(c))
+            .filter(|_| reported_here)
+        {
+            let days = dates::days_between(ex.expires, today).abs();
+            let message = r.message.render(|v| {
+                Some(match v {
+                    "codes" | "rule" => ex.rule.clone().into(),
+                    "reason" => ex.reason.clone().into(),
+                    "expires" => ex.expires.to_string().into(),
+                    "days" | "since" => days.to_string().into(),
+                    _ => return None,
+                })
+            });
+            findings.push(env.finding(r, ex.span.clone(), message, None));
+        }
+        records.push(SuppressionRecord {
+            rule: ex.rule.clone(),
+            path: rel.to_string(),
+            applies_to: Some(ex.path_glob.clone()),
+            line: lines.position(&doc.text, ex.span.start).line,
+            reason: Some(ex.reason.clone()),
+            issue: ex.issue.clone(),
+            start: ex.start.map(|d| d.to_string()),
+            expires: Some(ex.expires.to_string()),
+            status,
+            kind: SuppressionKind::Exception,
+        });
+    }
+    (records, findings)
+}
