@@ -268,23 +268,9 @@ pub struct RuleSet {
 }
 
 /// Words that make suppression rules worth running: `noqa` in any letter
-/// case (all 16 spellings: the automaton is case-sensitive) and `ruff`.
+/// case and `ruff`.
 fn directive_words() -> Vec<String> {
-    let mut words: Vec<String> = (0..16u8)
-        .map(|mask| {
-            "noqa"
-                .chars()
-                .enumerate()
-                .map(|(i, c)| {
-                    if mask & (1 << i) != 0 {
-                        c.to_ascii_uppercase()
-                    } else {
-                        c
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let mut words = crate::matching::all_casings("noqa");
     words.push("ruff".to_string());
     words
 }

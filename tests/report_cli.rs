@@ -137,12 +137,18 @@ fn todos_report_filters_by_lane_and_handles_zero() {
     assert_eq!(csv.lines().count(), 2, "{csv}");
     assert!(csv.contains("candidate/experiment.py"), "{csv}");
     let empty = tempfile::tempdir().unwrap();
-    write_files(empty.path(), &[("a.py", "x = 1  # todo in lowercase\n")]);
+    write_files(empty.path(), &[("a.py", "x = 1  # nothing left to do\n")]);
     let (code, json, _) = run_in(empty.path(), &["report", "todos", "--format", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["items"].as_array().unwrap().len(), 0);
     assert_eq!(v["score"], 0);
+    // A tag in any letter case counts, as ruff finds it (not in the form).
+    write_files(empty.path(), &[("a.py", "x = 1  # todo in lowercase\n")]);
+    let (_, json, _) = run_in(empty.path(), &["report", "todos", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["items"][0]["kind"], "TODO");
+    assert_eq!(v["items"][0]["well_formed"], false);
 }
 
 #[test]

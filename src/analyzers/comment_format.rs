@@ -157,7 +157,10 @@ fn compile(options: &toml::Table) -> Result<CommentFormat, String> {
             return Err(format!("`{name}` is not one of the fields"));
         }
     }
-    let tag_finder = aho_corasick::AhoCorasick::new(&opts.tags).map_err(|e| e.to_string())?;
+    let tag_finder = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&opts.tags)
+        .map_err(|e| e.to_string())?;
     Ok(CommentFormat {
         opts,
         patterns,
@@ -168,7 +171,12 @@ fn compile(options: &toml::Table) -> Result<CommentFormat, String> {
 /// A tagged comment, parsed.
 #[derive(Debug, Default)]
 struct Parsed {
+    /// The tag as the pack spells it (`TODO`).
     tag: String,
+    /// The tag as the comment writes it (`todo`): tags are found in any
+    /// letter case, as ruff finds them, but only the pack's spelling is in
+    /// the form.
+    written: String,
     /// Bytes of the comment in the file.
     range: Range<usize>,
     /// Whether the tag has no bracketed fields at all (`# TODO: message`).
@@ -192,7 +200,9 @@ impl CommentFormat {
         let (section, tag_at, tag) = comment.match_indices('#').find_map(|(at, _)| {
             let rest = comment[at..].trim_start_matches('#').trim_start();
             let tag = self.opts.tags.iter().find(|t| {
-                rest.starts_with(t.as_str()) && !rest[t.len()..].starts_with(is_word_char)
+                rest.get(..t.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(t))
+                    && !rest[t.len()..].starts_with(is_word_char)
             })?;
             Some((at, comment.len() - rest.len() - at, tag))
         })?;
@@ -200,6 +210,7 @@ impl CommentFormat {
         let start = comment_start + section;
         let mut p = Parsed {
             tag: tag.clone(),
+            written: text[tag_at..tag_at + tag.len()].to_string(),
             range: start..start + text.len(),
             ..Default::default()
         };
@@ -237,6 +248,9 @@ impl CommentFormat {
         let problem = self.assign(&groups, start, &mut p.values);
         if p.format_problem.is_none() {
             p.format_problem = problem;
+        }
+        if p.format_problem.is_none() && p.written != p.tag {
+            p.format_problem = Some(format!("the tag is written `{}`", p.written));
         }
         Some(p)
     }
@@ -362,12 +376,19 @@ impl CommentFormat {
 impl Analyzer for CommentFormat {
     fn variables(&self) -> &'static [&'static str] {
         &[
-            "tag", "problem", "message", "field", "value", "bare", "form",
+            "tag", "problem", "message", "field", "value", "bare", "form", "written",
         ]
     }
 
     fn prefilter(&self) -> Option<Vec<String>> {
-        Some(self.opts.tags.clone())
+        // The prefilter automaton is case-sensitive: every letter case.
+        Some(
+            self.opts
+                .tags
+                .iter()
+                .flat_map(|t| crate::matching::all_casings(t))
+                .collect(),
+        )
     }
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
@@ -382,6 +403,7 @@ impl Analyzer for CommentFormat {
                     ("message", p.message.clone()),
                     ("bare", if p.bare { "yes" } else { "no" }.to_string()),
                     ("form", self.form(&p.tag)),
+                    ("written", p.written.clone()),
                 ]
             };
             match (self.opts.check, &p.format_problem) {
@@ -519,9 +541,22 @@ optional = true
     }
 
     #[test]
-    fn tags_are_whole_words_in_their_case() {
+    fn tags_are_whole_words_in_any_case() {
         let g = todo_grammar("format");
-        assert!(g.parse("# todo list", 0).is_none());
+        // As ruff finds them (TD006 flags the case): tagged, not in the form.
+        let lower = g.parse("# todo list", 0).unwrap();
+        assert_eq!(
+            (lower.tag.as_str(), lower.written.as_str()),
+            ("TODO", "todo")
+        );
+        let upper = g.parse("# TODO[2026-01-15][PRIORITY:HIGH][SCOPE:PROD] : x", 0);
+        let upper_problem = upper.unwrap().format_problem;
+        let fields = g.parse("# todo[2026-01-15][PRIORITY:HIGH][SCOPE:PROD] : x", 0);
+        let problem = fields.unwrap().format_problem;
+        match upper_problem {
+            None => assert!(problem.unwrap().contains("written `todo`")),
+            Some(p) => assert_eq!(problem, Some(p)),
+        }
         assert!(g.parse("# TODOS are fine", 0).is_none());
         assert!(g.parse("# see TODO later", 0).is_none());
         assert!(g.parse("#TODO: x", 0).unwrap().bare);
