@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fix safety on real code: copy the Python standard library (or DIR), run
-# `lint --fix --unsafe-fixes` with rewrite rules (a template and a Rhai script),
-# then check that every file that parsed before still parses (python3 ast),
+# `lint --fix --unsafe-fixes` with rewrite rules (templates and a Rhai script;
+# one deletes statements, one inserts `await`), then check that every file
+# that CPython compiled before still compiles (python3 `compile`, which also
+# rejects empty blocks and misplaced `await`/`return`/`yield`),
 # that a second run changes nothing, and that only files with findings changed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,12 +17,12 @@ mkdir -p "$work/tree"
 cp "$here"/tests/fixtures/fix-safety/* "$work/tree/"
 cd "$work/tree"
 parses() { python3 - "$1" <<'PY'
-import ast, pathlib, sys, warnings
+import pathlib, sys, warnings
 warnings.simplefilter("ignore")
 ok = []
 for p in sorted(pathlib.Path(".").rglob("*.py")):
     try:
-        ast.parse(p.read_bytes())
+        compile(p.read_bytes(), str(p), "exec", dont_inherit=True)
         ok.append(str(p))
     except Exception:
         pass

@@ -148,7 +148,7 @@ impl Baseline {
     /// Reads a baseline file.
     pub fn load(path: &Path) -> Result<Self, BaselineError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        let text = crate::source::read_utf8(path).map_err(|source| BaselineError::Read {
             path: shown.clone(),
             source,
         })?;

@@ -282,14 +282,11 @@ impl Config {
         while let Some(d) = dir {
             let candidate = d.join(CONFIG_FILE);
             if candidate.is_file() {
-                return Self::load(&candidate);
+                return Self::read(&candidate, None);
             }
             let pyproject = d.join("pyproject.toml");
-            if pyproject.is_file() {
-                let text = std::fs::read_to_string(&pyproject).unwrap_or_default();
-                if text.contains("[tool.rulegate") {
-                    return Self::load(&pyproject);
-                }
+            if pyproject.is_file() && has_rulegate_table(&pyproject) {
+                return Self::read(&pyproject, None);
             }
             dir = d.parent().map(Path::to_path_buf);
         }
@@ -299,12 +296,16 @@ impl Config {
 
     /// Loads a given config file (`rulegate.toml` or `pyproject.toml`).
     pub fn load(path: &Path) -> miette::Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            miette::miette!(
-                help = "check the path given to --config",
-                "cannot read config {}: {e}",
-                path.display()
-            )
+        Self::read(path, Some("check the path given to --config"))
+    }
+
+    fn read(path: &Path, help: Option<&str>) -> miette::Result<Self> {
+        let text = crate::source::read_utf8(path).map_err(|e| {
+            let message = format!("cannot read config {}: {e}", path.display());
+            match help {
+                Some(help) => miette::miette!(help = help.to_string(), "{message}"),
+                None => miette::miette!("{message}"),
+            }
         })?;
         let doc = SourceDoc::new(path.display().to_string(), text);
         let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
@@ -496,6 +497,23 @@ fn compile_exceptions(
         }
     }
     exceptions
+}
+
+/// Whether a `pyproject.toml` has a `[tool.rulegate]` table, in any TOML
+/// spelling (`[tool.rulegate]`, `[ tool . "rulegate" ]`, dotted keys under
+/// `[tool]`, an inline table). One that does not parse counts when it
+/// mentions rulegate at all, so that loading it reports the TOML error.
+fn has_rulegate_table(path: &Path) -> bool {
+    let Ok(text) = crate::source::read_utf8(path) else {
+        return false;
+    };
+    match toml::from_str::<toml::Table>(&text) {
+        Ok(t) => t
+            .get("tool")
+            .and_then(|tool| tool.as_table())
+            .is_some_and(|tool| tool.contains_key("rulegate")),
+        Err(_) => text.contains("rulegate"),
+    }
 }
 
 fn unknown_lane(d: &SourceDoc, l: &Spanned<String>, known: &[&str]) -> SpannedError {

@@ -68,7 +68,7 @@ impl Applicability {
 /// One text replacement. `file` is `None` for the finding's own file, else a
 /// path relative to the project root (edits may reach other files). Its
 /// line and column are computed when a report renders it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Edit {
     /// Target file, relative to the project root; `None` means the finding's file.
     pub file: Option<String>,

@@ -20,6 +20,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod dates;
+pub mod deps;
 pub mod error;
 pub mod finding;
 pub mod fix;

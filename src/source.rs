@@ -7,6 +7,82 @@ use std::sync::Arc;
 /// Byte order mark of UTF-8 files.
 pub const UTF8_BOM: &str = "\u{feff}";
 
+/// The largest file rulegate reads (a source, pack, config, script, cache
+/// or baseline): a bigger one is refused with a clear error, never read
+/// until memory runs out.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads `path` only if it is a regular file (after symlinks) of at most
+/// [`MAX_FILE_BYTES`]: a FIFO, socket or device (`/dev/zero`, `/dev/stdin`)
+/// is an error instead of a hang or an endless read.
+pub fn read_regular(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a folder, FIFO, socket or device)",
+        ));
+    }
+    let too_big = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)),
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// Reads a regular text file (a pack, config, script, baseline or log) as
+/// UTF-8 without its BOM; invalid UTF-8 is an error that names the line.
+pub fn read_utf8(path: &std::path::Path) -> std::io::Result<String> {
+    let bytes = read_regular(path)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(match text.strip_prefix(UTF8_BOM) {
+            Some(rest) => rest.to_string(),
+            None => text,
+        }),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = at
+                - bytes[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1)
+                + 1;
+            Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "not valid UTF-8 at line {line}, column {column} (byte {at}); save it as UTF-8"
+                ),
+            ))
+        }
+    }
+}
+
+/// Reads and decodes a regular file as source text.
+pub fn read_source(path: &std::path::Path) -> std::io::Result<SourceText> {
+    let bytes = read_regular(path)?;
+    SourceText::decode(&bytes).map_err(|DecodeError::NotUtf8 { offset }| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not valid UTF-8 (first bad byte at offset {offset})"),
+        )
+    })
+}
+
 /// The text of one file, without its BOM, plus what is needed to write it back.
 #[derive(Debug, Clone)]
 pub struct SourceText {
@@ -95,6 +171,7 @@ impl LineEnding {
     /// `text` with every line break written in this ending.
     pub fn apply<'a>(self, text: &'a str) -> std::borrow::Cow<'a, str> {
         match self {
+            LineEnding::Lf if text.contains("\r\n") => text.replace("\r\n", "\n").into(),
             LineEnding::Lf => std::borrow::Cow::Borrowed(text),
             LineEnding::CrLf => text.replace("\r\n", "\n").replace('\n', "\r\n").into(),
         }

@@ -459,7 +459,7 @@ fn import_block_end(stmts: &[Node], text: &str) -> usize {
 pub struct SymbolTables {
     /// Tables of files as they are on disk (disk does not change during a
     /// check pass), by path: no read or hash per lookup.
-    on_disk: RwLock<HashMap<String, Arc<ModuleSymbols>>>,
+    on_disk: RwLock<HashMap<String, (Arc<ModuleSymbols>, u64)>>,
     /// Tables of texts a fix round is changing, by path and content.
     by_content: RwLock<HashMap<(String, u64), Arc<ModuleSymbols>>>,
 }
@@ -474,17 +474,23 @@ impl SymbolTables {
         text: Option<&str>,
     ) -> Option<Arc<ModuleSymbols>> {
         let Some(text) = text else {
-            if let Some(hit) = self.on_disk.read().ok().and_then(|c| c.get(rel).cloned()) {
+            let path = root.join(rel);
+            if let Some((hit, hash)) = self.on_disk.read().ok().and_then(|c| c.get(rel).cloned()) {
+                crate::deps::read(&path, Some(hash));
                 return Some(hit);
             }
-            let bytes = std::fs::read(root.join(rel)).ok()?;
-            let src = crate::source::SourceText::decode(&bytes).ok()?;
+            let Ok(src) = crate::source::read_source(&path) else {
+                crate::deps::read(&path, None);
+                return None;
+            };
+            let hash = crate::hash::digest(src.text.as_bytes());
+            crate::deps::read(&path, Some(hash));
             let table = Arc::new(ModuleSymbols::of(
                 &Worker::new().parse(&src.text)?,
                 &src.text,
             ));
             if let Ok(mut c) = self.on_disk.write() {
-                c.insert(rel.to_string(), table.clone());
+                c.insert(rel.to_string(), (table.clone(), hash));
             }
             return Some(table);
         };
@@ -511,8 +517,9 @@ impl SymbolTables {
             return;
         }
         let table = Arc::new(ModuleSymbols::of(tree, text));
+        let hash = crate::hash::digest(text.as_bytes());
         if let Ok(mut c) = self.on_disk.write() {
-            c.insert(rel.to_string(), table);
+            c.insert(rel.to_string(), (table, hash));
         }
     }
 

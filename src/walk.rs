@@ -76,11 +76,25 @@ pub fn collect(config: &Config, paths: &[PathBuf], force_exclude: bool) -> Vec<T
                 !exclude.is_match(&rel)
             })
             .build();
-        for entry in walker.flatten() {
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    // An unreadable folder is reported (reading it fails: E902),
+                    // never skipped in silence.
+                    if let Some(path) = error_path(&e) {
+                        out.push(Target {
+                            rel: relative(config, &path),
+                            path,
+                        });
+                    }
+                    continue;
+                }
+            };
             let path = entry.path();
-            let is_file = entry
-                .file_type()
-                .is_some_and(|t| t.is_file() || t.is_symlink());
+            // Anything named `*.py` that is not a folder: a FIFO or socket gets
+            // E902 when read, a regular file or a link to one is linted.
+            let is_file = entry.file_type().is_some_and(|t| !t.is_dir());
             if is_file && is_python(path) && !(entry.path_is_symlink() && path.is_dir()) {
                 out.push(Target {
                     rel: relative(config, path),
@@ -92,6 +106,17 @@ pub fn collect(config: &Config, paths: &[PathBuf], force_exclude: bool) -> Vec<T
     out.sort();
     out.dedup_by(|a, b| a.rel == b.rel);
     out
+}
+
+/// The path an error of the walk is about, if it names one.
+fn error_path(e: &ignore::Error) -> Option<std::path::PathBuf> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -106,13 +106,12 @@ impl MissingExport {
 
 /// A file's text, if it can be read as UTF-8.
 pub fn read_text(path: &std::path::Path) -> Option<String> {
-    let bytes = std::fs::read(path).ok()?;
-    Some(
-        crate::source::SourceText::decode(&bytes)
-            .ok()?
-            .text
-            .to_string(),
-    )
+    let src = crate::source::read_source(path).ok();
+    crate::deps::read(
+        path,
+        src.as_ref().map(|s| crate::hash::digest(s.text.as_bytes())),
+    );
+    Some(src?.text.to_string())
 }
 
 /// The edits adding a stub for `m` to its target module, whose text is
@@ -233,7 +232,9 @@ impl Analyzer for MissingExport {
                 }
                 for init in ["__init__.py", "__init__.pyi"] {
                     let package = format!("{stem}/{init}");
-                    if ctx.config.root.join(&package).is_file() {
+                    if crate::deps::probe(&ctx.config.root.join(&package))
+                        == crate::deps::Kind::File
+                    {
                         hits.push(Hit {
                             range: 0..0,
                             vars: vec![("module", ctx.path.to_string()), ("package", package)],

@@ -177,7 +177,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Test { packs, config } => test(packs, config),
         Command::Tree { file } => {
-            let text = std::fs::read_to_string(&file).into_diagnostic()?;
+            let text = crate::source::read_utf8(&file)
+                .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
             let tree = crate::parse::Worker::new()
                 .parse(&text)
                 .ok_or_else(|| miette!("could not parse {}", file.display()))?;

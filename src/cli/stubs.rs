@@ -27,7 +27,7 @@ pub(crate) struct StubsArgs {
 
 /// Runs `rulegate stubs`.
 pub(crate) fn run(args: StubsArgs) -> Result<ExitCode> {
-    let log = std::fs::read_to_string(&args.from_pytest)
+    let log = crate::source::read_utf8(&args.from_pytest)
         .map_err(|e| miette!("cannot read {}: {e}", args.from_pytest.display()))?;
     let run = open_run(&args.config, None, None, &[], &[])?;
     let templates = stubs::templates(&run).ok_or_else(|| {
@@ -55,7 +55,7 @@ pub(crate) fn run(args: StubsArgs) -> Result<ExitCode> {
         done.added,
         changed.len()
     ));
-    for e in &errors {
+    for (_, e) in &errors {
         notes.push_str(&format!("error: {e}\n"));
     }
     emit(&None, &out, &notes)?;

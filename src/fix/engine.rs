@@ -28,8 +28,41 @@ pub trait Findings {
 pub struct Outcome {
     /// Fixes applied.
     pub applied: usize,
-    /// Fixes refused because they would add a syntax error (FIX002).
-    pub rolled_back: Vec<Candidate>,
+    /// The file of each applied fix's finding.
+    pub applied_in: Vec<String>,
+    /// Fixes refused, with why (FIX002).
+    pub refused: Vec<(Candidate, Refusal)>,
+}
+
+/// Why the engine refused a fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The fixed file would have more syntax errors (or constructs CPython
+    /// rejects) than before.
+    SyntaxError,
+    /// The same fix came back at the same place after it was applied.
+    NotConverging,
+    /// The file would grow past [`growth_bound`].
+    TooLarge,
+}
+
+impl Refusal {
+    /// Why, in words (FIX002's `{reason}`).
+    pub fn reason(self) -> &'static str {
+        match self {
+            Refusal::SyntaxError => "it would add a syntax error",
+            Refusal::NotConverging => {
+                "it does not converge: its finding comes back after it is applied"
+            }
+            Refusal::TooLarge => "it would grow the file past four times its size (and 1 MiB)",
+        }
+    }
+}
+
+/// The largest a file may grow to through fixes, from its size when the
+/// run started.
+pub fn growth_bound(start_len: usize) -> usize {
+    (start_len * 4).max(start_len + 1024 * 1024)
 }
 
 /// Options of a fix run.
@@ -47,6 +80,7 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
     let mut worker = Worker::new();
     let mut outcome = Outcome::default();
     let mut seen_states = BTreeSet::new();
+    let mut applied_before: BTreeSet<u64> = BTreeSet::new();
     for _ in 0..MAX_ROUNDS {
         let offered = findings.candidates();
         if opts.load_reached {
@@ -62,6 +96,21 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
                 candidates.push(c);
             }
         }
+        // A fix applied once that is offered again, the same at the same
+        // place, does not converge; one that would bloat its file is refused.
+        candidates.retain(|c| {
+            let refusal = if applied_before.contains(&key_of(c)) {
+                Some(Refusal::NotConverging)
+            } else if grows_too_much(ws, c) {
+                Some(Refusal::TooLarge)
+            } else {
+                None
+            };
+            if let Some(r) = refusal {
+                outcome.refused.push((c.clone(), r));
+            }
+            refusal.is_none()
+        });
         if candidates.is_empty() {
             break;
         }
@@ -71,10 +120,19 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
             .map(|c| (c.path.clone(), c.targets().map(str::to_string).collect()))
             .collect();
         let (chosen, _deferred) = select_non_overlapping(candidates);
+        let keys: Vec<(String, u64)> = chosen.iter().map(|c| (c.path.clone(), key_of(c))).collect();
         let before = ws.texts().clone();
         let round = apply_round(&mut worker, ws.texts_mut(), chosen, opts.target);
         outcome.applied += round.applied;
-        outcome.rolled_back.extend(round.rolled_back);
+        let rolled: BTreeSet<u64> = round.rolled_back.iter().map(key_of).collect();
+        applied_before.extend(keys.iter().map(|(_, k)| *k).filter(|k| !rolled.contains(k)));
+        outcome.applied_in.extend(round.applied_in);
+        outcome.refused.extend(
+            round
+                .rolled_back
+                .into_iter()
+                .map(|c| (c, Refusal::SyntaxError)),
+        );
         if round.applied == 0 || !seen_states.insert(state_of(ws)) {
             break; // nothing applies, or fixes undo each other
         }
@@ -115,6 +173,27 @@ fn usable(
     !in_error
         && c.targets()
             .all(|t| ws.contains(t) && !ws.is_broken(t, worker))
+}
+
+/// A fix's identity across rounds: its rule, file, place and edits.
+fn key_of(c: &Candidate) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&c.rule, &c.path, c.range.start, &c.edits).hash(&mut h);
+    h.finish()
+}
+
+/// Whether applying `c` would grow a file past its [`growth_bound`].
+fn grows_too_much(ws: &Workspace, c: &Candidate) -> bool {
+    let mut delta: std::collections::BTreeMap<&str, isize> = Default::default();
+    for e in &c.edits {
+        *delta.entry(e.target(&c.path)).or_default() +=
+            e.content.len() as isize - e.range.len() as isize;
+    }
+    delta.into_iter().any(|(file, d)| {
+        let now = ws.text(file).map_or(0, str::len) as isize;
+        ws.start_len(file)
+            .is_some_and(|start| now + d > growth_bound(start) as isize)
+    })
 }
 
 fn state_of(ws: &Workspace) -> u64 {
@@ -168,12 +247,47 @@ mod tests {
         let mut plan = Planned(vec![planned("a.py", 4..5, "2"), planned("b.py", 0..1, "y")]);
         let out = run(&mut ws, &mut plan, opts());
         assert_eq!(out.applied, 1);
+        assert_eq!(out.applied_in, ["a.py"]);
         assert_eq!(ws.text("a.py"), Some("x = 2\n"));
         assert_eq!(
             ws.text("b.py"),
             Some("x = (\n"),
             "a file with a syntax error is never edited"
         );
+    }
+
+    /// Offered again and again, as a fix that never removes its finding is.
+    struct Stubborn(Candidate);
+
+    impl Findings for Stubborn {
+        fn candidates(&self) -> Vec<(Candidate, &[std::ops::Range<usize>])> {
+            vec![(self.0.clone(), &[][..])]
+        }
+
+        fn recheck(&mut self, _paths: &[String], _ws: &Workspace) {}
+    }
+
+    #[test]
+    fn a_fix_that_never_converges_is_applied_once() {
+        let mut ws = Workspace::new(PathBuf::from("/nonexistent"));
+        ws.insert("a.py", None, &SourceText::new("x = 1\n"));
+        let mut f = Stubborn(planned("a.py", 0..0, "import os\n"));
+        let out = run(&mut ws, &mut f, opts());
+        assert_eq!(out.applied, 1);
+        assert_eq!(ws.text("a.py"), Some("import os\nx = 1\n"));
+        assert_eq!(out.refused.len(), 1);
+        assert_eq!(out.refused[0].1, Refusal::NotConverging);
+    }
+
+    #[test]
+    fn a_fix_that_bloats_its_file_is_refused() {
+        let mut ws = Workspace::new(PathBuf::from("/nonexistent"));
+        ws.insert("a.py", None, &SourceText::new("x = 1\n"));
+        let huge = "y = 2\n".repeat(300_000);
+        let mut f = Planned(vec![planned("a.py", 0..0, &huge)]);
+        let out = run(&mut ws, &mut f, opts());
+        assert_eq!(out.applied, 0);
+        assert_eq!(out.refused[0].1, Refusal::TooLarge);
     }
 
     #[test]

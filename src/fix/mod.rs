@@ -17,6 +17,16 @@ use crate::source::LineEnding;
 /// Rounds of fix-and-re-lint before giving up on convergence.
 pub const MAX_ROUNDS: usize = 100;
 
+/// The line ending of the line holding `offset` (a file with mixed endings
+/// keeps each line's own); the file's dominant one on its last line.
+fn ending_at(text: &str, offset: usize, dominant: LineEnding) -> LineEnding {
+    match text[offset..].find('\n') {
+        Some(i) if text[..offset + i].ends_with('\r') => LineEnding::CrLf,
+        Some(_) => LineEnding::Lf,
+        None => dominant,
+    }
+}
+
 /// Whether a fix of this applicability may be applied.
 pub fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
     fix.applicability == Applicability::Safe || unsafe_fixes
@@ -105,14 +115,14 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 /// Applies edits to `text` (they must not overlap). Newlines in the
 /// replacement follow the file's line ending.
 pub fn apply_edits(text: &str, edits: &[(Range<usize>, &str)]) -> String {
-    let ending = LineEnding::of(text);
+    let dominant = LineEnding::of(text);
     let mut sorted: Vec<&(Range<usize>, &str)> = edits.iter().collect();
     sorted.sort_by_key(|(r, _)| (r.start, r.end));
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for (r, content) in sorted {
         out.push_str(&text[at..r.start]);
-        out.push_str(&ending.apply(content));
+        out.push_str(&ending_at(text, r.start, dominant).apply(content));
         at = r.end;
     }
     out.push_str(&text[at..]);
@@ -124,6 +134,8 @@ pub fn apply_edits(text: &str, edits: &[(Range<usize>, &str)]) -> String {
 pub struct RoundOutcome {
     /// Fixes applied.
     pub applied: usize,
+    /// The file of each applied fix's finding.
+    pub applied_in: Vec<String>,
     /// Fixes refused because they add a syntax error.
     pub rolled_back: Vec<Candidate>,
 }
@@ -177,6 +189,7 @@ pub fn apply_round(
         files.insert(f, new);
     }
     outcome.applied = good.len();
+    outcome.applied_in = good.iter().map(|c| c.path.clone()).collect();
     outcome
 }
 
@@ -243,6 +256,12 @@ mod tests {
             "a = 1\r\nc = 3\r\nb = 2\r\n"
         );
         assert_eq!(apply_edits("a\nb\n", &[(0..1, "x\ny")]), "x\ny\nb\n");
+        // A script's CRLF on an LF line, and the CRLF line of a mixed file.
+        assert_eq!(apply_edits("a\nb\n", &[(0..1, "x\r\ny")]), "x\ny\nb\n");
+        assert_eq!(
+            apply_edits("a\r\nb\nc\nd\n", &[(0..1, "x\ny")]),
+            "x\r\ny\r\nb\nc\nd\n"
+        );
     }
 
     #[test]

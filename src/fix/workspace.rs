@@ -75,7 +75,7 @@ impl Workspace {
             return true;
         }
         let path = self.root.join(rel);
-        let Ok(bytes) = std::fs::read(&path) else {
+        let Ok(bytes) = crate::source::read_regular(&path) else {
             return false;
         };
         let Ok(src) = SourceText::decode(&bytes) else {
@@ -83,6 +83,11 @@ impl Workspace {
         };
         self.insert(rel, Some(path), &src);
         true
+    }
+
+    /// The length of `rel`'s text when the run started.
+    pub fn start_len(&self, rel: &str) -> Option<usize> {
+        self.members.get(rel).map(|m| m.start.len())
     }
 
     /// Whether `rel` is in the workspace.
@@ -147,8 +152,8 @@ impl Workspace {
     }
 
     /// Writes every changed file that lives on disk; returns the files
-    /// written and one message per file that could not be.
-    pub fn write(&self) -> (Vec<ChangedFile>, Vec<String>) {
+    /// written and, per file that could not be, its path and why.
+    pub fn write(&self) -> (Vec<ChangedFile>, Vec<(String, String)>) {
         let mut written = Vec::new();
         let mut errors = Vec::new();
         for change in self.changed() {
@@ -156,7 +161,7 @@ impl Workspace {
             if let Some(path) = &m.path
                 && let Err(e) = write_if_unchanged(path, &m.original, change.after.as_bytes())
             {
-                errors.push(e.to_string());
+                errors.push((change.rel.clone(), e.to_string()));
                 continue;
             }
             written.push(change);

@@ -1,9 +1,15 @@
 //! Writing fixed files safely: through a temporary file in the same folder
-//! and a rename, keeping permissions, and never over a file that changed on
-//! disk since it was read.
+//! and a rename, keeping permissions, never over a file that changed on disk
+//! since it was read, never over a read-only file, and through a symlink to
+//! its target (the link stays a link).
+//!
+//! The check for a concurrent writer is made as late as possible (just
+//! before the rename) and again after it, on the original file's open
+//! handle: bytes another process appended in between are put back and the
+//! file is reported as not fixed.
 
-use std::io::Write;
-use std::path::Path;
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
 
 /// Why a fixed file was not written.
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +17,9 @@ pub enum WriteError {
     /// Someone changed the file after rulegate read it.
     #[error("{0} changed on disk since it was read; not written (run rulegate again)")]
     ChangedOnDisk(String),
+    /// The file is read-only.
+    #[error("{0} is read-only; not fixed (make it writable to fix it)")]
+    ReadOnly(String),
     /// The write itself failed.
     #[error("cannot write {0}: {1}")]
     Io(String, std::io::Error),
@@ -19,19 +28,31 @@ pub enum WriteError {
 /// Writes `new` to `path` atomically if the file still holds `original`.
 pub fn write_if_unchanged(path: &Path, original: &[u8], new: &[u8]) -> Result<(), WriteError> {
     let shown = path.display().to_string();
-    let current = std::fs::read(path).map_err(|e| WriteError::Io(shown.clone(), e))?;
+    let io = |e| WriteError::Io(shown.clone(), e);
+    // A symlink is fixed through to its target.
+    let target: PathBuf = std::fs::canonicalize(path).map_err(io)?;
+    let mut file = std::fs::File::open(&target).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        )));
+    }
+    let current = read_all(&mut file).map_err(io)?;
     if current != original {
         return Err(WriteError::ChangedOnDisk(shown));
     }
     if current == new {
         return Ok(());
     }
-    let io = |e| WriteError::Io(shown.clone(), e);
-    let dir = path
+    if meta.permissions().readonly() {
+        return Err(WriteError::ReadOnly(shown));
+    }
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let permissions = std::fs::metadata(path).map_err(io)?.permissions();
     let mut tmp = tempfile::Builder::new()
         .prefix(".rulegate-")
         .suffix(".tmp")
@@ -39,8 +60,41 @@ pub fn write_if_unchanged(path: &Path, original: &[u8], new: &[u8]) -> Result<()
         .map_err(io)?;
     tmp.write_all(new).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
-    std::fs::set_permissions(tmp.path(), permissions).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
+    std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(io)?;
+    // As late as possible: the file as it is now must still be the original.
+    let now = std::fs::metadata(&target).map_err(io)?;
+    if now.len() != meta.len() || now.modified().ok() != meta.modified().ok() {
+        return Err(WriteError::ChangedOnDisk(shown));
+    }
+    tmp.persist(&target).map_err(|e| io(e.error))?;
+    // Bytes written to the old file between that check and the rename are
+    // still reachable through our handle: put them back.
+    let after = read_all(&mut file).map_err(io)?;
+    if after != original {
+        restore(&target, &after, &meta).map_err(io)?;
+        return Err(WriteError::ChangedOnDisk(shown));
+    }
+    Ok(())
+}
+
+fn read_all(file: &mut std::fs::File) -> std::io::Result<Vec<u8>> {
+    file.rewind()?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Puts `bytes` (another writer's) back at `target`.
+fn restore(target: &Path, bytes: &[u8], meta: &std::fs::Metadata) -> std::io::Result<()> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rulegate-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    std::fs::set_permissions(tmp.path(), meta.permissions())?;
+    tmp.persist(target).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -81,5 +135,31 @@ mod tests {
         let err = write_if_unchanged(&p, b"old\n", b"new\n").unwrap_err();
         assert!(matches!(err, WriteError::ChangedOnDisk(_)));
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "changed\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_only_files_are_not_rewritten_and_links_stay_links() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.py");
+        std::fs::write(&p, "old\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let err = write_if_unchanged(&p, b"old\n", b"new\n").unwrap_err();
+        assert!(matches!(err, WriteError::ReadOnly(_)), "{err}");
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "old\n");
+
+        let target = dir.path().join("real.py");
+        let link = dir.path().join("link.py");
+        std::fs::write(&target, "old\n").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_if_unchanged(&link, b"old\n", b"new\n").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
     }
 }

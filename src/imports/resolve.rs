@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
+use crate::deps::Kind;
+
 /// What a module name resolved to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetKind {
@@ -55,8 +57,12 @@ pub struct Resolver {
     root: PathBuf,
     /// (absolute root, project-relative prefix ending in `/`, or empty).
     src: Vec<(PathBuf, String)>,
-    cache: RwLock<HashMap<String, Option<Target>>>,
+    /// Per module name: what it resolved to, and the paths probed for it
+    /// (replayed into the dependency record of every file that asks).
+    cache: RwLock<HashMap<String, Resolved>>,
 }
+
+type Resolved = (Option<Target>, Vec<crate::deps::Fact>);
 
 impl Resolver {
     /// A resolver for the project at `root` with import roots `src` (absolute).
@@ -147,12 +153,14 @@ impl Resolver {
 
     /// Resolves a dotted name to a module of the repository (cached).
     pub fn resolve(&self, dotted: &str) -> Option<Target> {
-        if let Some(hit) = self.cache.read().ok().and_then(|c| c.get(dotted).cloned()) {
+        if let Some((hit, facts)) = self.cache.read().ok().and_then(|c| c.get(dotted).cloned()) {
+            facts.into_iter().for_each(crate::deps::record);
             return hit;
         }
-        let found = self.lookup(dotted);
+        let (found, facts) = crate::deps::track(|| self.lookup(dotted));
+        facts.iter().cloned().for_each(crate::deps::record);
         if let Ok(mut c) = self.cache.write() {
-            c.insert(dotted.to_string(), found.clone());
+            c.insert(dotted.to_string(), (found.clone(), facts));
         }
         found
     }
@@ -178,7 +186,7 @@ impl Resolver {
         for (abs, prefix) in &self.src {
             let base = abs.join(&path);
             for init in ["__init__.py", "__init__.pyi"] {
-                if base.join(init).is_file() {
+                if crate::deps::probe(&base.join(init)) == Kind::File {
                     return Some(Target {
                         rel: format!("{prefix}{path}/{init}"),
                         kind: TargetKind::Package,
@@ -186,14 +194,14 @@ impl Resolver {
                 }
             }
             for ext in ["py", "pyi"] {
-                if base.with_extension(ext).is_file() {
+                if crate::deps::probe(&base.with_extension(ext)) == Kind::File {
                     return Some(Target {
                         rel: format!("{prefix}{path}.{ext}"),
                         kind: TargetKind::Module,
                     });
                 }
             }
-            if namespace.is_none() && base.is_dir() {
+            if namespace.is_none() && crate::deps::probe(&base) == Kind::Dir {
                 namespace = Some(Target {
                     rel: format!("{prefix}{path}"),
                     kind: TargetKind::Namespace,

@@ -34,6 +34,9 @@ struct Entry {
     exceptions_in_scope: BTreeSet<usize>,
     error_regions: Vec<Range<usize>>,
     parsed: bool,
+    /// What the result depended on besides the file (imports resolved,
+    /// modules read): the entry holds only while all of it does.
+    deps: Vec<crate::deps::Fact>,
 }
 
 /// The cache of one run (shared by the worker threads).
@@ -43,6 +46,8 @@ pub struct Cache {
     today: String,
     entries: Mutex<HashMap<String, Entry>>,
     dirty: Mutex<bool>,
+    /// Checks entries' dependencies, each path once per run.
+    validator: crate::deps::Validator,
 }
 
 impl Cache {
@@ -51,7 +56,7 @@ impl Cache {
         let file = root
             .join(FOLDER)
             .join(format!("results-{fingerprint:016x}.json"));
-        let entries = std::fs::read(&file)
+        let entries = crate::source::read_regular(&file)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
@@ -60,6 +65,7 @@ impl Cache {
             today: today.to_string(),
             entries: Mutex::new(entries),
             dirty: Mutex::new(false),
+            validator: Default::default(),
         }
     }
 
@@ -70,6 +76,9 @@ impl Cache {
         if e.content != content || e.day.as_ref().is_some_and(|d| *d != self.today) {
             return None;
         }
+        if !self.validator.all_hold(&e.deps) {
+            return None;
+        }
         Some(FileResult {
             path: rel.into(),
             findings: e.findings.clone(),
@@ -78,6 +87,7 @@ impl Cache {
             exceptions_in_scope: e.exceptions_in_scope.clone(),
             error_regions: e.error_regions.clone(),
             parsed: e.parsed,
+            deps: e.deps.clone(),
             ..Default::default()
         })
     }
@@ -96,6 +106,7 @@ impl Cache {
             exceptions_in_scope: r.exceptions_in_scope.clone(),
             error_regions: r.error_regions.clone(),
             parsed: r.parsed,
+            deps: r.deps.clone(),
         };
         if let (Ok(mut entries), Ok(mut dirty)) = (self.entries.lock(), self.dirty.lock()) {
             entries.insert(rel.to_string(), entry);

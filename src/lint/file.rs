@@ -38,6 +38,8 @@ pub struct FileResult {
     pub facts: Vec<Fact>,
     /// Whether rulegate failed on the file (an RG000 finding says how).
     pub internal_error: bool,
+    /// What the result depended on beyond the file's own bytes.
+    pub deps: Vec<crate::deps::Fact>,
 }
 
 /// Checks a file read from disk (`bytes` is the read's result).
@@ -69,10 +71,12 @@ pub fn check_source(
     rel_path: Arc<str>,
     src: SourceText,
 ) -> FileResult {
-    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        test_hook_panic(&rel_path);
-        pipeline(checker, worker, &rel_path, &src)
-    }));
+    let (outcome, deps) = crate::deps::track(|| {
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            test_hook_panic(&rel_path);
+            pipeline(checker, worker, &rel_path, &src)
+        }))
+    });
     let mut result = outcome.unwrap_or_else(|payload| {
         // The worker's parser may be mid-parse: start afresh.
         *worker = Worker::new();
@@ -80,6 +84,7 @@ pub fn check_source(
     });
     result.path = rel_path;
     result.source = Some(src);
+    result.deps = deps;
     result
 }
 

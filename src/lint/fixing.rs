@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::file::{FileResult, check_source};
 use crate::check::{Checker, FileEnv};
 use crate::finding::sort_findings;
-use crate::fix::engine::{self, Findings};
+use crate::fix::engine::{self, Findings, Refusal};
 use crate::fix::workspace::Workspace;
 use crate::fix::{self, Candidate};
 use crate::parse::Worker;
@@ -64,13 +64,14 @@ impl Findings for RunFindings<'_> {
 }
 
 /// Applies fixes to the files of `results` (re-checking them as it goes)
-/// and returns the workspace with the fixed texts and the number applied.
+/// and returns the workspace with the fixed texts and the file of each
+/// applied fix's finding.
 pub fn fix_results(
     run: &Run,
     results: &mut [FileResult],
     mut ws: Workspace,
     unsafe_fixes: bool,
-) -> (Workspace, usize) {
+) -> (Workspace, Vec<String>) {
     let slot_of = results
         .iter()
         .enumerate()
@@ -87,16 +88,16 @@ pub fn fix_results(
         load_reached: true,
     };
     let outcome = engine::run(&mut ws, &mut findings, opts);
-    report_rollbacks(run, findings.results, &outcome.rolled_back);
-    (ws, outcome.applied)
+    report_refusals(run, findings.results, &outcome.refused);
+    (ws, outcome.applied_in)
 }
 
-/// One FIX002 finding per refused fix, at its finding's place.
-pub fn report_rollbacks(run: &Run, results: &mut [FileResult], rolled_back: &[Candidate]) {
+/// One FIX002 finding per refused fix, at its finding's place, with why.
+pub fn report_refusals(run: &Run, results: &mut [FileResult], refused: &[(Candidate, Refusal)]) {
     let Some(rule) = run.rules.engine_rule(EngineCheck::FixRolledBack) else {
         return;
     };
-    for c in rolled_back {
+    for (c, why) in refused {
         let Some(r) = results.iter_mut().find(|r| *r.path == *c.path) else {
             continue;
         };
@@ -108,9 +109,11 @@ pub fn report_rollbacks(run: &Run, results: &mut [FileResult], rolled_back: &[Ca
             lines: &src.lines,
         };
         let range = c.range.start.min(src.text.len())..c.range.end.min(src.text.len());
-        let message = rule
-            .message
-            .render(|v| (v == "rule").then_some(std::borrow::Cow::Borrowed(c.rule.as_str())));
+        let message = rule.message.render(|v| match v {
+            "rule" => Some(std::borrow::Cow::Borrowed(c.rule.as_str())),
+            "reason" => Some(std::borrow::Cow::Borrowed(why.reason())),
+            _ => None,
+        });
         let f = env.finding(rule, range, message, None);
         if !r.findings.contains(&f) {
             r.findings.push(f);

@@ -115,13 +115,20 @@ fn lint_in_pool(run: &Run, opts: &LintOptions) -> LintRun {
 
     let mut out = LintRun::default();
     if opts.fix != FixMode::Report {
-        let (ws, applied) = fixing::fix_results(run, &mut results, ws, opts.unsafe_fixes);
-        out.fixes_applied = applied;
+        let (ws, applied_in) = fixing::fix_results(run, &mut results, ws, opts.unsafe_fixes);
+        let mut failed: Vec<String> = Vec::new();
         if opts.fix == FixMode::Apply {
-            (out.changed, out.write_errors) = ws.write();
+            let errors;
+            (out.changed, errors) = ws.write();
+            for (rel, message) in errors {
+                failed.push(rel);
+                out.write_errors.push(message);
+            }
         } else {
             out.changed = ws.changed();
         }
+        // A fix in a file that could not be written is not a fix.
+        out.fixes_applied = applied_in.iter().filter(|f| !failed.contains(f)).count();
     }
     gather(run, &mut out, results, &shard_view);
     out
@@ -146,7 +153,7 @@ fn check_files(
     let results = targets
         .par_iter()
         .map_init(Worker::new, |w, t: &Target| {
-            let bytes = std::fs::read(&t.path);
+            let bytes = crate::source::read_regular(&t.path);
             let content = bytes.as_ref().ok().map(|b| crate::hash::digest(b));
             let cached = cache
                 .as_ref()

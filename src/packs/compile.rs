@@ -211,7 +211,7 @@ fn compile_analyzer(
                     EngineCheck::NAMES.map(|(n, _)| n).join(", ")
                 ))
             })?;
-            let vars = ["error", "script", "pack", "rule"];
+            let vars = ["error", "script", "pack", "rule", "reason"];
             Ok((Matcher::Engine(check), vars.map(String::from).to_vec()))
         }
         "suppression" => {

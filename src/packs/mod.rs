@@ -85,7 +85,7 @@ impl PackSource {
 
     /// Reads a pack file.
     pub fn from_file(path: &Path) -> Result<Self, SourceError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SourceError::ReadPack {
+        let text = crate::source::read_utf8(path).map_err(|source| SourceError::ReadPack {
             path: path.display().to_string(),
             source,
         })?;
@@ -121,7 +121,7 @@ impl PackSource {
         if !meta.is_file() {
             return Err(SourceError::OutsidePack(rel.to_string()));
         }
-        std::fs::read_to_string(&path).map_err(read)
+        crate::source::read_utf8(&path).map_err(read)
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod bindings;
 pub mod compat;
+pub mod validity;
 
 use std::ops::Range;
 
@@ -48,7 +49,9 @@ impl Worker {
     }
 
     /// Number of syntax errors in `text` for `target`: tree-sitter's error
-    /// regions, plus (before Python 3.12) f-string fields only PEP 701 allows.
+    /// regions, what CPython's compiler rejects that tree-sitter accepts
+    /// ([`validity`]), plus (before Python 3.12) f-string fields only PEP 701
+    /// allows.
     /// `usize::MAX` when the text cannot be parsed at all.
     pub fn error_count(&mut self, text: &str, target: PythonVersion) -> usize {
         let Some(tree) = self.parse(text) else {
@@ -59,7 +62,7 @@ impl Worker {
         } else {
             compat::pre_pep701_violations(&tree, text)
         };
-        syntax_errors(&tree).len() + pep701
+        syntax_errors(&tree).len() + pep701 + validity::cpython_rejects(&tree)
     }
 }
 

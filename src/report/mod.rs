@@ -48,7 +48,7 @@ impl<'a> EditPlaces<'a> {
             return Location::default();
         };
         let src = read.entry(path.to_string()).or_insert_with(|| {
-            std::fs::read(self.root.join(path))
+            crate::source::read_regular(&self.root.join(path))
                 .ok()
                 .and_then(|b| SourceText::decode(&b).ok())
         });

@@ -1,0 +1,116 @@
+//! A cached run gives exactly the findings of `--no-cache`, whatever
+//! changed in the files a result depended on.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn lint(dir: &Path, cached: bool) -> String {
+    let mut c = rulegate(dir);
+    c.args(["lint", "--format", "concise", "--exit-zero"]);
+    if cached {
+        c.env_remove("RULEGATE_NO_CACHE");
+    } else {
+        c.arg("--no-cache");
+    }
+    let (code, out, err) = run(c);
+    assert_eq!(code, 0, "{out}{err}");
+    out
+}
+
+/// Lints with a warm cache and without one; both must agree.
+fn agree(dir: &Path) -> String {
+    let warm = lint(dir, true);
+    let cold = lint(dir, false);
+    assert_eq!(warm, cold, "a cached run must equal --no-cache");
+    warm
+}
+
+const LANES: &str = "[lanes.production]\npaths = [\"core/**\"]\nmay_import = [\"production\"]\n\
+                     [lanes.candidate]\npaths = [\"candidate/**\"]\n";
+
+#[test]
+fn a_changed_module_invalidates_its_importers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(
+        d,
+        &[
+            ("rulegate.toml", LANES),
+            ("core/__init__.py", ""),
+            ("core/b.py", "X = 1\n"),
+            ("core/a.py", "from core.b import X\nfrom core import c\n"),
+            ("core/c.py", ""),
+        ],
+    );
+    lint(d, true); // fill the cache
+    assert!(!agree(d).contains("STUB001"));
+
+    // The module stops defining the name.
+    std::fs::write(d.join("core/b.py"), "Y = 1\n").unwrap();
+    assert!(agree(d).contains("core/a.py:1:20: STUB001"));
+
+    // It defines it again through a star import of another module.
+    std::fs::write(d.join("core/b.py"), "from core.d import *\n").unwrap();
+    std::fs::write(d.join("core/d.py"), "X = 2\n").unwrap();
+    assert!(!agree(d).contains("STUB001"));
+    std::fs::write(d.join("core/d.py"), "Z = 2\n").unwrap();
+    assert!(agree(d).contains("STUB001"), "a change two modules away");
+
+    // A package created beside the module shadows it (STUB002) and takes
+    // over the import.
+    std::fs::write(d.join("core/d.py"), "X = 2\n").unwrap();
+    write_files(d, &[("core/b/__init__.py", "")]);
+    let out = agree(d);
+    assert!(out.contains("STUB002") && out.contains("STUB001"), "{out}");
+}
+
+#[test]
+fn a_module_moved_to_another_lane_is_judged_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(
+        d,
+        &[
+            (
+                "rulegate.toml",
+                "src = [\"a\", \"b\"]\n[lanes.production]\npaths = [\"a/**\"]\nmay_import = [\"production\"]\n\
+                 [lanes.candidate]\npaths = [\"b/**\"]\n",
+            ),
+            ("a/app.py", "import shared.x\n"),
+            ("a/shared/x.py", ""),
+            ("b/shared/keep.py", ""),
+        ],
+    );
+    lint(d, true);
+    let before = agree(d);
+    assert!(!before.contains("LANE001"), "{before}");
+    // The same module name now resolves under the candidate lane's root.
+    std::fs::rename(d.join("a/shared/x.py"), d.join("b/shared/x.py")).unwrap();
+    let after = agree(d);
+    assert!(after.contains("a/app.py:1:8: LANE001"), "{after}");
+}
+
+#[test]
+fn a_deleted_module_is_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(
+        d,
+        &[
+            ("core/__init__.py", ""),
+            ("core/b.py", "X = 1\n"),
+            ("core/a.py", "from core.b import X\n"),
+        ],
+    );
+    lint(d, true);
+    assert!(agree(d).is_empty() || !agree(d).contains("STUB001"));
+    std::fs::remove_file(d.join("core/b.py")).unwrap();
+    std::fs::write(d.join("core/b.pyi"), "Y: int\n").unwrap();
+    assert!(
+        agree(d).contains("STUB001"),
+        "now resolved to the stub file"
+    );
+}
