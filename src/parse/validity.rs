@@ -85,9 +85,7 @@ fn enter(node: Node, ctx: Context) -> Context {
 }
 
 fn has_async(node: Node) -> bool {
-    let mut c = node.walk();
-    let found = node.children(&mut c).any(|ch| ch.kind() == "async");
-    found
+    (0..node.child_count()).any(|i| node.child(i).is_some_and(|ch| ch.kind() == "async"))
 }
 
 fn rejected(node: Node, ctx: Context) -> bool {
@@ -97,11 +95,8 @@ fn rejected(node: Node, ctx: Context) -> bool {
     }
     let in_function = matches!(ctx.scope, Scope::Sync | Scope::Async);
     match node.kind() {
-        "block" => {
-            let mut c = node.walk();
-            let empty = !node.named_children(&mut c).any(|n| n.kind() != "comment");
-            empty
-        }
+        "block" => !(0..node.named_child_count())
+            .any(|i| node.named_child(i).is_some_and(|n| n.kind() != "comment")),
         "await" => ctx.scope != Scope::Async,
         "for_statement" | "with_statement" => has_async(node) && ctx.scope != Scope::Async,
         "return_statement" => !in_function,
