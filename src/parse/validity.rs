@@ -95,8 +95,10 @@ fn rejected(node: Node, ctx: Context) -> bool {
     }
     let in_function = matches!(ctx.scope, Scope::Sync | Scope::Async);
     match node.kind() {
-        "block" => !(0..node.named_child_count())
-            .any(|i| node.named_child(i).is_some_and(|n| n.kind() != "comment")),
+        "block" => !(0..node.named_child_count()).any(|i| {
+            node.named_child(i as u32)
+                .is_some_and(|n| n.kind() != "comment")
+        }),
         "await" => ctx.scope != Scope::Async,
         "for_statement" | "with_statement" => has_async(node) && ctx.scope != Scope::Async,
         "return_statement" => !in_function,
