@@ -19,6 +19,19 @@ use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Scope};
 pub const MAX_OPERATIONS: u64 = 1_000_000;
 /// Largest string a script may build (bytes).
 pub const MAX_STRING: usize = 1 << 20;
+/// Wall-clock time one call may run (native work such as sorting or string
+/// building escapes the operation count).
+pub const MAX_CALL_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+/// Wall-clock time all calls of one run may take together.
+pub const MAX_RUN_TIME: std::time::Duration = std::time::Duration::from_secs(60);
+
+thread_local! {
+    /// When the call running on this thread must stop.
+    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// The value `on_progress` stops a call with when its time is up.
+const TIMED_OUT: &str = "rulegate: time limit";
 
 /// A compiled fix script.
 #[derive(Debug)]
@@ -65,6 +78,8 @@ pub enum ScriptOutput {
 pub struct ScriptHost {
     engine: Engine,
     tracer: Engine,
+    /// Wall-clock time spent in scripts this run (nanoseconds).
+    spent_nanos: std::sync::atomic::AtomicU64,
 }
 
 thread_local! {
@@ -106,6 +121,7 @@ impl ScriptHost {
         Self {
             engine: sandboxed_engine(),
             tracer,
+            spent_nanos: Default::default(),
         }
     }
 }
@@ -137,6 +153,11 @@ fn sandboxed_engine() -> Engine {
         // A shared interner serialises threads under `sync`.
         .set_max_strings_interned(0);
     engine.disable_symbol("eval");
+    engine.on_progress(|ops| {
+        let late = ops % 1024 == 0
+            && DEADLINE.with(|d| d.get().is_some_and(|t| std::time::Instant::now() > t));
+        late.then(|| Dynamic::from(TIMED_OUT))
+    });
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine
@@ -168,7 +189,35 @@ impl ScriptHost {
 
     /// Calls `fix(m)`; errors and spent budgets come back as [`ScriptError`].
     pub fn run(&self, script: &Script, input: Map) -> Result<ScriptOutput, ScriptError> {
-        let value = call_fix(&self.engine, script, input.clone()).map_err(|e| {
+        use std::sync::atomic::Ordering;
+        let spent = std::time::Duration::from_nanos(self.spent_nanos.load(Ordering::Relaxed));
+        if spent > MAX_RUN_TIME {
+            return Err(ScriptError {
+                message: format!(
+                    "the run's time budget for fix scripts ({} s) is spent",
+                    MAX_RUN_TIME.as_secs()
+                ),
+                line: None,
+            });
+        }
+        let start = std::time::Instant::now();
+        DEADLINE.with(|d| d.set(Some(start + MAX_CALL_TIME)));
+        let result = call_fix(&self.engine, script, input.clone());
+        DEADLINE.with(|d| d.set(None));
+        let took = start.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64;
+        self.spent_nanos.fetch_add(took, Ordering::Relaxed);
+        if let Err(e) = &result
+            && is_timeout(e)
+        {
+            return Err(ScriptError {
+                message: format!(
+                    "ran out of time ({} s for one call)",
+                    MAX_CALL_TIME.as_secs()
+                ),
+                line: None,
+            });
+        }
+        let value = result.map_err(|e| {
             // Rhai gives no position for a spent budget or an oversized value:
             // run again under the tracer (rare, only on failure) to find the line.
             let line = innermost_line(&e).or_else(|| {
@@ -205,6 +254,16 @@ fn innermost_line(e: &EvalAltResult) -> Option<usize> {
     }
 }
 
+fn is_timeout(e: &EvalAltResult) -> bool {
+    match e {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => is_timeout(inner),
+        EvalAltResult::ErrorTerminated(token, _) => {
+            token.clone().into_string().is_ok_and(|s| s == TIMED_OUT)
+        }
+        _ => false,
+    }
+}
+
 fn describe(e: &EvalAltResult) -> String {
     match e {
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => describe(inner),
@@ -236,6 +295,14 @@ fn interpret(value: Dynamic) -> Result<ScriptOutput, ScriptError> {
             let Some(map) = item.try_cast::<Map>() else {
                 return Err(bad("an edit must be a map #{start, end, content}".into()));
             };
+            if let Some(key) = map
+                .keys()
+                .find(|k| !matches!(k.as_str(), "start" | "end" | "content"))
+            {
+                return Err(bad(format!(
+                    "unknown key `{key}` in an edit map: an edit is #{{start, end, content}} in the finding's own file"
+                )));
+            }
             let int = |k: &str| {
                 map.get(k)
                     .and_then(|v| v.as_int().ok())
@@ -308,6 +375,19 @@ mod tests {
         );
         let e = run("fn fix(m) { fix(m) }").unwrap_err();
         assert!(e.message.contains("deep"), "{e:?}");
+    }
+
+    #[test]
+    fn native_work_is_bounded_by_time() {
+        // Few operations, each a large native one: the operation count
+        // does not stop it, the clock does.
+        let start = std::time::Instant::now();
+        let e = run(
+            "fn fix(m) {\n let s = \"x\";\n s.pad(900000, \"y\");\n for i in 0..100000 { let t = s.to_upper(); }\n}",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("time"), "{e:?}");
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]

@@ -80,26 +80,7 @@ impl Checker<'_> {
         match self.run.host.run(script, input)? {
             ScriptOutput::Nothing => Ok(Vec::new()),
             ScriptOutput::Replace(s) => Ok(vec![Edit::new(None, inputs.reported.clone(), s)]),
-            ScriptOutput::Edits(list) => list
-                .into_iter()
-                .map(|e| {
-                    let valid = e.range.start <= e.range.end
-                        && e.range.end <= env.text.len()
-                        && env.text.is_char_boundary(e.range.start)
-                        && env.text.is_char_boundary(e.range.end);
-                    if valid {
-                        Ok(e)
-                    } else {
-                        Err(ScriptError {
-                            message: format!(
-                                "edit {}..{} is outside the file or splits a character",
-                                e.range.start, e.range.end
-                            ),
-                            line: None,
-                        })
-                    }
-                })
-                .collect(),
+            ScriptOutput::Edits(list) => confine(env.text, &inputs.reported, list),
         }
     }
 
@@ -128,6 +109,51 @@ impl Checker<'_> {
         });
         Some(env.finding(r, inputs.reported.clone(), message, None))
     }
+}
+
+/// A script's edits, kept to its finding: each replaces text within the
+/// reported range or inserts text anywhere in the file, none overlap, and
+/// none splits a character. Anything else is the script's error (FIX001).
+fn confine(
+    text: &str,
+    reported: &Range<usize>,
+    mut edits: Vec<Edit>,
+) -> Result<Vec<Edit>, ScriptError> {
+    let bad = |message: String| ScriptError {
+        message,
+        line: None,
+    };
+    for e in &edits {
+        let r = &e.range;
+        let fits = r.start <= r.end
+            && r.end <= text.len()
+            && text.is_char_boundary(r.start)
+            && text.is_char_boundary(r.end);
+        if !fits {
+            return Err(bad(format!(
+                "edit {}..{} is outside the file or splits a character",
+                r.start, r.end
+            )));
+        }
+        let inside = reported.start <= r.start && r.end <= reported.end;
+        if !inside && !r.is_empty() {
+            return Err(bad(format!(
+                "edit {}..{} replaces text outside its finding ({}..{}); a script may replace text within the finding or insert text",
+                r.start, r.end, reported.start, reported.end
+            )));
+        }
+    }
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    if let Some(w) = edits
+        .windows(2)
+        .find(|w| w[1].range.start < w[0].range.end || w[0].range == w[1].range)
+    {
+        return Err(bad(format!(
+            "edits {}..{} and {}..{} overlap",
+            w[0].range.start, w[0].range.end, w[1].range.start, w[1].range.end
+        )));
+    }
+    Ok(edits)
 }
 
 /// The map a fix script's `fix(m)` receives (documented in docs/scripting.md).

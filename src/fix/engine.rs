@@ -81,6 +81,8 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
     let mut outcome = Outcome::default();
     let mut seen_states = BTreeSet::new();
     let mut applied_before: BTreeSet<u64> = BTreeSet::new();
+    // Refused fixes are reported once and not tried again.
+    let mut refused_before: BTreeSet<u64> = BTreeSet::new();
     for _ in 0..MAX_ROUNDS {
         let offered = findings.candidates();
         if opts.load_reached {
@@ -98,6 +100,7 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
         }
         // A fix applied once that is offered again, the same at the same
         // place, does not converge; one that would bloat its file is refused.
+        candidates.retain(|c| !refused_before.contains(&key_of(c)));
         candidates.retain(|c| {
             let refusal = if applied_before.contains(&key_of(c)) {
                 Some(Refusal::NotConverging)
@@ -107,6 +110,7 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
                 None
             };
             if let Some(r) = refusal {
+                refused_before.insert(key_of(c));
                 outcome.refused.push((c.clone(), r));
             }
             refusal.is_none()
@@ -120,13 +124,14 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
             .map(|c| (c.path.clone(), c.targets().map(str::to_string).collect()))
             .collect();
         let (chosen, _deferred) = select_non_overlapping(candidates);
-        let keys: Vec<(String, u64)> = chosen.iter().map(|c| (c.path.clone(), key_of(c))).collect();
         let before = ws.texts().clone();
         let round = apply_round(&mut worker, ws.texts_mut(), chosen, opts.target);
         outcome.applied += round.applied;
-        let rolled: BTreeSet<u64> = round.rolled_back.iter().map(key_of).collect();
-        applied_before.extend(keys.iter().map(|(_, k)| *k).filter(|k| !rolled.contains(k)));
-        outcome.applied_in.extend(round.applied_in);
+        applied_before.extend(round.applied_fixes.iter().map(key_of));
+        refused_before.extend(round.rolled_back.iter().map(key_of));
+        outcome
+            .applied_in
+            .extend(round.applied_fixes.into_iter().map(|c| c.path));
         outcome.refused.extend(
             round
                 .rolled_back

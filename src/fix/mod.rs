@@ -134,8 +134,8 @@ pub fn apply_edits(text: &str, edits: &[(Range<usize>, &str)]) -> String {
 pub struct RoundOutcome {
     /// Fixes applied.
     pub applied: usize,
-    /// The file of each applied fix's finding.
-    pub applied_in: Vec<String>,
+    /// The fixes applied.
+    pub applied_fixes: Vec<Candidate>,
     /// Fixes refused because they add a syntax error.
     pub rolled_back: Vec<Candidate>,
 }
@@ -189,7 +189,7 @@ pub fn apply_round(
         files.insert(f, new);
     }
     outcome.applied = good.len();
-    outcome.applied_in = good.iter().map(|c| c.path.clone()).collect();
+    outcome.applied_fixes = good.into_iter().cloned().collect();
     outcome
 }
 
