@@ -505,7 +505,9 @@ fn compile_exceptions(
 /// mentions rulegate at all, so that loading it reports the TOML error.
 fn has_rulegate_table(path: &Path) -> bool {
     let Ok(text) = crate::source::read_utf8(path) else {
-        return false;
+        // Not UTF-8: loading it reports the line, when it is meant for us.
+        return crate::source::read_regular(path)
+            .is_ok_and(|b| b.windows(8).any(|w| w == b"rulegate"));
     };
     match toml::from_str::<toml::Table>(&text) {
         Ok(t) => t

@@ -90,6 +90,10 @@ pub struct SourceText {
     pub text: Arc<str>,
     /// Whether the file started with a UTF-8 BOM (kept when writing fixes).
     pub bom: bool,
+    /// Whether the file breaks lines with a lone `\r` (old Mac style), as
+    /// Python allows: `text` then has `\n` in their place (same offsets),
+    /// and writing puts the `\r` back.
+    pub cr_only: bool,
     /// Line index over `text`.
     pub lines: LineIndex,
 }
@@ -116,20 +120,33 @@ impl SourceText {
             Some(rest) => (true, rest),
             None => (false, text),
         };
+        // Python reads a lone `\r` as a line break; tree-sitter does not.
+        let cr_only = body.contains('\r') && !body.contains('\n');
+        let body: std::borrow::Cow<str> = if cr_only {
+            body.replace('\r', "\n").into()
+        } else {
+            body.into()
+        };
         Self {
-            lines: LineIndex::new(body),
-            text: Arc::from(body),
+            lines: LineIndex::new(&body),
+            text: Arc::from(&*body),
             bom,
+            cr_only,
         }
     }
 
-    /// The bytes to write back for `body`, restoring the BOM if the file had one.
+    /// The bytes to write back for `body`, restoring the BOM if the file had
+    /// one, and its lone `\r` line breaks.
     pub fn encode(&self, body: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(body.len() + 3);
         if self.bom {
             out.extend_from_slice(UTF8_BOM.as_bytes());
         }
-        out.extend_from_slice(body.as_bytes());
+        if self.cr_only {
+            out.extend_from_slice(body.replace('\n', "\r").as_bytes());
+        } else {
+            out.extend_from_slice(body.as_bytes());
+        }
         out
     }
 

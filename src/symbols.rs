@@ -92,19 +92,22 @@ impl ModuleSymbols {
 
     /// `(name := value)` anywhere at module scope binds a module name
     /// (comprehensions included; function and class bodies excluded).
+    /// Iterative: deep nesting cannot overflow the stack.
     fn scan_walrus(&mut self, node: Node, text: &str) {
-        let mut c = node.walk();
-        let children: Vec<Node> = node.named_children(&mut c).collect();
-        for child in children {
-            match child.kind() {
-                "function_definition" | "class_definition" | "lambda" => {}
-                "named_expression" => {
-                    if let Some(n) = child.child_by_field_name("name") {
-                        self.bind(&text[n.byte_range()]);
+        let mut stack = vec![node];
+        while let Some(node) = stack.pop() {
+            let mut c = node.walk();
+            for child in node.named_children(&mut c) {
+                match child.kind() {
+                    "function_definition" | "class_definition" | "lambda" => {}
+                    "named_expression" => {
+                        if let Some(n) = child.child_by_field_name("name") {
+                            self.bind(&text[n.byte_range()]);
+                        }
+                        stack.push(child);
                     }
-                    self.scan_walrus(child, text);
+                    _ => stack.push(child),
                 }
-                _ => self.scan_walrus(child, text),
             }
         }
     }
@@ -283,25 +286,25 @@ impl ModuleSymbols {
     }
 
     fn targets(&mut self, target: Node, text: &str) {
-        match target.kind() {
-            "identifier" => self.bind(&text[target.byte_range()]),
-            "pattern_list"
-            | "tuple_pattern"
-            | "list_pattern"
-            | "expression_list"
-            | "tuple"
-            | "list"
-            | "list_splat_pattern"
-            | "parenthesized_expression"
-            | "list_splat"
-            | "as_pattern_target" => {
-                let mut c = target.walk();
-                let children: Vec<Node> = target.named_children(&mut c).collect();
-                for child in children {
-                    self.targets(child, text);
+        let mut stack = vec![target];
+        while let Some(target) = stack.pop() {
+            match target.kind() {
+                "identifier" => self.bind(&text[target.byte_range()]),
+                "pattern_list"
+                | "tuple_pattern"
+                | "list_pattern"
+                | "expression_list"
+                | "tuple"
+                | "list"
+                | "list_splat_pattern"
+                | "parenthesized_expression"
+                | "list_splat"
+                | "as_pattern_target" => {
+                    let mut c = target.walk();
+                    stack.extend(target.named_children(&mut c));
                 }
+                _ => {}
             }
-            _ => {}
         }
     }
 

@@ -153,7 +153,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lint(args) => lint_cmd(args),
         Command::Rules(c) => {
             let run = open_run(&c, None, None, &[], &[])?;
-            print!("{}", rules_table(&run.rules));
+            out(&rules_table(&run.rules));
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { rule, config } => {
@@ -164,15 +164,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "no active rule `{rule}`"
                 )
             })?;
-            println!(
-                "# {} ({}, pack {})\n\n{}\n\n{}",
+            out(&format!(
+                "# {} ({}, pack {})\n\n{}\n\n{}\n",
                 r.id,
                 r.severity.as_str(),
                 r.pack,
                 r.summary,
                 r.explain.trim()
-            );
-            println!("\nFixable: {}", if r.fixable() { "yes" } else { "no" });
+            ));
+            out(&format!(
+                "\nFixable: {}\n",
+                if r.fixable() { "yes" } else { "no" }
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Command::Test { packs, config } => test(packs, config),
@@ -182,13 +185,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let tree = crate::parse::Worker::new()
                 .parse(&text)
                 .ok_or_else(|| miette!("could not parse {}", file.display()))?;
-            println!("{}", crate::matching::tree::pretty(&tree, &text));
+            out(&format!(
+                "{}\n",
+                crate::matching::tree::pretty(&tree, &text)
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(kind) => reports::run(kind),
         Command::Stubs(args) => stubs::run(args),
         Command::Schema { kind } => {
-            print!("{}", crate::schema::render(kind));
+            out(&crate::schema::render(kind));
             Ok(ExitCode::SUCCESS)
         }
         Command::Init => {
@@ -281,6 +287,14 @@ fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(u8::from(!run.changed.is_empty())));
     }
     let out = render_lint(&args, &opts, &session, &run, &mut err);
+    if let Some((_, bytes)) = opts.stdin.as_ref().filter(|_| args.fix)
+        && std::str::from_utf8(bytes).is_err()
+    {
+        // Not text: nothing was fixed, and the bytes go back unchanged.
+        let _ = std::io::stdout().lock().write_all(bytes);
+        eprint!("{err}");
+        return Ok(ExitCode::from(1));
+    }
     for e in &run.write_errors {
         err.push_str(&format!("error: {e}\n"));
     }
@@ -301,11 +315,11 @@ fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
 fn lint_options(args: &LintArgs) -> Result<LintOptions> {
     let stdin = match &args.stdin_filename {
         Some(name) => {
-            let mut text = String::new();
+            let mut bytes = Vec::new();
             std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| miette!("cannot read standard input as UTF-8: {e}"))?;
-            Some((name.clone(), text))
+                .read_to_end(&mut bytes)
+                .map_err(|e| miette!("cannot read standard input: {e}"))?;
+            Some((name.clone(), bytes))
         }
         None => None,
     };
@@ -352,7 +366,12 @@ fn render_lint(
             .changed
             .first()
             .map(|c| c.after.clone())
-            .unwrap_or_else(|| opts.stdin.as_ref().map(|s| s.1.clone()).unwrap_or_default());
+            .unwrap_or_else(|| {
+                opts.stdin
+                    .as_ref()
+                    .map(|s| String::from_utf8_lossy(&s.1).into_owned())
+                    .unwrap_or_default()
+            });
     }
     if args.statistics {
         return report::statistics(&run.findings, &|id| {
@@ -374,6 +393,12 @@ fn render_lint(
         out.push_str(&report::summary(run, args.unsafe_fixes, args.fix));
     }
     out
+}
+
+/// Writes to standard output; a closed pipe (`rulegate tree a.py | head`)
+/// ends the output quietly instead of panicking.
+pub(crate) fn out(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 pub(crate) fn emit(output_file: &Option<PathBuf>, out: &str, err: &str) -> Result<()> {
@@ -426,7 +451,7 @@ fn test(packs_args: Vec<String>, config_args: ConfigArgs) -> Result<ExitCode> {
         let rules = packs::load_for_test(&reference, &cwd, &config, &host)?;
         outcomes.extend(testing::run_pack_tests(&std::sync::Arc::new(rules), &host));
     }
-    print!("{}", testing::render(&outcomes));
+    out(&testing::render(&outcomes));
     let failed = outcomes.iter().any(|o| o.failure.is_some());
     Ok(if failed {
         ExitCode::from(1)

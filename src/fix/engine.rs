@@ -100,9 +100,9 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
         }
         // A fix applied once that is offered again, the same at the same
         // place, does not converge; one that would bloat its file is refused.
-        candidates.retain(|c| !refused_before.contains(&key_of(c)));
+        candidates.retain(|c| !refused_before.contains(&key_of(ws, c)));
         candidates.retain(|c| {
-            let refusal = if applied_before.contains(&key_of(c)) {
+            let refusal = if applied_before.contains(&key_of(ws, c)) {
                 Some(Refusal::NotConverging)
             } else if grows_too_much(ws, c) {
                 Some(Refusal::TooLarge)
@@ -110,7 +110,7 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
                 None
             };
             if let Some(r) = refusal {
-                refused_before.insert(key_of(c));
+                refused_before.insert(key_of(ws, c));
                 outcome.refused.push((c.clone(), r));
             }
             refusal.is_none()
@@ -124,11 +124,14 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
             .map(|c| (c.path.clone(), c.targets().map(str::to_string).collect()))
             .collect();
         let (chosen, _deferred) = select_non_overlapping(candidates);
+        let keys: std::collections::HashMap<Candidate, u64> =
+            chosen.iter().map(|c| (c.clone(), key_of(ws, c))).collect();
+        let key = |c: &Candidate| keys.get(c).copied();
         let before = ws.texts().clone();
         let round = apply_round(&mut worker, ws.texts_mut(), chosen, opts.target);
         outcome.applied += round.applied;
-        applied_before.extend(round.applied_fixes.iter().map(key_of));
-        refused_before.extend(round.rolled_back.iter().map(key_of));
+        applied_before.extend(round.applied_fixes.iter().filter_map(key));
+        refused_before.extend(round.rolled_back.iter().filter_map(key));
         outcome
             .applied_in
             .extend(round.applied_fixes.into_iter().map(|c| c.path));
@@ -180,10 +183,16 @@ fn usable(
             .all(|t| ws.contains(t) && !ws.is_broken(t, worker))
 }
 
-/// A fix's identity across rounds: its rule, file, place and edits.
-fn key_of(c: &Candidate) -> u64 {
+/// A fix's identity across rounds: its rule, file, the text it was found
+/// on and what its edits write, not where (a fix that inserts above its
+/// finding moves the finding down every round).
+fn key_of(ws: &Workspace, c: &Candidate) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (&c.rule, &c.path, c.range.start, &c.edits).hash(&mut h);
+    let found = ws.text(&c.path).and_then(|t| t.get(c.range.clone()));
+    (&c.rule, &c.path, found).hash(&mut h);
+    for e in &c.edits {
+        (e.target(&c.path), &e.content, e.range.len()).hash(&mut h);
+    }
     h.finish()
 }
 

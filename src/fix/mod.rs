@@ -34,7 +34,7 @@ pub fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
 
 /// A fix offered in a round: the finding it comes from and its edits, each
 /// naming its target file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Candidate {
     /// Rule id (for FIX002 reports).
     pub rule: String,
@@ -141,8 +141,10 @@ pub struct RoundOutcome {
 }
 
 /// Applies the chosen fixes to `files` (path → text). Each touched file must
-/// parse no worse than before; in a file that got worse, each fix is tried
-/// alone: the ones that break it are refused, the others wait a round.
+/// parse no worse than before. In a file that got worse, fixes are added
+/// one at a time and kept while the file stays no worse; one that breaks
+/// the file even alone is refused, one that only clashes with those kept
+/// waits a round.
 pub fn apply_round(
     worker: &mut Worker,
     files: &mut BTreeMap<String, String>,
@@ -162,29 +164,30 @@ pub fn apply_round(
         }
     }
     let touches_worse = |c: &Candidate| c.targets().any(|f| worse.iter().any(|w| w == f));
+    let mut good: Vec<&Candidate> = chosen.iter().filter(|c| !touches_worse(c)).collect();
+    let mut kept: Vec<&Candidate> = Vec::new();
     for c in chosen.iter().filter(|c| touches_worse(c)) {
+        let mut trial = kept.clone();
+        trial.push(c);
+        let result = edited(files, &trial);
+        let fine = result.len() >= distinct_files(c)
+            && result.iter().all(|(f, new)| {
+                worker.error_count(new, target) <= before.get(f).copied().unwrap_or(0)
+            });
+        if fine {
+            kept.push(c);
+            continue;
+        }
         let alone = edited(files, &[c]);
         let breaks = alone.len() < distinct_files(c)
-            || alone
-                .iter()
-                .any(|(f, new)| worker.error_count(new, target) > before[f]);
+            || alone.iter().any(|(f, new)| {
+                worker.error_count(new, target) > before.get(f).copied().unwrap_or(0)
+            });
         if breaks {
             outcome.rolled_back.push(c.clone());
         }
     }
-    let mut good: Vec<&Candidate> = chosen
-        .iter()
-        .filter(|c| !outcome.rolled_back.contains(c))
-        .collect();
-    if !worse.is_empty() {
-        // Fixes fine alone may still clash together: then those wait a round.
-        let still_worse = edited(files, &good)
-            .iter()
-            .any(|(f, new)| worker.error_count(new, target) > before.get(f).copied().unwrap_or(0));
-        if still_worse {
-            good.retain(|c| !touches_worse(c));
-        }
-    }
+    good.extend(kept);
     for (f, new) in edited(files, &good) {
         files.insert(f, new);
     }

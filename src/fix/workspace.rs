@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::write::write_if_unchanged;
 use crate::parse::{Worker, syntax_errors};
-use crate::source::{SourceText, UTF8_BOM};
+use crate::source::SourceText;
 
 /// A file whose text a fix run changed.
 #[derive(Debug, Clone)]
@@ -27,7 +27,8 @@ struct Member {
     path: Option<PathBuf>,
     /// Its bytes as read.
     original: Vec<u8>,
-    bom: bool,
+    /// How its text is written back (BOM, lone `\r` line breaks).
+    form: SourceText,
     /// Its text (BOM excluded) when the run started.
     start: String,
     /// Whether the starting text has a syntax error (computed on demand).
@@ -61,7 +62,11 @@ impl Workspace {
             Member {
                 path,
                 original: src.encode(&src.text),
-                bom: src.bom,
+                form: SourceText {
+                    text: std::sync::Arc::from(""),
+                    lines: Default::default(),
+                    ..src.clone()
+                },
                 start: src.text.to_string(),
                 broken: None,
             },
@@ -112,8 +117,12 @@ impl Workspace {
 
     /// `rel`'s current text as a source (with its BOM flag).
     pub fn source(&self, rel: &str) -> Option<SourceText> {
-        let mut src = SourceText::new(self.texts.get(rel)?);
-        src.bom = self.members.get(rel).is_some_and(|m| m.bom);
+        let text = self.texts.get(rel)?;
+        let mut src = SourceText::new(text);
+        if let Some(m) = self.members.get(rel) {
+            src.bom = m.form.bom;
+            src.cr_only = m.form.cr_only;
+        }
         Some(src)
     }
 
@@ -144,11 +153,7 @@ impl Workspace {
     }
 
     fn with_bom(&self, rel: &str, m: &Member) -> String {
-        if m.bom {
-            format!("{UTF8_BOM}{}", self.texts[rel])
-        } else {
-            self.texts[rel].clone()
-        }
+        String::from_utf8(m.form.encode(&self.texts[rel])).expect("text encodes to UTF-8")
     }
 
     /// Writes every changed file that lives on disk; returns the files

@@ -47,7 +47,7 @@ pub struct LintOptions {
     /// Apply the config's excludes to explicit files too.
     pub force_exclude: bool,
     /// Source given on standard input, linted as this path.
-    pub stdin: Option<(PathBuf, String)>,
+    pub stdin: Option<(PathBuf, Vec<u8>)>,
     /// Fix behaviour.
     pub fix: FixMode,
     /// Also apply unsafe fixes.
@@ -103,11 +103,18 @@ fn lint_in_pool(run: &Run, opts: &LintOptions) -> LintRun {
     };
     let mut ws = Workspace::new(run.config.root.clone());
     let (mut results, shard_view) = match &opts.stdin {
-        Some((name, text)) => {
+        Some((name, bytes)) => {
             let rel = walk::relative(&run.config, name);
-            let src = SourceText::new(text);
-            ws.insert(&rel, None, &src);
-            let result = file::check_source(&checker, &mut Worker::new(), Arc::from(rel), src);
+            if let Ok(src) = SourceText::decode(bytes) {
+                ws.insert(&rel, None, &src);
+            }
+            // Bytes that are not UTF-8 get E902, as a file would.
+            let result = file::check_bytes(
+                &checker,
+                &mut Worker::new(),
+                Arc::from(rel),
+                Ok(bytes.clone()),
+            );
             (vec![result], ShardView::whole(run.config.exceptions.len()))
         }
         None => check_files(&checker, opts, &mut ws),

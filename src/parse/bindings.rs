@@ -130,15 +130,24 @@ impl Bindings {
     /// The qualified name of `expr` (`identifier` or `attribute` chain), if it
     /// starts with an imported name.
     pub fn qualified(&self, expr: Node, text: &str) -> Option<Vec<String>> {
-        match expr.kind() {
-            "identifier" => self.names.get(&text[expr.byte_range()]).cloned(),
-            "attribute" => {
-                let mut q = self.qualified(expr.child_by_field_name("object")?, text)?;
-                q.push(text[expr.child_by_field_name("attribute")?.byte_range()].to_string());
-                Some(q)
+        // Iterative: a chain of any length cannot overflow the stack.
+        let mut attrs: Vec<String> = Vec::new();
+        let mut node = expr;
+        loop {
+            match node.kind() {
+                "identifier" => {
+                    let mut q = self.names.get(&text[node.byte_range()])?.clone();
+                    q.extend(attrs.into_iter().rev());
+                    return Some(q);
+                }
+                "attribute" => {
+                    let attr = node.child_by_field_name("attribute")?;
+                    attrs.push(text[attr.byte_range()].to_string());
+                    node = node.child_by_field_name("object")?;
+                }
+                "parenthesized_expression" => node = node.named_child(0)?,
+                _ => return None,
             }
-            "parenthesized_expression" => self.qualified(expr.named_child(0)?, text),
-            _ => None,
         }
     }
 
