@@ -307,7 +307,6 @@ fn scripts_cannot_reach_outside_their_finding() {
 }
 
 #[test]
-#[ignore = "slow in debug builds: see the closing note"]
 fn many_findings_and_comments_stay_linear() {
     let dir = tempfile::tempdir().unwrap();
     let todos: String = (0..100_000)

@@ -12,7 +12,6 @@ use std::ops::Range;
 
 use regex::Regex;
 use serde::Deserialize;
-use tree_sitter::Node;
 
 use super::{Analyzer, Fact, FileCtx, Hit, Inventory, TaggedComment};
 use crate::dates;
@@ -345,31 +344,45 @@ impl CommentFormat {
         self.opts.allowlist.contains(&self.opts.fields[i].name)
     }
 
-    /// The comment nodes holding a tag. Walking the whole tree for comments
-    /// costs as much as a parse; instead each tag occurrence in the text is
-    /// checked for a `#` before it on its line that starts a comment node.
-    fn comments<'t>(&self, ctx: &FileCtx<'t>) -> Vec<Node<'t>> {
+    /// The comments holding a tag, with their 0-based line. Each tag
+    /// occurrence is checked for a `#` before it on its line that starts a
+    /// comment node; past a few dozen occurrences, one walk over all
+    /// comments is cheaper than looking each up from the root.
+    fn comments(&self, ctx: &FileCtx) -> Vec<(Range<usize>, usize)> {
         let root = ctx.tree.root_node();
         let text = ctx.text;
-        let mut out: Vec<Node<'t>> = Vec::new();
-        for m in self.tag_finder.find_iter(text) {
-            let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-            if out.last().is_some_and(|n| n.end_byte() > m.start()) {
+        let hits: Vec<usize> = self.tag_finder.find_iter(text).map(|m| m.start()).collect();
+        let all = (hits.len() > crate::parse::COMMENT_LOOKUPS_BEFORE_WALK)
+            .then(|| crate::parse::comment_ranges(ctx.tree));
+        let mut out: Vec<Range<usize>> = Vec::new();
+        for at in hits {
+            if out.last().is_some_and(|c| c.end > at) {
                 continue; // another tag of a comment already found
             }
-            let comment = text[line_start..m.start()]
-                .match_indices('#')
-                .filter_map(|(i, _)| {
-                    let at = line_start + i;
-                    root.descendant_for_byte_range(at, at + 1)
-                        .filter(|n| n.kind() == "comment" && n.start_byte() == at)
-                })
-                .next();
-            if let Some(node) = comment {
-                out.push(node);
-            }
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let comment = match &all {
+                Some(all) => crate::parse::comment_at(all, at).filter(|c| c.start >= line_start),
+                None => text[line_start..at].match_indices('#').find_map(|(i, _)| {
+                    let hash = line_start + i;
+                    root.descendant_for_byte_range(hash, hash + 1)
+                        .filter(|n| n.kind() == "comment" && n.start_byte() == hash)
+                        .map(|n| n.byte_range())
+                }),
+            };
+            out.extend(comment);
         }
-        out
+        // Lines counted as the comments go, not from the start each time.
+        let (mut line, mut at) = (0, 0);
+        out.into_iter()
+            .map(|c| {
+                line += text.as_bytes()[at..c.start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                at = c.start;
+                (c, line)
+            })
+            .collect()
     }
 }
 
@@ -392,8 +405,8 @@ impl Analyzer for CommentFormat {
     }
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
-        for node in self.comments(ctx) {
-            let Some(p) = self.parse(&ctx.text[node.byte_range()], node.start_byte()) else {
+        for (range, _) in self.comments(ctx) {
+            let Some(p) = self.parse(&ctx.text[range.clone()], range.start) else {
                 continue;
             };
             let base = |problem: String| {
@@ -440,8 +453,8 @@ impl Analyzer for CommentFormat {
     }
 
     fn collect(&self, ctx: &FileCtx, facts: &mut Vec<Fact>) {
-        for node in self.comments(ctx) {
-            let Some(p) = self.parse(&ctx.text[node.byte_range()], node.start_byte()) else {
+        for (range, row) in self.comments(ctx) {
+            let Some(p) = self.parse(&ctx.text[range.clone()], range.start) else {
                 continue;
             };
             let columns = self
@@ -473,7 +486,7 @@ impl Analyzer for CommentFormat {
             });
             facts.push(Fact::Todo(TaggedComment {
                 file: ctx.path.to_string(),
-                line: node.start_position().row + 1,
+                line: row + 1,
                 lane: ctx.lane.map(str::to_string),
                 kind: p.tag,
                 columns,

@@ -154,11 +154,9 @@ impl Imports {
             return Vec::new();
         };
         let sites = ctx.imports(&self.opts.dynamic_calls);
-        let root = ctx.tree.root_node();
-        let line_of = |at: usize| {
-            root.descendant_for_byte_range(at, at)
-                .map_or(1, |n| n.start_position().row + 1)
-        };
+        // One line index, not a lookup from the root per site (quadratic).
+        let lines = crate::source::LineIndex::new(ctx.text);
+        let line_of = |at: usize| lines.line_of(at) + 1;
         let mut out = Vec::new();
         // A lane that may import every lane has nothing to check.
         if from.may_import.is_none() && !include_allowed {

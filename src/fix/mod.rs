@@ -144,7 +144,10 @@ pub struct RoundOutcome {
 /// parse no worse than before. In a file that got worse, fixes are added
 /// one at a time and kept while the file stays no worse; one that breaks
 /// the file even alone is refused, one that only clashes with those kept
-/// waits a round.
+/// waits a round. Fixes within one module-level statement are judged on
+/// that statement's text alone (syntax and the constructs CPython rejects
+/// are local to it), so a file with hundreds of fixes is not parsed
+/// hundreds of times whole.
 pub fn apply_round(
     worker: &mut Worker,
     files: &mut BTreeMap<String, String>,
@@ -165,28 +168,39 @@ pub fn apply_round(
     }
     let touches_worse = |c: &Candidate| c.targets().any(|f| worse.iter().any(|w| w == f));
     let mut good: Vec<&Candidate> = chosen.iter().filter(|c| !touches_worse(c)).collect();
+    let mut judged = Judge {
+        worker,
+        target,
+        before: &before,
+        files,
+        rolled_back: Vec::new(),
+    };
     let mut kept: Vec<&Candidate> = Vec::new();
-    for c in chosen.iter().filter(|c| touches_worse(c)) {
-        let mut trial = kept.clone();
-        trial.push(c);
-        let result = edited(files, &trial);
-        let fine = result.len() >= distinct_files(c)
-            && result.iter().all(|(f, new)| {
-                worker.error_count(new, target) <= before.get(f).copied().unwrap_or(0)
-            });
-        if fine {
-            kept.push(c);
-            continue;
-        }
-        let alone = edited(files, &[c]);
-        let breaks = alone.len() < distinct_files(c)
-            || alone.iter().any(|(f, new)| {
-                worker.error_count(new, target) > before.get(f).copied().unwrap_or(0)
-            });
-        if breaks {
-            outcome.rolled_back.push(c.clone());
+    for f in &worse {
+        let in_file: Vec<&Candidate> = chosen
+            .iter()
+            .filter(|c| c.targets().all(|t| t == f) && !kept.contains(c))
+            .collect();
+        let refused_so_far = judged.rolled_back.len();
+        let local = judged.by_statement(f, &in_file);
+        // The statements' verdicts must hold for the whole file together.
+        let together = edited(judged.files, &[kept.clone(), local.clone()].concat());
+        if judged.no_worse(&together) {
+            kept.extend(local);
+        } else {
+            judged.rolled_back.truncate(refused_so_far);
+            kept = judged.greedy(kept, &in_file);
         }
     }
+    // Fixes that reach several files, at least one of them worse.
+    let spanning: Vec<&Candidate> = chosen
+        .iter()
+        .filter(|c| {
+            touches_worse(c) && c.targets().collect::<std::collections::BTreeSet<_>>().len() > 1
+        })
+        .collect();
+    kept = judged.greedy(kept, &spanning);
+    outcome.rolled_back = judged.rolled_back;
     good.extend(kept);
     for (f, new) in edited(files, &good) {
         files.insert(f, new);
@@ -194,6 +208,123 @@ pub fn apply_round(
     outcome.applied = good.len();
     outcome.applied_fixes = good.into_iter().cloned().collect();
     outcome
+}
+
+/// Decides which fixes of files that got worse may stay.
+struct Judge<'a, 'w> {
+    worker: &'w mut Worker,
+    target: PythonVersion,
+    before: &'a HashMap<String, usize>,
+    files: &'a BTreeMap<String, String>,
+    rolled_back: Vec<Candidate>,
+}
+
+impl<'a> Judge<'a, '_> {
+    /// Whether each of these new texts has no more errors than before.
+    fn no_worse(&mut self, texts: &[(String, String)]) -> bool {
+        texts.iter().all(|(f, new)| {
+            self.worker.error_count(new, self.target) <= self.before.get(f).copied().unwrap_or(0)
+        })
+    }
+
+    /// Adds `candidates` one at a time to `kept` while the files stay no
+    /// worse; the ones that break a file even alone are rolled back.
+    fn greedy<'c>(
+        &mut self,
+        mut kept: Vec<&'c Candidate>,
+        candidates: &[&'c Candidate],
+    ) -> Vec<&'c Candidate> {
+        for &c in candidates {
+            if kept.contains(&c) {
+                continue;
+            }
+            let mut trial = kept.clone();
+            trial.push(c);
+            let result = edited(self.files, &trial);
+            if result.len() >= distinct_files(c) && self.no_worse(&result) {
+                kept.push(c);
+                continue;
+            }
+            let alone = edited(self.files, &[c]);
+            if alone.len() < distinct_files(c) || !self.no_worse(&alone) {
+                self.rolled_back.push(c.clone());
+            }
+        }
+        kept
+    }
+
+    /// The fixes of file `f` that may stay, judged per module-level
+    /// statement; fixes that fit in no single statement are judged on the
+    /// whole file.
+    fn by_statement<'c>(&mut self, f: &str, candidates: &[&'c Candidate]) -> Vec<&'c Candidate> {
+        let text = &self.files[f];
+        let Some(tree) = self.worker.parse(text) else {
+            return self.greedy(Vec::new(), candidates);
+        };
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        let statements: Vec<Range<usize>> = root
+            .named_children(&mut cursor)
+            .map(|n| n.byte_range())
+            .collect();
+        let mut groups: BTreeMap<usize, Vec<&'c Candidate>> = BTreeMap::new();
+        let mut whole: Vec<&'c Candidate> = Vec::new();
+        for &c in candidates {
+            let home = statements.iter().position(|s| {
+                c.edits
+                    .iter()
+                    .all(|e| s.start <= e.range.start && e.range.end <= s.end)
+            });
+            match home {
+                Some(i) => groups.entry(i).or_default().push(c),
+                None => whole.push(c),
+            }
+        }
+        let mut kept = Vec::new();
+        for (i, group) in groups {
+            let s = &statements[i];
+            kept.extend(self.local(&text[s.clone()], s.start, &group));
+        }
+        self.greedy(kept, &whole)
+    }
+
+    /// The greedy check on one statement's text (`offset`: where it starts).
+    fn local<'c>(
+        &mut self,
+        snippet: &str,
+        offset: usize,
+        group: &[&'c Candidate],
+    ) -> Vec<&'c Candidate> {
+        let before = self.worker.error_count(snippet, self.target);
+        let shifted = |cs: &[&Candidate]| -> Vec<(Range<usize>, String)> {
+            cs.iter()
+                .flat_map(|c| c.edits.iter())
+                .map(|e| {
+                    (
+                        e.range.start - offset..e.range.end - offset,
+                        e.content.clone(),
+                    )
+                })
+                .collect()
+        };
+        let text_with = |cs: &[&Candidate]| {
+            let edits = shifted(cs);
+            let refs: Vec<(Range<usize>, &str)> =
+                edits.iter().map(|(r, s)| (r.clone(), s.as_str())).collect();
+            apply_edits(snippet, &refs)
+        };
+        let mut kept: Vec<&'c Candidate> = Vec::new();
+        for &c in group {
+            let mut trial = kept.clone();
+            trial.push(c);
+            if self.worker.error_count(&text_with(&trial), self.target) <= before {
+                kept.push(c);
+            } else if self.worker.error_count(&text_with(&[c]), self.target) > before {
+                self.rolled_back.push(c.clone());
+            }
+        }
+        kept
+    }
 }
 
 fn distinct_files(c: &Candidate) -> usize {

@@ -91,6 +91,39 @@ pub fn syntax_errors(tree: &Tree) -> Vec<Range<usize>> {
     out
 }
 
+/// The byte ranges of every comment node of `tree`, in file order: one
+/// cursor walk. Callers that look comments up one by one from the root
+/// (`descendant_for_byte_range`) pay for the root's children on every
+/// lookup, which is quadratic in a file of many comments; past a few dozen
+/// lookups, this walk is cheaper.
+pub fn comment_ranges(tree: &Tree) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        if node.kind() == "comment" {
+            out.push(node.byte_range());
+        } else if node.kind() != "string" && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
+}
+
+/// The comment of `comments` (from [`comment_ranges`]) that holds `offset`.
+pub fn comment_at(comments: &[Range<usize>], offset: usize) -> Option<Range<usize>> {
+    let i = comments.partition_point(|c| c.end <= offset);
+    comments.get(i).filter(|c| c.start <= offset).cloned()
+}
+
+/// Lookups of comments by offset past which walking all comments once is
+/// cheaper than looking each up from the root.
+pub const COMMENT_LOOKUPS_BEFORE_WALK: usize = 64;
+
 /// A one-line description of the syntax error at `range`.
 pub fn describe_error(tree: &Tree, range: Range<usize>, text: &str) -> String {
     let node = tree

@@ -159,19 +159,24 @@ pub fn find_directives(text: &str, tree: &Tree) -> (Vec<Directive>, Vec<Malforme
     let mut directives = Vec::new();
     let mut malformed = Vec::new();
     let mut last_comment = None;
-    for m in DIRECTIVE_WORDS.find_iter(text) {
-        let Some(node) = tree
-            .root_node()
-            .descendant_for_byte_range(m.start(), m.end())
-            .filter(|n| n.kind() == "comment")
-        else {
-            continue;
+    let hits: Vec<usize> = DIRECTIVE_WORDS.find_iter(text).map(|m| m.start()).collect();
+    let all = (hits.len() > crate::parse::COMMENT_LOOKUPS_BEFORE_WALK)
+        .then(|| crate::parse::comment_ranges(tree));
+    for at in hits {
+        let comment = match &all {
+            Some(all) => crate::parse::comment_at(all, at),
+            None => tree
+                .root_node()
+                .descendant_for_byte_range(at, at + 1)
+                .filter(|n| n.kind() == "comment")
+                .map(|n| n.byte_range()),
         };
-        if last_comment == Some(node.start_byte()) {
+        let Some(range) = comment else { continue };
+        if last_comment == Some(range.start) {
             continue;
         }
-        last_comment = Some(node.start_byte());
-        let (d, bad) = directive::parse_comment(&text[node.byte_range()], node.start_byte());
+        last_comment = Some(range.start);
+        let (d, bad) = directive::parse_comment(&text[range.clone()], range.start);
         directives.extend(d);
         malformed.extend(bad);
     }
