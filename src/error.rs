@@ -93,11 +93,19 @@ impl SourceDoc {
     /// Turns a TOML parse error into a spanned report.
     pub fn toml_error(&self, err: &toml::de::Error) -> SpannedError {
         let span = err.span().unwrap_or(0..0);
-        self.error(
-            span,
-            format!("invalid {}", self.name),
-            err.message().to_string(),
-        )
+        let reason = err.message().trim().to_string();
+        if span.start >= self.text.trim_end().len() {
+            // At the end of the file (a truncated file, an unterminated
+            // `"""`) a label would not show: the reason goes in the message.
+            let end = self.text.len();
+            let last = self.text.trim_end().len().saturating_sub(1).min(end);
+            return self.error(
+                last..self.text.trim_end().len(),
+                format!("invalid {}: {reason} (at the end of the file)", self.name),
+                "the file ends here",
+            );
+        }
+        self.error(span, format!("invalid {}", self.name), reason)
     }
 }
 

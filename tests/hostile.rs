@@ -327,3 +327,53 @@ fn many_findings_and_comments_stay_linear() {
     assert_eq!(code, 1);
     assert!(out.contains("E402"), "{out}");
 }
+
+#[test]
+fn load_errors_say_why_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(d, &[("a.py", "x = 1\n")]);
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "rulegate.toml",
+            "packs = [\"builtin:t4\", \"builtin:t4\"]\n",
+            "listed twice",
+        ),
+        (
+            "rulegate.toml",
+            "[lanes.x]\npaths = \"\"\"\n",
+            "multi-line basic string",
+        ),
+        (
+            "rulegate.toml",
+            "packs = [\"builtin:t4\"\n",
+            "unclosed array",
+        ),
+        ("rulegate.toml", "packs = [\"team.toml\"]\n", "tag `TTTT"),
+    ];
+    let tag = "T".repeat(16_000);
+    write_files(
+        d,
+        &[(
+            "team.toml",
+            &format!(
+                "[pack]\nname = \"t\"\n[[rule]]\nid = \"T1\"\nseverity = \"warning\"\nsummary = \"s\"\n\
+                 message = \"m\"\nanalyzer = \"comment-format\"\n[rule.options]\ncheck = \"format\"\n\
+                 tags = [\"{tag}\"]\nseparator = \" : \"\n[[rule.options.fields]]\nname = \"date\"\ntype = \"date\"\n"
+            ),
+        )],
+    );
+    for (file, text, expected) in cases {
+        write_files(d, &[(file, text)]);
+        let (code, _, err) = bounded(d, &["lint"], 20);
+        assert_eq!(code, 2, "{text}");
+        assert!(err.contains(expected), "{text}: {err}");
+    }
+    let pack = "[pack]\nname = \"t\"\n[[rule]]\nid = \"T1\"\nseverity = \"error\"\nsummary = \"s\"\n\
+        message = \"m\"\nquery = \"(identifier) @x\"\n[[rule.tests]]\ncode = \"x\\n\"\nexpect = [\"T1@1\"]\n\
+        today = \"2026-02-30\"\n";
+    write_files(d, &[("t.toml", pack)]);
+    let (code, _, err) = bounded(d, &["test", "t.toml"], 20);
+    assert_eq!(code, 2, "an impossible date is a load error: {err}");
+    assert!(err.contains("invalid `today`"), "{err}");
+}

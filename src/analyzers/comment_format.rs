@@ -131,6 +131,14 @@ fn compile(options: &toml::Table) -> Result<CommentFormat, String> {
     if opts.tags.is_empty() {
         return Err("`tags` must name at least one tag".into());
     }
+    if let Some(bad) = opts.tags.iter().find(|t| {
+        t.is_empty() || t.len() > 32 || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    }) {
+        let shown: String = bad.chars().take(40).collect();
+        return Err(format!(
+            "tag `{shown}` is not a tag: a tag is a word of at most 32 ASCII letters, digits or `_` (like `TODO`)"
+        ));
+    }
     let mut patterns = Vec::new();
     for f in &opts.fields {
         patterns.push(match (f.kind, &f.pattern) {

@@ -126,6 +126,15 @@ fn compile_tests_and_policy(
                 ),
             );
         }
+        if let Some(today) = &t.get_ref().today
+            && let Err(e) = crate::dates::parse_iso(today)
+        {
+            errors.push(doc.error(
+                t.span(),
+                format!("invalid `today` in a test: {e}"),
+                "this test",
+            ));
+        }
         tests.push(t.get_ref().clone());
     }
     if let Some(ttl) = r.suppression.as_ref().and_then(|s| s.ttl_days.as_ref())

@@ -260,7 +260,31 @@ pub fn load_rules(
             .filter(|(r, _)| r != "builtin:core")
             .cloned(),
     );
+    let mut seen: Vec<String> = Vec::new();
     for (reference, span) in refs {
+        // The same pack twice would define every rule twice: say so once,
+        // at the repeated entry.
+        let pack_key = match reference.strip_prefix(BUILTIN_PREFIX) {
+            Some(_) => reference.clone(),
+            None => std::fs::canonicalize(config.root.join(&reference))
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| reference.clone()),
+        };
+        if seen.contains(&pack_key) {
+            if let (Some(span), Some(_)) = (span.clone(), &config.doc) {
+                errors.push(
+                    config
+                        .error_at(
+                            span,
+                            &format!("pack `{reference}` is listed twice"),
+                            "again",
+                        )
+                        .with_help("list each pack once in `packs`"),
+                );
+            }
+            continue;
+        }
+        seen.push(pack_key);
         let source = match PackSource::resolve(&reference, &config.root) {
             Ok(s) => s,
             Err(e) => {
