@@ -179,27 +179,33 @@ pub fn apply_round(
     for f in &worse {
         let in_file: Vec<&Candidate> = chosen
             .iter()
-            .filter(|c| c.targets().all(|t| t == f) && !kept.contains(c))
+            .filter(|c| c.targets().all(|t| t == f))
             .collect();
         let refused_so_far = judged.rolled_back.len();
         let local = judged.by_statement(f, &in_file);
         // The statements' verdicts must hold for the whole file together.
-        let together = edited(judged.files, &[kept.clone(), local.clone()].concat());
-        if judged.no_worse(&together) {
+        if judged.no_worse(&edited(judged.files, &local)) {
             kept.extend(local);
         } else {
             judged.rolled_back.truncate(refused_so_far);
-            kept = judged.greedy(kept, &in_file);
+            kept.extend(judged.greedy(Vec::new(), &in_file));
         }
     }
-    // Fixes that reach several files, at least one of them worse.
-    let spanning: Vec<&Candidate> = chosen
-        .iter()
-        .filter(|c| {
-            touches_worse(c) && c.targets().collect::<std::collections::BTreeSet<_>>().len() > 1
-        })
-        .collect();
-    kept = judged.greedy(kept, &spanning);
+    // Fixes that reach several files, at least one of them worse: each is
+    // judged with the fixes kept in the files it reaches.
+    for c in chosen.iter().filter(|c| {
+        touches_worse(c) && c.targets().collect::<std::collections::BTreeSet<_>>().len() > 1
+    }) {
+        let base: Vec<&Candidate> = kept
+            .iter()
+            .copied()
+            .filter(|k| k.targets().any(|t| c.targets().any(|u| u == t)))
+            .collect();
+        let with = judged.greedy(base.clone(), &[c]);
+        if with.len() > base.len() {
+            kept.push(c);
+        }
+    }
     outcome.rolled_back = judged.rolled_back;
     good.extend(kept);
     for (f, new) in edited(files, &good) {
@@ -313,14 +319,23 @@ impl<'a> Judge<'a, '_> {
                 edits.iter().map(|(r, s)| (r.clone(), s.as_str())).collect();
             apply_edits(snippet, &refs)
         };
+        // Halving: a whole run of fixes that is fine costs one parse; only
+        // the runs holding a bad fix are split, down to that fix.
         let mut kept: Vec<&'c Candidate> = Vec::new();
-        for &c in group {
+        let mut pending: Vec<&[&'c Candidate]> = vec![group];
+        while let Some(run) = pending.pop() {
             let mut trial = kept.clone();
-            trial.push(c);
+            trial.extend_from_slice(run);
             if self.worker.error_count(&text_with(&trial), self.target) <= before {
-                kept.push(c);
-            } else if self.worker.error_count(&text_with(&[c]), self.target) > before {
-                self.rolled_back.push(c.clone());
+                kept = trial;
+            } else if let [c] = run {
+                if self.worker.error_count(&text_with(&[c]), self.target) > before {
+                    self.rolled_back.push((*c).clone());
+                }
+            } else {
+                let (left, right) = run.split_at(run.len() / 2);
+                pending.push(right);
+                pending.push(left);
             }
         }
         kept
