@@ -126,6 +126,22 @@ fn compile_tests_and_policy(
                 ),
             );
         }
+        for rel in t.get_ref().files.keys() {
+            let inside = !rel.is_empty()
+                && std::path::Path::new(rel)
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !inside {
+                errors.push(
+                    doc.error(
+                        t.span(),
+                        format!("example file `{rel}` is outside the example's project"),
+                        "this test",
+                    )
+                    .with_help("name files by relative paths without `..` (they are written to a temporary folder)"),
+                );
+            }
+        }
         if let Some(today) = &t.get_ref().today
             && let Err(e) = crate::dates::parse_iso(today)
         {
