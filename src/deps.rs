@@ -50,8 +50,26 @@ thread_local! {
     static RECORDER: RefCell<Option<Vec<Fact>>> = const { RefCell::new(None) };
 }
 
+/// Whether anyone will read the facts (a run with a cache): recording
+/// costs allocations and content digests that a run without one does not
+/// need.
+static ENABLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Turns recording on or off for this process.
+pub fn set_enabled(on: bool) {
+    ENABLED.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether facts are recorded.
+pub fn enabled() -> bool {
+    ENABLED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Runs `f`, returning what it depended on (deduplicated, in order).
 pub fn track<R>(f: impl FnOnce() -> R) -> (R, Vec<Fact>) {
+    if !enabled() {
+        return (f(), Vec::new());
+    }
     let outer = RECORDER.with(|r| r.borrow_mut().replace(Vec::new()));
     let result = f();
     let mut facts = RECORDER

@@ -520,7 +520,12 @@ impl SymbolTables {
             return;
         }
         let table = Arc::new(ModuleSymbols::of(tree, text));
-        let hash = crate::hash::digest(text.as_bytes());
+        // The digest is for the dependency record of importers (cache runs).
+        let hash = if crate::deps::enabled() {
+            crate::hash::digest(text.as_bytes())
+        } else {
+            0
+        };
         if let Ok(mut c) = self.on_disk.write() {
             c.insert(rel.to_string(), (table, hash));
         }

@@ -157,6 +157,7 @@ fn check_files(
     let keep_source = opts.fix != FixMode::Report;
     let cache = (opts.cache && !keep_source && opts.collect.is_none())
         .then(|| Cache::open(&run.config.root, run.rules.fingerprint, run.today));
+    crate::deps::set_enabled(cache.is_some());
     let results = targets
         .par_iter()
         .map_init(Worker::new, |w, t: &Target| {
