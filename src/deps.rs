@@ -162,6 +162,7 @@ mod tests {
 
     #[test]
     fn facts_are_recorded_only_while_tracking_and_checked_later() {
+        set_enabled(true);
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.py");
         std::fs::write(&a, "x = 1\n").unwrap();
