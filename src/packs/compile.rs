@@ -213,6 +213,19 @@ struct CheckOption {
     check: String,
 }
 
+/// The engine's own matchers: `options.check` names one of `names`.
+fn named_check<T: Copy>(options: &toml::Table, names: &[(&str, T)]) -> Result<T, String> {
+    let o: CheckOption = analyzers::options(options)?;
+    names
+        .iter()
+        .find(|(n, _)| *n == o.check)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| {
+            let all: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+            format!("unknown check `{}`; expected {}", o.check, all.join(", "))
+        })
+}
+
 fn compile_analyzer(
     doc: &SourceDoc,
     name: &Spanned<String>,
@@ -228,26 +241,12 @@ fn compile_analyzer(
     };
     match name.get_ref().as_str() {
         "engine" => {
-            let o: CheckOption = analyzers::options(options).map_err(bad_options)?;
-            let check = EngineCheck::from_name(&o.check).ok_or_else(|| {
-                bad_options(format!(
-                    "unknown check `{}`; expected {}",
-                    o.check,
-                    EngineCheck::NAMES.map(|(n, _)| n).join(", ")
-                ))
-            })?;
+            let check = named_check(options, &EngineCheck::NAMES).map_err(bad_options)?;
             let vars = ["error", "script", "pack", "rule", "reason"];
             Ok((Matcher::Engine(check), vars.map(String::from).to_vec()))
         }
         "suppression" => {
-            let o: CheckOption = analyzers::options(options).map_err(bad_options)?;
-            let check = SuppressionCheck::from_name(&o.check).ok_or_else(|| {
-                bad_options(format!(
-                    "unknown check `{}`; expected {}",
-                    o.check,
-                    SuppressionCheck::NAMES.map(|(n, _)| n).join(", ")
-                ))
-            })?;
+            let check = named_check(options, &SuppressionCheck::NAMES).map_err(bad_options)?;
             let vars = [
                 "codes",
                 "rule",
