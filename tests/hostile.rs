@@ -396,3 +396,49 @@ fn load_errors_say_why_and_where() {
     assert_eq!(code, 2, "an impossible date is a load error: {err}");
     assert!(err.contains("invalid `today`"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_script_and_overlapping_edits_are_errors_not_hangs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pack = |script: &str| {
+        format!(
+            "[pack]\nname = \"t\"\n[[rule]]\nid = \"T1\"\nseverity = \"warning\"\nsummary = \"s\"\n\
+             message = \"m\"\nquery = \"(integer) @x\"\nfix = {{ script = \"{script}\", applicability = \"safe\" }}\n"
+        )
+    };
+    write_files(
+        d,
+        &[
+            ("rulegate.toml", "packs = [\"team.toml\"]\n"),
+            ("team.toml", &pack("fifo.rhai")),
+            ("a.py", "x = 12\n"),
+        ],
+    );
+    std::process::Command::new("mkfifo")
+        .arg(d.join("fifo.rhai"))
+        .status()
+        .unwrap();
+    let (code, _, err) = bounded(d, &["lint"], 20);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("regular file inside the pack's folder"),
+        "{err}"
+    );
+
+    write_files(
+        d,
+        &[
+            ("team.toml", &pack("overlap.rhai")),
+            (
+                "overlap.rhai",
+                "fn fix(m) { [#{start: m.range.start, end: m.range.end, content: \"3\"}, #{start: m.range.start, end: m.range.end - 1, content: \"4\"}] }\n",
+            ),
+        ],
+    );
+    let (code, out, err) = bounded(d, &["lint", "--fix", "--format", "concise", "a.py"], 20);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("FIX001") && out.contains("overlap"), "{out}");
+    assert_eq!(std::fs::read_to_string(d.join("a.py")).unwrap(), "x = 12\n");
+}
