@@ -74,8 +74,33 @@ pub struct Edit {
     pub file: Option<String>,
     /// Byte range replaced in the target file.
     pub range: Range<usize>,
-    /// Replacement text.
+    /// Replacement text (for [`EditOp::Create`], the new file's text).
     pub content: String,
+    /// What the edit does to its file.
+    #[serde(default, skip_serializing_if = "EditOp::is_replace")]
+    pub op: EditOp,
+}
+
+/// What an edit does to its file: change text in it, create it, or move it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EditOp {
+    /// Replace `range` with `content`.
+    #[default]
+    Replace,
+    /// Create the file (never over an existing one) with `content`.
+    Create,
+    /// Move the file to this project-relative path (never over an existing one).
+    Move {
+        /// Where it goes.
+        to: String,
+    },
+}
+
+impl EditOp {
+    /// Whether it is a plain text replacement.
+    pub fn is_replace(&self) -> bool {
+        *self == EditOp::Replace
+    }
 }
 
 impl Edit {
@@ -85,6 +110,27 @@ impl Edit {
             file,
             range,
             content,
+            op: EditOp::Replace,
+        }
+    }
+
+    /// Creates the project file `path` holding `content`.
+    pub fn create(path: String, content: String) -> Self {
+        Self {
+            file: Some(path),
+            range: 0..0,
+            content,
+            op: EditOp::Create,
+        }
+    }
+
+    /// Moves the project file `from` to `to`.
+    pub fn rename(from: String, to: String) -> Self {
+        Self {
+            file: Some(from),
+            range: 0..0,
+            content: String::new(),
+            op: EditOp::Move { to },
         }
     }
 

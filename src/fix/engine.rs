@@ -9,6 +9,7 @@ use std::hash::{Hash, Hasher};
 
 use super::workspace::Workspace;
 use super::{Candidate, apply_round, select_non_overlapping};
+use crate::finding::EditOp;
 use crate::parse::{PythonVersion, Worker};
 
 /// Rounds of fix-and-re-check before giving up on convergence.
@@ -130,6 +131,7 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
         let before = ws.texts().clone();
         let round = apply_round(&mut worker, ws.texts_mut(), chosen, opts.target);
         outcome.applied += round.applied;
+        create_and_move(ws, &round.applied_fixes);
         applied_before.extend(round.applied_fixes.iter().filter_map(key));
         refused_before.extend(round.rolled_back.iter().filter_map(key));
         outcome
@@ -179,8 +181,30 @@ fn usable(
                 .any(|r| e.range.start <= r.end && r.start <= e.range.end)
     });
     !in_error
-        && c.targets()
-            .all(|t| ws.contains(t) && !ws.is_broken(t, worker))
+        && c.edits.iter().all(|e| {
+            let t = e.target(&c.path);
+            match &e.op {
+                EditOp::Replace => ws.contains(t) && !ws.is_broken(t, worker),
+                // Never over a file that exists, in the run or on disk.
+                EditOp::Create => !ws.contains(t) && !ws.exists_on_disk(t),
+                EditOp::Move { to } => ws.contains(t) && !ws.contains(to) && !ws.exists_on_disk(to),
+            }
+        })
+}
+
+/// Files created and moved by the fixes a round applied.
+fn create_and_move(ws: &mut Workspace, applied: &[Candidate]) {
+    for c in applied {
+        for e in &c.edits {
+            match &e.op {
+                EditOp::Replace => {}
+                EditOp::Create => ws.mark_created(e.target(&c.path)),
+                EditOp::Move { to } => {
+                    ws.rename(e.target(&c.path), to);
+                }
+            }
+        }
+    }
 }
 
 /// A fix's identity across rounds: its rule, file, the text it was found
@@ -302,6 +326,51 @@ mod tests {
         let out = run(&mut ws, &mut f, opts());
         assert_eq!(out.applied, 0);
         assert_eq!(out.refused[0].1, Refusal::TooLarge);
+    }
+
+    #[test]
+    fn fixes_create_and_move_files_but_never_over_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("taken.py"), "x = 0\n").unwrap();
+        std::fs::write(dir.path().join("a.py"), "x = 1\n").unwrap();
+        let mut ws = Workspace::new(dir.path().to_path_buf());
+        ws.insert(
+            "a.py",
+            Some(dir.path().join("a.py")),
+            &SourceText::new("x = 1\n"),
+        );
+        let fix = |edits: Vec<Edit>| Candidate {
+            rule: "X".into(),
+            path: "a.py".into(),
+            range: 0..0,
+            edits,
+        };
+        let mut plan = Planned(vec![
+            fix(vec![Edit::create("pkg/new.py".into(), "y = 2\n".into())]),
+            fix(vec![Edit::create("taken.py".into(), "z = 3\n".into())]),
+            fix(vec![Edit::rename("a.py".into(), "b.py".into())]),
+        ]);
+        let out = run(&mut ws, &mut plan, opts());
+        assert_eq!(out.applied, 2, "{out:?}");
+        assert_eq!(ws.text("pkg/new.py"), Some("y = 2\n"));
+        assert_eq!(ws.text("b.py"), Some("x = 1\n"));
+        let (written, errors) = ws.write();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(written.len(), 2);
+        let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).ok();
+        assert_eq!(read("pkg/new.py").as_deref(), Some("y = 2\n"));
+        assert_eq!(read("b.py").as_deref(), Some("x = 1\n"));
+        assert_eq!(read("a.py"), None, "moved away");
+        assert_eq!(
+            read("taken.py").as_deref(),
+            Some("x = 0\n"),
+            "never overwritten"
+        );
+        let diff = crate::report::diffs(&written);
+        assert!(
+            diff.contains("--- /dev/null") && diff.contains("rename from a.py"),
+            "{diff}"
+        );
     }
 
     #[test]

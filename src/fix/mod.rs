@@ -10,7 +10,7 @@ pub mod write;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use crate::finding::{Applicability, Edit, Finding, Fix};
+use crate::finding::{Applicability, Edit, EditOp, Finding, Fix};
 use crate::parse::{PythonVersion, Worker};
 use crate::source::LineEnding;
 
@@ -56,12 +56,9 @@ impl Candidate {
             edits: fix
                 .edits
                 .iter()
-                .map(|e| {
-                    Edit::new(
-                        Some(e.target(&f.path).to_string()),
-                        e.range.clone(),
-                        e.content.clone(),
-                    )
+                .map(|e| Edit {
+                    file: Some(e.target(&f.path).to_string()),
+                    ..e.clone()
                 })
                 .collect(),
         }
@@ -161,7 +158,7 @@ pub fn apply_round(
     for (f, new) in &combined {
         let old = *before
             .entry(f.clone())
-            .or_insert_with(|| worker.error_count(&files[f], target));
+            .or_insert_with(|| files.get(f).map_or(0, |t| worker.error_count(t, target)));
         if worker.error_count(new, target) > old {
             worse.push(f.clone());
         }
@@ -263,7 +260,9 @@ impl<'a> Judge<'a, '_> {
     /// statement; fixes that fit in no single statement are judged on the
     /// whole file.
     fn by_statement<'c>(&mut self, f: &str, candidates: &[&'c Candidate]) -> Vec<&'c Candidate> {
-        let text = &self.files[f];
+        let Some(text) = self.files.get(f) else {
+            return self.greedy(Vec::new(), candidates); // a file this round creates
+        };
         let Some(tree) = self.worker.parse(text) else {
             return self.greedy(Vec::new(), candidates);
         };
@@ -342,33 +341,52 @@ impl<'a> Judge<'a, '_> {
     }
 }
 
+/// The files whose text `c` writes (a move writes none).
 fn distinct_files(c: &Candidate) -> usize {
-    c.targets().collect::<std::collections::BTreeSet<_>>().len()
+    c.edits
+        .iter()
+        .filter(|e| !matches!(e.op, EditOp::Move { .. }))
+        .map(|e| e.target(&c.path))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
 }
 
 /// The new text of every file the fixes touch (files whose edits do not fit are left out).
+/// A file created by a fix must not exist yet and takes no other edit; a
+/// move changes no text (the engine moves the file once the round is applied).
 fn edited(files: &BTreeMap<String, String>, fixes: &[&Candidate]) -> Vec<(String, String)> {
     let mut per_file: BTreeMap<&str, Vec<(Range<usize>, &str)>> = BTreeMap::new();
+    let mut created: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for c in fixes {
         for e in &c.edits {
-            per_file
-                .entry(e.target(&c.path))
-                .or_default()
-                .push((e.range.clone(), e.content.as_str()));
+            let target = e.target(&c.path);
+            match &e.op {
+                EditOp::Replace => per_file
+                    .entry(target)
+                    .or_default()
+                    .push((e.range.clone(), e.content.as_str())),
+                EditOp::Create => created.entry(target).or_default().push(&e.content),
+                EditOp::Move { .. } => {}
+            }
         }
     }
+    let new_files = created.into_iter().filter_map(|(f, contents)| {
+        let alone = contents.len() == 1 && !files.contains_key(f) && !per_file.contains_key(f);
+        alone.then(|| (f.to_string(), contents[0].to_string()))
+    });
     per_file
-        .into_iter()
+        .iter()
         .filter_map(|(f, edits)| {
-            let old = files.get(f)?;
+            let old = files.get(*f)?;
             let fits = edits.iter().all(|(r, _)| {
                 r.start <= r.end
                     && r.end <= old.len()
                     && old.is_char_boundary(r.start)
                     && old.is_char_boundary(r.end)
             });
-            fits.then(|| (f.to_string(), apply_edits(old, &edits)))
+            fits.then(|| (f.to_string(), apply_edits(old, edits)))
         })
+        .chain(new_files)
         .collect()
 }
 

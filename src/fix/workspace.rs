@@ -18,6 +18,10 @@ pub struct ChangedFile {
     pub before: String,
     /// Text after.
     pub after: String,
+    /// Where the file was before a fix moved it here.
+    pub moved_from: Option<String>,
+    /// Whether a fix created the file.
+    pub created: bool,
 }
 
 /// One file of the workspace.
@@ -33,6 +37,10 @@ struct Member {
     start: String,
     /// Whether the starting text has a syntax error (computed on demand).
     broken: Option<bool>,
+    /// Whether a fix created it (it did not exist when the run started).
+    created: bool,
+    /// Where it was before a fix moved it (`path` is still the old place).
+    moved_from: Option<String>,
 }
 
 /// The files of one fix run, by project-relative path.
@@ -69,8 +77,46 @@ impl Workspace {
                 },
                 start: src.text.to_string(),
                 broken: None,
+                created: false,
+                moved_from: None,
             },
         );
+    }
+
+    /// Whether something exists on disk at the project path `rel`.
+    pub fn exists_on_disk(&self, rel: &str) -> bool {
+        std::fs::symlink_metadata(self.root.join(rel)).is_ok()
+    }
+
+    /// Records that a fix created `rel`, whose text is already current.
+    pub(super) fn mark_created(&mut self, rel: &str) {
+        self.members.insert(
+            rel.to_string(),
+            Member {
+                path: Some(self.root.join(rel)),
+                original: Vec::new(),
+                form: SourceText::new(""),
+                start: String::new(),
+                broken: Some(false),
+                created: true,
+                moved_from: None,
+            },
+        );
+    }
+
+    /// Moves `from` to `to` (both project-relative); false when `from` is
+    /// not here or `to` is taken.
+    pub(super) fn rename(&mut self, from: &str, to: &str) -> bool {
+        if self.texts.contains_key(to) || !self.texts.contains_key(from) {
+            return false;
+        }
+        let (Some(mut m), Some(text)) = (self.members.remove(from), self.texts.remove(from)) else {
+            return false;
+        };
+        m.moved_from = m.moved_from.take().or_else(|| Some(from.to_string()));
+        self.members.insert(to.to_string(), m);
+        self.texts.insert(to.to_string(), text);
+        true
     }
 
     /// Reads the project file `rel` into the workspace (a fix reaches a file
@@ -143,11 +189,13 @@ impl Workspace {
     pub fn changed(&self) -> Vec<ChangedFile> {
         self.members
             .iter()
-            .filter(|(rel, m)| self.texts[*rel] != m.start)
+            .filter(|(rel, m)| self.texts[*rel] != m.start || m.moved_from.is_some())
             .map(|(rel, m)| ChangedFile {
                 rel: rel.clone(),
                 before: String::from_utf8_lossy(&m.original).into_owned(),
                 after: self.with_bom(rel, m),
+                moved_from: m.moved_from.clone(),
+                created: m.created,
             })
             .collect()
     }
@@ -163,13 +211,20 @@ impl Workspace {
         let mut errors = Vec::new();
         for change in self.changed() {
             let m = &self.members[&change.rel];
-            if let Some(path) = &m.path
-                && let Err(e) = write_if_unchanged(path, &m.original, change.after.as_bytes())
-            {
-                errors.push((change.rel.clone(), e.to_string()));
+            let Some(path) = &m.path else {
+                written.push(change);
                 continue;
+            };
+            let result = if m.created || m.moved_from.is_some() {
+                let to = self.root.join(&change.rel);
+                super::write::write_new(&to, change.after.as_bytes(), path, &m.original, m.created)
+            } else {
+                write_if_unchanged(path, &m.original, change.after.as_bytes())
+            };
+            match result {
+                Ok(()) => written.push(change),
+                Err(e) => errors.push((change.rel.clone(), e.to_string())),
             }
-            written.push(change);
         }
         (written, errors)
     }

@@ -77,6 +77,54 @@ pub fn write_if_unchanged(path: &Path, original: &[u8], new: &[u8]) -> Result<()
     Ok(())
 }
 
+/// Writes a file a fix created (`created`) or moved here from `from`:
+/// never over an existing file; a moved file's old place must still hold
+/// `original`, and is removed once the new one is written.
+pub fn write_new(
+    to: &Path,
+    new: &[u8],
+    from: &Path,
+    original: &[u8],
+    created: bool,
+) -> Result<(), WriteError> {
+    let shown = to.display().to_string();
+    let io = |e| WriteError::Io(shown.clone(), e);
+    if std::fs::symlink_metadata(to).is_ok() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "a file is already there; not overwritten",
+        )));
+    }
+    let permissions = if created {
+        None
+    } else {
+        if std::fs::read(from).map_err(io)? != original {
+            return Err(WriteError::ChangedOnDisk(from.display().to_string()));
+        }
+        Some(std::fs::metadata(from).map_err(io)?.permissions())
+    };
+    let dir = to
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rulegate-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    tmp.write_all(new).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    if let Some(p) = permissions {
+        std::fs::set_permissions(tmp.path(), p).map_err(io)?;
+    }
+    tmp.persist_noclobber(to).map_err(|e| io(e.error))?;
+    if !created {
+        std::fs::remove_file(from).map_err(io)?;
+    }
+    Ok(())
+}
+
 fn read_all(file: &mut std::fs::File) -> std::io::Result<Vec<u8>> {
     file.rewind()?;
     let mut bytes = Vec::new();

@@ -40,6 +40,11 @@ fn edit_value(f: &Finding, e: &Edit, places: &EditPlaces) -> Value {
     if let Some(file) = e.file.as_deref().filter(|p| *p != &*f.path) {
         v["path"] = json!(file);
     }
+    match &e.op {
+        crate::finding::EditOp::Replace => {}
+        crate::finding::EditOp::Create => v["create"] = json!(true),
+        crate::finding::EditOp::Move { to } => v["move_to"] = json!(to),
+    }
     v
 }
 

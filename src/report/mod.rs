@@ -192,13 +192,22 @@ pub fn statistics(findings: &[Finding], summaries: &dyn Fn(&str) -> String) -> S
 pub fn diffs(changed: &[ChangedFile]) -> String {
     let mut out = String::new();
     for c in changed {
+        // git's spelling: a new file comes from /dev/null, a move says so.
+        let from = match (&c.moved_from, c.created) {
+            (_, true) => "/dev/null".to_string(),
+            (Some(old), _) => {
+                let _ = writeln!(out, "rename from {old}\nrename to {}", c.rel);
+                format!("a/{old}")
+            }
+            (None, false) => format!("a/{}", c.rel),
+        };
         let diff = similar::TextDiff::from_lines(&c.before, &c.after);
         let _ = write!(
             out,
             "{}",
             diff.unified_diff()
                 .context_radius(3)
-                .header(&format!("a/{}", c.rel), &format!("b/{}", c.rel))
+                .header(&from, &format!("b/{}", c.rel))
         );
     }
     out
