@@ -72,6 +72,8 @@ pub struct Matched {
     pub error_regions: Vec<Range<usize>>,
     /// Facts collected for a report.
     pub facts: Vec<Fact>,
+    /// The file's lane (found once, for the later stages too).
+    pub lane: Option<Arc<str>>,
 }
 
 /// One pass of checks over files of a [`Run`].
@@ -122,6 +124,7 @@ impl<'a> Checker<'a> {
             .filter(|&i| words.contains(i));
         let mut matched = Matched {
             active,
+            lane: lane.clone(),
             ..Default::default()
         };
         if !rules.needs_parse(&matched.active) && feeder.is_none() {

@@ -128,8 +128,19 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
         let keys: std::collections::HashMap<Candidate, u64> =
             chosen.iter().map(|c| (c.clone(), key_of(ws, c))).collect();
         let key = |c: &Candidate| keys.get(c).copied();
-        let before = ws.texts().clone();
         let round = apply_round(&mut worker, ws.texts_mut(), chosen, opts.target);
+        // The files this round changed: what its applied fixes wrote to,
+        // and where they moved files to.
+        let touched: BTreeSet<String> = round
+            .applied_fixes
+            .iter()
+            .flat_map(|c| {
+                c.edits.iter().map(|e| match &e.op {
+                    EditOp::Move { to } => to.clone(),
+                    _ => e.target(&c.path).to_string(),
+                })
+            })
+            .collect();
         outcome.applied += round.applied;
         create_and_move(ws, &round.applied_fixes);
         applied_before.extend(round.applied_fixes.iter().filter_map(key));
@@ -148,18 +159,13 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
         }
         // Re-check every file whose text changed, and every file whose fixes
         // reach into a changed file (their edits' offsets are stale).
-        let touched: BTreeSet<&String> = ws
-            .texts()
-            .iter()
-            .filter(|(p, t)| before.get(*p) != Some(t))
-            .map(|(p, _)| p)
-            .collect();
-        let mut again: Vec<String> = touched.iter().map(|p| p.to_string()).collect();
+        let mut again: BTreeSet<String> = touched.clone();
         for (path, targets) in &reach {
-            if targets.iter().any(|t| touched.contains(t)) && !again.contains(path) {
-                again.push(path.clone());
+            if targets.iter().any(|t| touched.contains(t)) {
+                again.insert(path.clone());
             }
         }
+        let again: Vec<String> = again.into_iter().collect();
         findings.recheck(&again, ws);
     }
     outcome

@@ -53,14 +53,7 @@ pub fn write_if_unchanged(path: &Path, original: &[u8], new: &[u8]) -> Result<()
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".rulegate-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    tmp.write_all(new).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(io)?;
+    let tmp = temp_with(dir, new, Some(meta.permissions())).map_err(io)?;
     // As late as possible: the file as it is now must still be the original.
     let now = std::fs::metadata(&target).map_err(io)?;
     if now.len() != meta.len() || now.modified().ok() != meta.modified().ok() {
@@ -108,21 +101,31 @@ pub fn write_new(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".rulegate-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    tmp.write_all(new).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    if let Some(p) = permissions {
-        std::fs::set_permissions(tmp.path(), p).map_err(io)?;
-    }
+    let tmp = temp_with(dir, new, permissions).map_err(io)?;
     tmp.persist_noclobber(to).map_err(|e| io(e.error))?;
     if !created {
         std::fs::remove_file(from).map_err(io)?;
     }
     Ok(())
+}
+
+/// A temporary file in `dir` holding `bytes` (synced), with `permissions`,
+/// ready to be renamed into place.
+fn temp_with(
+    dir: &Path,
+    bytes: &[u8],
+    permissions: Option<std::fs::Permissions>,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rulegate-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    if let Some(p) = permissions {
+        std::fs::set_permissions(tmp.path(), p)?;
+    }
+    Ok(tmp)
 }
 
 fn read_all(file: &mut std::fs::File) -> std::io::Result<Vec<u8>> {
@@ -135,13 +138,7 @@ fn read_all(file: &mut std::fs::File) -> std::io::Result<Vec<u8>> {
 /// Puts `bytes` (another writer's) back at `target`.
 fn restore(target: &Path, bytes: &[u8], meta: &std::fs::Metadata) -> std::io::Result<()> {
     let dir = target.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".rulegate-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    std::fs::set_permissions(tmp.path(), meta.permissions())?;
+    let tmp = temp_with(dir, bytes, Some(meta.permissions()))?;
     tmp.persist(target).map_err(|e| e.error)?;
     Ok(())
 }

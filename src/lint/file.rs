@@ -99,10 +99,9 @@ fn pipeline(
     let Some(tree) = matched.tree else {
         return FileResult::default();
     };
-    let lane = run.lane_of(rel_path);
     let env = FileEnv {
         rel_path,
-        lane: lane.as_ref(),
+        lane: matched.lane.as_ref(),
         text: &src.text,
         lines: &src.lines,
     };
