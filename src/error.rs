@@ -25,6 +25,16 @@ impl SourceDoc {
         }
     }
 
+    /// The 1-based line of byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
     /// An error labelled at `span` of this document.
     pub fn error(
         &self,
@@ -110,7 +120,7 @@ impl SourceDoc {
 }
 
 /// An error in a user-written file, labelled at the span that is wrong.
-#[derive(Debug, thiserror::Error, Diagnostic)]
+#[derive(Debug, Clone, thiserror::Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(code(rulegate::config))]
 pub struct SpannedError {
@@ -142,6 +152,30 @@ impl SpannedError {
     }
 }
 
+/// A problem in a pack that does not stop the load (a capture some matches
+/// leave unbound, say): shown as a miette warning.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct LoadWarning(pub SpannedError);
+
+impl Diagnostic for LoadWarning {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("rulegate::pack"))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Warning)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+}
+
 /// Several spanned errors found in one pass (all are shown, not just the first).
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{count} problem(s) in the rule packs or config", count = .errors.len())]
@@ -149,6 +183,13 @@ pub struct LoadErrors {
     /// The individual problems.
     #[related]
     pub errors: Vec<SpannedError>,
+}
+
+/// Prints load warnings on standard error (they never change the exit code).
+pub fn print_warnings(warnings: &[SpannedError]) {
+    for w in warnings {
+        eprintln!("{:?}", miette::Report::new(LoadWarning(w.clone())));
+    }
 }
 
 /// Turns a list of problems into one report (or `Ok` when there are none).

@@ -49,9 +49,10 @@ impl Severity {
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
     /// Preserves behaviour: applied by `--fix`.
-    #[default]
     Safe,
-    /// May change behaviour: applied only with `--unsafe-fixes`.
+    /// May change behaviour: applied only with `--unsafe-fixes`. The
+    /// default, as in ruff: a pack's fix is unsafe unless marked safe.
+    #[default]
     Unsafe,
 }
 

@@ -45,3 +45,4 @@ pub mod symbols;
 pub mod template;
 pub mod testing;
 pub mod walk;
+pub mod workbench;

@@ -19,21 +19,71 @@ enum FixSchema {
     Table(FixTable),
 }
 
+/// What a relational constraint may be, for the JSON Schema: a query, a
+/// table, or a list of them (all must hold).
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // describes the TOML; the loader reads it as a toml::Value
+enum RelationSchema {
+    /// A tree-sitter query.
+    Query(String),
+    /// A query with bounds.
+    Table(RelationTable),
+    /// Several, all of which must hold.
+    List(Vec<RelationItemSchema>),
+}
+
+/// One item of a list of relational constraints.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // describes the TOML
+enum RelationItemSchema {
+    /// A tree-sitter query.
+    Query(String),
+    /// A query with bounds.
+    Table(RelationTable),
+}
+
+/// The table form of a relational constraint.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table `{ query, stop_at, max_depth }`"
+)]
+pub struct RelationTable {
+    /// The tree-sitter query (its own `#eq?`/`#match?`/`#any-of?`
+    /// predicates apply; its captures are not visible to the message).
+    pub query: String,
+    /// Node kinds that end an `inside` walk: such an ancestor is tested,
+    /// then the walk stops (`["function_definition"]`: the nearest def).
+    #[serde(default)]
+    pub stop_at: Vec<String>,
+    /// How far to look: `has` (1: a direct child), `inside` (1: the parent).
+    /// Default: no bound.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub max_depth: Option<u32>,
+}
+
 /// A whole pack file: a `[pack]` header and `[[rule]]` tables.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[schemars(title = "rulegate rule pack")]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a rule pack: a `[pack]` table and `[[rule]]` tables"
+)]
 pub struct PackSpec {
     /// The header.
     pub pack: PackHeader,
     /// The rules, in file order.
     #[serde(default, rename = "rule")]
-    pub rules: Vec<RuleSpec>,
+    #[schemars(with = "Vec<RuleSpec>")]
+    pub rules: Vec<Spanned<RuleSpec>>,
 }
 
 /// `[pack]`: who the pack is.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a `[pack]` table with a `name`")]
 pub struct PackHeader {
     /// Short name, shown beside every rule (`t4`).
     pub name: String,
@@ -51,20 +101,27 @@ pub struct PackHeader {
     pub blanket_noqa: Option<bool>,
 }
 
-/// One `[[rule]]` table.
+/// One `[[rule]]` table. `id`, `severity`, `message` and a matcher (`query`
+/// or `analyzer`) are required; the loader reports every missing one at once.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a `[[rule]]` table")]
 pub struct RuleSpec {
-    /// Unique id (`E402`, `TEAM001`).
-    #[schemars(with = "String")]
-    pub id: Spanned<String>,
+    /// Unique id (`E402`, `TEAM001`): letters, digits, `-` and `_`.
+    #[serde(default)]
+    #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9_-]+$"))]
+    pub id: Option<Spanned<String>>,
     /// `error`, `warning` or `info`.
-    pub severity: Severity,
-    /// Message template; `{name}` interpolates a capture or analyzer variable.
+    #[serde(default)]
+    #[schemars(with = "Severity")]
+    pub severity: Option<Severity>,
+    /// Message template; `{name}` interpolates a capture or analyzer
+    /// variable, `{{` and `}}` are literal braces.
+    #[serde(default)]
     #[schemars(with = "String")]
-    pub message: Spanned<String>,
-    /// One-line summary.
-    pub summary: String,
+    pub message: Option<Spanned<String>>,
+    /// One-line summary (default: the message, its `{captures}` as written).
+    #[serde(default)]
+    pub summary: Option<String>,
     /// Longer Markdown documentation (`rulegate explain`).
     #[serde(default)]
     pub explain: String,
@@ -80,11 +137,12 @@ pub struct RuleSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub exclude: Vec<Spanned<String>>,
-    /// A tree-sitter query (query rules).
+    /// A tree-sitter query (query rules; exactly one of `query` and `analyzer`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub query: Option<Spanned<String>>,
-    /// A built-in analyzer name (`import-order`, `suppression`, ...).
+    /// A built-in analyzer (exactly one of `query` and `analyzer`); its
+    /// `options` are described per analyzer.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub analyzer: Option<Spanned<String>>,
@@ -92,7 +150,8 @@ pub struct RuleSpec {
     #[serde(default, rename = "where")]
     #[schemars(with = "BTreeMap<String, CaptureConstraint>")]
     pub constraints: BTreeMap<String, Spanned<CaptureConstraint>>,
-    /// The capture to underline (default: the first capture of the match).
+    /// The capture to underline (default: the largest captured node, the
+    /// earliest of equals).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub report: Option<Spanned<String>>,
@@ -109,7 +168,9 @@ pub struct RuleSpec {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub options_from: Option<Spanned<String>>,
-    /// The fix: a template string, or a table (see [`FixTable`]).
+    /// The fix: a template string replacing the reported node, or a table
+    /// with exactly one of `template` and `script`. Unsafe unless marked
+    /// `applicability = "safe"`.
     #[serde(default)]
     #[schemars(with = "Option<FixSchema>")]
     pub fix: Option<Spanned<toml::Value>>,
@@ -126,9 +187,13 @@ pub struct RuleSpec {
     pub tests: Vec<Spanned<RuleTest>>,
 }
 
-/// `where.CAPTURE`: constraints on a capture's text.
+/// `where.CAPTURE`: constraints on a capture: its text (`regex`, `in`, …)
+/// and its place in the tree (`matches`, `has`, `inside`, …). All must hold.
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table of constraints, such as `where.f.regex = \"^print$\"` or `where.f = { in = [\"print\"] }`"
+)]
 pub struct CaptureConstraint {
     /// The text must match this regex.
     #[serde(default)]
@@ -144,11 +209,54 @@ pub struct CaptureConstraint {
     /// The text must be none of these.
     #[serde(default)]
     pub not_in: Option<Vec<String>>,
+    /// The captured node itself is the root of a match of this query.
+    #[serde(default)]
+    #[schemars(with = "Option<RelationSchema>")]
+    pub matches: Option<Spanned<toml::Value>>,
+    /// The captured node is not the root of a match of this query.
+    #[serde(default)]
+    #[schemars(with = "Option<RelationSchema>")]
+    pub not_matches: Option<Spanned<toml::Value>>,
+    /// Some proper descendant is the root of a match (`max_depth = 1`: a
+    /// direct child).
+    #[serde(default)]
+    #[schemars(with = "Option<RelationSchema>")]
+    pub has: Option<Spanned<toml::Value>>,
+    /// No proper descendant (within `max_depth`) is.
+    #[serde(default)]
+    #[schemars(with = "Option<RelationSchema>")]
+    pub not_has: Option<Spanned<toml::Value>>,
+    /// Some proper ancestor is, walking up; an ancestor whose kind is in
+    /// `stop_at` is tested and ends the walk.
+    #[serde(default)]
+    #[schemars(with = "Option<RelationSchema>")]
+    pub inside: Option<Spanned<toml::Value>>,
+    /// No ancestor (up to `stop_at` / `max_depth`) is.
+    #[serde(default)]
+    #[schemars(with = "Option<RelationSchema>")]
+    pub not_inside: Option<Spanned<toml::Value>>,
 }
 
-/// The table form of `fix`.
+impl CaptureConstraint {
+    /// The relational constraints written, by TOML key.
+    pub fn relations(&self) -> [(&'static str, &Option<Spanned<toml::Value>>); 6] {
+        [
+            ("matches", &self.matches),
+            ("not_matches", &self.not_matches),
+            ("has", &self.has),
+            ("not_has", &self.not_has),
+            ("inside", &self.inside),
+            ("not_inside", &self.not_inside),
+        ]
+    }
+}
+
+/// The table form of `fix`: exactly one of `template` and `script`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a fix table: `{ template = \"...\" }` or `{ script = \"fixes/x.rhai\" }`"
+)]
 pub struct FixTable {
     /// Replacement template with `{capture}` interpolation.
     #[serde(default)]
@@ -156,7 +264,8 @@ pub struct FixTable {
     /// Rhai script, relative to the pack file.
     #[serde(default)]
     pub script: Option<String>,
-    /// `safe` (default) or `unsafe`.
+    /// `unsafe` (default, as in ruff: a fix is unsafe unless its author
+    /// marks it `safe`, and only safe fixes run under `--fix`) or `safe`.
     #[serde(default)]
     pub applicability: Applicability,
     /// Capture the template replaces (default: the reported one).
@@ -169,7 +278,7 @@ pub struct FixTable {
 
 /// `[rule.suppression]`: how `noqa` comments and exceptions for the rule behave.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a `[rule.suppression]` table")]
 pub struct SuppressionPolicy {
     /// A suppression must give a reason after ` -- `.
     #[serde(default)]
@@ -197,18 +306,27 @@ impl SuppressionPolicy {
     }
 }
 
+/// One expected finding: `RULE@LINE` (line 1 is the first line of `code`).
+#[derive(schemars::JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)] // describes the TOML
+struct ExpectSchema(#[schemars(regex(pattern = r"^[A-Za-z0-9_-]+@[1-9][0-9]*$"))] String);
+
 /// `[[rule.tests]]`: an example checked by `rulegate test`.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a `[[rule.tests]]` table")]
 pub struct RuleTest {
     /// A name shown when the example fails.
     #[serde(default)]
     pub name: Option<String>,
-    /// The Python source.
-    pub code: String,
+    /// The Python source. Line 1 is the line after an opening `"""` (TOML
+    /// drops that newline), so a multi-line string's lines are the pack's.
+    #[schemars(with = "String")]
+    pub code: Spanned<String>,
     /// Expected findings as `RULE@line`; compared with the findings of the
     /// rule under test and of every rule named here.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<ExpectSchema>>")]
     pub expect: Option<Vec<String>>,
     /// Expected source after applying every fix (safe and unsafe).
     #[serde(default)]

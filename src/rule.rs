@@ -150,6 +150,28 @@ pub enum FixKind {
     Script(Arc<Script>),
 }
 
+/// One example of a rule (`[[rule.tests]]`) and where its pack writes it,
+/// so a failing example can be found.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The example as written.
+    pub spec: RuleTest,
+    /// `PACK:LINE` of its `[[rule.tests]]` header.
+    pub at: String,
+    /// The pack's line holding line 1 of `code`, when `code` is a
+    /// multi-line string whose lines are the pack's lines.
+    pub code_line: Option<usize>,
+}
+
+impl Example {
+    /// `PACK:LINE` of line `line` of the example's code, when known.
+    pub fn pack_line(&self, line: usize) -> Option<String> {
+        let (pack, _) = self.at.rsplit_once(':')?;
+        self.code_line
+            .map(|first| format!("{pack}:{}", first + line - 1))
+    }
+}
+
 /// A compiled rule.
 #[derive(Debug)]
 pub struct Rule {
@@ -178,7 +200,7 @@ pub struct Rule {
     /// Literal words one of which a file must contain (`None`: always parse).
     pub prefilter: Option<Vec<String>>,
     /// Pack examples.
-    pub tests: Vec<RuleTest>,
+    pub tests: Vec<Example>,
     /// Span of the rule's `id` in its pack file.
     pub id_span: std::ops::Range<usize>,
     /// Position in its [`RuleSet`] (set by [`RuleSet::new`]); findings carry it.
@@ -265,6 +287,8 @@ pub struct RuleSet {
     suppression: [Option<usize>; SuppressionCheck::COUNT],
     /// Rule index by id.
     by_id: std::collections::HashMap<Arc<str>, usize>,
+    /// Problems in the packs that did not stop the load, to show the user.
+    pub warnings: Vec<crate::error::SpannedError>,
 }
 
 /// Words that make suppression rules worth running: `noqa` in any letter
@@ -342,6 +366,7 @@ impl RuleSet {
             engine,
             suppression,
             by_id,
+            warnings: Vec::new(),
         }
     }
 

@@ -57,13 +57,38 @@ fn pack_schema() -> schemars::Schema {
         .and_then(Value::as_object_mut)
     {
         rule.insert("allOf".into(), Value::Array(conditions));
+        // serde reads these as optional to report every missing one at once.
+        rule.insert("required".into(), json!(["id", "severity", "message"]));
+        // Exactly one matcher.
+        rule.insert(
+            "oneOf".into(),
+            json!([
+                { "required": ["query"], "not": { "required": ["analyzer"] } },
+                { "required": ["analyzer"], "not": { "required": ["query"] } },
+            ]),
+        );
         if let Some(Value::Object(props)) = rule.get_mut("properties")
             && let Some(Value::Object(analyzer)) = props.get_mut("analyzer")
         {
             let mut names = analyzers::names();
             names.sort();
-            analyzer.insert("examples".into(), json!(names));
+            analyzer.insert("enum".into(), json!(names));
         }
+    }
+    // A fix table holds exactly one of `template` and `script`.
+    if let Some(fix) = schema
+        .as_object_mut()
+        .and_then(|o| o.get_mut("$defs"))
+        .and_then(|d| d.get_mut("FixTable"))
+        .and_then(Value::as_object_mut)
+    {
+        fix.insert(
+            "oneOf".into(),
+            json!([
+                { "required": ["template"], "not": { "required": ["script"] } },
+                { "required": ["script"], "not": { "required": ["template"] } },
+            ]),
+        );
     }
     schema
 }

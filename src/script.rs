@@ -164,6 +164,16 @@ fn sandboxed_engine() -> Engine {
 }
 
 impl ScriptHost {
+    /// Whether `name` can follow a dot in a script (`m.captures.NAME`): a
+    /// capture named like a Rhai keyword (`fn`, `let`, `type`) cannot, and
+    /// is reached as `m.captures["fn"]`.
+    pub fn is_property_name(&self, name: &str) -> bool {
+        self.engine
+            .compile(format!("let m = #{{}}; m.{name}"))
+            .is_ok()
+    }
+
+    /// Compiles a pack's script, which must define `fn fix(m)`.
     /// Compiles a script; it must define `fn fix(m)`.
     pub fn compile(&self, pack: &str, path: &str, source: &str) -> Result<Script, ScriptError> {
         let ast = self.engine.compile(source).map_err(|e| ScriptError {

@@ -57,7 +57,9 @@ impl Template {
                     if !valid {
                         return Err(TemplateError {
                             range: i..i + close + 2,
-                            message: format!("`{{{name}}}` is not a variable name"),
+                            message: format!(
+                                "`{{{name}}}` is not a variable name (write `{{{{` and `}}}}` for literal braces)"
+                            ),
                         });
                     }
                     if !lit.is_empty() {

@@ -8,12 +8,13 @@ use std::sync::Arc;
 use crate::check::Checker;
 use crate::config::{Config, Lane};
 use crate::dates::{self, Date};
+use crate::finding::Finding;
 use crate::fix::workspace::Workspace;
 use crate::lint::file::{FileResult, check_source};
 use crate::lint::fixing::fix_results;
 use crate::pack_format::RuleTest;
 use crate::parse::Worker;
-use crate::rule::RuleSet;
+use crate::rule::{EngineCheck, Example, Rule, RuleSet};
 use crate::run::Run;
 use crate::script::ScriptHost;
 use crate::source::SourceText;
@@ -28,6 +29,8 @@ pub struct TestOutcome {
     pub rule: String,
     /// Example number (1-based) and name.
     pub name: String,
+    /// `PACK:LINE` of the example's `[[rule.tests]]`.
+    pub at: String,
     /// `None` when it passed; else what went wrong.
     pub failure: Option<String>,
 }
@@ -37,15 +40,16 @@ pub fn run_pack_tests(rules: &Arc<RuleSet>, host: &Arc<ScriptHost>) -> Vec<TestO
     let mut out = Vec::new();
     let mut worker = Worker::new();
     for rule in &rules.rules {
-        for (i, t) in rule.tests.iter().enumerate() {
-            let name = match &t.name {
+        for (i, example) in rule.tests.iter().enumerate() {
+            let name = match &example.spec.name {
                 Some(n) => format!("#{} {n}", i + 1),
                 None => format!("#{}", i + 1),
             };
             out.push(TestOutcome {
                 rule: rule.id.to_string(),
                 name,
-                failure: run_one(rules, host, &mut worker, &rule.id, t).err(),
+                at: example.at.clone(),
+                failure: run_one(rules, host, &mut worker, rule, example).err(),
             });
         }
     }
@@ -56,24 +60,26 @@ fn run_one(
     rules: &Arc<RuleSet>,
     host: &Arc<ScriptHost>,
     worker: &mut Worker,
-    rule: &str,
-    t: &RuleTest,
+    rule: &Rule,
+    example: &Example,
 ) -> Result<(), String> {
+    let t = &example.spec;
+    let code = t.code.get_ref().as_str();
     let today: Date = dates::parse_iso(t.today.as_deref().unwrap_or(DEFAULT_TEST_DAY))?;
     let (_project, config) = example_project(t)?;
     let run = Run::new(config, rules.clone(), host.clone(), today);
     let checker = Checker::new(&run);
     let path = t.path.clone().unwrap_or_else(|| "example.py".to_string());
     let rel: Arc<str> = Arc::from(path.as_str());
-    let result = check_source(&checker, worker, rel.clone(), SourceText::new(&t.code));
+    let result = check_source(&checker, worker, rel.clone(), SourceText::new(code));
     let mut problems = String::new();
 
     if let Some(expect) = &t.expect {
-        check_expect(rule, expect, &result, &mut problems);
+        check_expect(&rule.id, expect, &result, example, &mut problems);
     }
 
     if let Some(fixed) = &t.fixed {
-        let got = fixed_text(&run, result, &path, &t.code);
+        let (got, engine_findings) = fixed_text(&run, result, &path, code);
         if got != *fixed {
             let diff = similar::TextDiff::from_lines(fixed.as_str(), got.as_str());
             let _ = writeln!(
@@ -81,12 +87,48 @@ fn run_one(
                 "the fixed code differs (- expected, + got):\n{}",
                 diff.unified_diff().header("expected", "got")
             );
+            for f in &engine_findings {
+                let _ = writeln!(
+                    problems,
+                    "   because {} at line {}: {}",
+                    f.rule, f.location.start.line, f.message
+                );
+            }
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
+    if !problems.is_empty() {
+        why_the_rule_did_not_run(&run, rule, &rel, code, &mut problems);
+        return Err(problems);
+    }
+    Ok(())
+}
+
+/// When the rule under test did not even run on the example (its
+/// prefilter found none of its words, or the example lies outside its
+/// scope), the failure says so.
+fn why_the_rule_did_not_run(run: &Run, rule: &Rule, path: &Arc<str>, code: &str, out: &mut String) {
+    let rules = &run.rules;
+    let lane = run.lane_of(path);
+    if !rule.scope.applies(path, lane.as_deref()) {
+        let _ = writeln!(
+            out,
+            "   note: the example ({path}, lane {}) is outside the rule's scope, so {} did not run",
+            lane.as_deref().unwrap_or("none"),
+            rule.id
+        );
+        return;
+    }
+    let words = rules.prefilter_matches(code);
+    if !rules
+        .active_for(path, lane.as_deref(), &words)
+        .contains(rule.index)
+    {
+        let _ = writeln!(
+            out,
+            "   note: the rule's prefilter {:?} found none of its words in the example, so {} did not run",
+            rule.prefilter.as_deref().unwrap_or_default(),
+            rule.id
+        );
     }
 }
 
@@ -135,7 +177,13 @@ fn example_project(t: &RuleTest) -> Result<(Option<tempfile::TempDir>, Config), 
 }
 
 /// Compares the findings of the watched rules with `expect` (`RULE@LINE`).
-fn check_expect(rule: &str, expect: &[String], result: &FileResult, problems: &mut String) {
+fn check_expect(
+    rule: &str,
+    expect: &[String],
+    result: &FileResult,
+    example: &Example,
+    problems: &mut String,
+) {
     let mut watched: Vec<&str> = vec![rule];
     watched.extend(expect.iter().filter_map(|e| e.split('@').next()));
     let mut found: Vec<String> = result
@@ -154,21 +202,47 @@ fn check_expect(rule: &str, expect: &[String], result: &FileResult, problems: &m
             .iter()
             .filter(|f| watched.contains(&&*f.rule))
         {
+            let line = f.location.start.line;
+            let in_pack = example
+                .pack_line(line)
+                .map(|at| format!(" ({at})"))
+                .unwrap_or_default();
             let _ = writeln!(
                 problems,
-                "     {}:{}: {} {}",
-                f.location.start.line, f.location.start.column, f.rule, f.message
+                "     {line}:{}: {} {}{in_pack}",
+                f.location.start.column, f.rule, f.message
             );
         }
     }
 }
 
-/// The example's code after every fix (safe or not) the engine applies.
-fn fixed_text(run: &Run, result: FileResult, path: &str, code: &str) -> String {
+/// The example's code after every fix (safe or not) the engine applies,
+/// and the engine's findings on the way (FIX001 a script failed, FIX002 a
+/// fix was refused), which explain a fix that did not happen.
+fn fixed_text(run: &Run, result: FileResult, path: &str, code: &str) -> (String, Vec<Finding>) {
     let mut ws = Workspace::new(run.config.root.clone());
     ws.insert(path, None, &SourceText::new(code));
-    let (ws, _) = fix_results(run, &mut [result], ws, true);
-    ws.text(path).unwrap_or(code).to_string()
+    let is_engine = |f: &&Finding| {
+        [EngineCheck::ScriptError, EngineCheck::FixRolledBack]
+            .iter()
+            .any(|&c| {
+                run.rules
+                    .engine_rule(c)
+                    .is_some_and(|r| r.index == f.rule_index)
+            })
+    };
+    let mut engine: Vec<Finding> = result.findings.iter().filter(is_engine).cloned().collect();
+    let mut results = [result];
+    let (ws, _) = fix_results(run, &mut results, ws, true);
+    for f in results[0].findings.iter().filter(is_engine) {
+        if !engine
+            .iter()
+            .any(|e| e.rule == f.rule && e.message == f.message)
+        {
+            engine.push(f.clone());
+        }
+    }
+    (ws.text(path).unwrap_or(code).to_string(), engine)
 }
 
 /// A human report of outcomes: failures in full, then a closing count line.
@@ -177,9 +251,10 @@ pub fn render(outcomes: &[TestOutcome]) -> String {
     for o in outcomes.iter().filter(|o| o.failure.is_some()) {
         let _ = writeln!(
             out,
-            "FAILED {} {}\n   {}",
+            "FAILED {} {} ({})\n   {}",
             o.rule,
             o.name,
+            o.at,
             o.failure.as_deref().unwrap_or("").trim_end()
         );
     }

@@ -131,7 +131,11 @@ fn breaking_fixes_are_rolled_back_and_failing_scripts_reported() {
             ("a.py", "foo()\nbar()\nbaz()\n"),
         ],
     );
-    let (_, out, _) = run_in(dir.path(), &["lint", "--fix", "--format", "concise"]);
+    // Template fixes are unsafe unless marked safe.
+    let (_, out, _) = run_in(
+        dir.path(),
+        &["lint", "--fix", "--unsafe-fixes", "--format", "concise"],
+    );
     // The syntax-breaking fix and the runaway script left the file alone;
     // the good fix was applied.
     assert_eq!(

@@ -156,8 +156,140 @@ fn loader_errors_point_at_spans() {
             format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n"),
         ),
         ("malformed_toml", CONFIG, "[pack\nname = 1\n".to_string()),
+        (
+            // Every missing key of every rule, in one run.
+            "missing_keys",
+            CONFIG,
+            "[pack]\nname = \"team\"\n[[rule]]\nid = \"T001\"\nquery = \"(identifier) @x\"\n[[rule]]\nseverity = \"error\"\n".to_string(),
+        ),
+        (
+            // serde's type names never reach the user.
+            "constraint_not_a_table",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(call function: (identifier) @fn)\"\nwhere.fn = \"^print$\"\n"
+            ),
+        ),
+        (
+            // A broken query is one error, not also one per capture it names.
+            "broken_query_no_cascade",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"{{f}} is bad\"\nquery = \"(call function: (identifer) @f)\"\nreport = \"f\"\nfix = \"g({{f}})\"\n"
+            ),
+        ),
+        (
+            "ignored_predicate",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"((identifier) @x (#is-not? local))\"\n"
+            ),
+        ),
+        (
+            "bad_expect",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(identifier) @x\"\n[[rule.tests]]\ncode = \"x\\n\"\nexpect = [\"E1:1\"]\n"
+            ),
+        ),
+        (
+            "empty_braces",
+            CONFIG,
+            format!("{HEAD}severity = \"error\"\nmessage = \"use {{}} here\"\nquery = \"(identifier) @x\"\n"),
+        ),
+        (
+            "bad_relation_query",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(call) @c\"\nwhere.c.inside = '(function_definitio) @d'\n"
+            ),
+        ),
+        (
+            "bad_relation_value",
+            CONFIG,
+            format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(call) @c\"\nwhere.c.has = 3\n"),
+        ),
+        (
+            "relation_unknown_key",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(call) @c\"\nwhere.c.has = {{ query = '(identifier)', depth = 1 }}\n"
+            ),
+        ),
+        (
+            "relation_stop_at_on_has",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(call) @c\"\nwhere.c.has = {{ query = '(identifier)', stop_at = [\"block\"] }}\n"
+            ),
+        ),
+        (
+            "relation_unknown_stop_kind",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(call) @c\"\nwhere.c.inside = [{{ query = '(block)', stop_at = [\"function_def\"] }}]\n"
+            ),
+        ),
+        (
+            "relation_max_depth_zero",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(call) @c\"\nwhere.c.not_has = {{ query = '(identifier)', max_depth = 0 }}\n"
+            ),
+        ),
     ];
     for (name, config, pack) in cases {
         insta::assert_snapshot!(name, load_error(config, &pack));
     }
+}
+
+#[test]
+fn a_capture_named_like_a_rhai_keyword_gets_the_fix_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = format!(
+        "{HEAD}severity = \"error\"\nmessage = \"m\"\nquery = \"(call function: (identifier) @fn) @c\"\nreport = \"fn\"\nfix = {{ script = \"f.rhai\" }}\n"
+    );
+    write_files(
+        dir.path(),
+        &[
+            ("rulegate.toml", CONFIG),
+            ("team.toml", &pack),
+            ("f.rhai", "fn fix(m) { m.captures.fn.text }\n"),
+            ("a.py", "x = 1\n"),
+        ],
+    );
+    let (code, _, err) = run_in(dir.path(), &["lint"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("m.captures[\"fn\"]"), "{err}");
+    // The indexed form works.
+    std::fs::write(
+        dir.path().join("f.rhai"),
+        "fn fix(m) { if m.captures[\"fn\"].text == \"print\" { \"log\" } }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.py"), "print(1)\n").unwrap();
+    let (code, out, err) = run_in(dir.path(), &["lint", "--diff", "--unsafe-fixes"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("+log(1)"), "{out}");
+}
+
+#[test]
+fn captures_some_matches_leave_unbound_are_warned_about_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = format!(
+        "{HEAD}severity = \"error\"\nmessage = \"{{name}} called\"\nquery = '''\n[(call function: (identifier) @name) (call function: (attribute))] @c\n'''\nwhere.name.regex = \"^p\"\n"
+    );
+    write_files(
+        dir.path(),
+        &[
+            ("rulegate.toml", CONFIG),
+            ("team.toml", &pack),
+            ("a.py", "print(1)\nos.print(2)\n"),
+        ],
+    );
+    let (code, out, err) = run_in(dir.path(), &["lint", "--format", "concise"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(out.matches("T001").count(), 1, "{out}");
+    let err = err.replace(&dir.path().display().to_string(), "[TMP]");
+    insta::assert_snapshot!(err);
 }

@@ -92,6 +92,49 @@ fn the_schema_rejects_what_the_loader_rejects() {
     let engine = ok.replace("query = \"(identifier) @x\"\n", "analyzer = \"engine\"\n");
     assert!(packs.is_valid(&as_json(&format!("{engine}options.check = \"syntax\"\n"))));
     assert!(!packs.is_valid(&as_json(&format!("{engine}options.check = \"sintax\"\n"))));
+    // A minimal rule: no summary.
+    let minimal = ok.replace("summary = \"s\"\n", "");
+    assert!(packs.is_valid(&as_json(&minimal)));
+    // Missing required keys, no matcher, or both matchers.
+    assert!(!packs.is_valid(&as_json(&minimal.replace("message = \"m\"\n", ""))));
+    assert!(!packs.is_valid(&as_json(
+        &minimal.replace("query = \"(identifier) @x\"\n", "")
+    )));
+    assert!(!packs.is_valid(&as_json(&format!("{minimal}analyzer = \"import-order\"\n"))));
+    assert!(!packs.is_valid(&as_json(&format!("{minimal}analyzer = \"magic\"\n"))));
+    // A fix table: a template or a script, not both, not neither.
+    assert!(packs.is_valid(&as_json(&format!(
+        "{minimal}fix = {{ template = \"y\" }}\n"
+    ))));
+    assert!(!packs.is_valid(&as_json(&format!(
+        "{minimal}fix = {{ template = \"y\", script = \"f.rhai\" }}\n"
+    ))));
+    assert!(!packs.is_valid(&as_json(&format!(
+        "{minimal}fix = {{ applicability = \"safe\" }}\n"
+    ))));
+    // Relational constraints: a query, a table or a list; `expect` entries.
+    for ok_where in [
+        "where.x.inside = '(block) @b'\n",
+        "where.x.not_has = { query = '(identifier)', max_depth = 1 }\n",
+        "where.x.inside = ['(block)', { query = '(module)', stop_at = [\"block\"] }]\n",
+        "[[rule.tests]]\ncode = \"x\"\nexpect = [\"T1@1\"]\n",
+    ] {
+        assert!(
+            packs.is_valid(&as_json(&format!("{minimal}{ok_where}"))),
+            "{ok_where}"
+        );
+    }
+    for bad in [
+        "where.x.inside = 3\n",
+        "where.x.has = { query = '(block)', depth = 1 }\n",
+        "where.x.has = { query = '(block)', max_depth = 0 }\n",
+        "[[rule.tests]]\ncode = \"x\"\nexpect = [\"E1:1\"]\n",
+    ] {
+        assert!(
+            !packs.is_valid(&as_json(&format!("{minimal}{bad}"))),
+            "{bad}"
+        );
+    }
     let configs = validator(SchemaKind::Config);
     assert!(configs.is_valid(&as_json("[lanes.p]\npaths = [\"**\"]\n")));
     assert!(!configs.is_valid(&as_json("[lanes.p]\nglobs = [\"**\"]\n")));

@@ -2,6 +2,7 @@
 
 mod reports;
 mod stubs;
+mod workbench;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -51,10 +52,10 @@ enum Command {
         config: ConfigArgs,
     },
     /// Print the tree-sitter syntax tree of a file (for writing queries).
-    Tree {
-        /// A Python file.
-        file: PathBuf,
-    },
+    Tree(workbench::TreeArgs),
+    /// Run one tree-sitter query on a file and print every match with its
+    /// captures (the pack author's workbench).
+    Query(workbench::QueryArgs),
     /// Write a commented starter rulegate.toml in the current folder.
     Init,
     /// Turn `cannot import name` errors of a pytest log into stub fixes.
@@ -179,18 +180,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Test { packs, config } => test(packs, config),
-        Command::Tree { file } => {
-            let text = crate::source::read_utf8(&file)
-                .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
-            let tree = crate::parse::Worker::new()
-                .parse(&text)
-                .ok_or_else(|| miette!("could not parse {}", file.display()))?;
-            out(&format!(
-                "{}\n",
-                crate::matching::tree::pretty(&tree, &text)
-            ));
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Tree(args) => workbench::tree(args),
+        Command::Query(args) => workbench::query(args),
         Command::Report(kind) => reports::run(kind),
         Command::Stubs(args) => stubs::run(args),
         Command::Schema { kind } => {
@@ -224,13 +215,15 @@ pub(crate) fn open_run(
     ignore: &[String],
 ) -> Result<Run> {
     let today = dates::resolve_today(today).map_err(|e| miette!("{e}"))?;
-    Run::load(
+    let run = Run::load(
         config_args.config.as_deref(),
         start.unwrap_or(Path::new(".")),
         select,
         ignore,
         today,
-    )
+    )?;
+    crate::error::print_warnings(&run.rules.warnings);
+    Ok(run)
 }
 
 pub(crate) fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
@@ -416,13 +409,28 @@ pub(crate) fn emit(output_file: &Option<PathBuf>, out: &str, err: &str) -> Resul
 }
 
 fn rules_table(rules: &RuleSet) -> String {
+    // Columns as wide as their longest entry: team ids can be long.
+    let id_w = rules
+        .rules
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    let pack_w = rules
+        .rules
+        .iter()
+        .map(|r| r.pack.len())
+        .max()
+        .unwrap_or(0)
+        .max(4);
     let mut out = format!(
-        "{:<8} {:<6} {:<8} {:<7} {}\n",
+        "{:<id_w$} {:<pack_w$} {:<8} {:<7} {}\n",
         "id", "pack", "severity", "fixable", "summary"
     );
     for r in &rules.rules {
         out.push_str(&format!(
-            "{:<8} {:<6} {:<8} {:<7} {}\n",
+            "{:<id_w$} {:<pack_w$} {:<8} {:<7} {}\n",
             r.id,
             r.pack,
             r.severity.as_str(),
@@ -444,11 +452,13 @@ fn test(packs_args: Vec<String>, config_args: ConfigArgs) -> Result<ExitCode> {
     } else {
         packs_args
     };
-    let cwd = std::env::current_dir().into_diagnostic()?;
+    // Relative to the current folder, so failures name `./team.toml:12`.
+    let cwd = Path::new(".");
     let mut outcomes = Vec::new();
     let host = std::sync::Arc::new(host);
     for reference in refs {
-        let rules = packs::load_for_test(&reference, &cwd, &config, &host)?;
+        let rules = packs::load_for_test(&reference, cwd, &config, &host)?;
+        crate::error::print_warnings(&rules.warnings);
         outcomes.extend(testing::run_pack_tests(&std::sync::Arc::new(rules), &host));
     }
     out(&testing::render(&outcomes));

@@ -2,6 +2,7 @@
 //! helpers to look at trees while writing rules.
 
 pub mod query;
+pub mod relation;
 pub mod tree;
 
 /// Every ASCII letter-case spelling of `word` (`noqa`, `nOqA`, …), for the

@@ -5,9 +5,17 @@
 use std::ops::Range;
 
 use regex::Regex;
-use tree_sitter::{Node, Query, QueryCursor, QueryError, StreamingIterator, Tree};
+use tree_sitter::{
+    CaptureQuantifier, Node, Query, QueryCursor, QueryError, StreamingIterator, Tree,
+};
 
+use super::relation::Relation;
 pub use crate::parse::python;
+
+/// The predicates the engine evaluates; any other is refused when the pack
+/// loads (a predicate that is parsed but ignored would match everything).
+pub const SUPPORTED_PREDICATES: &str = "#eq?, #not-eq?, #any-eq?, #any-not-eq?, #match?, \
+     #not-match?, #any-match?, #any-not-match?, #any-of?, #not-any-of?";
 
 /// Constraints on one capture's text (`where.CAPTURE`).
 #[derive(Debug, Default)]
@@ -20,10 +28,14 @@ pub struct Constraint {
     pub one_of: Option<Vec<String>>,
     /// Must be none of.
     pub not_in: Option<Vec<String>>,
+    /// Relational constraints (`matches`, `has`, `inside` and negations),
+    /// tested after every text constraint of the match has passed.
+    pub relations: Vec<Relation>,
 }
 
 impl Constraint {
-    /// Whether `text` passes (an absent capture passes only negative constraints).
+    /// Whether `text` passes the text constraints (an absent capture passes
+    /// only negative ones).
     pub fn accepts(&self, text: Option<&str>) -> bool {
         let Some(text) = text else {
             return self.regex.is_none() && self.one_of.is_none();
@@ -44,6 +56,8 @@ impl Constraint {
 /// A query rule's matcher: the query text, constraints and reported capture.
 #[derive(Debug)]
 pub struct QueryMatcher {
+    /// Whether some constraint is relational (a second, rarer pass).
+    pub relational: bool,
     /// The tree-sitter query source.
     pub text: String,
     /// Capture names the query defines.
@@ -54,31 +68,76 @@ pub struct QueryMatcher {
     pub report: Option<String>,
 }
 
-/// Compiles one rule's query alone, to validate it and learn its capture names.
-pub fn validate(text: &str) -> Result<Vec<String>, QueryError> {
+/// A query compiled alone: to validate it, learn its capture names and
+/// which of them some pattern may leave unbound.
+#[derive(Debug)]
+pub struct CheckedQuery {
+    /// The compiled query.
+    pub query: Query,
+    /// Capture names, in order.
+    pub captures: Vec<String>,
+}
+
+impl CheckedQuery {
+    /// Captures that some pattern (or some branch of an alternation, or an
+    /// optional part) may leave unbound in a match.
+    pub fn maybe_absent(&self) -> Vec<&str> {
+        (0..self.captures.len())
+            .filter(|&c| {
+                (0..self.query.pattern_count()).any(|p| {
+                    matches!(
+                        self.query.capture_quantifiers(p)[c],
+                        CaptureQuantifier::Zero
+                            | CaptureQuantifier::ZeroOrOne
+                            | CaptureQuantifier::ZeroOrMore
+                    )
+                })
+            })
+            .map(|c| self.captures[c].as_str())
+            .collect()
+    }
+}
+
+/// Compiles one query alone, refusing predicates the engine would ignore.
+pub fn check(text: &str) -> Result<CheckedQuery, QueryError> {
     let query = Query::new(&python(), text)?;
     for i in 0..query.pattern_count() {
-        if let Some(p) = query.general_predicates(i).first() {
+        let ignored = query
+            .general_predicates(i)
+            .first()
+            .map(|p| p.operator.to_string())
+            .or_else(|| {
+                query
+                    .property_predicates(i)
+                    .first()
+                    .map(|(_, positive)| if *positive { "is?" } else { "is-not?" }.into())
+            })
+            .or_else(|| query.property_settings(i).first().map(|_| "set!".into()));
+        if let Some(operator) = ignored {
+            let at = text.find(&format!("#{operator}")).unwrap_or(0);
             return Err(QueryError {
-                row: 0,
-                column: 0,
-                offset: text
-                    .find(&*p.operator)
-                    .map(|o| o.saturating_sub(2))
-                    .unwrap_or(0),
+                row: text[..at].matches('\n').count(),
+                column: at - text[..at].rfind('\n').map_or(0, |n| n + 1),
+                offset: at,
                 message: format!(
-                    "unsupported predicate `#{}`; use #eq?, #match?, #any-of? (or `where` in TOML)",
-                    p.operator
+                    "unsupported predicate `#{operator}`: rulegate evaluates {SUPPORTED_PREDICATES} \
+                     (or write a `where` constraint in TOML)"
                 ),
                 kind: tree_sitter::QueryErrorKind::Predicate,
             });
         }
     }
-    Ok(query
+    let captures = query
         .capture_names()
         .iter()
         .map(|s| s.to_string())
-        .collect())
+        .collect();
+    Ok(CheckedQuery { query, captures })
+}
+
+/// Compiles one rule's query alone, to validate it and learn its capture names.
+pub fn validate(text: &str) -> Result<Vec<String>, QueryError> {
+    check(text).map(|q| q.captures)
 }
 
 /// One match of a query rule: its rule, the reported range and the captures.
@@ -146,6 +205,8 @@ impl QuerySet {
         mut emit: impl FnMut(QueryHit<'t>),
     ) {
         let names = self.query.capture_names();
+        // The cursor of relational constraints, made on the first need.
+        let mut inner: Option<QueryCursor> = None;
         let mut matches = cursor.matches(&self.query, tree.root_node(), text.as_bytes());
         while let Some(m) = matches.next() {
             let rule = self.pattern_rule[m.pattern_index];
@@ -172,6 +233,23 @@ impl QuerySet {
                 .all(|(name, c)| c.accepts(text_of(name)))
             {
                 continue;
+            }
+            if matcher.relational {
+                let node_of = |name: &str| {
+                    captures
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, node)| *node)
+                };
+                let cursor = inner.get_or_insert_with(QueryCursor::new);
+                let holds = matcher.constraints.iter().all(|(name, c)| {
+                    c.relations
+                        .iter()
+                        .all(|r| r.holds(node_of(name), text.as_bytes(), cursor))
+                });
+                if !holds {
+                    continue;
+                }
             }
             let reported = match &matcher.report {
                 Some(name) => captures.iter().find(|(n, _)| n == name).map(|(_, n)| *n),
@@ -200,10 +278,35 @@ mod tests {
         assert!(err.offset > 0);
         let err = validate("((identifier) @x (#frob? @x))").unwrap_err();
         assert!(err.message.contains("unsupported predicate"));
+        // Parsed by tree-sitter but not evaluated: refused, not ignored.
+        for q in [
+            "((identifier) @x (#is-not? local))",
+            "((identifier) @x (#set! kind \"y\"))",
+        ] {
+            let err = validate(q).unwrap_err();
+            assert!(err.message.contains("#not-eq?"), "{q}: {}", err.message);
+        }
+        for q in [
+            "((identifier) @x (#not-eq? @x \"a\"))",
+            "((identifier) @x (#not-match? @x \"a\"))",
+            "((identifier) @x (#not-any-of? @x \"a\" \"b\"))",
+        ] {
+            assert!(validate(q).is_ok(), "{q}");
+        }
         assert_eq!(
             validate("(call function: (identifier) @f) @call").unwrap(),
             vec!["f".to_string(), "call".to_string()]
         );
+    }
+
+    #[test]
+    fn captures_some_branch_does_not_bind() {
+        let q = check("[(call function: (identifier) @f) (attribute) @a] @x").unwrap();
+        assert_eq!(q.maybe_absent(), ["f", "a"]);
+        let q = check("(call function: (identifier) @f arguments: (_)? @args) @c").unwrap();
+        assert_eq!(q.maybe_absent(), ["args"]);
+        let q = check("(call function: (identifier) @f) @c").unwrap();
+        assert!(q.maybe_absent().is_empty());
     }
 
     #[test]

@@ -6,29 +6,95 @@ use std::sync::Arc;
 
 use serde_spanned::Spanned;
 
-use super::{LoadMode, PackSource};
+use super::{LoadMode, PackSource, query_rule};
 use crate::analyzers;
 use crate::config::Config;
 use crate::error::{SourceDoc, SpannedError};
 use crate::finding::Applicability;
+use crate::finding::Severity;
 use crate::glob::GlobList;
-use crate::matching::query::{self, Constraint, QueryMatcher};
+use crate::matching::query::CheckedQuery;
 use crate::pack_format::{FixTable, MAX_TTL_DAYS, RuleSpec};
-use crate::rule::{EngineCheck, FixAction, FixKind, Matcher, Rule, Scope, SuppressionCheck};
+use crate::rule::{
+    EngineCheck, Example, FixAction, FixKind, Matcher, Rule, Scope, SuppressionCheck,
+};
 use crate::script::ScriptHost;
 use crate::template::Template;
+
+/// A compiled rule and the warnings its pack deserves.
+pub(super) struct Compiled {
+    /// The rule.
+    pub rule: Rule,
+    /// Problems that do not stop the load.
+    pub warnings: Vec<SpannedError>,
+}
+
+/// The required keys of a rule, or one error naming every missing one.
+fn required_keys(
+    doc: &SourceDoc,
+    r: &Spanned<RuleSpec>,
+) -> Result<(Spanned<String>, Severity, Spanned<String>), SpannedError> {
+    let spec = r.get_ref();
+    let mut missing = Vec::new();
+    if spec.id.is_none() {
+        missing.push("`id`");
+    }
+    if spec.severity.is_none() {
+        missing.push("`severity`");
+    }
+    if spec.message.is_none() {
+        missing.push("`message`");
+    }
+    if spec.query.is_none() && spec.analyzer.is_none() {
+        missing.push("a matcher (`query` or `analyzer`)");
+    }
+    match (&spec.id, spec.severity, &spec.message) {
+        (Some(id), Some(severity), Some(message)) if missing.is_empty() => {
+            Ok((id.clone(), severity, message.clone()))
+        }
+        _ => {
+            // Point at the rule's first line: its `id`, else the table's start.
+            let span = spec.id.as_ref().map_or_else(
+                || {
+                    let start = r.span().start;
+                    let line_end = doc.text[start..]
+                        .find('\n')
+                        .map_or(r.span().end, |n| start + n);
+                    start..line_end.max(start + 1).min(r.span().end.max(start + 1))
+                },
+                |id| id.span(),
+            );
+            let who = spec.id.as_ref().map_or_else(
+                || "a rule".to_string(),
+                |id| format!("rule `{}`", id.get_ref()),
+            );
+            Err(doc
+                .error(
+                    span,
+                    format!("{who} is missing {}", missing.join(", ")),
+                    "this rule",
+                )
+                .with_help(format!(
+                    "a minimal rule is `id`, `severity` (error | warning | info), `message` and `query`; analyzers: {}",
+                    analyzers::names().join(", ")
+                )))
+        }
+    }
+}
 
 pub(super) fn compile_rule(
     source: &PackSource,
     pack: &Arc<str>,
-    r: RuleSpec,
+    spanned: Spanned<RuleSpec>,
     config: &Config,
     host: &ScriptHost,
     mode: LoadMode,
-) -> Result<Rule, Vec<SpannedError>> {
+) -> Result<Compiled, Vec<SpannedError>> {
     let doc = &source.doc;
+    let (id_spanned, severity, message_text) = required_keys(doc, &spanned).map_err(|e| vec![e])?;
+    let r = spanned.into_inner();
     let mut errors = Vec::new();
-    let id = r.id.get_ref().clone();
+    let id = id_spanned.get_ref().clone();
     let id_ok = !id.is_empty()
         && id
             .chars()
@@ -36,7 +102,7 @@ pub(super) fn compile_rule(
     if !id_ok {
         errors.push(
             doc.error(
-                r.id.span(),
+                id_spanned.span(),
                 format!("invalid rule id `{id}`"),
                 "not a rule id",
             )
@@ -49,19 +115,24 @@ pub(super) fn compile_rule(
         .as_ref()
         .map(|o| o.get_ref().clone())
         .unwrap_or_default();
-    let options_span = r.options.as_ref().map(|o| o.span()).unwrap_or(r.id.span());
-    let (matcher, vars) = compile_matcher(doc, &r, &options, options_span).unwrap_or_else(|e| {
-        errors.extend(e);
-        (Matcher::Engine(EngineCheck::Syntax), Vec::new())
-    });
+    let options_span = r
+        .options
+        .as_ref()
+        .map(|o| o.span())
+        .unwrap_or(id_spanned.span());
+    // A matcher that does not compile has unknown variables: the message and
+    // fix are then only parsed, so one broken query is one error.
+    let (matcher, vars, checked) = match compile_matcher(doc, &r, &options, options_span) {
+        Ok((m, v, c)) => (m, Some(v), c),
+        Err(e) => {
+            errors.extend(e);
+            (Matcher::Engine(EngineCheck::Syntax), None, None)
+        }
+    };
 
-    let message = parse_template(
-        doc,
-        &r.message,
-        &vars.iter().map(String::as_str).collect::<Vec<_>>(),
-    )
-    .map_err(|e| errors.push(e))
-    .ok();
+    let message = parse_template(doc, &message_text, vars.as_deref())
+        .map_err(|e| errors.push(e))
+        .ok();
 
     let scope = compile_scope(doc, &r, config, mode).unwrap_or_else(|e| {
         errors.extend(e);
@@ -70,7 +141,7 @@ pub(super) fn compile_rule(
 
     let fix = match &r.fix {
         None => None,
-        Some(f) => compile_fix(source, pack, &id, f, &vars, host)
+        Some(f) => compile_fix(source, pack, &id, f, vars.as_deref(), host)
             .map_err(|e| errors.push(e))
             .ok(),
     };
@@ -80,17 +151,37 @@ pub(super) fn compile_rule(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let message = message.expect("checked above");
+    let warnings = match &checked {
+        Some(checked) => {
+            let fix_template = match &fix {
+                Some(FixAction {
+                    kind: FixKind::Template { template, .. },
+                    ..
+                }) => r.fix.as_ref().map(|f| (template, f.span())),
+                _ => None,
+            };
+            query_rule::unbound_capture_warnings(
+                doc,
+                &r,
+                checked,
+                Some((&message, &message_text)),
+                fix_template,
+            )
+        }
+        None => Vec::new(),
+    };
     // A pack's own words win; else the analyzer's (an E402 file needs `import`).
     let prefilter = r.prefilter.or_else(|| match &matcher {
         Matcher::Analyzer(a) => a.prefilter(),
         _ => None,
     });
-    Ok(Rule {
+    let rule = Rule {
         id: Arc::from(id.as_str()),
         pack: pack.clone(),
-        severity: r.severity,
-        message: message.expect("checked above"),
-        summary: r.summary,
+        severity,
+        summary: r.summary.unwrap_or_else(|| message_text.get_ref().clone()),
+        message,
         explain: r.explain,
         scope,
         matcher,
@@ -99,10 +190,11 @@ pub(super) fn compile_rule(
         suppression: r.suppression.unwrap_or_default(),
         prefilter,
         tests,
-        id_span: r.id.span(),
+        id_span: id_spanned.span(),
         index: 0,
         blanket_noqa: r.blanket_noqa.unwrap_or(true),
-    })
+    };
+    Ok(Compiled { rule, warnings })
 }
 
 /// The rule's examples (each must check something) and its suppression
@@ -111,7 +203,7 @@ fn compile_tests_and_policy(
     doc: &SourceDoc,
     r: &RuleSpec,
     errors: &mut Vec<SpannedError>,
-) -> Vec<crate::pack_format::RuleTest> {
+) -> Vec<Example> {
     let mut tests = Vec::new();
     for t in &r.tests {
         if t.get_ref().expect.is_none() && t.get_ref().fixed.is_none() {
@@ -125,6 +217,28 @@ fn compile_tests_and_policy(
                     "add `expect = [\"RULE@line\"]` (or `expect = []`) or `fixed = \"...\"`",
                 ),
             );
+        }
+        for e in t.get_ref().expect.iter().flatten() {
+            let valid = e.split_once('@').is_some_and(|(rule, line)| {
+                !rule.is_empty()
+                    && rule
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    && line.parse::<u32>().is_ok_and(|l| l >= 1)
+                    && line.chars().all(|c| c.is_ascii_digit())
+            });
+            if !valid {
+                errors.push(
+                    doc.error(
+                        t.span(),
+                        format!("invalid expected finding `{e}`"),
+                        "in this test",
+                    )
+                    .with_help(
+                        "write `RULE@LINE`, such as `E402@3` (line 1 is the first line of `code`)",
+                    ),
+                );
+            }
         }
         for rel in t.get_ref().files.keys() {
             let inside = !rel.is_empty()
@@ -151,7 +265,11 @@ fn compile_tests_and_policy(
                 "this test",
             ));
         }
-        tests.push(t.get_ref().clone());
+        tests.push(Example {
+            spec: t.get_ref().clone(),
+            at: format!("{}:{}", doc.name, doc.line_of(t.span().start)),
+            code_line: code_first_line(doc, &t.get_ref().code),
+        });
     }
     if let Some(ttl) = r.suppression.as_ref().and_then(|s| s.ttl_days.as_ref())
         && *ttl.get_ref() > MAX_TTL_DAYS
@@ -168,41 +286,55 @@ fn compile_tests_and_policy(
     tests
 }
 
-/// Builds the matcher and returns the variable names its hits define.
+/// The pack line of the code's first line, when the code is a multi-line
+/// string literal whose lines are the pack's (no escaped line breaks).
+fn code_first_line(doc: &SourceDoc, code: &Spanned<String>) -> Option<usize> {
+    let raw = doc.text.get(code.span())?;
+    let body = raw
+        .strip_prefix("\"\"\"")
+        .or_else(|| raw.strip_prefix("'''"))?;
+    let (skipped, body) = match body
+        .strip_prefix("\r\n")
+        .or_else(|| body.strip_prefix('\n'))
+    {
+        Some(rest) => (1, rest),
+        None => (0, body),
+    };
+    let same_lines = body.matches('\n').count() == code.get_ref().matches('\n').count();
+    same_lines.then(|| doc.line_of(code.span().start) + skipped)
+}
+
+/// Builds the matcher and returns the variable names its hits define (and,
+/// for a query rule, the query compiled alone).
 fn compile_matcher(
     doc: &SourceDoc,
     r: &RuleSpec,
     options: &toml::Table,
     options_span: std::ops::Range<usize>,
-) -> Result<(Matcher, Vec<String>), Vec<SpannedError>> {
+) -> Result<(Matcher, Vec<String>, Option<CheckedQuery>), Vec<SpannedError>> {
     match (&r.query, &r.analyzer) {
-        (Some(q), None) => compile_query(doc, r, q).map(|m| {
+        (Some(q), None) => query_rule::compile_query(doc, r, q).map(|(m, checked)| {
             let vars = m.captures.clone();
-            (Matcher::Query(m), vars)
+            (Matcher::Query(m), vars, Some(checked))
         }),
         (None, Some(a)) => {
             if !r.constraints.is_empty() || r.report.is_some() {
                 return Err(vec![doc.error(
-                    r.id.span(),
+                    a.span(),
                     "`where` and `report` belong to query rules",
                     "this rule uses an analyzer",
                 )]);
             }
-            compile_analyzer(doc, a, options, options_span).map_err(|e| vec![e])
+            compile_analyzer(doc, a, options, options_span)
+                .map(|(m, v)| (m, v, None))
+                .map_err(|e| vec![e])
         }
         (Some(q), Some(_)) => Err(vec![doc.error(
             q.span(),
             "a rule has either `query` or `analyzer`, not both",
             "second matcher",
         )]),
-        (None, None) => Err(vec![
-            doc.error(
-                r.id.span(),
-                format!("rule `{}` has no matcher", r.id.get_ref()),
-                "add `query` or `analyzer`",
-            )
-            .with_help(format!("analyzers: {}", analyzers::names().join(", "))),
-        ]),
+        (None, None) => unreachable!("required_keys checks for a matcher"),
     }
 }
 
@@ -302,73 +434,6 @@ fn key_span(text: &str, from: usize, key: &str) -> Option<std::ops::Range<usize>
     None
 }
 
-fn compile_query(
-    doc: &SourceDoc,
-    r: &RuleSpec,
-    q: &Spanned<String>,
-) -> Result<QueryMatcher, Vec<SpannedError>> {
-    let captures = query::validate(q.get_ref()).map_err(|e| {
-        let span = doc.inner_span(q.span(), q.get_ref(), e.offset..e.offset);
-        vec![
-            doc.error(
-                span,
-                "invalid tree-sitter query",
-                e.message.trim().to_string(),
-            )
-            .with_help("check node names and fields with `rulegate tree FILE`"),
-        ]
-    })?;
-    let mut errors = Vec::new();
-    let known = |name: &str, span: std::ops::Range<usize>, errors: &mut Vec<SpannedError>| {
-        if !captures.iter().any(|c| c == name) {
-            errors.push(
-                doc.error(
-                    span,
-                    format!("the query has no capture `@{name}`"),
-                    "unknown capture",
-                )
-                .with_help(format!("captures: {}", captures.join(", "))),
-            );
-        }
-    };
-    if let Some(rep) = &r.report {
-        known(rep.get_ref(), rep.span(), &mut errors);
-    }
-    let mut constraints = Vec::new();
-    for (name, c) in &r.constraints {
-        known(name, c.span(), &mut errors);
-        let spec = c.get_ref();
-        let mut regex = |s: &Option<Spanned<String>>| {
-            s.as_ref()
-                .and_then(|s| match regex::Regex::new(s.get_ref()) {
-                    Ok(re) => Some(re),
-                    Err(e) => {
-                        errors.push(doc.error(s.span(), "invalid regex", e.to_string()));
-                        None
-                    }
-                })
-        };
-        constraints.push((
-            name.clone(),
-            Constraint {
-                regex: regex(&spec.regex),
-                not_regex: regex(&spec.not_regex),
-                one_of: spec.one_of.clone(),
-                not_in: spec.not_in.clone(),
-            },
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(QueryMatcher {
-        text: q.get_ref().clone(),
-        captures,
-        constraints,
-        report: r.report.as_ref().map(|s| s.get_ref().clone()),
-    })
-}
-
 fn compile_scope(
     doc: &SourceDoc,
     r: &RuleSpec,
@@ -412,13 +477,21 @@ fn compile_scope(
     }
 }
 
+/// Parses a template and, when the variables are known (the matcher
+/// compiled), checks them.
 fn parse_template(
     doc: &SourceDoc,
     text: &Spanned<String>,
-    known: &[&str],
+    known: Option<&[String]>,
 ) -> Result<Template, SpannedError> {
     Template::parse(text.get_ref())
-        .and_then(|t| t.check_vars(known).map(|_| t))
+        .and_then(|t| match known {
+            Some(known) => {
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                t.check_vars(&known).map(|_| t)
+            }
+            None => Ok(t),
+        })
         .map_err(|e| {
             let span = doc.inner_span(text.span(), text.get_ref(), e.range);
             doc.error(span, "invalid template", e.message)
@@ -430,16 +503,15 @@ fn compile_fix(
     pack: &str,
     rule_id: &str,
     fix: &Spanned<toml::Value>,
-    vars: &[String],
+    vars: Option<&[String]>,
     host: &ScriptHost,
 ) -> Result<FixAction, SpannedError> {
     let doc = &source.doc;
-    let known: Vec<&str> = vars.iter().map(String::as_str).collect();
     let table: FixTable = match fix.get_ref() {
         toml::Value::String(s) => FixTable {
             template: Some(s.clone()),
             script: None,
-            applicability: Applicability::Safe,
+            applicability: Applicability::default(),
             target: None,
             message: None,
         },
@@ -455,7 +527,7 @@ fn compile_fix(
         }
     };
     if let Some(target) = &table.target
-        && !known.contains(&target.as_str())
+        && vars.is_some_and(|known| !known.contains(target))
     {
         return Err(doc.error(
             fix.span(),
@@ -470,7 +542,7 @@ fn compile_fix(
                 _ => Spanned::new(fix.span(), t.clone()),
             };
             FixKind::Template {
-                template: parse_template(doc, &spanned, &known)?,
+                template: parse_template(doc, &spanned, vars)?,
                 target: table.target.clone(),
             }
         }
@@ -479,11 +551,23 @@ fn compile_fix(
                 .read_file(path)
                 .map_err(|e| doc.error(fix.span(), "cannot load fix script", e.to_string()))?;
             let script = host.compile(pack, path, &text).map_err(|e| {
-                doc.error(
+                let error = doc.error(
                     fix.span(),
                     format!("fix script {path} does not compile"),
                     e.to_string(),
-                )
+                );
+                // `m.captures.fn` does not parse: say how to reach such a capture.
+                let keywords: Vec<&String> = vars
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|v| !host.is_property_name(v))
+                    .collect();
+                match keywords.first() {
+                    Some(k) => error.with_help(format!(
+                        "capture `@{k}` is named like a Rhai keyword: write `m.captures[\"{k}\"]`, not `m.captures.{k}` (or rename the capture)"
+                    )),
+                    None => error,
+                }
             })?;
             FixKind::Script(Arc::new(script))
         }

@@ -3,6 +3,9 @@
 
 pub mod builtin;
 mod compile;
+mod query_rule;
+
+pub use query_rule::compile_query;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -132,21 +135,34 @@ pub struct LoadMode {
     pub check_lanes: bool,
 }
 
+/// A pack that loaded: its name, rules, and warnings worth showing.
+#[derive(Debug)]
+pub struct LoadedPack {
+    /// `[pack] name`.
+    pub name: String,
+    /// The rules, in file order.
+    pub rules: Vec<Rule>,
+    /// Problems that do not stop the load.
+    pub warnings: Vec<SpannedError>,
+}
+
 /// Loads, validates and compiles one pack.
 pub fn load_pack(
     source: &PackSource,
     config: &Config,
     host: &ScriptHost,
     mode: LoadMode,
-) -> Result<(String, Vec<Rule>), Vec<SpannedError>> {
+) -> Result<LoadedPack, Vec<SpannedError>> {
     let doc = &source.doc;
     let spec: PackSpec = toml::from_str(&doc.text).map_err(|e| vec![doc.toml_error(&e)])?;
     let pack: Arc<str> = Arc::from(spec.pack.name.as_str());
     let mut rules = Vec::new();
+    let mut warnings = Vec::new();
     let mut errors = Vec::new();
     let mut options_by_id: Vec<(String, toml::Table)> = Vec::new();
     let blanket_noqa = spec.pack.blanket_noqa;
-    for mut r in spec.rules {
+    for mut spanned in spec.rules {
+        let r = spanned.get_mut();
         r.blanket_noqa = r.blanket_noqa.or(blanket_noqa);
         if let Some(from) = &r.options_from {
             match options_by_id.iter().find(|(id, _)| id == from.get_ref()) {
@@ -169,28 +185,30 @@ pub fn load_pack(
             }
         }
         let own = r.options.as_ref().map(|o| o.get_ref().clone());
-        options_by_id.push((r.id.get_ref().clone(), own.unwrap_or_default()));
-        match compile_rule(source, &pack, r, config, host, mode) {
-            Ok(rule) => rules.push(rule),
+        if let Some(id) = &r.id {
+            options_by_id.push((id.get_ref().clone(), own.unwrap_or_default()));
+        }
+        match compile_rule(source, &pack, spanned, config, host, mode) {
+            Ok(c) => {
+                rules.push(c.rule);
+                warnings.extend(c.warnings);
+            }
             Err(e) => errors.extend(e),
         }
     }
     if errors.is_empty() {
-        Ok((spec.pack.name, rules))
+        Ok(LoadedPack {
+            name: spec.pack.name,
+            rules,
+            warnings,
+        })
     } else {
         Err(errors)
     }
 }
 
-/// Duplicate ids (the second definition, pointing at the first), config
-/// overrides applied (or reported when no pack defines their rule), and
-/// central exceptions for unknown rules.
-fn check_against_config(
-    config: &Config,
-    all: &mut [(Rule, SourceDoc)],
-    errors: &mut Vec<SpannedError>,
-) {
-    // Duplicate ids: report the second definition, pointing at the first.
+/// Duplicate ids: the second definition, pointing at the first.
+fn duplicate_ids(all: &[(Rule, SourceDoc)], errors: &mut Vec<SpannedError>) {
     for (i, (rule, _)) in all.iter().enumerate() {
         if let Some((_, first_doc)) = all[..i].iter().find(|(r, _)| r.id == rule.id) {
             let doc = &all[i].1;
@@ -207,6 +225,15 @@ fn check_against_config(
             );
         }
     }
+}
+
+/// Config overrides applied (or reported when no pack defines their rule),
+/// and central exceptions for unknown rules.
+fn check_against_config(
+    config: &Config,
+    all: &mut [(Rule, SourceDoc)],
+    errors: &mut Vec<SpannedError>,
+) {
     for (id, over, span) in &config.overrides {
         match all.iter_mut().find(|(r, _)| &*r.id == id) {
             Some((rule, _)) => {
@@ -249,6 +276,7 @@ pub fn load_rules(
     ignore: &[String],
 ) -> miette::Result<RuleSet> {
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let mut all: Vec<(Rule, SourceDoc)> = Vec::new();
     let mut key = String::from(env!("CARGO_PKG_VERSION"));
     let mut refs: Vec<(String, Option<std::ops::Range<usize>>)> =
@@ -302,12 +330,16 @@ pub fn load_rules(
         };
         key.push_str(&source.doc.text);
         match load_pack(&source, config, host, mode) {
-            Ok((_, rules)) => all.extend(rules.into_iter().map(|r| (r, source.doc.clone()))),
+            Ok(loaded) => {
+                warnings.extend(loaded.warnings);
+                all.extend(loaded.rules.into_iter().map(|r| (r, source.doc.clone())));
+            }
             Err(e) => errors.extend(e),
         }
     }
     error::collect(std::mem::take(&mut errors))?;
 
+    duplicate_ids(&all, &mut errors);
     check_against_config(config, &mut all, &mut errors);
     error::collect(errors)?;
 
@@ -339,24 +371,45 @@ pub fn load_rules(
     }
     let mut set = RuleSet::new(rules);
     set.fingerprint = crate::hash::digest(key.as_bytes());
+    set.warnings = warnings;
     Ok(set)
 }
 
-/// Loads one pack for `rulegate test`: its rules plus the engine's
-/// `builtin:core` (lanes are not checked: examples name their own).
+/// Loads one pack for `rulegate test`, validated as `lint` validates it
+/// (lanes against the config, duplicate ids), with the engine's
+/// `builtin:core`.
 pub fn load_for_test(
     reference: &str,
     base: &Path,
     config: &Config,
     host: &ScriptHost,
 ) -> miette::Result<RuleSet> {
-    let mut all = Vec::new();
-    for r in [format!("{BUILTIN_PREFIX}core"), reference.to_string()] {
+    let mut all: Vec<(Rule, SourceDoc)> = Vec::new();
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let core = format!("{BUILTIN_PREFIX}core");
+    let refs = if reference == core {
+        vec![core]
+    } else {
+        vec![core, reference.to_string()]
+    };
+    for r in refs {
         let source = PackSource::resolve(&r, base).map_err(|e| miette::miette!("{e}"))?;
-        let (_, rules) = load_pack(&source, config, host, LoadMode::default())
-            .map_err(|e| error::collect(e).expect_err("load errors are not empty"))?;
-        all.retain(|x: &Rule| rules.iter().all(|y| y.id != x.id));
-        all.extend(rules);
+        let mode = LoadMode {
+            check_lanes: !source.builtin,
+        };
+        match load_pack(&source, config, host, mode) {
+            Ok(loaded) => {
+                warnings.extend(loaded.warnings);
+                all.extend(loaded.rules.into_iter().map(|r| (r, source.doc.clone())));
+            }
+            Err(e) => errors.extend(e),
+        }
     }
-    Ok(RuleSet::new(all))
+    error::collect(std::mem::take(&mut errors))?;
+    duplicate_ids(&all, &mut errors);
+    error::collect(errors)?;
+    let mut set = RuleSet::new(all.into_iter().map(|(r, _)| r).collect());
+    set.warnings = warnings;
+    Ok(set)
 }

@@ -188,6 +188,12 @@ pub fn statistics(findings: &[Finding], summaries: &dyn Fn(&str) -> String) -> S
     out
 }
 
+/// A diff header's side, as git spells it: `a/PATH`, `b/PATH`, with a path
+/// outside the project (absolute) losing its leading `/` (`a/tmp/x.py`).
+fn side(prefix: &str, path: &str) -> String {
+    format!("{prefix}/{}", path.trim_start_matches('/'))
+}
+
 /// Unified diffs of changed files (`--diff`).
 pub fn diffs(changed: &[ChangedFile]) -> String {
     let mut out = String::new();
@@ -197,9 +203,9 @@ pub fn diffs(changed: &[ChangedFile]) -> String {
             (_, true) => "/dev/null".to_string(),
             (Some(old), _) => {
                 let _ = writeln!(out, "rename from {old}\nrename to {}", c.rel);
-                format!("a/{old}")
+                side("a", old)
             }
-            (None, false) => format!("a/{}", c.rel),
+            (None, false) => side("a", &c.rel),
         };
         let diff = similar::TextDiff::from_lines(&c.before, &c.after);
         let _ = write!(
@@ -207,7 +213,7 @@ pub fn diffs(changed: &[ChangedFile]) -> String {
             "{}",
             diff.unified_diff()
                 .context_radius(3)
-                .header(&from, &format!("b/{}", c.rel))
+                .header(&from, &side("b", &c.rel))
         );
     }
     out
