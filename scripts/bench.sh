@@ -58,6 +58,18 @@ t_nograph=$(median "$rulegate" lint --no-cache --exit-zero --ignore LANE,LEG,IMP
 t_lanes=$(median "$rulegate" lint --no-cache --exit-zero --ignore STUB --format concise .)
 t_graph=$(median "$rulegate" lint --no-cache --exit-zero --format concise .)
 rm rulegate.toml
+# Relational constraints (SPEC §3.1): the eight everyday policies of
+# examples/everyday-pack, and the same packs with every `matches`/`has`/
+# `inside` (and `not_`) constraint removed.
+flat=$(mktemp -d)
+mkdir -p "$flat/custom-pack" "$flat/everyday-pack"
+cp -r "$here/examples/custom-pack/fixes" "$flat/custom-pack/"
+cp "$here/examples/everyday-pack/rulegate.toml" "$flat/everyday-pack/"
+python3 "$here/scripts/strip_relations.py" "$here/examples/custom-pack/team.toml" "$flat/custom-pack/team.toml"
+python3 "$here/scripts/strip_relations.py" "$here/examples/everyday-pack/everyday.toml" "$flat/everyday-pack/everyday.toml"
+t_flat=$(median "$rulegate" lint --config "$flat/everyday-pack/rulegate.toml" --no-cache --exit-zero --select TEAM02,TEAM03 --format concise .)
+t_rel=$(median "$rulegate" lint --config "$here/examples/everyday-pack/rulegate.toml" --no-cache --exit-zero --select TEAM02,TEAM03 --format concise .)
+rm -rf "$flat"
 ratio() { echo "scale=2; $1 / $2" | bc; }
 echo "corpus: $corpus ($files .py files), median of $runs runs, $(nproc) cores"
 printf '%-46s %6.2f s\n' "tree-sitter parse floor (read+parse)" "$t_floor"
@@ -69,4 +81,6 @@ printf '%-46s %6.2f s\n' "ruff check --select E402, warm cache" "$t_ruff_warm"
 printf '%-46s %6.2f s\n' "lanes config: all rules but LANE/LEG/IMP/STUB" "$t_nograph"
 printf '%-46s %6.2f s  (import graph: %sx)\n' "lanes config: all rules but STUB" "$t_lanes" "$(ratio "$t_lanes" "$t_nograph")"
 printf '%-46s %6.2f s  (with symbol tables: %sx)\n' "lanes config: all rules" "$t_graph" "$(ratio "$t_graph" "$t_nograph")"
+printf '%-46s %6.2f s\n' "8 everyday policies, relations removed" "$t_flat"
+printf '%-46s %6.2f s  (relational constraints: %sx)\n' "8 everyday policies (examples/everyday-pack)" "$t_rel" "$(ratio "$t_rel" "$t_flat")"
 echo "rulegate peak RSS (all rules): $((rss / 1024)) MiB"

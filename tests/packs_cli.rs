@@ -14,6 +14,7 @@ fn builtin_and_example_pack_tests_pass() {
             "builtin:core",
             "builtin:t4",
             "examples/custom-pack/team.toml",
+            "examples/everyday-pack/everyday.toml",
         ],
     );
     assert_eq!(code, 0, "{out}{err}");
@@ -292,4 +293,16 @@ fn captures_some_matches_leave_unbound_are_warned_about_not_fatal() {
     assert_eq!(out.matches("T001").count(), 1, "{out}");
     let err = err.replace(&dir.path().display().to_string(), "[TMP]");
     insta::assert_snapshot!(err);
+}
+
+#[test]
+fn relational_constraint_pack_tests_pass() {
+    let (code, out, err) = run_in(&repo(), &["test", "tests/fixtures/packs/relations.toml"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("8 passed, 0 failed"), "{out}");
+    // REL008 names a capture its attribute branch leaves unbound.
+    assert!(
+        err.contains("capture `@attr` is not bound in every match"),
+        "{err}"
+    );
 }
