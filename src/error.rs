@@ -103,7 +103,13 @@ impl SourceDoc {
     /// Turns a TOML parse error into a spanned report.
     pub fn toml_error(&self, err: &toml::de::Error) -> SpannedError {
         let span = err.span().unwrap_or(0..0);
-        let reason = err.message().trim().to_string();
+        // serde speaks of maps and sequences; a TOML author writes tables
+        // and arrays.
+        let reason = err
+            .message()
+            .trim()
+            .replace("expected a map", "expected a table")
+            .replace("expected a sequence", "expected an array");
         if span.start >= self.text.trim_end().len() {
             // At the end of the file (a truncated file, an unterminated
             // `"""`) a label would not show: the reason goes in the message.

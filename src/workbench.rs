@@ -35,7 +35,7 @@ pub struct ProbeCapture {
 pub struct ProbeMatch {
     /// What a rule would underline (`report`, else the largest capture).
     pub reported: Location,
-    /// Captures, in query order (the first node of each).
+    /// Captures in the order of their nodes (the first node of each).
     pub captures: Vec<ProbeCapture>,
 }
 

@@ -587,3 +587,28 @@ fn compile_fix(
         kind,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_multi_line_code_string_keeps_the_packs_lines() {
+        let text = "[[t]]\ncode = \"\"\"\nx = 1\ny = 2\n\"\"\"\nsame = \"\"\"a\nb\"\"\"\nescaped = \"\"\"a\\nb\n\"\"\"\none = \"x\\ny\"\n";
+        let doc = SourceDoc::new("p.toml", text);
+        // The literal that starts right after `key = ` and ends at `until`.
+        let literal = |key: &str, until: &str, value: &str| {
+            let start = text.find(&format!("{key} = ")).unwrap() + key.len() + 3;
+            let end = start + 1 + text[start + 1..].find(until).unwrap() + until.len();
+            code_first_line(&doc, &Spanned::new(start..end, value.to_string()))
+        };
+        // `code = """` on line 2: the code's line 1 is the pack's line 3.
+        assert_eq!(literal("code", "\n\"\"\"", "x = 1\ny = 2\n"), Some(3));
+        // Text right after the quotes: the same line.
+        assert_eq!(literal("same", "b\"\"\"", "a\nb"), Some(6));
+        // An escaped line break: the lines are not the pack's.
+        assert_eq!(literal("escaped", "\n\"\"\"", "a\nb\n"), None);
+        // A one-line basic string is not a multi-line literal.
+        assert_eq!(literal("one", "y\"", "x\ny"), None);
+    }
+}

@@ -275,9 +275,7 @@ pub fn load_rules(
     select: &[String],
     ignore: &[String],
 ) -> miette::Result<RuleSet> {
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let mut all: Vec<(Rule, SourceDoc)> = Vec::new();
+    let mut gathered = Gathered::default();
     let mut key = String::from(env!("CARGO_PKG_VERSION"));
     let mut refs: Vec<(String, Option<std::ops::Range<usize>>)> =
         vec![(format!("{BUILTIN_PREFIX}core"), None)];
@@ -300,7 +298,7 @@ pub fn load_rules(
         };
         if seen.contains(&pack_key) {
             if let (Some(span), Some(_)) = (span.clone(), &config.doc) {
-                errors.push(
+                gathered.errors.push(
                     config
                         .error_at(
                             span,
@@ -321,22 +319,18 @@ pub fn load_rules(
                     (Some(span), Some(_)) => config.error_at(span, &e, "this pack"),
                     _ => SourceDoc::new(reference.clone(), "").error(0..0, e, "here"),
                 };
-                errors.push(err);
+                gathered.errors.push(err);
                 continue;
             }
         };
-        let mode = LoadMode {
-            check_lanes: !source.builtin,
-        };
         key.push_str(&source.doc.text);
-        match load_pack(&source, config, host, mode) {
-            Ok(loaded) => {
-                warnings.extend(loaded.warnings);
-                all.extend(loaded.rules.into_iter().map(|r| (r, source.doc.clone())));
-            }
-            Err(e) => errors.extend(e),
-        }
+        gathered.add(&source, config, host);
     }
+    let Gathered {
+        mut all,
+        mut errors,
+        warnings,
+    } = gathered;
     error::collect(std::mem::take(&mut errors))?;
 
     duplicate_ids(&all, &mut errors);
@@ -384,32 +378,53 @@ pub fn load_for_test(
     config: &Config,
     host: &ScriptHost,
 ) -> miette::Result<RuleSet> {
-    let mut all: Vec<(Rule, SourceDoc)> = Vec::new();
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
     let core = format!("{BUILTIN_PREFIX}core");
     let refs = if reference == core {
         vec![core]
     } else {
         vec![core, reference.to_string()]
     };
+    let mut gathered = Gathered::default();
     for r in refs {
         let source = PackSource::resolve(&r, base).map_err(|e| miette::miette!("{e}"))?;
-        let mode = LoadMode {
-            check_lanes: !source.builtin,
-        };
-        match load_pack(&source, config, host, mode) {
-            Ok(loaded) => {
-                warnings.extend(loaded.warnings);
-                all.extend(loaded.rules.into_iter().map(|r| (r, source.doc.clone())));
-            }
-            Err(e) => errors.extend(e),
-        }
+        gathered.add(&source, config, host);
     }
+    let Gathered {
+        all,
+        mut errors,
+        warnings,
+    } = gathered;
     error::collect(std::mem::take(&mut errors))?;
     duplicate_ids(&all, &mut errors);
     error::collect(errors)?;
     let mut set = RuleSet::new(all.into_iter().map(|(r, _)| r).collect());
     set.warnings = warnings;
     Ok(set)
+}
+
+/// The rules, errors and warnings of the packs of one load.
+#[derive(Default)]
+struct Gathered {
+    all: Vec<(Rule, SourceDoc)>,
+    errors: Vec<SpannedError>,
+    warnings: Vec<SpannedError>,
+}
+
+impl Gathered {
+    /// Loads one pack as `lint` does: lanes are checked for every pack that
+    /// is not embedded in the binary.
+    fn add(&mut self, source: &PackSource, config: &Config, host: &ScriptHost) {
+        let mode = LoadMode {
+            check_lanes: !source.builtin,
+        };
+        match load_pack(source, config, host, mode) {
+            Ok(loaded) => {
+                self.warnings.extend(loaded.warnings);
+                let doc = &source.doc;
+                self.all
+                    .extend(loaded.rules.into_iter().map(|r| (r, doc.clone())));
+            }
+            Err(e) => self.errors.extend(e),
+        }
+    }
 }

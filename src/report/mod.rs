@@ -218,3 +218,13 @@ pub fn diffs(changed: &[ChangedFile]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn diff_sides_are_spelled_as_git_does() {
+        assert_eq!(super::side("a", "core/x.py"), "a/core/x.py");
+        // A file outside the project: `a/tmp/x.py`, not `a//tmp/x.py`.
+        assert_eq!(super::side("b", "/tmp/x.py"), "b/tmp/x.py");
+    }
+}
