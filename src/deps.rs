@@ -44,6 +44,15 @@ pub enum Fact {
         /// Its digest.
         hash: Option<u64>,
     },
+    /// Whether folder `dir` held a compiled extension module `stem`.
+    Extension {
+        /// Absolute path of the folder.
+        dir: String,
+        /// The module's name.
+        stem: String,
+        /// Whether one was there.
+        found: bool,
+    },
 }
 
 thread_local! {
@@ -107,6 +116,34 @@ fn kind_of(path: &Path) -> Kind {
     }
 }
 
+/// Whether `dir` holds a compiled extension module named `stem`
+/// (`stem.so`, `stem.pyd`, or with an ABI tag: `stem.cpython-311-x86_64-linux-gnu.so`),
+/// which Python imports as it would `stem.py` (recorded).
+pub fn extension_module(dir: &Path, stem: &str) -> bool {
+    let found = has_extension(dir, stem);
+    record(Fact::Extension {
+        dir: dir.to_string_lossy().into_owned(),
+        stem: stem.to_string(),
+        found,
+    });
+    found
+}
+
+fn has_extension(dir: &Path, stem: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    let prefix = format!("{stem}.");
+    entries.flatten().any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name.starts_with(&prefix)
+            && (name.ends_with(".so") || name.ends_with(".pyd"))
+            && !name[prefix.len()..].contains('/')
+            && e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink())
+    })
+}
+
 /// Records that the text of `path` with digest `hash` was read.
 pub fn read(path: &Path, hash: Option<u64>) {
     record(Fact::Content {
@@ -152,6 +189,7 @@ impl Validator {
                 });
                 now.as_ref() == Some(hash)
             }
+            Fact::Extension { dir, stem, found } => has_extension(Path::new(dir), stem) == *found,
         }
     }
 }
@@ -179,5 +217,25 @@ mod tests {
         std::fs::remove_file(dir.path().join("b.py")).unwrap();
         std::fs::write(&a, "x = 2\n").unwrap();
         assert!(!Validator::default().all_hold(&facts), "a.py changed");
+    }
+
+    #[test]
+    fn extension_modules_are_found_and_their_arrival_noticed() {
+        set_enabled(true);
+        let dir = tempfile::tempdir().unwrap();
+        let (found, facts) = track(|| extension_module(dir.path(), "_speedups"));
+        assert!(!found);
+        assert!(Validator::default().all_hold(&facts));
+        std::fs::write(
+            dir.path().join("_speedups.cpython-311-x86_64-linux-gnu.so"),
+            "",
+        )
+        .unwrap();
+        assert!(
+            !Validator::default().all_hold(&facts),
+            "the extension arrived"
+        );
+        assert!(extension_module(dir.path(), "_speedups"));
+        assert!(!extension_module(dir.path(), "_speed"));
     }
 }

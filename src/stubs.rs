@@ -1,16 +1,20 @@
-//! Stubs from a pytest log (`rulegate stubs --from-pytest LOG`, SPEC §4.5):
-//! the `cannot import name` errors of a `pytest --collect-only` log become
-//! the same stub fixes STUB001 makes, planned against the current text of
-//! each target module and applied by the one fix engine.
+//! Stubs from a pytest log (`rulegate stubs --from-pytest LOG`, SPEC §4.5,
+//! §4.7): the `cannot import name` errors of a `pytest --collect-only` log
+//! become the same stub fixes STUB001 makes, and its `ModuleNotFoundError`s
+//! the same bridges STUB003 makes, planned against the current text of each
+//! module and applied by the one fix engine.
 
 use std::ops::Range;
 
-use crate::analyzers::missing_export::{Missing, stub_edits};
+use crate::analyzers::FileCtx;
+use crate::analyzers::missing_export::{Missing, read_text, stub_edits};
+use crate::analyzers::missing_module::{MissingModule, bridge_fix, missing_modules};
 use crate::analyzers::stub_template::Stubs;
 use crate::finding::Edit;
 use crate::fix::Candidate;
 use crate::fix::engine::{self, Findings};
 use crate::fix::workspace::Workspace;
+use crate::imports::DEFAULT_DYNAMIC_CALLS;
 use crate::project::Project;
 use crate::rule::Matcher;
 use crate::run::Run;
@@ -25,6 +29,44 @@ pub fn parse_log(log: &str) -> Vec<(String, String)> {
         let pair = (c[1].to_string(), c[2].to_string());
         if !out.contains(&pair) {
             out.push(pair);
+        }
+    }
+    out
+}
+
+/// A `No module named 'm'` of a log, and the test module that hit it (the
+/// path pytest names in `ImportError while importing test module '…'`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingModuleLine {
+    /// The module Python could not find.
+    pub module: String,
+    /// The importing test module, as the log gives it.
+    pub importer: Option<String>,
+}
+
+/// The `ModuleNotFoundError: No module named 'x'` errors of a log (the
+/// `E   ModuleNotFoundError` lines of `--tb=short` too), in order, once each.
+pub fn parse_missing_modules(log: &str) -> Vec<MissingModuleLine> {
+    let missing = regex::Regex::new(
+        r#"ModuleNotFoundError: No module named ['"]([A-Za-z_][A-Za-z0-9_.]*)['"]"#,
+    )
+    .expect("a valid regex");
+    let importer = regex::Regex::new(r#"while importing test module ['"]([^'"]+)['"]"#)
+        .expect("a valid regex");
+    let mut current = None;
+    let mut out: Vec<MissingModuleLine> = Vec::new();
+    for line in log.lines() {
+        if let Some(c) = importer.captures(line) {
+            current = Some(c[1].to_string());
+        }
+        if let Some(c) = missing.captures(line) {
+            let entry = MissingModuleLine {
+                module: c[1].to_string(),
+                importer: current.clone(),
+            };
+            if !out.contains(&entry) {
+                out.push(entry);
+            }
         }
     }
     out
@@ -151,6 +193,170 @@ impl StubPlan<'_> {
     }
 }
 
+/// Adds to `ws` a bridge for every module of `requests` that does not
+/// exist: the imports of it that STUB003 sees in the test modules the log
+/// names (their names become fallbacks, one bridge per module), else a
+/// bridge with no fallbacks for the module the log names.
+pub fn add_bridges(
+    run: &Run,
+    stubs: &Stubs,
+    requests: Vec<MissingModuleLine>,
+    ws: &mut Workspace,
+) -> StubRun {
+    let mut out = StubRun::default();
+    if !stubs.has_bridge() {
+        if !requests.is_empty() {
+            out.notes.push(
+                "skipped the missing modules: the stub templates have no `bridge`".to_string(),
+            );
+        }
+        return out;
+    }
+    // Per missing module: the bridge to create (the module imported, the
+    // union of the names imported from it).
+    let mut bridges: Vec<MissingModule> = Vec::new();
+    for req in &requests {
+        let found = req
+            .importer
+            .as_deref()
+            .and_then(|p| importer_rel(run, p))
+            .map(|rel| imports_of_missing(run, stubs, &rel, &req.module))
+            .unwrap_or_default();
+        let found = if found.is_empty() {
+            bridge_for_logged(run, stubs, &req.module)
+                .into_iter()
+                .collect()
+        } else {
+            found
+        };
+        if found.is_empty() {
+            out.notes.push(format!(
+                "skipped `{}`: not a missing module of this repository",
+                req.module
+            ));
+        }
+        for m in found {
+            match bridges.iter_mut().find(|b| b.module == m.module) {
+                Some(b) => {
+                    for n in m.names {
+                        if !b.names.contains(&n) {
+                            b.names.push(n);
+                        }
+                    }
+                }
+                None => bridges.push(m),
+            }
+        }
+    }
+    let mut plan = BridgePlan {
+        offered: bridges
+            .iter()
+            .filter_map(|m| {
+                let fix = bridge_fix(stubs, m)?;
+                let path = fix.edits.last()?.file.clone()?;
+                Some(Candidate {
+                    rule: "STUB003".to_string(),
+                    path,
+                    range: 0..0,
+                    edits: fix.edits,
+                })
+            })
+            .collect(),
+    };
+    let opts = engine::Options {
+        target: run.config.target_version,
+        load_reached: false,
+    };
+    out.added = engine::run(ws, &mut plan, opts).applied;
+    out
+}
+
+/// The project-relative path of a test module a log names (absolute, or
+/// relative to the project root).
+fn importer_rel(run: &Run, path: &str) -> Option<String> {
+    let p = std::path::Path::new(path);
+    let rel = match p.strip_prefix(&run.config.root) {
+        Ok(r) => r.to_path_buf(),
+        Err(_) if p.is_relative() => p.to_path_buf(),
+        Err(_) => {
+            let root = std::fs::canonicalize(&run.config.root).ok()?;
+            std::fs::canonicalize(p)
+                .ok()?
+                .strip_prefix(root)
+                .ok()?
+                .to_path_buf()
+        }
+    };
+    Some(rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// STUB003's view of the imports in `rel` whose first missing module is `missing`.
+fn imports_of_missing(run: &Run, stubs: &Stubs, rel: &str, missing: &str) -> Vec<MissingModule> {
+    let Some(text) = read_text(&run.config.root.join(rel)) else {
+        return Vec::new();
+    };
+    let Some(tree) = crate::parse::Worker::new().parse(&text) else {
+        return Vec::new();
+    };
+    let lane = run.lane_of(rel);
+    let ctx = FileCtx {
+        path: rel,
+        lane: lane.as_deref(),
+        text: &text,
+        tree: &tree,
+        today: run.today,
+        config: &run.config,
+        project: &run.project,
+        imports: Default::default(),
+        overlay: None,
+    };
+    let calls: Vec<String> = DEFAULT_DYNAMIC_CALLS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    missing_modules(&ctx, &calls, stubs.layout())
+        .into_iter()
+        .filter(|m| m.missing == missing)
+        .collect()
+}
+
+/// A bridge with no fallbacks for a module only the log names.
+fn bridge_for_logged(run: &Run, stubs: &Stubs, module: &str) -> Option<MissingModule> {
+    // Seen as an import in a file of its own.
+    let code = format!("import {module}\n");
+    let tree = crate::parse::Worker::new().parse(&code)?;
+    let ctx = FileCtx {
+        path: "<pytest log>",
+        lane: None,
+        text: &code,
+        tree: &tree,
+        today: run.today,
+        config: &run.config,
+        project: &run.project,
+        imports: Default::default(),
+        overlay: None,
+    };
+    missing_modules(&ctx, &[], stubs.layout())
+        .into_iter()
+        .next()
+}
+
+/// The bridges to create, offered until they exist.
+struct BridgePlan {
+    offered: Vec<Candidate>,
+}
+
+impl Findings for BridgePlan {
+    fn candidates(&self) -> Vec<(Candidate, &[Range<usize>])> {
+        self.offered.iter().map(|c| (c.clone(), &[][..])).collect()
+    }
+
+    fn recheck(&mut self, _paths: &[String], ws: &Workspace) {
+        self.offered
+            .retain(|c| c.edits.iter().all(|e| !ws.contains(e.target(&c.path))));
+    }
+}
+
 fn candidate(m: &Missing, edits: Vec<Edit>) -> Candidate {
     Candidate {
         rule: "STUB001".to_string(),
@@ -179,6 +385,29 @@ impl Findings for StubPlan<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_not_found_errors_are_read_with_their_importer() {
+        let log = "_ ERROR collecting tests/test_a.py _\n\
+            ImportError while importing test module '/r/tests/test_a.py'.\n\
+            tests/test_a.py:1: in <module>\n\
+            \x20   from lukhas.x.y import Z\n\
+            E   ModuleNotFoundError: No module named 'lukhas.x'\n\
+            ModuleNotFoundError: No module named \"other\"\n";
+        assert_eq!(
+            parse_missing_modules(log),
+            [
+                MissingModuleLine {
+                    module: "lukhas.x".into(),
+                    importer: Some("/r/tests/test_a.py".into())
+                },
+                MissingModuleLine {
+                    module: "other".into(),
+                    importer: Some("/r/tests/test_a.py".into())
+                }
+            ]
+        );
+    }
 
     #[test]
     fn pytest_import_errors_are_read() {

@@ -66,6 +66,31 @@ pub struct ModuleSymbols {
     /// End of the module's leading import block (after the docstring,
     /// `__future__` and imports): where a new import goes.
     pub import_insert_at: usize,
+    /// For a bridge module rulegate made (it holds [`BRIDGE_MARKER`]): where
+    /// the marker line starts, which is where more fallback stubs go. Its
+    /// names are known from its fallbacks, though it copies its candidate's
+    /// names at run time.
+    pub bridge_stubs_end: Option<usize>,
+    /// Whether the module mentions `__path__` (a package that extends its
+    /// search path may find submodules anywhere).
+    pub touches_path: bool,
+}
+
+/// The comment line that ends a bridge module's fallback stubs (SPEC §4.7).
+pub const BRIDGE_MARKER: &str = "# rulegate: end of fallback stubs";
+
+/// The start of the line holding [`BRIDGE_MARKER`] alone, if any.
+fn bridge_marker_at(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(BRIDGE_MARKER) {
+        let at = from + i;
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        if text[line_start..at].trim().is_empty() {
+            return Some(line_start);
+        }
+        from = at + BRIDGE_MARKER.len();
+    }
+    None
 }
 
 impl ModuleSymbols {
@@ -87,7 +112,15 @@ impl ModuleSymbols {
         if text.contains(":=") {
             s.scan_walrus(root, text);
         }
+        s.bridge_stubs_end = bridge_marker_at(text);
+        s.touches_path = text.contains("__path__");
         s
+    }
+
+    /// Whether the module's names cannot be known statically (a bridge's
+    /// can: they are its fallbacks).
+    pub fn is_unknowable(&self) -> bool {
+        self.unknowable.is_some() && self.bridge_stubs_end.is_none()
     }
 
     /// `(name := value)` anywhere at module scope binds a module name
@@ -567,7 +600,7 @@ impl SymbolTables {
         }
         seen.push(rel.to_string());
         let table = self.get(resolver.root(), rel, texts(rel))?;
-        if table.unknowable.is_some() || table.has_errors {
+        if table.is_unknowable() || table.has_errors {
             return None;
         }
         if table.names.contains(name) {

@@ -96,7 +96,10 @@ fn stubs_from_a_captured_pytest_log() {
     assert!(!untouched.contains("AlertLevel"), "--diff writes nothing");
     let (code, _, err) = run_in(dir.path(), &["stubs", "--from-pytest", log, "--fix"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("Added 1 stub(s) to 1 module(s)."), "{err}");
+    assert!(
+        err.contains("Added 0 bridge module(s) and 1 stub(s); 1 file(s) changed."),
+        "{err}"
+    );
     python(
         dir.path(),
         "from lukhas.consciousness import AlertLevel; AlertLevel.UNKNOWN",

@@ -7,9 +7,12 @@
 //!   templates to the target module.
 //! - `check = "shadowed"` (STUB002): `pkg/bio.py` beside a package
 //!   `pkg/bio/__init__.py`, which Python imports instead.
+//! - `check = "module"` (STUB003): an import of a first-party module that
+//!   does not exist (see `missing_module`); its fix creates a bridge.
 
 use serde::Deserialize;
 
+use super::missing_module::{bridge_fix, missing_modules};
 use super::stub_template::{StubOptions, Stubs};
 use super::{Analyzer, FileCtx, Hit};
 use crate::finding::Applicability;
@@ -26,6 +29,8 @@ pub enum ExportCheck {
     Missing,
     /// STUB002.
     Shadowed,
+    /// STUB003.
+    Module,
 }
 
 /// Options of `analyzer = "missing-export"`.
@@ -129,7 +134,13 @@ pub fn stub_edits(
         &m.target,
         (!on_disk).then_some(text),
     )?;
-    if table.has_errors || table.unknowable.is_some() {
+    if table.has_errors {
+        return None;
+    }
+    if table.bridge_stubs_end.is_some() {
+        return stubs.bridge_insertion(&m.name, &m.module, text, &table);
+    }
+    if table.unknowable.is_some() {
         return None;
     }
     Some(stubs.insertion(&m.name, &m.module, text, &table))
@@ -150,12 +161,12 @@ pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
         let Ok(module) = resolver.absolute(ctx.path, &site.module, site.level, None) else {
             continue;
         };
-        let Some(target) = resolver.resolve(&module) else {
+        let Some(target) = ctx.resolve(&module) else {
             continue; // not a module of the repository
         };
         for n in &site.names {
             let sub = format!("{module}.{}", n.name);
-            if target.kind != TargetKind::Module && resolver.resolve(&sub).is_some() {
+            if target.kind != TargetKind::Module && ctx.resolve(&sub).is_some() {
                 continue; // a submodule
             }
             let exported = match target.kind {
@@ -186,18 +197,23 @@ impl Analyzer for MissingExport {
         match self.check {
             ExportCheck::Missing => &["name", "module", "target"],
             ExportCheck::Shadowed => &["module", "package"],
+            ExportCheck::Module => &["module", "missing", "path"],
         }
     }
 
     fn prefilter(&self) -> Option<Vec<String>> {
         match self.check {
-            ExportCheck::Missing => Some(vec!["import".to_string()]),
+            ExportCheck::Missing | ExportCheck::Module => Some(vec!["import".to_string()]),
             ExportCheck::Shadowed => None,
         }
     }
 
     fn fixable(&self) -> bool {
-        self.check == ExportCheck::Missing && self.stubs.is_some()
+        match self.check {
+            ExportCheck::Missing => self.stubs.is_some(),
+            ExportCheck::Module => self.stubs.as_ref().is_some_and(Stubs::has_bridge),
+            ExportCheck::Shadowed => false,
+        }
     }
 
     fn needs_symbols(&self) -> bool {
@@ -216,6 +232,22 @@ impl Analyzer for MissingExport {
                         range: m.range.clone(),
                         fix: self.fix(ctx, &m),
                         vars: vec![("name", m.name), ("module", m.module), ("target", m.target)],
+                    });
+                }
+            }
+            ExportCheck::Module => {
+                let layout = self.stubs.as_ref().map(Stubs::layout).unwrap_or_default();
+                for m in missing_modules(ctx, &self.dynamic_calls, layout) {
+                    let path = m
+                        .files
+                        .as_ref()
+                        .and_then(|f| f.iter().find(|(_, bridge)| *bridge))
+                        .map(|(p, _)| p.clone())
+                        .unwrap_or_default();
+                    hits.push(Hit {
+                        range: m.range.clone(),
+                        fix: self.stubs.as_ref().and_then(|s| bridge_fix(s, &m)),
+                        vars: vec![("module", m.module), ("missing", m.missing), ("path", path)],
                     });
                 }
             }

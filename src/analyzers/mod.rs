@@ -19,6 +19,7 @@ pub mod import_order;
 pub mod imports;
 pub mod legacy;
 pub mod missing_export;
+pub mod missing_module;
 pub mod stub_template;
 
 /// What an analyzer sees of one file.
@@ -48,6 +49,11 @@ pub struct FileCtx<'a> {
 pub type ImportCache = RefCell<Option<(Vec<String>, Rc<Vec<ImportSite>>)>>;
 
 impl FileCtx<'_> {
+    /// Resolves a module name, seeing the files a fix round has created.
+    pub fn resolve(&self, dotted: &str) -> Option<crate::imports::resolve::Target> {
+        self.project.modules.resolve_with(dotted, self.overlay)
+    }
+
     /// The file's imports, with `dynamic_calls` as the dynamic-import functions.
     pub fn imports(&self, dynamic_calls: &[String]) -> Rc<Vec<ImportSite>> {
         if let Some((calls, sites)) = &*self.imports.borrow()

@@ -1,7 +1,9 @@
 //! Stub templates (the seeds' Appendix A as pack data): which kind a missing
 //! name is (ordered pattern rules over the name and the module path), the
 //! template of each kind, the optional candidate-module bridge, and the block
-//! and edits that add a stub to a module.
+//! and edits that add a stub to a module. Also the bridge module a missing
+//! module becomes (STUB003, SPEC §4.7): candidates tried in order, then a
+//! guarded fallback per name, ended by [`BRIDGE_MARKER`].
 
 use std::collections::BTreeMap;
 
@@ -9,7 +11,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use crate::finding::Edit;
-use crate::symbols::{AllKind, ModuleSymbols};
+use crate::symbols::{AllKind, BRIDGE_MARKER, ModuleSymbols};
 
 /// One kind-inference rule: the first whose patterns match wins.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -49,6 +51,36 @@ pub struct StubOptions {
     /// Modules to try before falling back to the stub.
     #[serde(default)]
     pub candidate_sources: Vec<CandidateSource>,
+    /// The bridge module a missing module becomes (STUB003's fix), with
+    /// `{module}` (its dotted name), `{candidates}` (a Python tuple of
+    /// loaders, `lambda: import_module("NAME")` per candidate: literal names
+    /// the lane guards can check), `{imports}` (`from enum import Enum` when a
+    /// fallback needs it) and `{stubs}` (a fallback per imported name, each
+    /// under `if "NAME" not in globals():` and appended to `__all__`, then
+    /// the marker line before which later fallbacks go). The template
+    /// defines `__all__`.
+    #[serde(default)]
+    pub bridge: Option<String>,
+    /// The bridge's candidate sources, tried in order: `{module}` is the
+    /// missing module's dotted name, `{rest}` the same without its
+    /// top-level package (`["lukhas_website.{module}", "candidate.{rest}"]`).
+    #[serde(default)]
+    pub bridge_candidates: Vec<String>,
+    /// How a created module is laid out: `package` (`a/b/__init__.py`, the
+    /// default) or `module` (`a/b.py`).
+    #[serde(default)]
+    pub module_layout: ModuleLayout,
+}
+
+/// How a module rulegate creates is laid out on disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ModuleLayout {
+    /// `a/b/__init__.py`.
+    #[default]
+    Package,
+    /// `a/b.py`.
+    Module,
 }
 
 /// Compiled stub options.
@@ -76,7 +108,120 @@ impl Stubs {
         if rules.is_empty() {
             return Err("`kinds` must list at least one rule".into());
         }
+        if let Some(bridge) = &opts.bridge
+            && !bridge.contains("{stubs}")
+        {
+            return Err("the `bridge` template must contain `{stubs}`".into());
+        }
         Ok(Self { opts, rules })
+    }
+
+    /// How created modules are laid out.
+    pub fn layout(&self) -> ModuleLayout {
+        self.opts.module_layout
+    }
+
+    /// Whether the pack has a bridge template (STUB003 can fix).
+    pub fn has_bridge(&self) -> bool {
+        self.opts.bridge.is_some()
+    }
+
+    /// The stub of `name` in `module` from its kind's template, and whether
+    /// that kind needs `from enum import Enum`.
+    fn stub(&self, name: &str, module: &str) -> (String, bool) {
+        let kind = self.kind_of(name, module);
+        let stub = self.opts.templates[kind]
+            .replace("{name}", name)
+            .replace("{module}", module);
+        let needs_enum = self.opts.needs_enum.iter().any(|k| k == kind);
+        (stub.trim_end().to_string() + "\n", needs_enum)
+    }
+
+    /// A bridge's fallback for `name`: defined only when no candidate
+    /// provided it.
+    fn guarded(&self, name: &str, module: &str) -> (String, bool) {
+        let (stub, needs_enum) = self.stub(name, module);
+        let block = format!(
+            "if \"{name}\" not in globals():\n{}    __all__.append(\"{name}\")\n\n",
+            indent(&stub)
+        );
+        (block, needs_enum)
+    }
+
+    /// The candidate sources of a bridge for `module`, in order.
+    pub fn bridge_candidates_for(&self, module: &str) -> Vec<String> {
+        let rest = module.split_once('.').map_or(module, |(_, r)| r);
+        let mut out: Vec<String> = Vec::new();
+        for c in &self.opts.bridge_candidates {
+            let c = c.replace("{module}", module).replace("{rest}", rest);
+            if c != module && !c.is_empty() && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The text of a bridge module for `module` with a fallback for each
+    /// of `names` (`None` without a bridge template).
+    pub fn bridge_module(&self, module: &str, names: &[String]) -> Option<String> {
+        let template = self.opts.bridge.as_ref()?;
+        let candidates = self.bridge_candidates_for(module);
+        // Loaders with literal names, so lane guards see where it reaches.
+        let tuple = match candidates.as_slice() {
+            [] => "()".to_string(),
+            many => format!(
+                "(\n{})",
+                many.iter()
+                    .map(|c| format!("    lambda: import_module(\"{c}\"),\n"))
+                    .collect::<String>()
+            ),
+        };
+        let mut needs_enum = false;
+        let mut stubs = String::new();
+        for name in names {
+            let (block, enum_) = self.guarded(name, module);
+            needs_enum |= enum_;
+            stubs.push_str(&block);
+        }
+        stubs.push_str(BRIDGE_MARKER);
+        stubs.push('\n');
+        let imports = if needs_enum {
+            "from enum import Enum\n"
+        } else {
+            ""
+        };
+        Some(
+            template
+                .replace("{module}", module)
+                .replace("{candidates}", &tuple)
+                .replace("{imports}", imports)
+                .replace("{stubs}", &stubs),
+        )
+    }
+
+    /// The edits that add a fallback for `name` to the bridge module at
+    /// `module` (text `text`, table `table`), before its marker line.
+    pub fn bridge_insertion(
+        &self,
+        name: &str,
+        module: &str,
+        text: &str,
+        table: &ModuleSymbols,
+    ) -> Option<Vec<Edit>> {
+        let at = table.bridge_stubs_end?;
+        let (block, needs_enum) = self.guarded(name, module);
+        let mut edits = Vec::new();
+        if needs_enum && !table.names.contains("Enum") {
+            let insert = table.import_insert_at.min(at);
+            edits.push(Edit::new(
+                None,
+                insert..insert,
+                "from enum import Enum\n".into(),
+            ));
+        }
+        debug_assert!(at <= text.len());
+        edits.push(Edit::new(None, at..at, block));
+        Some(edits)
     }
 
     /// The kind of a missing `name` in `module` (the last rule is the default).
@@ -113,11 +258,7 @@ impl Stubs {
         text: &str,
         table: &ModuleSymbols,
     ) -> Vec<Edit> {
-        let kind = self.kind_of(name, module);
-        let stub = self.opts.templates[kind]
-            .replace("{name}", name)
-            .replace("{module}", module);
-        let stub = stub.trim_end().to_string() + "\n";
+        let (stub, needs_enum) = self.stub(name, module);
         let mut block = match self.candidate_for(module) {
             Some(candidate) => format!(
                 "try:\n    from {candidate} import {name}  # noqa: F401\nexcept ImportError:\n{}",
@@ -136,7 +277,7 @@ impl Stubs {
         }
         let body_end = text.trim_end_matches(['\n', '\r', ' ', '\t']).len();
         let mut edits = Vec::new();
-        if self.opts.needs_enum.iter().any(|k| k == kind) && !table.names.contains("Enum") {
+        if needs_enum && !table.names.contains("Enum") {
             let at = table.import_insert_at.min(body_end);
             edits.push(Edit::new(
                 None,

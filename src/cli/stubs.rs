@@ -1,6 +1,7 @@
 //! `rulegate stubs --from-pytest LOG`: turn the `cannot import name` errors of
-//! a `pytest --collect-only` log into the same stub fixes STUB001 makes, for
-//! what static analysis could not see (SPEC §4.5).
+//! a `pytest --collect-only` log into the same stub fixes STUB001 makes, and
+//! its `ModuleNotFoundError`s into the bridges STUB003 makes, for what static
+//! analysis could not see (SPEC §4.5, §4.7).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,7 +38,10 @@ pub(crate) fn run(args: StubsArgs) -> Result<ExitCode> {
         )
     })?;
     let mut ws = Workspace::new(run.config.root.clone());
-    let done = stubs::add_stubs(&run, templates, stubs::parse_log(&log), &mut ws);
+    // Missing modules first: a bridge may be the module a name is missing from.
+    let bridged = stubs::add_bridges(&run, templates, stubs::parse_missing_modules(&log), &mut ws);
+    let mut done = stubs::add_stubs(&run, templates, stubs::parse_log(&log), &mut ws);
+    done.notes.splice(0..0, bridged.notes);
     let (changed, errors) = if args.fix {
         ws.write()
     } else {
@@ -51,7 +55,8 @@ pub(crate) fn run(args: StubsArgs) -> Result<ExitCode> {
     let verb = if args.fix { "Added" } else { "Would add" };
     let mut notes: String = done.notes.iter().map(|n| format!("{n}\n")).collect();
     notes.push_str(&format!(
-        "{verb} {} stub(s) to {} module(s).\n",
+        "{verb} {} bridge module(s) and {} stub(s); {} file(s) changed.\n",
+        bridged.added,
         done.added,
         changed.len()
     ));

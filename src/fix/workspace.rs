@@ -189,7 +189,8 @@ impl Workspace {
     pub fn changed(&self) -> Vec<ChangedFile> {
         self.members
             .iter()
-            .filter(|(rel, m)| self.texts[*rel] != m.start || m.moved_from.is_some())
+            // A created file is a change even when it is empty (an `__init__.py`).
+            .filter(|(rel, m)| self.texts[*rel] != m.start || m.moved_from.is_some() || m.created)
             .map(|(rel, m)| ChangedFile {
                 rel: rel.clone(),
                 before: String::from_utf8_lossy(&m.original).into_owned(),

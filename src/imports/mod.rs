@@ -365,7 +365,8 @@ impl<'t> Walker<'_, 't> {
             .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
             .collect();
         let mut c = args.walk();
-        let package = args
+        // `package=` or the second positional argument (`import_module(name, package)`).
+        let package_arg = args
             .named_children(&mut c)
             .filter(|a| a.kind() == "keyword_argument")
             .find(|a| {
@@ -373,7 +374,8 @@ impl<'t> Walker<'_, 't> {
                     .is_some_and(|n| self.t(n) == "package")
             })
             .and_then(|a| a.child_by_field_name("value"))
-            .and_then(|v| literal_string(v, self.text).map(|(s, _)| s));
+            .or_else(|| positional.get(1).copied());
+        let package = package_arg.and_then(|v| literal_string(v, self.text).map(|(s, _)| s));
         let mut site = self.site(ImportKind::DynamicUnknown, node, typing_only, nested);
         site.package = package;
         if let Some(first) = positional.first() {
@@ -390,7 +392,10 @@ impl<'t> Walker<'_, 't> {
                     };
                     site.level = module.len() - module.trim_start_matches('.').len();
                     let name = module.trim_start_matches('.').to_string();
-                    if exact || !name.is_empty() {
+                    // A relative name is resolved against the package
+                    // argument: unknown when that is not a literal.
+                    let anchored = site.level == 0 || site.package.is_some();
+                    if anchored && (exact || !name.is_empty()) {
                         site.kind = if exact {
                             ImportKind::Dynamic
                         } else {
@@ -558,6 +563,14 @@ mod tests {
         );
         let s = sites("import importlib\nimportlib.import_module('.rel', package='pkg')\n");
         assert_eq!(s[1].package.as_deref(), Some("pkg"));
+        // The package as the second positional argument; a computed one
+        // leaves a relative name unknown.
+        let s = sites(
+            "import importlib\nimportlib.import_module('.rel', 'pkg')\nimportlib.import_module('.m', app.name)\n",
+        );
+        assert_eq!(s[1].package.as_deref(), Some("pkg"));
+        assert_eq!(s[1].kind, ImportKind::Dynamic);
+        assert_eq!(s[2].kind, ImportKind::DynamicUnknown);
     }
 
     #[test]

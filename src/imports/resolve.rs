@@ -165,6 +165,56 @@ impl Resolver {
         found
     }
 
+    /// Resolves a dotted name, seeing first the files of `overlay` (project
+    /// paths a fix round has created or changed, which the disk does not
+    /// have yet). Overlay hits are not cached.
+    pub fn resolve_with(
+        &self,
+        dotted: &str,
+        overlay: Option<&std::collections::BTreeMap<String, String>>,
+    ) -> Option<Target> {
+        let Some(overlay) = overlay.filter(|o| !o.is_empty()) else {
+            return self.resolve(dotted);
+        };
+        if dotted.is_empty() || dotted.split('.').any(|s| s.is_empty()) {
+            return None;
+        }
+        let path = dotted.replace('.', "/");
+        for (_, prefix) in &self.src {
+            for init in ["__init__.py", "__init__.pyi"] {
+                let rel = format!("{prefix}{path}/{init}");
+                if overlay.contains_key(&rel) {
+                    return Some(Target {
+                        rel,
+                        kind: TargetKind::Package,
+                    });
+                }
+            }
+            for ext in ["py", "pyi"] {
+                let rel = format!("{prefix}{path}.{ext}");
+                if overlay.contains_key(&rel) {
+                    return Some(Target {
+                        rel,
+                        kind: TargetKind::Module,
+                    });
+                }
+            }
+        }
+        self.resolve(dotted).or_else(|| {
+            self.src.iter().find_map(|(_, prefix)| {
+                let dir = format!("{prefix}{path}/");
+                overlay
+                    .range(dir.clone()..)
+                    .next()
+                    .filter(|(k, _)| k.starts_with(&dir))
+                    .map(|_| Target {
+                        rel: dir.trim_end_matches('/').to_string(),
+                        kind: TargetKind::Namespace,
+                    })
+            })
+        })
+    }
+
     /// The deepest module of the repository that `dotted` is in: `a.b.C`
     /// resolves to `a/b.py` when `a.b.C` is a name inside it.
     pub fn resolve_longest(&self, dotted: &str) -> Option<Target> {

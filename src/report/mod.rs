@@ -207,6 +207,12 @@ pub fn diffs(changed: &[ChangedFile]) -> String {
             }
             (None, false) => side("a", &c.rel),
         };
+        if c.created && c.after.is_empty() {
+            // An empty new file (an `__init__.py`) has no hunk: git shows
+            // its headers alone.
+            let _ = writeln!(out, "--- /dev/null\n+++ {}", side("b", &c.rel));
+            continue;
+        }
         let diff = similar::TextDiff::from_lines(&c.before, &c.after);
         let _ = write!(
             out,

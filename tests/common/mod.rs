@@ -32,6 +32,13 @@ pub fn example_copy(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Copies `tests/fixtures/NAME` into a fresh temporary folder.
+pub fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("tests/fixtures").join(name), dir.path());
+    dir
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {

@@ -1,0 +1,203 @@
+//! STUB003 (SPEC §4.7): `import a.b.c` / `from a.b import c` where `a` is a
+//! first-party package but `a.b` resolves to no file of the repository and
+//! nothing makes it exist at run time: the `ModuleNotFoundError` pytest
+//! collection would hit. Its unsafe fix creates the missing module as a
+//! bridge (candidate sources, then a fallback per imported name), with an
+//! `__init__.py` for each missing package on the way.
+
+use super::FileCtx;
+use super::stub_template::{ModuleLayout, Stubs};
+use crate::finding::{Applicability, Edit, Fix};
+use crate::imports::ImportKind;
+use crate::imports::resolve::TargetKind;
+
+/// One import of a first-party module that does not exist.
+#[derive(Debug, Clone)]
+pub struct MissingModule {
+    /// The module imported (absolute dotted name).
+    pub module: String,
+    /// Its first prefix that does not exist (what `No module named` says).
+    pub missing: String,
+    /// Names imported from it (`from m import a, b`), for the fallbacks.
+    pub names: Vec<String>,
+    /// Where the import names the module.
+    pub range: std::ops::Range<usize>,
+    /// The files the fix creates: (path, whether it is the bridge itself),
+    /// `None` when the module cannot be created (its parent is a module
+    /// file, not a package).
+    pub files: Option<Vec<(String, bool)>>,
+}
+
+/// The imports of a file whose first-party module does not exist.
+pub fn missing_modules(
+    ctx: &FileCtx,
+    dynamic_calls: &[String],
+    layout: ModuleLayout,
+) -> Vec<MissingModule> {
+    let mut out = Vec::new();
+    // A bridge's candidates are loaded by name and may well be missing:
+    // that is what its fallbacks are for.
+    let in_bridge = ctx.text.contains(crate::symbols::BRIDGE_MARKER);
+    for site in ctx.imports(dynamic_calls).iter() {
+        // A guarded import expects to fail; `TYPE_CHECKING` ones never run.
+        if site.guarded || site.typing_only || in_bridge && site.kind.is_dynamic() {
+            continue;
+        }
+        if !matches!(
+            site.kind,
+            ImportKind::Import | ImportKind::From | ImportKind::Dynamic
+        ) {
+            continue;
+        }
+        let resolver = &ctx.project.modules;
+        let Ok(module) = resolver.absolute(ctx.path, &site.module, site.level, None) else {
+            continue;
+        };
+        let parts: Vec<&str> = module.split('.').collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            continue;
+        }
+        // Third-party (or stdlib) names never count: the top-level package
+        // must be the repository's.
+        let Some(mut parent) = ctx.resolve(parts[0]) else {
+            continue;
+        };
+        let mut first_missing = None;
+        for i in 2..=parts.len() {
+            match ctx.resolve(&parts[..i].join(".")) {
+                Some(t) => parent = t,
+                None => {
+                    first_missing = Some(i);
+                    break;
+                }
+            }
+        }
+        let Some(i) = first_missing else { continue };
+        // A compiled extension (`_speedups.cpython-311-….so`) is a module
+        // the resolver does not index (the import graph is of sources).
+        let base = match parent.kind {
+            TargetKind::Module => None, // `a.py`: `a` is not a package
+            TargetKind::Package => Some(parent.rel.rsplit_once('/').map_or("", |(d, _)| d)),
+            TargetKind::Namespace => Some(parent.rel.as_str()),
+        };
+        if let Some(base) = base
+            && crate::deps::extension_module(&ctx.project.modules.root().join(base), parts[i - 1])
+        {
+            continue;
+        }
+        let missing = parts[..i].join(".");
+        if made_at_run_time(ctx, &parent, &module, &missing) {
+            continue;
+        }
+        let files = base.map(|base| created_files(base, &parts[i - 1..], layout));
+        out.push(MissingModule {
+            module: module.clone(),
+            missing,
+            names: site.names.iter().map(|n| n.name.clone()).collect(),
+            range: site.module_range.clone(),
+            files,
+        });
+    }
+    out
+}
+
+/// Whether something makes the module exist at run time: a module
+/// `__getattr__`, writes to `sys.modules` or `globals()`, or `__path__` in
+/// the existing parent; or an `importlib.util.find_spec` check of it in the
+/// importing file.
+fn made_at_run_time(
+    ctx: &FileCtx,
+    parent: &crate::imports::resolve::Target,
+    module: &str,
+    missing: &str,
+) -> bool {
+    if parent.kind != TargetKind::Namespace {
+        let text = ctx.overlay.and_then(|o| o.get(&parent.rel));
+        let table = ctx.project.symbols.get(
+            ctx.project.modules.root(),
+            &parent.rel,
+            text.map(String::as_str),
+        );
+        match table {
+            Some(t) if t.unknowable.is_some() || t.touches_path => return true,
+            None => return true, // unreadable: no verdict
+            Some(_) => {}
+        }
+    }
+    ctx.text.contains("find_spec")
+        && [module, missing]
+            .iter()
+            .any(|m| ctx.text.contains(&format!("\"{m}\"")) || ctx.text.contains(&format!("'{m}'")))
+}
+
+/// The files that make `parts` (from the first missing one to the module)
+/// exist under `base`: an `__init__.py` per missing package on the way,
+/// then the module itself (`true`).
+fn created_files(base: &str, parts: &[&str], layout: ModuleLayout) -> Vec<(String, bool)> {
+    let join = |segs: &[&str]| {
+        let tail = segs.join("/");
+        if base.is_empty() {
+            tail
+        } else {
+            format!("{base}/{tail}")
+        }
+    };
+    let mut files: Vec<(String, bool)> = (1..parts.len())
+        .map(|j| (format!("{}/__init__.py", join(&parts[..j])), false))
+        .collect();
+    files.push(match layout {
+        ModuleLayout::Package => (format!("{}/__init__.py", join(parts)), true),
+        ModuleLayout::Module => (format!("{}.py", join(parts)), true),
+    });
+    files
+}
+
+/// The fix: create the bridge (and packages on the way) from the pack's
+/// template. `None` without a template or a place to create it.
+pub fn bridge_fix(stubs: &Stubs, m: &MissingModule) -> Option<Fix> {
+    let files = m.files.as_ref()?;
+    let bridge = stubs.bridge_module(&m.module, &m.names)?;
+    let path = files.iter().find(|(_, b)| *b)?.0.clone();
+    let edits = files
+        .iter()
+        .map(|(p, is_bridge)| {
+            let content = if *is_bridge {
+                bridge.clone()
+            } else {
+                String::new()
+            };
+            Edit::create(p.clone(), content)
+        })
+        .collect();
+    let candidates = stubs.bridge_candidates_for(&m.module);
+    let tries = if candidates.is_empty() {
+        String::new()
+    } else {
+        format!(" (tries {})", candidates.join(", "))
+    };
+    Fix::new(
+        Applicability::Unsafe,
+        format!("Create a bridge module for `{}` at {path}{tries}", m.module),
+        edits,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packages_on_the_way_get_an_init() {
+        assert_eq!(
+            created_files("src/a", &["b", "c"], ModuleLayout::Package),
+            [
+                ("src/a/b/__init__.py".to_string(), false),
+                ("src/a/b/c/__init__.py".to_string(), true)
+            ]
+        );
+        assert_eq!(
+            created_files("", &["b"], ModuleLayout::Module),
+            [("b.py".to_string(), true)]
+        );
+    }
+}
