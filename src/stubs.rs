@@ -8,7 +8,9 @@ use std::ops::Range;
 
 use crate::analyzers::FileCtx;
 use crate::analyzers::missing_export::{Missing, read_text, stub_edits};
-use crate::analyzers::missing_module::{MissingModule, bridge_fix, missing_modules};
+use crate::analyzers::missing_module::{
+    MissingModule, allowed_candidates, bridge_fix, missing_modules,
+};
 use crate::analyzers::stub_template::Stubs;
 use crate::finding::Edit;
 use crate::fix::Candidate;
@@ -252,7 +254,8 @@ pub fn add_bridges(
         offered: bridges
             .iter()
             .filter_map(|m| {
-                let fix = bridge_fix(stubs, m)?;
+                let candidates = allowed_candidates(&run.config, &run.project, stubs, m);
+                let fix = bridge_fix(stubs, m, candidates)?;
                 let path = fix.edits.last()?.file.clone()?;
                 Some(Candidate {
                     rule: "STUB003".to_string(),

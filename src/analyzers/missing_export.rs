@@ -12,7 +12,7 @@
 
 use serde::Deserialize;
 
-use super::missing_module::{bridge_fix, missing_modules};
+use super::missing_module::{allowed_candidates, bridge_fix, missing_modules};
 use super::stub_template::{StubOptions, Stubs};
 use super::{Analyzer, FileCtx, Hit};
 use crate::finding::Applicability;
@@ -238,15 +238,14 @@ impl Analyzer for MissingExport {
             ExportCheck::Module => {
                 let layout = self.stubs.as_ref().map(Stubs::layout).unwrap_or_default();
                 for m in missing_modules(ctx, &self.dynamic_calls, layout) {
-                    let path = m
-                        .files
-                        .as_ref()
-                        .and_then(|f| f.iter().find(|(_, bridge)| *bridge))
-                        .map(|(p, _)| p.clone())
-                        .unwrap_or_default();
+                    let path = m.bridge_path().unwrap_or_default().to_string();
+                    let fix = self.stubs.as_ref().and_then(|s| {
+                        let candidates = allowed_candidates(ctx.config, ctx.project, s, &m);
+                        bridge_fix(s, &m, candidates)
+                    });
                     hits.push(Hit {
                         range: m.range.clone(),
-                        fix: self.stubs.as_ref().and_then(|s| bridge_fix(s, &m)),
+                        fix,
                         vars: vec![("module", m.module), ("missing", m.missing), ("path", path)],
                     });
                 }

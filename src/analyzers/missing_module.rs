@@ -6,10 +6,13 @@
 //! `__init__.py` for each missing package on the way.
 
 use super::FileCtx;
+use super::imports::may_import;
 use super::stub_template::{ModuleLayout, Stubs};
+use crate::config::Config;
 use crate::finding::{Applicability, Edit, Fix};
 use crate::imports::ImportKind;
 use crate::imports::resolve::TargetKind;
+use crate::project::Project;
 
 /// One import of a first-party module that does not exist.
 #[derive(Debug, Clone)]
@@ -152,12 +155,50 @@ fn created_files(base: &str, parts: &[&str], layout: ModuleLayout) -> Vec<(Strin
     files
 }
 
+/// The bridge's candidate sources that its lane may import: a fix must not
+/// break a lane guard (the others are left out, and the fix says so).
+pub fn allowed_candidates(
+    config: &Config,
+    project: &Project,
+    stubs: &Stubs,
+    m: &MissingModule,
+) -> (Vec<String>, Vec<String>) {
+    let all = stubs.bridge_candidates_for(&m.module);
+    let Some(path) = m.bridge_path() else {
+        return (all, Vec::new());
+    };
+    let Some(from) = config.lane_of(path) else {
+        return (all, Vec::new());
+    };
+    all.into_iter()
+        .partition(|c| match project.lane_of_module(config, c).0 {
+            Some(to) => may_import(from, to),
+            None => true,
+        })
+}
+
+impl MissingModule {
+    /// The path of the bridge the fix creates, if it can.
+    pub fn bridge_path(&self) -> Option<&str> {
+        self.files
+            .as_ref()?
+            .iter()
+            .find(|(_, bridge)| *bridge)
+            .map(|(p, _)| p.as_str())
+    }
+}
+
 /// The fix: create the bridge (and packages on the way) from the pack's
-/// template. `None` without a template or a place to create it.
-pub fn bridge_fix(stubs: &Stubs, m: &MissingModule) -> Option<Fix> {
+/// template, trying `candidates` (`left_out`: those its lane may not
+/// import). `None` without a template or a place to create it.
+pub fn bridge_fix(
+    stubs: &Stubs,
+    m: &MissingModule,
+    (candidates, left_out): (Vec<String>, Vec<String>),
+) -> Option<Fix> {
     let files = m.files.as_ref()?;
-    let bridge = stubs.bridge_module(&m.module, &m.names)?;
-    let path = files.iter().find(|(_, b)| *b)?.0.clone();
+    let bridge = stubs.bridge_module(&m.module, &m.names, &candidates)?;
+    let path = m.bridge_path()?.to_string();
     let edits = files
         .iter()
         .map(|(p, is_bridge)| {
@@ -169,12 +210,17 @@ pub fn bridge_fix(stubs: &Stubs, m: &MissingModule) -> Option<Fix> {
             Edit::create(p.clone(), content)
         })
         .collect();
-    let candidates = stubs.bridge_candidates_for(&m.module);
-    let tries = if candidates.is_empty() {
+    let mut tries = if candidates.is_empty() {
         String::new()
     } else {
         format!(" (tries {})", candidates.join(", "))
     };
+    if !left_out.is_empty() {
+        tries.push_str(&format!(
+            "; not {}: its lane may not import them",
+            left_out.join(", ")
+        ));
+    }
     Fix::new(
         Applicability::Unsafe,
         format!("Create a bridge module for `{}` at {path}{tries}", m.module),

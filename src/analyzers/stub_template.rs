@@ -161,13 +161,17 @@ impl Stubs {
         out
     }
 
-    /// The text of a bridge module for `module` with a fallback for each
-    /// of `names` (`None` without a bridge template).
-    pub fn bridge_module(&self, module: &str, names: &[String]) -> Option<String> {
+    /// The text of a bridge module for `module` that tries `candidates` and
+    /// has a fallback for each of `names` (`None` without a bridge template).
+    pub fn bridge_module(
+        &self,
+        module: &str,
+        names: &[String],
+        candidates: &[String],
+    ) -> Option<String> {
         let template = self.opts.bridge.as_ref()?;
-        let candidates = self.bridge_candidates_for(module);
         // Loaders with literal names, so lane guards see where it reaches.
-        let tuple = match candidates.as_slice() {
+        let tuple = match candidates {
             [] => "()".to_string(),
             many => format!(
                 "(\n{})",

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::finding::{Applicability, Edit, Finding, Severity};
 use crate::fix::workspace::ChangedFile;
 use crate::lint::LintRun;
-use crate::source::{Location, SourceText};
+use crate::source::{LineIndex, Location, SourceText};
 
 /// Places edits for a report: an edit's line and column come from the text
 /// of the file it targets, looked up when a report renders it (the run's
@@ -41,6 +41,10 @@ impl<'a> EditPlaces<'a> {
     /// Where `e`, an edit of a finding in `own`, is.
     pub fn location(&self, own: &str, e: &Edit) -> Location {
         let path = e.target(own);
+        if e.op == crate::finding::EditOp::Create {
+            // The start of the new file.
+            return LineIndex::new("").location("", 0..0);
+        }
         if let Some(src) = self.sources.get(path) {
             return src.lines.location(&src.text, e.range.clone());
         }
