@@ -114,3 +114,35 @@ fn a_deleted_module_is_noticed() {
         "now resolved to the stub file"
     );
 }
+
+#[test]
+fn a_missing_module_that_appears_is_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(
+        d,
+        &[
+            ("rulegate.toml", LANES),
+            ("core/__init__.py", ""),
+            ("core/a.py", "import core.engine\nimport core._speedups\n"),
+        ],
+    );
+    lint(d, true); // fill the cache
+    let out = agree(d);
+    assert!(out.contains("core/a.py:1:8: STUB003"), "{out}");
+    assert!(out.contains("core/a.py:2:8: STUB003"), "{out}");
+    // The module is written; a compiled extension arrives.
+    std::fs::write(d.join("core/engine.py"), "").unwrap();
+    std::fs::write(d.join("core/_speedups.cpython-311-x86_64-linux-gnu.so"), "").unwrap();
+    assert!(!agree(d).contains("STUB003"));
+    // The parent learns to make its submodules at run time.
+    std::fs::remove_file(d.join("core/engine.py")).unwrap();
+    std::fs::write(
+        d.join("core/__init__.py"),
+        "def __getattr__(name):\n    return name\n",
+    )
+    .unwrap();
+    assert!(!agree(d).contains("STUB003"));
+    std::fs::write(d.join("core/__init__.py"), "").unwrap();
+    assert!(agree(d).contains("core/a.py:1:8: STUB003"));
+}

@@ -352,6 +352,52 @@ to = "candidate"
         Stubs::new(opts).unwrap()
     }
 
+    fn with_bridge(bridge: &str) -> Result<Stubs, String> {
+        let mut opts = stubs().opts;
+        opts.bridge = Some(bridge.to_string());
+        opts.bridge_candidates = vec!["site.{module}".into(), "candidate.{rest}".into()];
+        Stubs::new(opts)
+    }
+
+    #[test]
+    fn a_bridge_tries_candidates_then_guards_a_fallback_per_name() {
+        let s = with_bridge(
+            "\"\"\"{module}\"\"\"\n{imports}_C = {candidates}\n{stubs}\ndef __getattr__(n): ...\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.bridge_candidates_for("lukhas.x.y"),
+            ["site.lukhas.x.y", "candidate.x.y"]
+        );
+        let text = s
+            .bridge_module(
+                "lukhas.x.y",
+                &["AlertLevel".into(), "run".into()],
+                &s.bridge_candidates_for("lukhas.x.y"),
+            )
+            .unwrap();
+        assert_eq!(
+            text,
+            "\"\"\"lukhas.x.y\"\"\"\nfrom enum import Enum\n_C = (\n    lambda: import_module(\"site.lukhas.x.y\"),\n    lambda: import_module(\"candidate.x.y\"),\n)\n\
+             if \"AlertLevel\" not in globals():\n    class AlertLevel(Enum):\n        UNKNOWN = \"unknown\"\n    __all__.append(\"AlertLevel\")\n\n\
+             if \"run\" not in globals():\n    def run(*args, **kwargs):\n        return None\n    __all__.append(\"run\")\n\n\
+             # rulegate: end of fallback stubs\n\ndef __getattr__(n): ...\n"
+        );
+        // More fallbacks go before the marker; the table knows the bridge's names.
+        let tree = crate::parse::Worker::new().parse(&text).unwrap();
+        let table = ModuleSymbols::of(&tree, &text);
+        assert!(table.names.contains("AlertLevel") && !table.is_unknowable());
+        let edits = s
+            .bridge_insertion("MAX", "lukhas.x.y", &text, &table)
+            .unwrap();
+        let marker = text.find(BRIDGE_MARKER).unwrap();
+        assert_eq!(edits.len(), 1);
+        assert_eq!(edits[0].range, marker..marker);
+        assert!(edits[0].content.starts_with("if \"MAX\" not in globals():"));
+        // A template must say where the fallbacks go.
+        assert!(with_bridge("no placeholder").is_err());
+    }
+
     #[test]
     fn kinds_are_inferred_in_order() {
         let s = stubs();
