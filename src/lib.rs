@@ -33,6 +33,7 @@ pub mod pack_format;
 pub mod packs;
 pub mod parse;
 pub mod project;
+pub mod promote;
 pub mod report;
 pub mod rule;
 pub mod run;

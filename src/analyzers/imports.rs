@@ -62,7 +62,17 @@ pub struct ImportsOptions {
     /// `legacy`: banned prefixes and their replacements.
     #[serde(default)]
     pub renames: Vec<Rename>,
+    /// `lanes`: calls whose first string argument names a module or an
+    /// object inside one (`mock.patch("pkg.mod.f")`), which `rulegate
+    /// promote` rewrites with the imports. Default: `unittest.mock.patch`,
+    /// `mock.patch`, `patch`.
+    #[serde(default)]
+    pub module_string_calls: Option<Vec<String>>,
 }
+
+/// The calls `rulegate promote` rewrites the first string argument of,
+/// unless a pack says otherwise.
+pub const DEFAULT_MODULE_STRING_CALLS: &[&str] = &["unittest.mock.patch", "mock.patch", "patch"];
 
 fn default_calls() -> Vec<String> {
     DEFAULT_DYNAMIC_CALLS
@@ -295,6 +305,10 @@ pub fn may_import(from: &Lane, to: &Lane) -> bool {
 }
 
 impl Analyzer for Imports {
+    fn module_string_calls(&self) -> Option<&[String]> {
+        self.opts.module_string_calls.as_deref()
+    }
+
     fn variables(&self) -> &'static [&'static str] {
         match self.opts.check {
             ImportCheck::Lanes => &["from_lane", "to_lane", "module", "target", "kind", "typing"],

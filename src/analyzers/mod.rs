@@ -120,6 +120,12 @@ pub trait Analyzer: Send + Sync + Debug {
     fn stubs(&self) -> Option<&stub_template::Stubs> {
         None
     }
+
+    /// The calls whose first string argument names a module, if the pack
+    /// lists them (`rulegate promote` rewrites those strings).
+    fn module_string_calls(&self) -> Option<&[String]> {
+        None
+    }
 }
 
 /// The reports analyzers feed (`rulegate report NAME`).

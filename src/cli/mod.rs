@@ -1,5 +1,6 @@
 //! The command line (SPEC §1): a thin shell over the library.
 
+mod promote;
 mod reports;
 mod stubs;
 mod workbench;
@@ -66,6 +67,9 @@ enum Command {
         #[arg(value_enum, default_value = "pack")]
         kind: crate::schema::SchemaKind,
     },
+    /// The promotion gate of a module or package, and the move that rewrites
+    /// every import of it (`--diff`, `--apply`).
+    Promote(promote::PromoteArgs),
     /// Inventories and audits: exceptions, TODOs, lane violations.
     #[command(subcommand)]
     Report(reports::ReportKind),
@@ -184,6 +188,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Query(args) => workbench::query(args),
         Command::Report(kind) => reports::run(kind),
         Command::Stubs(args) => stubs::run(args),
+        Command::Promote(args) => promote::run(args),
         Command::Schema { kind } => {
             out(&crate::schema::render(kind));
             Ok(ExitCode::SUCCESS)

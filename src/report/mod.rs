@@ -38,6 +38,15 @@ impl<'a> EditPlaces<'a> {
         }
     }
 
+    /// Places read from the files under `root` as needed.
+    pub fn from_root(root: &'a std::path::Path) -> Self {
+        Self {
+            sources: HashMap::new(),
+            root,
+            read: Default::default(),
+        }
+    }
+
     /// Where `e`, an edit of a finding in `own`, is.
     pub fn location(&self, own: &str, e: &Edit) -> Location {
         let path = e.target(own);

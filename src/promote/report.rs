@@ -1,0 +1,144 @@
+//! The promotion gate as a pull-request checklist (Markdown) or JSON: the
+//! findings on the moved code at its new place, the files that move, and
+//! every importer with the rewrite it needs and its lane verdict.
+
+use std::fmt::Write;
+
+use serde_json::json;
+
+use super::{Gate, Promotion};
+use crate::report::EditPlaces;
+use crate::report::json::finding_value;
+
+/// The verdict word.
+fn verdict(gate: &Gate) -> &'static str {
+    if gate.blocked() { "blocked" } else { "pass" }
+}
+
+/// Markdown for a pull request body.
+pub fn markdown(p: &Promotion, gate: &Gate) -> String {
+    let mut out = String::new();
+    let (src, dst) = (&p.rename.src, &p.rename.dst);
+    let lane = p.dst_lane.as_deref().unwrap_or("none");
+    let errors = gate
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::finding::Severity::Error)
+        .count();
+    let _ = writeln!(out, "## Promotion of `{src}` to `{dst}` (lane `{lane}`)\n");
+    let _ = writeln!(
+        out,
+        "**Verdict: {}** ({errors} error finding(s) on the moved code, {} importer(s) whose lane may not import `{lane}`)\n",
+        verdict(gate),
+        gate.forbidden.len()
+    );
+    let moved: Vec<_> = p.files.iter().filter(|f| f.moved_to.is_some()).collect();
+    let _ = writeln!(out, "### Files that move ({})\n", moved.len());
+    for f in &moved {
+        let rewrites = if f.rewrites.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} reference(s) rewritten)", f.rewrites.len())
+        };
+        let _ = writeln!(
+            out,
+            "- `{}` → `{}`{rewrites}",
+            f.path,
+            f.moved_to.as_deref().unwrap_or_default()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n### Findings on the moved code, judged at its new place ({})\n",
+        gate.findings.len()
+    );
+    if gate.findings.is_empty() {
+        let _ = writeln!(out, "- [x] none");
+    }
+    for f in &gate.findings {
+        let mark = if f.severity == crate::finding::Severity::Error {
+            " "
+        } else {
+            "x"
+        };
+        let _ = writeln!(
+            out,
+            "- [{mark}] `{}:{}:{}` {} ({}): {}",
+            f.path,
+            f.location.start.line,
+            f.location.start.column,
+            f.rule,
+            f.severity.as_str(),
+            f.message
+        );
+    }
+    let importers: Vec<_> = p.importers().collect();
+    let _ = writeln!(
+        out,
+        "\n### Importers and their rewrites ({})\n",
+        importers.len()
+    );
+    if importers.is_empty() {
+        let _ = writeln!(out, "- [x] none");
+    }
+    for f in importers {
+        let allowed = !gate.forbidden.contains(&f.path);
+        let verdict = if allowed {
+            match &f.lane {
+                Some(l) => format!("lane `{l}` may import `{lane}`"),
+                None => "in no lane".to_string(),
+            }
+        } else {
+            format!(
+                "**lane `{}` may not import `{lane}`**",
+                f.lane.as_deref().unwrap_or("none")
+            )
+        };
+        let _ = writeln!(
+            out,
+            "- [{}] `{}` ({verdict})",
+            if allowed { "x" } else { " " },
+            f.path
+        );
+        for r in &f.rewrites {
+            let one_line = |s: &str| s.trim().replace('\n', "` / `");
+            let after = if r.after.trim().is_empty() {
+                "(removed)".to_string()
+            } else {
+                format!("`{}`", one_line(&r.after))
+            };
+            let _ = writeln!(
+                out,
+                "  - line {}: `{}` → {after}",
+                r.line,
+                one_line(&r.before)
+            );
+        }
+    }
+    out
+}
+
+/// The gate as JSON.
+pub fn json(p: &Promotion, gate: &Gate, places: &EditPlaces) -> String {
+    let value = json!({
+        "src": p.rename.src,
+        "dst": p.rename.dst,
+        "dst_lane": p.dst_lane,
+        "verdict": verdict(gate),
+        "moves": p.files.iter().filter_map(|f| Some(json!({
+            "from": f.path,
+            "to": f.moved_to.as_ref()?,
+            "rewrites": f.rewrites,
+        }))).collect::<Vec<_>>(),
+        "findings": gate.findings.iter().map(|f| finding_value(f, places)).collect::<Vec<_>>(),
+        "importers": p.importers().map(|f| json!({
+            "path": f.path,
+            "lane": f.lane,
+            "allowed": !gate.forbidden.contains(&f.path),
+            "rewrites": f.rewrites,
+        })).collect::<Vec<_>>(),
+    });
+    let mut s = serde_json::to_string_pretty(&value).expect("JSON values serialise");
+    s.push('\n');
+    s
+}
