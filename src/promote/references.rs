@@ -222,8 +222,9 @@ impl Scan<'_> {
         ))
     }
 
-    /// Strings of the module-string calls, and attribute chains through a
-    /// parent that an `import` statement binds.
+    /// Strings of the module-string calls, and attribute chains that reach
+    /// the module through a bound parent (`import a.b` … `a.b.src.f()`,
+    /// `import a as x` … `x.b.src`).
     fn strings_and_chains(
         &self,
         text: &str,
@@ -232,10 +233,6 @@ impl Scan<'_> {
         at: &dyn Fn(Range<usize>, RefKind, String) -> Rewrite,
         out: &mut Vec<Rewrite>,
     ) {
-        let top = self.rename.src.split('.').next().unwrap_or_default();
-        let chains = sites
-            .iter()
-            .any(|s| s.kind == ImportKind::Import && s.binds.as_deref() == Some(top));
         let mut bindings = Bindings::default();
         let root = tree.root_node();
         let mut c = root.walk();
@@ -251,23 +248,19 @@ impl Scan<'_> {
                         out.push(at(r.0, RefKind::String, r.1));
                     }
                 }
-                "attribute"
-                    if chains && dotted_chain(node, text).as_deref() == Some(&self.rename.src) =>
-                {
-                    out.push(at(
-                        node.byte_range(),
-                        RefKind::Attribute,
-                        self.rename.dst.clone(),
-                    ));
-                    chained = true;
-                    continue;
+                "attribute" => {
+                    if let Some((new, needs_import)) = self.chain(text, node, &bindings) {
+                        out.push(at(node.byte_range(), RefKind::Attribute, new));
+                        chained |= needs_import;
+                        continue;
+                    }
                 }
                 _ => {}
             }
             let mut c = node.walk();
             stack.extend(node.named_children(&mut c));
         }
-        // The new chain's first name must be bound.
+        // A chain rewritten to the full new name needs its first name bound.
         let dst_top = self.rename.dst.split('.').next().unwrap_or_default();
         let bound = sites.iter().any(|s| {
             s.kind == ImportKind::Import
@@ -287,6 +280,28 @@ impl Scan<'_> {
                 RefKind::AddedImport,
                 format!("import {}\n", self.rename.dst),
             ));
+        }
+    }
+
+    /// The new text of an attribute chain that names the module through an
+    /// imported name, and whether it is the full new name (which then needs
+    /// an import): `x.b.src` → `x.b.dst` when the name `x` stays a parent of
+    /// the destination, else `dst`.
+    fn chain(&self, text: &str, node: Node, bindings: &Bindings) -> Option<(String, bool)> {
+        let chain = dotted_chain(node, text)?;
+        let qualified = bindings.qualified(node, text)?.join(".");
+        if qualified != self.rename.src {
+            return None;
+        }
+        let root_name = chain.split('.').next()?;
+        let mut root = node;
+        while root.kind() == "attribute" {
+            root = root.child_by_field_name("object")?;
+        }
+        let bound_to = bindings.qualified(root, text)?.join(".");
+        match self.rename.dst.strip_prefix(&format!("{bound_to}.")) {
+            Some(rest) => Some((format!("{root_name}.{rest}"), false)),
+            None => Some((self.rename.dst.clone(), true)),
         }
     }
 
@@ -477,6 +492,16 @@ mod tests {
              mock.patch(\"core.x.f\")\n\
              core.x.f(candidate.xy)\n\
              print(\"candidate.x.f\")\n"
+        );
+        // Through an alias of a parent that stays a parent.
+        assert_eq!(
+            rewrite(
+                "t.py",
+                false,
+                false,
+                "import candidate as c\nc.x.f()\nc.y.g()\n"
+            ),
+            "import candidate as c\nimport core.x\ncore.x.f()\nc.y.g()\n"
         );
         // A chain whose new first name no import binds gets its import.
         assert_eq!(
