@@ -124,6 +124,11 @@ pub struct RuleOverride {
     pub severity: Option<Severity>,
     /// `false` turns the rule off.
     pub enabled: Option<bool>,
+    /// Staged enforcement: the severity from each day on (replaces the
+    /// pack's schedule), `[{ on = "2026-12-01", severity = "error" }]`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<crate::escalate::StageSpec>>")]
+    pub escalate: Option<Spanned<Vec<crate::escalate::StageSpec>>>,
 }
 
 /// One `[[exceptions]]` table.
@@ -261,6 +266,8 @@ pub struct Config {
     pub lanes: Vec<Lane>,
     /// Per-rule overrides with the span of their key.
     pub overrides: Vec<(String, RuleOverride, std::ops::Range<usize>)>,
+    /// Staged-enforcement schedules of `[rules.ID]`, by rule id.
+    pub schedules: Vec<(String, crate::escalate::Schedule)>,
     /// Central exceptions.
     pub exceptions: Vec<CentralException>,
 }
@@ -376,6 +383,15 @@ impl Config {
             .iter()
             .map(|(id, o)| (id.clone(), o.get_ref().clone(), o.span()))
             .collect();
+        let mut schedules = Vec::new();
+        for (id, o) in &spec.rules {
+            if let Some(stages) = &o.get_ref().escalate {
+                match crate::escalate::Schedule::compile(&d, stages) {
+                    Ok(s) => schedules.push((id.clone(), s)),
+                    Err(e) => errors.extend(e),
+                }
+            }
+        }
         let src: Vec<PathBuf> = spec
             .src
             .clone()
@@ -394,6 +410,7 @@ impl Config {
             target_version,
             lanes,
             overrides,
+            schedules,
             exceptions,
         })
     }

@@ -22,6 +22,7 @@ pub mod config;
 pub mod dates;
 pub mod deps;
 pub mod error;
+pub mod escalate;
 pub mod finding;
 pub mod fix;
 pub mod glob;

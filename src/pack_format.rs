@@ -174,6 +174,12 @@ pub struct RuleSpec {
     #[serde(default)]
     #[schemars(with = "Option<FixSchema>")]
     pub fix: Option<Spanned<toml::Value>>,
+    /// Staged enforcement for a pack author's own campaign: the severity from
+    /// each day on (`[{ on = "2026-12-01", severity = "error" }]`); a
+    /// project's `[rules.ID] escalate` replaces it.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<crate::escalate::StageSpec>>")]
+    pub escalate: Option<Spanned<Vec<crate::escalate::StageSpec>>>,
     /// Suppression policy for this rule's `noqa` comments and exceptions.
     #[serde(default)]
     pub suppression: Option<SuppressionPolicy>,

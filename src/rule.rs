@@ -175,6 +175,10 @@ impl Example {
 /// A compiled rule.
 #[derive(Debug)]
 pub struct Rule {
+    /// Staged enforcement, if the pack or the project schedules one.
+    pub schedule: Option<crate::escalate::Schedule>,
+    /// What findings' messages add while a schedule has a stage to come.
+    pub note: Option<String>,
     /// Unique id.
     pub id: Arc<str>,
     /// Name of the pack it came from.
@@ -289,6 +293,46 @@ pub struct RuleSet {
     by_id: std::collections::HashMap<Arc<str>, usize>,
     /// Problems in the packs that did not stop the load, to show the user.
     pub warnings: Vec<crate::error::SpannedError>,
+}
+
+impl RuleSet {
+    /// Puts in force, on `today`, every rule's staged-enforcement schedule:
+    /// its severity and the note its messages carry. What is in force is
+    /// part of the fingerprint (a cached result of yesterday's severity is
+    /// not today's). A schedule whose every stage is past is a warning.
+    pub fn apply_schedules(&mut self, today: crate::dates::Date) {
+        let mut key = self.fingerprint.to_string();
+        for rule in &mut self.rules {
+            let Some(schedule) = &rule.schedule else {
+                continue;
+            };
+            let now = schedule.in_force(rule.severity, today);
+            if schedule.elapsed(today) {
+                self.warnings.push(
+                    schedule
+                        .doc
+                        .error(
+                            schedule.span.clone(),
+                            format!("the escalation of {} is complete", rule.id),
+                            format!("every stage is before {today}"),
+                        )
+                        .with_help(format!(
+                            "write `severity = \"{}\"` and remove `escalate`",
+                            now.severity.as_str()
+                        )),
+                );
+            }
+            rule.severity = now.severity;
+            rule.note = now.note;
+            key.push_str(&format!(
+                "{}:{}:{:?}",
+                rule.id,
+                rule.severity.as_str(),
+                rule.note
+            ));
+        }
+        self.fingerprint = crate::hash::digest(key.as_bytes());
+    }
 }
 
 /// Words that make suppression rules worth running: `noqa` in any letter

@@ -55,7 +55,8 @@ impl Run {
             None => Config::discover(start)?,
         };
         let host = ScriptHost::new();
-        let rules = packs::load_rules(&config, &host, select, ignore)?;
+        let mut rules = packs::load_rules(&config, &host, select, ignore)?;
+        rules.apply_schedules(today);
         Ok(Self::new(config, Arc::new(rules), Arc::new(host), today))
     }
 

@@ -293,55 +293,49 @@ fn importer_rel(run: &Run, path: &str) -> Option<String> {
     Some(rel.to_string_lossy().replace('\\', "/"))
 }
 
+/// Runs `f` on the parsed `text` of project file `rel` as a check would see it.
+fn with_ctx<R>(run: &Run, rel: &str, text: &str, f: impl FnOnce(&FileCtx) -> R) -> Option<R> {
+    let tree = crate::parse::Worker::new().parse(text)?;
+    let lane = run.lane_of(rel);
+    let ctx = FileCtx {
+        path: rel,
+        lane: lane.as_deref(),
+        text,
+        tree: &tree,
+        today: run.today,
+        config: &run.config,
+        project: &run.project,
+        imports: Default::default(),
+        overlay: None,
+    };
+    Some(f(&ctx))
+}
+
 /// STUB003's view of the imports in `rel` whose first missing module is `missing`.
 fn imports_of_missing(run: &Run, stubs: &Stubs, rel: &str, missing: &str) -> Vec<MissingModule> {
     let Some(text) = read_text(&run.config.root.join(rel)) else {
         return Vec::new();
     };
-    let Some(tree) = crate::parse::Worker::new().parse(&text) else {
-        return Vec::new();
-    };
-    let lane = run.lane_of(rel);
-    let ctx = FileCtx {
-        path: rel,
-        lane: lane.as_deref(),
-        text: &text,
-        tree: &tree,
-        today: run.today,
-        config: &run.config,
-        project: &run.project,
-        imports: Default::default(),
-        overlay: None,
-    };
     let calls: Vec<String> = DEFAULT_DYNAMIC_CALLS
         .iter()
         .map(|s| s.to_string())
         .collect();
-    missing_modules(&ctx, &calls, stubs.layout())
-        .into_iter()
-        .filter(|m| m.missing == missing)
-        .collect()
+    with_ctx(run, rel, &text, |ctx| {
+        missing_modules(ctx, &calls, stubs.layout())
+            .into_iter()
+            .filter(|m| m.missing == missing)
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
-/// A bridge with no fallbacks for a module only the log names.
+/// A bridge with no fallbacks for a module only the log names (seen as an
+/// import in a file of its own).
 fn bridge_for_logged(run: &Run, stubs: &Stubs, module: &str) -> Option<MissingModule> {
-    // Seen as an import in a file of its own.
     let code = format!("import {module}\n");
-    let tree = crate::parse::Worker::new().parse(&code)?;
-    let ctx = FileCtx {
-        path: "<pytest log>",
-        lane: None,
-        text: &code,
-        tree: &tree,
-        today: run.today,
-        config: &run.config,
-        project: &run.project,
-        imports: Default::default(),
-        overlay: None,
-    };
-    missing_modules(&ctx, &[], stubs.layout())
-        .into_iter()
-        .next()
+    with_ctx(run, "<pytest log>", &code, |ctx| {
+        missing_modules(ctx, &[], stubs.layout()).into_iter().next()
+    })?
 }
 
 /// The bridges to create, offered until they exist.

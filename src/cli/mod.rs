@@ -429,18 +429,25 @@ fn rules_table(rules: &RuleSet) -> String {
         .max()
         .unwrap_or(0)
         .max(4);
+    let schedule = |r: &crate::rule::Rule| {
+        r.schedule
+            .as_ref()
+            .map(|s| format!(" [escalates: {}]", s.describe()))
+            .unwrap_or_default()
+    };
     let mut out = format!(
         "{:<id_w$} {:<pack_w$} {:<8} {:<7} {}\n",
         "id", "pack", "severity", "fixable", "summary"
     );
     for r in &rules.rules {
         out.push_str(&format!(
-            "{:<id_w$} {:<pack_w$} {:<8} {:<7} {}\n",
+            "{:<id_w$} {:<pack_w$} {:<8} {:<7} {}{}\n",
             r.id,
             r.pack,
             r.severity.as_str(),
             if r.fixable() { "yes" } else { "no" },
-            r.summary
+            r.summary,
+            schedule(r)
         ));
     }
     out

@@ -115,6 +115,12 @@ fn pipeline(
         matched.findings,
     );
     let mut findings = suppressed.findings;
+    // A scheduled escalation still to come says so in the message.
+    for f in &mut findings {
+        if let Some(note) = &run.rules.at(f.rule_index).note {
+            f.message.push_str(note);
+        }
+    }
     sort_findings(&mut findings);
     FileResult {
         findings,

@@ -147,6 +147,11 @@ pub(super) fn compile_rule(
     };
 
     let tests = compile_tests_and_policy(doc, &r, &mut errors);
+    let schedule = r.escalate.as_ref().and_then(|s| {
+        crate::escalate::Schedule::compile(doc, s)
+            .map_err(|e| errors.extend(e))
+            .ok()
+    });
 
     if !errors.is_empty() {
         return Err(errors);
@@ -193,6 +198,8 @@ pub(super) fn compile_rule(
         id_span: id_spanned.span(),
         index: 0,
         blanket_noqa: r.blanket_noqa.unwrap_or(true),
+        schedule,
+        note: None,
     };
     Ok(Compiled { rule, warnings })
 }

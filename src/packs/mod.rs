@@ -240,6 +240,9 @@ fn check_against_config(
                 if let Some(sev) = over.severity {
                     rule.severity = sev;
                 }
+                if let Some((_, s)) = config.schedules.iter().find(|(i, _)| i == id) {
+                    rule.schedule = Some(s.clone());
+                }
             }
             None => errors.push(
                 config
