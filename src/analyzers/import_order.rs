@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use tree_sitter::Node;
 
+use super::import_move::{self, Layout};
 use super::{Analyzer, FileCtx, Hit};
 use crate::parse::bindings::Bindings;
 
@@ -57,30 +58,58 @@ impl Analyzer for ImportOrder {
         Some(vec!["import".to_string()])
     }
 
+    fn fixable(&self) -> bool {
+        true
+    }
+
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
         let root = ctx.tree.root_node();
         let mut bindings = Bindings::default();
         let mut seen_docstring = false;
-        let mut boundary = false;
+        let mut block_end = None;
+        let mut layout: Option<Layout> = None;
         let mut cursor = root.walk();
         for stmt in root.named_children(&mut cursor) {
             if stmt.is_extra() {
                 continue; // comments
             }
-            if is_import(stmt) {
-                if boundary {
+            if let Some(l) = &mut layout {
+                l.after.push(stmt);
+                if is_import(stmt) {
                     hits.push(Hit::at(stmt.byte_range()));
                 }
+                bindings.record(stmt, ctx.text);
+                continue;
+            }
+            if is_import(stmt) {
                 seen_docstring = true;
+                block_end = Some(stmt);
                 bindings.record(stmt, ctx.text);
                 continue;
             }
             let is_docstring = !seen_docstring && is_string_statement(stmt, ctx.text);
             seen_docstring = true;
-            if !boundary && !is_docstring && !self.keeps_block_open(stmt, ctx.text, &bindings) {
-                boundary = true;
+            if !is_docstring && !self.keeps_block_open(stmt, ctx.text, &bindings) {
+                layout = Some(Layout {
+                    block_end,
+                    boundary: stmt,
+                    after: vec![stmt],
+                });
+            } else {
+                block_end = Some(stmt);
             }
             bindings.record(stmt, ctx.text);
+        }
+        // One fix moves every import that can move, in one round: it is
+        // offered on the first of their findings (a copy on each would make
+        // a file of n late imports cost n² edits).
+        let Some(layout) = layout.filter(|_| !hits.is_empty()) else {
+            return;
+        };
+        if let Some((fix, first)) = import_move::fix(&layout, ctx.text, root.has_error())
+            && let Some(hit) = hits.iter_mut().find(|h| h.range.start == first)
+        {
+            hit.fix = Some(fix);
         }
     }
 }

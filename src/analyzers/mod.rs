@@ -15,6 +15,7 @@ use crate::dates::Date;
 use crate::imports::ImportSite;
 
 pub mod comment_format;
+pub mod import_move;
 pub mod import_order;
 pub mod imports;
 pub mod legacy;

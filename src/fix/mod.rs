@@ -7,7 +7,7 @@ pub mod engine;
 pub mod workspace;
 pub mod write;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use crate::finding::{Applicability, Edit, EditOp, Finding, Fix};
@@ -71,22 +71,29 @@ impl Candidate {
 }
 
 /// Selects fixes whose edits overlap no earlier selected edit (in any file);
-/// the rest wait for the next round, as ruff does.
+/// the rest wait for the next round, as ruff does. Each file's taken ranges
+/// are kept sorted, so a fix of many edits costs n log n, not n².
 pub fn select_non_overlapping(candidates: Vec<Candidate>) -> (Vec<Candidate>, usize) {
-    let mut taken: HashMap<String, Vec<Range<usize>>> = HashMap::new();
+    let mut taken: HashMap<String, BTreeSet<(usize, usize)>> = HashMap::new();
     let mut chosen = Vec::new();
     let mut deferred = 0;
     for c in candidates {
         let clash = c.edits.iter().any(|e| {
             taken
                 .get(e.target(&c.path))
-                .is_some_and(|list| list.iter().any(|t| overlaps(t, &e.range)))
+                .is_some_and(|set| clashes(set, &e.range))
         });
-        let self_clash = c.edits.iter().enumerate().any(|(i, e)| {
-            c.edits[..i]
-                .iter()
-                .any(|d| e.target(&c.path) == d.target(&c.path) && overlaps(&e.range, &d.range))
-        });
+        // The candidate's own edits, file by file in order.
+        let mut own: HashMap<&str, BTreeSet<(usize, usize)>> = HashMap::new();
+        let mut self_clash = false;
+        for e in &c.edits {
+            let set = own.entry(e.target(&c.path)).or_default();
+            if clashes(set, &e.range) {
+                self_clash = true;
+                break;
+            }
+            set.insert((e.range.start, e.range.end));
+        }
         if clash || self_clash {
             deferred += 1;
             continue;
@@ -95,11 +102,22 @@ pub fn select_non_overlapping(candidates: Vec<Candidate>) -> (Vec<Candidate>, us
             taken
                 .entry(e.target(&c.path).to_string())
                 .or_default()
-                .push(e.range.clone());
+                .insert((e.range.start, e.range.end));
         }
         chosen.push(c);
     }
     (chosen, deferred)
+}
+
+/// Whether `r` conflicts with one of `set`, ranges that do not conflict
+/// with each other (so sorted by start they are sorted by end too): only
+/// those starting at or before `r`'s end and ending at or after its start
+/// can, and they are the last ones before that end.
+fn clashes(set: &BTreeSet<(usize, usize)>, r: &Range<usize>) -> bool {
+    set.range(..=(r.end, usize::MAX))
+        .rev()
+        .take_while(|(_, end)| *end >= r.start)
+        .any(|(start, end)| overlaps(&(*start..*end), r))
 }
 
 /// Whether two edit ranges conflict (insertions at the same point do too).
