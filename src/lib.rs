@@ -40,6 +40,7 @@ pub mod rule;
 pub mod run;
 pub mod schema;
 pub mod script;
+pub mod server;
 pub mod source;
 pub mod stubs;
 pub mod suppress;

@@ -70,6 +70,12 @@ enum Command {
     /// The promotion gate of a module or package, and the move that rewrites
     /// every import of it (`--diff`, `--apply`).
     Promote(promote::PromoteArgs),
+    /// A Language Server (LSP 3.17 over stdio) for editors.
+    Server {
+        /// The date TTLs and escalations are judged against (YYYY-MM-DD).
+        #[arg(long, value_name = "YYYY-MM-DD", env = dates::TODAY_ENV)]
+        today: Option<String>,
+    },
     /// Inventories and audits: exceptions, TODOs, lane violations.
     #[command(subcommand)]
     Report(reports::ReportKind),
@@ -189,6 +195,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(kind) => reports::run(kind),
         Command::Stubs(args) => stubs::run(args),
         Command::Promote(args) => promote::run(args),
+        Command::Server { today } => {
+            let today = dates::resolve_today(today.as_deref()).map_err(|e| miette!("{e}"))?;
+            crate::server::serve(today).map_err(|e| miette!("language server: {e}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Schema { kind } => {
             out(&crate::schema::render(kind));
             Ok(ExitCode::SUCCESS)
