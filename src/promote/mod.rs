@@ -225,6 +225,10 @@ pub fn plan(run: &Run, src: &str, dst: &str) -> Result<Promotion, PromoteError> 
     let calls = string_calls(run);
     let all_files = crate::walk::collect(&run.config, std::slice::from_ref(&run.config.root), true);
     let last = src.rsplit('.').next().unwrap_or_default().to_string();
+    let dynamic: Vec<String> = DEFAULT_DYNAMIC_CALLS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let mut files: Vec<FilePlan> = all_files
         .par_iter()
         .map_init(Worker::new, |worker, f| {
@@ -237,10 +241,6 @@ pub fn plan(run: &Run, src: &str, dst: &str) -> Result<Promotion, PromoteError> 
                 return None;
             }
             let tree = worker.parse(&text)?;
-            let dynamic: Vec<String> = DEFAULT_DYNAMIC_CALLS
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
             let sites = crate::imports::extract(&tree, &text, &dynamic);
             let scan = Scan {
                 rename: &rename,

@@ -298,7 +298,7 @@ impl Server {
                 continue;
             }
             doc.asked = Some(doc.version);
-            let Some(path) = Uri::from_str_opt(uri).and_then(|u| convert::path_of(&u)) else {
+            let Some(path) = uri.parse::<Uri>().ok().and_then(|u| convert::path_of(&u)) else {
                 continue;
             };
             if !crate::walk::is_python(&path) {
@@ -338,7 +338,7 @@ impl Server {
             .collect();
         doc.findings = l.findings;
         let version = doc.version;
-        if let Some(uri) = Uri::from_str_opt(&l.uri) {
+        if let Ok(uri) = l.uri.parse::<Uri>() {
             self.send_diagnostics(uri, diags, Some(version));
         }
     }
@@ -411,16 +411,4 @@ fn load_errors(report: &miette::Report, root: &Path) -> Vec<(PathBuf, lsp_types:
         }
     }
     out
-}
-
-/// `Uri::from_str` as an option.
-trait UriExt {
-    fn from_str_opt(s: &str) -> Option<Uri>;
-}
-
-impl UriExt for Uri {
-    fn from_str_opt(s: &str) -> Option<Uri> {
-        use std::str::FromStr;
-        Uri::from_str(s).ok()
-    }
 }
