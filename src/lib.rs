@@ -42,6 +42,7 @@ pub mod schema;
 pub mod script;
 pub mod server;
 pub mod source;
+pub mod store;
 pub mod stubs;
 pub mod suppress;
 pub mod symbols;

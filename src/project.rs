@@ -21,7 +21,7 @@ impl Project {
     pub fn new(config: &Config) -> Self {
         Self {
             modules: Resolver::new(&config.root, &config.src),
-            symbols: SymbolTables::default(),
+            symbols: SymbolTables::new(&config.root),
         }
     }
 

@@ -273,8 +273,9 @@ impl RuleMask {
 pub struct RuleSet {
     /// All active rules, in pack order.
     pub rules: Vec<Rule>,
-    /// The single combined query of all query rules.
-    pub queries: Option<QuerySet>,
+    /// The single combined query of all query rules, compiled when a file
+    /// first needs it (a run whose files are all cached never does).
+    queries: std::sync::OnceLock<Option<QuerySet>>,
     /// One automaton over every rule's prefilter words, with the rules each
     /// word serves: a single scan of a file tells which rules may match it.
     words: aho_corasick::AhoCorasick,
@@ -349,15 +350,6 @@ impl RuleSet {
         for (i, r) in rules.iter_mut().enumerate() {
             r.index = i;
         }
-        let texts: Vec<(usize, &str)> = rules
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| match &r.matcher {
-                Matcher::Query(q) => Some((i, q.text.as_str())),
-                _ => None,
-            })
-            .collect();
-        let queries = QuerySet::build(&texts).expect("each query was validated alone");
         let mut words: Vec<String> = Vec::new();
         let mut word_rules: Vec<Vec<usize>> = Vec::new();
         for (i, r) in rules.iter().enumerate() {
@@ -402,7 +394,7 @@ impl RuleSet {
         }
         Self {
             rules,
-            queries,
+            queries: std::sync::OnceLock::new(),
             words,
             word_rules,
             fingerprint: 0,
@@ -412,6 +404,23 @@ impl RuleSet {
             by_id,
             warnings: Vec::new(),
         }
+    }
+
+    /// The combined query of every query rule (`None`: there is none).
+    pub fn queries(&self) -> Option<&QuerySet> {
+        self.queries
+            .get_or_init(|| {
+                let texts: Vec<(usize, &str)> = self
+                    .rules
+                    .iter()
+                    .filter_map(|r| match &r.matcher {
+                        Matcher::Query(q) => Some((r.index, q.text.as_str())),
+                        _ => None,
+                    })
+                    .collect();
+                QuerySet::build(&texts).expect("each query was validated alone")
+            })
+            .as_ref()
     }
 
     /// The rule at `index` (a finding's [`Finding::rule_index`](crate::finding::Finding)).

@@ -55,7 +55,10 @@ impl Run {
             None => Config::discover(start)?,
         };
         let host = ScriptHost::new();
+        // Queries that compiled in an earlier run are not compiled to be validated.
+        crate::matching::known::open(&config.root);
         let mut rules = packs::load_rules(&config, &host, select, ignore)?;
+        crate::matching::known::save();
         rules.apply_schedules(today);
         Ok(Self::new(config, Arc::new(rules), Arc::new(host), today))
     }

@@ -5,7 +5,10 @@
 //! `sys.modules` make them unknowable). Used by STUB001.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::{Deserialize, Serialize};
 
 use tree_sitter::{Node, Tree};
 
@@ -13,7 +16,7 @@ use crate::imports::resolve::Resolver;
 use crate::parse::Worker;
 
 /// The `__all__` of a module.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllSpec {
     /// `list` or `tuple` (the first assignment's literal).
     pub kind: AllKind,
@@ -40,7 +43,7 @@ const MODULE_DUNDERS: &[&str] = &[
 ];
 
 /// The literal kind of `__all__`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AllKind {
     /// `__all__ = [...]`.
     List,
@@ -51,7 +54,7 @@ pub enum AllKind {
 }
 
 /// What a module binds.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ModuleSymbols {
     /// Names bound at module level.
     pub names: HashSet<String>,
@@ -490,17 +493,52 @@ fn import_block_end(stmts: &[Node], text: &str) -> usize {
 }
 
 /// Symbol tables of the run, built on demand from the files (or from the
-/// in-memory text a fix round is working on) and cached by content.
+/// in-memory text a fix round is working on) and cached by content. With a
+/// store (the cache folder, see [`crate::store`]), the tables other modules
+/// read are kept across runs by content digest: a run that checks one edited
+/// file reads the tables of what it imports instead of parsing those modules.
 #[derive(Debug, Default)]
 pub struct SymbolTables {
     /// Tables of files as they are on disk (disk does not change during a
     /// check pass), by path: no read or hash per lookup.
-    on_disk: RwLock<HashMap<String, (Arc<ModuleSymbols>, u64)>>,
+    on_disk: RwLock<HashMap<String, OnDisk>>,
     /// Tables of texts a fix round is changing, by path and content.
     by_content: RwLock<HashMap<(String, u64), Arc<ModuleSymbols>>>,
+    /// The project root and the folder of kept tables, if there is a store.
+    store: Option<(PathBuf, PathBuf)>,
+    /// Tables read by another module that the store does not hold yet.
+    to_keep: Mutex<HashMap<u64, Arc<ModuleSymbols>>>,
+}
+
+#[derive(Debug, Clone)]
+struct OnDisk {
+    table: Arc<ModuleSymbols>,
+    /// The digest of the file's text (0 when nobody needs it).
+    hash: u64,
+    /// Whether the store holds it.
+    kept: bool,
 }
 
 impl SymbolTables {
+    /// Tables of the project at `root`, kept in its cache folder when the
+    /// stores are on ([`crate::store::enabled`]).
+    pub fn new(root: &Path) -> Self {
+        Self {
+            store: crate::store::enabled().then(|| {
+                (
+                    root.to_path_buf(),
+                    crate::store::build_folder(root).join("symbols"),
+                )
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn kept_file(&self, hash: u64) -> Option<(&Path, PathBuf)> {
+        let (root, folder) = self.store.as_ref()?;
+        Some((root, folder.join(format!("{hash:016x}.json"))))
+    }
+
     /// The table of the module at `rel` (project-relative), whose current
     /// text is `text` when given (a fix round's), else read from disk under `root`.
     pub fn get(
@@ -510,25 +548,7 @@ impl SymbolTables {
         text: Option<&str>,
     ) -> Option<Arc<ModuleSymbols>> {
         let Some(text) = text else {
-            let path = root.join(rel);
-            if let Some((hit, hash)) = self.on_disk.read().ok().and_then(|c| c.get(rel).cloned()) {
-                crate::deps::read(&path, Some(hash));
-                return Some(hit);
-            }
-            let Ok(src) = crate::source::read_source(&path) else {
-                crate::deps::read(&path, None);
-                return None;
-            };
-            let hash = crate::hash::digest(src.text.as_bytes());
-            crate::deps::read(&path, Some(hash));
-            let table = Arc::new(ModuleSymbols::of(
-                &Worker::new().parse(&src.text)?,
-                &src.text,
-            ));
-            if let Ok(mut c) = self.on_disk.write() {
-                c.insert(rel.to_string(), (table.clone(), hash));
-            }
-            return Some(table);
+            return self.get_on_disk(root, rel);
         };
         let key = (rel.to_string(), crate::hash::digest(text.as_bytes()));
         if let Some(hit) = self
@@ -546,6 +566,75 @@ impl SymbolTables {
         Some(table)
     }
 
+    fn get_on_disk(&self, root: &Path, rel: &str) -> Option<Arc<ModuleSymbols>> {
+        let path = root.join(rel);
+        if let Some(hit) = self.on_disk.read().ok().and_then(|c| c.get(rel).cloned()) {
+            crate::deps::read(&path, Some(hit.hash));
+            if !hit.kept {
+                self.keep(hit.hash, &hit.table);
+            }
+            return Some(hit.table);
+        }
+        let Ok(src) = crate::source::read_source(&path) else {
+            crate::deps::read(&path, None);
+            return None;
+        };
+        let hash = crate::hash::digest(src.text.as_bytes());
+        crate::deps::read(&path, Some(hash));
+        let kept = self
+            .kept_file(hash)
+            .and_then(|(_, file)| crate::store::read::<ModuleSymbols>(&file));
+        let (table, was_kept) = match kept {
+            Some(t) => (Arc::new(t), true),
+            None => {
+                let t = Arc::new(ModuleSymbols::of(
+                    &Worker::new().parse(&src.text)?,
+                    &src.text,
+                ));
+                self.keep(hash, &t);
+                (t, false)
+            }
+        };
+        if let Ok(mut c) = self.on_disk.write() {
+            c.insert(
+                rel.to_string(),
+                OnDisk {
+                    table: table.clone(),
+                    hash,
+                    kept: was_kept,
+                },
+            );
+        }
+        Some(table)
+    }
+
+    fn keep(&self, hash: u64, table: &Arc<ModuleSymbols>) {
+        if self.store.is_some()
+            && let Ok(mut k) = self.to_keep.lock()
+        {
+            k.entry(hash).or_insert_with(|| table.clone());
+        }
+    }
+
+    /// Writes the tables this run read that the store did not hold.
+    pub fn save(&self) {
+        let Ok(mut to_keep) = self.to_keep.lock() else {
+            return;
+        };
+        for (hash, table) in to_keep.drain() {
+            if let Some((root, file)) = self.kept_file(hash)
+                && !file.exists()
+            {
+                crate::store::write(root, &file, &*table);
+            }
+        }
+        if let Ok(mut c) = self.on_disk.write() {
+            for e in c.values_mut() {
+                e.kept = true;
+            }
+        }
+    }
+
     /// Records the table of a file the check pass parsed from disk anyway
     /// (so a module is not parsed again when another imports from it).
     pub fn insert_on_disk(&self, rel: &str, text: &str, tree: &Tree) {
@@ -554,13 +643,20 @@ impl SymbolTables {
         }
         let table = Arc::new(ModuleSymbols::of(tree, text));
         // The digest is for the dependency record of importers (cache runs).
-        let hash = if crate::deps::enabled() {
+        let hash = if crate::deps::enabled() || self.store.is_some() {
             crate::hash::digest(text.as_bytes())
         } else {
             0
         };
         if let Ok(mut c) = self.on_disk.write() {
-            c.insert(rel.to_string(), (table, hash));
+            c.insert(
+                rel.to_string(),
+                OnDisk {
+                    table,
+                    hash,
+                    kept: false,
+                },
+            );
         }
     }
 

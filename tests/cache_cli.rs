@@ -146,3 +146,103 @@ fn a_missing_module_that_appears_is_noticed() {
     std::fs::write(d.join("core/__init__.py"), "").unwrap();
     assert!(agree(d).contains("core/a.py:1:8: STUB003"));
 }
+
+/// Lints one file, with the cache or without; both must agree.
+fn lint_one(dir: &Path, file: &str) -> String {
+    let run_one = |cached: bool| {
+        let mut c = rulegate(dir);
+        c.args(["lint", "--format", "concise", "--exit-zero", file]);
+        if cached {
+            c.env_remove("RULEGATE_NO_CACHE");
+        } else {
+            c.arg("--no-cache");
+        }
+        let (code, out, err) = run(c);
+        assert_eq!(code, 0, "{out}{err}");
+        out
+    };
+    let warm = run_one(true);
+    assert_eq!(warm, run_one(false), "a cached run must equal --no-cache");
+    warm
+}
+
+#[test]
+fn kept_symbol_tables_serve_an_edited_file_and_follow_their_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(
+        d,
+        &[
+            ("core/__init__.py", ""),
+            ("core/b.py", "X = 1\n"),
+            ("core/a.py", "from core.b import X\n"),
+        ],
+    );
+    lint(d, true); // fill the cache: b's table is kept, as a reader needed it
+    let kept: Vec<_> = walkdir(d.join(".rulegate_cache"))
+        .into_iter()
+        .filter(|p| p.parent().is_some_and(|f| f.ends_with("symbols")))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    // The pre-commit case: the importer is edited, the module is not.
+    std::fs::write(d.join("core/a.py"), "from core.b import X, Y\n").unwrap();
+    assert!(lint_one(d, "core/a.py").contains("core/a.py:1:23: STUB001"));
+    // The module changes: its kept table is not its table any more.
+    std::fs::write(d.join("core/b.py"), "X = 1\nY = 2\n").unwrap();
+    assert!(!lint_one(d, "core/a.py").contains("STUB001"));
+    std::fs::write(d.join("core/b.py"), "Y = 2\n").unwrap();
+    assert!(lint_one(d, "core/a.py").contains("core/a.py:1:20: STUB001"));
+    // A kept table that is not JSON any more is ignored, not trusted.
+    for p in walkdir(d.join(".rulegate_cache")) {
+        if p.parent().is_some_and(|f| f.ends_with("symbols")) {
+            std::fs::write(&p, "{broken").unwrap();
+        }
+    }
+    assert!(lint_one(d, "core/a.py").contains("core/a.py:1:20: STUB001"));
+}
+
+#[test]
+fn a_pack_whose_query_breaks_fails_on_a_warm_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pack = |query: &str| {
+        format!(
+            "[pack]\nname = \"p\"\n[[rule]]\nid = \"P001\"\nseverity = \"warning\"\n\
+             message = \"m\"\nquery = '{query}'\n"
+        )
+    };
+    write_files(
+        d,
+        &[
+            ("rulegate.toml", "packs = [\"builtin:t4\", \"./p.toml\"]\n"),
+            ("p.toml", &pack("(call) @c")),
+            ("a.py", "f()\n"),
+        ],
+    );
+    assert!(lint(d, true).contains("P001"));
+    assert!(lint(d, true).contains("P001"), "the query was remembered");
+    std::fs::write(d.join("p.toml"), pack("(call @c")).unwrap();
+    let mut c = rulegate(d);
+    c.args(["lint", "--format", "concise"])
+        .env_remove("RULEGATE_NO_CACHE");
+    let (code, _, err) = run(c);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("invalid tree-sitter query"), "{err}");
+}
+
+/// Every file under `dir`.
+fn walkdir(dir: std::path::PathBuf) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}

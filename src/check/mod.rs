@@ -200,7 +200,7 @@ impl<'a> Checker<'a> {
         findings: &mut Vec<Finding>,
     ) {
         let rules = &*self.run.rules;
-        let Some(queries) = rules.queries.as_ref() else {
+        let Some(queries) = rules.queries() else {
             return;
         };
         let matcher_of = |i: usize| match &rules.rules[i].matcher {

@@ -251,6 +251,8 @@ pub(crate) fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
+    let opts = lint_options(&args)?;
+    crate::store::set_enabled(opts.cache);
     let start = args
         .stdin_filename
         .clone()
@@ -262,7 +264,6 @@ fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
         &args.select,
         &args.ignore,
     )?;
-    let opts = lint_options(&args)?;
     let mut run = lint::lint(&session, &opts)?;
     let mut err = String::new();
     if let Some(file) = &args.write_baseline {

@@ -1,16 +1,18 @@
 //! The result cache: per-file check results in `.rulegate_cache/`, keyed by
-//! the file's content hash and by the run's rules and config (their texts
-//! and rulegate's version, see `RuleSet::fingerprint`).
+//! the file's content hash and by the run's rules and config (their texts,
+//! see `RuleSet::fingerprint`) under the folder of rulegate's build (see
+//! [`crate::store`]). Each file's result is an entry of its own, so a
+//! pre-commit run on one file reads and writes one entry, whatever the size
+//! of the repository.
 //!
 //! Dates are never frozen: a result that depended on the date (a file with
 //! dated suppressions or covered by a central exception, or with a fix a
 //! script computed) is reused only on the day it was computed. A missing,
-//! corrupt or foreign cache file is ignored; the run then simply checks.
+//! corrupt or foreign entry is ignored; the run then simply checks.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,11 +22,13 @@ use crate::finding::Finding;
 use crate::suppress::SuppressionRecord;
 
 /// The cache folder, relative to the project root.
-pub const FOLDER: &str = ".rulegate_cache";
+pub use crate::store::FOLDER;
 
 /// What is kept of one file's check.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
+    /// The file's path (an entry's name is a digest of it).
+    path: String,
     content: u64,
     /// The day the result holds for, if it depends on the date.
     day: Option<String>,
@@ -42,10 +46,10 @@ struct Entry {
 /// The cache of one run (shared by the worker threads).
 #[derive(Debug)]
 pub struct Cache {
-    file: PathBuf,
+    root: PathBuf,
+    /// The folder of this rule set's entries.
+    folder: PathBuf,
     today: String,
-    entries: Mutex<HashMap<String, Entry>>,
-    dirty: Mutex<bool>,
     /// Checks entries' dependencies, each path once per run.
     validator: crate::deps::Validator,
 }
@@ -53,27 +57,24 @@ pub struct Cache {
 impl Cache {
     /// Opens the cache for a run with rules `fingerprint` at `root`.
     pub fn open(root: &Path, fingerprint: u64, today: Date) -> Self {
-        let file = root
-            .join(FOLDER)
-            .join(format!("results-{fingerprint:016x}.json"));
-        let entries = crate::source::read_regular(&file)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
         Self {
-            file,
+            root: root.to_path_buf(),
+            folder: crate::store::build_folder(root).join(format!("results-{fingerprint:016x}")),
             today: today.to_string(),
-            entries: Mutex::new(entries),
-            dirty: Mutex::new(false),
             validator: Default::default(),
         }
     }
 
+    fn entry_file(&self, rel: &str) -> PathBuf {
+        self.folder
+            .join(format!("{:016x}.json", crate::hash::digest(rel.as_bytes())))
+    }
+
     /// The cached result of `rel` whose bytes hash to `content`, if still valid today.
     pub fn get(&self, rel: &str, content: u64) -> Option<FileResult> {
-        let entries = self.entries.lock().ok()?;
-        let e = entries.get(rel)?;
-        if e.content != content || e.day.as_ref().is_some_and(|d| *d != self.today) {
+        let e: Entry = crate::store::read(&self.entry_file(rel))?;
+        if e.path != rel || e.content != content || e.day.as_ref().is_some_and(|d| *d != self.today)
+        {
             return None;
         }
         if !self.validator.all_hold(&e.deps) {
@@ -81,13 +82,13 @@ impl Cache {
         }
         Some(FileResult {
             path: rel.into(),
-            findings: e.findings.clone(),
-            records: e.records.clone(),
-            exceptions_used: e.exceptions_used.clone(),
-            exceptions_in_scope: e.exceptions_in_scope.clone(),
-            error_regions: e.error_regions.clone(),
+            findings: e.findings,
+            records: e.records,
+            exceptions_used: e.exceptions_used,
+            exceptions_in_scope: e.exceptions_in_scope,
+            error_regions: e.error_regions,
             parsed: e.parsed,
-            deps: e.deps.clone(),
+            deps: e.deps,
             ..Default::default()
         })
     }
@@ -98,6 +99,7 @@ impl Cache {
             || r.records.iter().any(|x| x.expires.is_some())
             || r.findings.iter().any(|f| f.fix.is_some());
         let entry = Entry {
+            path: rel.to_string(),
             content,
             day: dated.then(|| self.today.clone()),
             findings: r.findings.clone(),
@@ -108,37 +110,6 @@ impl Cache {
             parsed: r.parsed,
             deps: r.deps.clone(),
         };
-        if let (Ok(mut entries), Ok(mut dirty)) = (self.entries.lock(), self.dirty.lock()) {
-            entries.insert(rel.to_string(), entry);
-            *dirty = true;
-        }
-    }
-
-    /// Writes the cache if it changed (a folder git ignores by itself, and
-    /// a temporary file renamed into place so readers never see half a file).
-    /// Failing to write only costs speed next time, so errors are ignored.
-    pub fn save(&self) {
-        if !self.dirty.lock().is_ok_and(|d| *d) {
-            return;
-        }
-        let Some(folder) = self.file.parent() else {
-            return;
-        };
-        if std::fs::create_dir_all(folder).is_err() {
-            return;
-        }
-        let _ = std::fs::write(folder.join(".gitignore"), "*\n");
-        let Ok(entries) = self.entries.lock() else {
-            return;
-        };
-        let Ok(bytes) = serde_json::to_vec(&*entries) else {
-            return;
-        };
-        if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(folder) {
-            use std::io::Write;
-            if tmp.write_all(&bytes).is_ok() {
-                let _ = tmp.persist(&self.file);
-            }
-        }
+        crate::store::write(&self.root, &self.entry_file(rel), &entry);
     }
 }

@@ -185,9 +185,7 @@ fn check_files(
             r
         })
         .collect::<Vec<_>>();
-    if let Some(c) = &cache {
-        c.save();
-    }
+    run.project.symbols.save();
     if keep_source {
         // The decoded text plus its BOM is exactly what was read: no second
         // read of the file.

@@ -1,6 +1,7 @@
 //! Matching: query rules compiled into a single pass over the tree, and
 //! helpers to look at trees while writing rules.
 
+pub mod known;
 pub mod query;
 pub mod relation;
 pub mod tree;

@@ -3,12 +3,14 @@
 //! pattern index and filtered by the rule's `where` constraints.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use regex::Regex;
 use tree_sitter::{
     CaptureQuantifier, Node, Query, QueryCursor, QueryError, StreamingIterator, Tree,
 };
 
+use super::known;
 use super::relation::Relation;
 pub use crate::parse::python;
 
@@ -68,38 +70,94 @@ pub struct QueryMatcher {
     pub report: Option<String>,
 }
 
-/// A query compiled alone: to validate it, learn its capture names and
-/// which of them some pattern may leave unbound.
-#[derive(Debug)]
-pub struct CheckedQuery {
-    /// The compiled query.
-    pub query: Query,
+/// What loading learns of a query that compiles: its capture names, and
+/// those that some pattern (a branch of an alternation, an optional part)
+/// may leave unbound in a match. Remembered across runs by the query's text
+/// ([`known`]), so a run whose files are all cached compiles no query.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QueryShape {
     /// Capture names, in order.
     pub captures: Vec<String>,
+    /// Captures some match may leave unbound.
+    pub maybe_absent: Vec<String>,
 }
 
-impl CheckedQuery {
-    /// Captures that some pattern (or some branch of an alternation, or an
-    /// optional part) may leave unbound in a match.
-    pub fn maybe_absent(&self) -> Vec<&str> {
-        (0..self.captures.len())
+impl QueryShape {
+    fn of(query: &Query) -> Self {
+        let names = query.capture_names();
+        let maybe_absent = (0..names.len())
             .filter(|&c| {
-                (0..self.query.pattern_count()).any(|p| {
+                (0..query.pattern_count()).any(|p| {
                     matches!(
-                        self.query.capture_quantifiers(p)[c],
+                        query.capture_quantifiers(p)[c],
                         CaptureQuantifier::Zero
                             | CaptureQuantifier::ZeroOrOne
                             | CaptureQuantifier::ZeroOrMore
                     )
                 })
             })
-            .map(|c| self.captures[c].as_str())
-            .collect()
+            .map(|c| names[c].to_string())
+            .collect();
+        Self {
+            captures: names.iter().map(|s| s.to_string()).collect(),
+            maybe_absent,
+        }
     }
 }
 
+/// A validated query, compiled on its first use (tree-sitter's pattern
+/// analysis costs milliseconds per pattern: a pre-commit run that finds
+/// every file cached should not pay it).
+pub struct LazyQuery {
+    text: String,
+    compiled: OnceLock<Query>,
+}
+
+impl std::fmt::Debug for LazyQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyQuery")
+            .field("text", &self.text)
+            .finish()
+    }
+}
+
+impl LazyQuery {
+    /// A query whose `text` was validated; `compiled` if it already was.
+    pub fn new(text: String, compiled: Option<Query>) -> Self {
+        let cell = OnceLock::new();
+        if let Some(q) = compiled {
+            let _ = cell.set(q);
+        }
+        Self {
+            text,
+            compiled: cell,
+        }
+    }
+
+    /// The compiled query.
+    pub fn get(&self) -> &Query {
+        self.compiled.get_or_init(|| {
+            Query::new(&python(), &self.text)
+                .expect("a query validated by this build of rulegate compiles")
+        })
+    }
+}
+
+/// Validates one query: its shape, and the compiled query unless the text
+/// is known to this build (then nothing is compiled). Predicates the engine
+/// would ignore are refused.
+pub fn check(text: &str) -> Result<(QueryShape, Option<Query>), QueryError> {
+    if let Some(shape) = known::get(text) {
+        return Ok((shape, None));
+    }
+    let query = compile_checked(text)?;
+    let shape = QueryShape::of(&query);
+    known::record(text, &shape);
+    Ok((shape, Some(query)))
+}
+
 /// Compiles one query alone, refusing predicates the engine would ignore.
-pub fn check(text: &str) -> Result<CheckedQuery, QueryError> {
+fn compile_checked(text: &str) -> Result<Query, QueryError> {
     let query = Query::new(&python(), text)?;
     for i in 0..query.pattern_count() {
         let ignored = query
@@ -127,17 +185,12 @@ pub fn check(text: &str) -> Result<CheckedQuery, QueryError> {
             });
         }
     }
-    let captures = query
-        .capture_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    Ok(CheckedQuery { query, captures })
+    Ok(query)
 }
 
 /// Compiles one rule's query alone, to validate it and learn its capture names.
 pub fn validate(text: &str) -> Result<Vec<String>, QueryError> {
-    check(text).map(|q| q.captures)
+    check(text).map(|(shape, _)| shape.captures)
 }
 
 /// One match of a query rule: its rule, the reported range and the captures.
@@ -301,12 +354,16 @@ mod tests {
 
     #[test]
     fn captures_some_branch_does_not_bind() {
-        let q = check("[(call function: (identifier) @f) (attribute) @a] @x").unwrap();
-        assert_eq!(q.maybe_absent(), ["f", "a"]);
-        let q = check("(call function: (identifier) @f arguments: (_)? @args) @c").unwrap();
-        assert_eq!(q.maybe_absent(), ["args"]);
-        let q = check("(call function: (identifier) @f) @c").unwrap();
-        assert!(q.maybe_absent().is_empty());
+        let absent = |q: &str| check(q).unwrap().0.maybe_absent;
+        assert_eq!(
+            absent("[(call function: (identifier) @f) (attribute) @a] @x"),
+            ["f", "a"]
+        );
+        assert_eq!(
+            absent("(call function: (identifier) @f arguments: (_)? @args) @c"),
+            ["args"]
+        );
+        assert!(absent("(call function: (identifier) @f) @c").is_empty());
     }
 
     #[test]

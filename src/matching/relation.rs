@@ -1,10 +1,12 @@
 //! Relational constraints (SPEC §3.1): what one query cannot say about a
 //! capture, written as further queries. `matches` tests the captured node
 //! itself, `has` its descendants, `inside` its ancestors; each may be
-//! negated. The inner queries are compiled once, when the pack loads, and
-//! run only on matches that passed every cheaper constraint.
+//! negated. The inner queries are validated when the pack loads, compiled
+//! once on first use, and run only on matches that passed every cheaper constraint.
 
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
+use tree_sitter::{Node, QueryCursor, StreamingIterator};
+
+use super::query::LazyQuery;
 
 /// Where a relation looks for a match of its query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +37,8 @@ pub struct Relation {
     pub kind: RelationKind,
     /// `not_…`: the relation must not hold.
     pub negated: bool,
-    /// The inner query, compiled once per run.
-    pub query: Query,
+    /// The inner query, compiled once per run on first use.
+    pub query: LazyQuery,
     /// Node kinds that end an `inside` walk (tested, then the walk stops).
     pub stop_at: Vec<String>,
     /// How far down (`has`) or up (`inside`) to look; `None`: no bound.
@@ -110,7 +112,7 @@ impl Relation {
         start_depth: Option<u32>,
     ) -> bool {
         cursor.set_max_start_depth(start_depth);
-        let mut matches = cursor.matches(&self.query, node, text);
+        let mut matches = cursor.matches(self.query.get(), node, text);
         matches.next().is_some()
     }
 }
@@ -118,13 +120,12 @@ impl Relation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::python;
 
     fn relation(kind: RelationKind, negated: bool, q: &str) -> Relation {
         Relation {
             kind,
             negated,
-            query: Query::new(&python(), q).unwrap(),
+            query: LazyQuery::new(q.to_string(), None),
             stop_at: Vec::new(),
             max_depth: None,
         }

@@ -13,7 +13,7 @@ use crate::error::{SourceDoc, SpannedError};
 use crate::finding::Applicability;
 use crate::finding::Severity;
 use crate::glob::GlobList;
-use crate::matching::query::CheckedQuery;
+use crate::matching::query::QueryShape;
 use crate::pack_format::{FixTable, MAX_TTL_DAYS, RuleSpec};
 use crate::rule::{
     EngineCheck, Example, FixAction, FixKind, Matcher, Rule, Scope, SuppressionCheck,
@@ -318,7 +318,7 @@ fn compile_matcher(
     r: &RuleSpec,
     options: &toml::Table,
     options_span: std::ops::Range<usize>,
-) -> Result<(Matcher, Vec<String>, Option<CheckedQuery>), Vec<SpannedError>> {
+) -> Result<(Matcher, Vec<String>, Option<QueryShape>), Vec<SpannedError>> {
     match (&r.query, &r.analyzer) {
         (Some(q), None) => query_rule::compile_query(doc, r, q).map(|(m, checked)| {
             let vars = m.captures.clone();

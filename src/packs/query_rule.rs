@@ -7,7 +7,7 @@ use std::ops::Range;
 use serde_spanned::Spanned;
 
 use crate::error::{SourceDoc, SpannedError};
-use crate::matching::query::{self, CheckedQuery, Constraint, QueryMatcher};
+use crate::matching::query::{self, Constraint, LazyQuery, QueryMatcher, QueryShape};
 use crate::matching::relation::{Relation, RelationKind};
 use crate::pack_format::{CaptureConstraint, RelationTable, RuleSpec};
 use crate::template::Template;
@@ -17,8 +17,8 @@ pub fn compile_query(
     doc: &SourceDoc,
     r: &RuleSpec,
     q: &Spanned<String>,
-) -> Result<(QueryMatcher, CheckedQuery), Vec<SpannedError>> {
-    let checked = query::check(q.get_ref()).map_err(|e| {
+) -> Result<(QueryMatcher, QueryShape), Vec<SpannedError>> {
+    let (shape, _) = query::check(q.get_ref()).map_err(|e| {
         let span = doc.inner_span(q.span(), q.get_ref(), e.offset..e.offset);
         vec![
             doc.error(
@@ -31,7 +31,7 @@ pub fn compile_query(
             ),
         ]
     })?;
-    let captures = checked.captures.clone();
+    let captures = shape.captures.clone();
     let mut errors = Vec::new();
     let known = |name: &str, span: Range<usize>, errors: &mut Vec<SpannedError>| {
         if !captures.iter().any(|c| c == name) {
@@ -66,7 +66,7 @@ pub fn compile_query(
         constraints,
         report: r.report.as_ref().map(|s| s.get_ref().clone()),
     };
-    Ok((matcher, checked))
+    Ok((matcher, shape))
 }
 
 /// One capture's constraints; problems go to `errors`.
@@ -154,7 +154,7 @@ fn compile_relation(
     bare_string: bool,
     value: &Spanned<toml::Value>,
 ) -> Result<Relation, SpannedError> {
-    let checked = query::check(&table.query).map_err(|e| {
+    let (_, compiled) = query::check(&table.query).map_err(|e| {
         let span = if bare_string {
             doc.inner_span(value.span(), &table.query, e.offset..e.offset)
         } else {
@@ -201,7 +201,7 @@ fn compile_relation(
     Ok(Relation {
         kind,
         negated,
-        query: checked.query,
+        query: LazyQuery::new(table.query, compiled),
         stop_at: table.stop_at,
         max_depth: table.max_depth,
     })
@@ -214,11 +214,11 @@ fn compile_relation(
 pub(super) fn unbound_capture_warnings(
     doc: &SourceDoc,
     r: &RuleSpec,
-    checked: &CheckedQuery,
+    shape: &QueryShape,
     message: Option<(&Template, &Spanned<String>)>,
     fix_template: Option<(&Template, Range<usize>)>,
 ) -> Vec<SpannedError> {
-    let absent = checked.maybe_absent();
+    let absent = &shape.maybe_absent;
     if absent.is_empty() {
         return Vec::new();
     }
@@ -261,7 +261,7 @@ pub(super) fn unbound_capture_warnings(
         }
     }
     uses.into_iter()
-        .filter(|(name, ..)| absent.contains(name))
+        .filter(|(name, ..)| absent.iter().any(|a| a == name))
         .map(|(name, span, role)| {
             doc.error(
                 span,
