@@ -4,6 +4,11 @@
 
 use std::time::Instant;
 
+// The same allocator as the binary, so the floor is the binary's floor.
+#[cfg(all(not(target_env = "msvc"), not(target_os = "openbsd")))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use rayon::prelude::*;
 use rulegate::config::Config;
 use rulegate::parse::Worker;

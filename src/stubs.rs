@@ -157,6 +157,7 @@ impl StubPlan<'_> {
                 &m.target,
                 &m.name,
                 &mut Vec::new(),
+                None,
             );
             match exported {
                 Export::Missing => {}
@@ -307,6 +308,7 @@ fn with_ctx<R>(run: &Run, rel: &str, text: &str, f: impl FnOnce(&FileCtx) -> R) 
         project: &run.project,
         imports: Default::default(),
         overlay: None,
+        prefetch: None,
     };
     Some(f(&ctx))
 }

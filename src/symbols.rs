@@ -541,14 +541,17 @@ impl SymbolTables {
 
     /// The table of the module at `rel` (project-relative), whose current
     /// text is `text` when given (a fix round's), else read from disk under `root`.
+    /// `prefetch`, if given, is asked first for a module on disk whose table
+    /// the run does not have yet.
     pub fn get(
         &self,
         root: &std::path::Path,
         rel: &str,
         text: Option<&str>,
+        prefetch: Option<&dyn Prefetch>,
     ) -> Option<Arc<ModuleSymbols>> {
         let Some(text) = text else {
-            return self.get_on_disk(root, rel);
+            return self.get_on_disk(root, rel, prefetch);
         };
         let key = (rel.to_string(), crate::hash::digest(text.as_bytes()));
         if let Some(hit) = self
@@ -566,9 +569,22 @@ impl SymbolTables {
         Some(table)
     }
 
-    fn get_on_disk(&self, root: &Path, rel: &str) -> Option<Arc<ModuleSymbols>> {
+    fn get_on_disk(
+        &self,
+        root: &Path,
+        rel: &str,
+        prefetch: Option<&dyn Prefetch>,
+    ) -> Option<Arc<ModuleSymbols>> {
         let path = root.join(rel);
-        if let Some(hit) = self.on_disk.read().ok().and_then(|c| c.get(rel).cloned()) {
+        let recorded = || self.on_disk.read().ok().and_then(|c| c.get(rel).cloned());
+        let mut hit = recorded();
+        if hit.is_none()
+            && let Some(p) = prefetch
+        {
+            p.prefetch(rel);
+            hit = recorded();
+        }
+        if let Some(hit) = hit {
             crate::deps::read(&path, Some(hit.hash));
             if !hit.kept {
                 self.keep(hit.hash, &hit.table);
@@ -670,8 +686,9 @@ impl SymbolTables {
         rel: &str,
         name: &str,
         seen: &mut Vec<String>,
+        prefetch: Option<&dyn Prefetch>,
     ) -> Export {
-        self.lookup(resolver, texts, rel, name, seen)
+        self.lookup(resolver, texts, rel, name, seen, prefetch)
             .map_or(Export::Unknowable, |found| {
                 if found {
                     Export::Defined
@@ -690,12 +707,13 @@ impl SymbolTables {
         rel: &str,
         name: &str,
         seen: &mut Vec<String>,
+        prefetch: Option<&dyn Prefetch>,
     ) -> Option<bool> {
         if seen.iter().any(|s| s == rel) {
             return Some(false); // a cycle adds nothing new
         }
         seen.push(rel.to_string());
-        let table = self.get(resolver.root(), rel, texts(rel))?;
+        let table = self.get(resolver.root(), rel, texts(rel), prefetch)?;
         if table.is_unknowable() || table.has_errors {
             return None;
         }
@@ -705,18 +723,27 @@ impl SymbolTables {
         for (star, level) in &table.star_imports {
             let absolute = resolver.absolute(rel, star, *level, None).ok()?;
             let target = resolver.resolve(&absolute)?;
-            let inner = self.get(resolver.root(), &target.rel, texts(&target.rel))?;
+            let inner = self.get(resolver.root(), &target.rel, texts(&target.rel), prefetch)?;
             let public = match &inner.all {
                 Some(all) if all.complete => all.names.iter().any(|n| n == name),
                 Some(_) => return None, // a computed `__all__`
                 None => !name.starts_with('_'),
             };
-            if public && self.lookup(resolver, texts, &target.rel, name, seen)? {
+            if public && self.lookup(resolver, texts, &target.rel, name, seen, prefetch)? {
                 return Some(true);
             }
         }
         Some(false)
     }
+}
+
+/// What can produce a module's table the way the run would anyway: a lint
+/// run that is going to check the module checks it now, recording its table
+/// from that check's parse, so that no module is parsed twice.
+pub trait Prefetch: Sync {
+    /// Produces the table of the module at `rel` (project-relative) if it
+    /// can, by [`SymbolTables::insert_on_disk`]; does nothing otherwise.
+    fn prefetch(&self, rel: &str);
 }
 
 /// What a module's symbol table says of one name.

@@ -171,6 +171,7 @@ mod tests {
             project: &run.project,
             imports: Default::default(),
             overlay: None,
+            prefetch: None,
         };
         let rule = run.rules.get("E402").unwrap();
         let crate::rule::Matcher::Analyzer(a) = &rule.matcher else {

@@ -133,6 +133,7 @@ pub fn stub_edits(
         project.modules.root(),
         &m.target,
         (!on_disk).then_some(text),
+        None,
     )?;
     if table.has_errors {
         return None;
@@ -177,6 +178,7 @@ pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
                     &target.rel,
                     &n.name,
                     &mut Vec::new(),
+                    ctx.prefetch,
                 ),
             };
             if exported == Export::Missing {

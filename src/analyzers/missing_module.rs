@@ -120,6 +120,7 @@ fn made_at_run_time(
             ctx.project.modules.root(),
             &parent.rel,
             text.map(String::as_str),
+            ctx.prefetch,
         );
         match table {
             Some(t) if t.unknowable.is_some() || t.touches_path => return true,

@@ -43,6 +43,9 @@ pub struct FileCtx<'a> {
     pub imports: ImportCache,
     /// Texts of files a fix round is changing (they differ from the disk).
     pub overlay: Option<&'a std::collections::BTreeMap<String, String>>,
+    /// How the run produces a module's symbol table before parsing it for
+    /// the table alone (see [`crate::symbols::Prefetch`]).
+    pub prefetch: Option<&'a dyn crate::symbols::Prefetch>,
 }
 
 /// A file's imports, extracted on first use (keyed by the dynamic-import

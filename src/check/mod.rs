@@ -77,6 +77,7 @@ pub struct Matched {
 }
 
 /// One pass of checks over files of a [`Run`].
+#[derive(Clone, Copy)]
 pub struct Checker<'a> {
     /// The run.
     pub run: &'a Run,
@@ -84,6 +85,9 @@ pub struct Checker<'a> {
     pub collect: Option<Report>,
     /// Texts of files a fix round has changed (not yet written).
     pub overlay: Option<&'a BTreeMap<String, String>>,
+    /// How the run produces a module's symbol table it does not have yet
+    /// (`lint` checks the module then, so that it is parsed once).
+    pub prefetch: Option<&'a dyn crate::symbols::Prefetch>,
 }
 
 impl<'a> Checker<'a> {
@@ -93,6 +97,7 @@ impl<'a> Checker<'a> {
             run,
             collect: None,
             overlay: None,
+            prefetch: None,
         }
     }
 
@@ -143,15 +148,17 @@ impl<'a> Checker<'a> {
             matched.error_regions = syntax_errors(&tree);
             self.syntax_finding(&env, &tree, &matched.error_regions, &mut matched.findings);
         }
-        if rules.any_query(&matched.active) {
-            self.run_queries(worker, &env, &tree, &matched.active, &mut matched.findings);
-        }
-        // A fix round's texts are not the disk's: only the first pass records.
+        // A fix round's texts are not the disk's: only the first pass
+        // records. Recorded before anything else runs, so that an importer
+        // checked meanwhile (or this file's own imports, in a cycle) finds it.
         if rules.needs_symbols && self.overlay.is_none() {
             self.run
                 .project
                 .symbols
                 .insert_on_disk(rel_path, &src.text, &tree);
+        }
+        if rules.any_query(&matched.active) {
+            self.run_queries(worker, &env, &tree, &matched.active, &mut matched.findings);
         }
         let ctx = FileCtx {
             path: rel_path,
@@ -163,6 +170,7 @@ impl<'a> Checker<'a> {
             project: &self.run.project,
             imports: Default::default(),
             overlay: self.overlay,
+            prefetch: self.prefetch,
         };
         self.run_analyzers(&env, &ctx, &matched.active, &mut matched.findings);
         if let Some(Matcher::Analyzer(a)) = feeder.map(|i| &rules.rules[i].matcher) {

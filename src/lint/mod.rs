@@ -6,13 +6,12 @@
 pub mod cache;
 pub mod file;
 pub mod fixing;
+mod pass;
 pub mod shard;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-use rayon::prelude::*;
 
 use crate::analyzers::{Fact, Report};
 use crate::check::Checker;
@@ -158,33 +157,7 @@ fn check_files(
     let cache = (opts.cache && !keep_source && opts.collect.is_none())
         .then(|| Cache::open(&run.config.root, run.rules.fingerprint, run.today));
     crate::deps::set_enabled(cache.is_some());
-    let results = targets
-        .par_iter()
-        .map_init(Worker::new, |w, t: &Target| {
-            let bytes = crate::source::read_regular(&t.path);
-            let content = bytes.as_ref().ok().map(|b| crate::hash::digest(b));
-            let cached = cache
-                .as_ref()
-                .zip(content)
-                .and_then(|(c, d)| c.get(&t.rel, d));
-            if let Some(mut r) = cached {
-                if !r.findings.is_empty() {
-                    r.source = bytes.ok().and_then(|b| SourceText::decode(&b).ok());
-                }
-                return r;
-            }
-            let mut r = file::check_bytes(checker, w, Arc::from(t.rel.as_str()), bytes);
-            if let (Some(c), Some(d)) = (&cache, content)
-                && !r.internal_error
-            {
-                c.put(&t.rel, d, &r);
-            }
-            if r.findings.is_empty() && !keep_source {
-                r.source = None; // keep memory flat on big trees
-            }
-            r
-        })
-        .collect::<Vec<_>>();
+    let results = pass::check_all(checker, &targets, cache.as_ref(), keep_source);
     run.project.symbols.save();
     if keep_source {
         // The decoded text plus its BOM is exactly what was read: no second

@@ -1,0 +1,193 @@
+//! The first pass of `lint` over its files, in parallel, each through the
+//! [`Cache`] and checked once. When an importer needs the symbol table of a
+//! module the pass has not reached yet, the module is checked then, on the
+//! importer's thread ([`Prefetch`]): its one parse gives both its findings
+//! and its table, so no module is parsed twice.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use super::cache::Cache;
+use super::file::{self, FileResult};
+use crate::check::Checker;
+use crate::parse::Worker;
+use crate::source::SourceText;
+use crate::symbols::Prefetch;
+use crate::walk::Target;
+
+/// How deep modules may be checked ahead inside one another's checks (each
+/// level holds a syntax tree and a stack of frames; deeper, the table is
+/// parsed alone).
+const MAX_AHEAD_DEPTH: usize = 8;
+
+thread_local! {
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The state of one pass.
+struct Pass<'a> {
+    checker: Checker<'a>,
+    targets: &'a [Target],
+    /// Target index by project-relative path.
+    index: HashMap<&'a str, usize>,
+    /// Whether a thread has taken each target.
+    taken: Vec<AtomicBool>,
+    /// Results of targets checked ahead, by index.
+    ahead: Mutex<Vec<(usize, FileResult)>>,
+    cache: Option<&'a Cache>,
+    keep_source: bool,
+}
+
+impl Prefetch for Pass<'_> {
+    fn prefetch(&self, rel: &str) {
+        let Some(&i) = self.index.get(rel) else {
+            return; // not a file of this run
+        };
+        if DEPTH.get() >= MAX_AHEAD_DEPTH || !self.take(i) {
+            return;
+        }
+        DEPTH.set(DEPTH.get() + 1);
+        let r = self.check_target(&mut Worker::new(), i);
+        DEPTH.set(DEPTH.get() - 1);
+        if let Ok(mut ahead) = self.ahead.lock() {
+            ahead.push((i, r));
+        }
+    }
+}
+
+impl Pass<'_> {
+    fn take(&self, i: usize) -> bool {
+        !self.taken[i].swap(true, Ordering::AcqRel)
+    }
+
+    /// Checks target `i` (or takes its result from the cache).
+    fn check_target(&self, w: &mut Worker, i: usize) -> FileResult {
+        let t = &self.targets[i];
+        let bytes = crate::source::read_regular(&t.path);
+        let content = bytes.as_ref().ok().map(|b| crate::hash::digest(b));
+        let cached = self.cache.zip(content).and_then(|(c, d)| c.get(&t.rel, d));
+        if let Some(mut r) = cached {
+            if !r.findings.is_empty() {
+                r.source = bytes.ok().and_then(|b| SourceText::decode(&b).ok());
+            }
+            return r;
+        }
+        let checker = Checker {
+            prefetch: Some(self),
+            ..self.checker
+        };
+        let mut r = file::check_bytes(&checker, w, Arc::from(t.rel.as_str()), bytes);
+        if let (Some(c), Some(d)) = (self.cache, content)
+            && !r.internal_error
+        {
+            c.put(&t.rel, d, &r);
+        }
+        if r.findings.is_empty() && !self.keep_source {
+            r.source = None; // keep memory flat on big trees
+        }
+        r
+    }
+}
+
+/// Checks every target once, in parallel; results in target order.
+pub fn check_all(
+    checker: &Checker,
+    targets: &[Target],
+    cache: Option<&Cache>,
+    keep_source: bool,
+) -> Vec<FileResult> {
+    let pass = Pass {
+        checker: *checker,
+        targets,
+        index: targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.rel.as_str(), i))
+            .collect(),
+        taken: targets.iter().map(|_| AtomicBool::new(false)).collect(),
+        ahead: Mutex::new(Vec::new()),
+        cache,
+        keep_source,
+    };
+    let mut results: Vec<Option<FileResult>> = (0..targets.len())
+        .into_par_iter()
+        .map_init(Worker::new, |w, i| {
+            pass.take(i).then(|| pass.check_target(w, i))
+        })
+        .collect();
+    if let Ok(mut ahead) = pass.ahead.lock() {
+        for (i, r) in ahead.drain(..) {
+            results[i] = Some(r);
+        }
+    }
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| r.unwrap_or_else(|| pass.check_target(&mut Worker::new(), i)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::{LintOptions, lint};
+    use crate::run::Run;
+
+    #[test]
+    fn each_module_is_parsed_once_and_results_do_not_depend_on_the_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // Importers come first in walk order, and import one another in a
+        // chain deeper than the checks ahead may nest.
+        let n = super::MAX_AHEAD_DEPTH + 4;
+        std::fs::write(
+            d.join("rulegate.toml"),
+            "[lanes.production]\npaths = [\"**\"]\n",
+        )
+        .unwrap();
+        std::fs::create_dir(d.join("pkg")).unwrap();
+        std::fs::write(d.join("pkg/__init__.py"), "").unwrap();
+        for i in 0..n {
+            let body = if i + 1 < n {
+                format!("from pkg.m{:02} import X, MISSING{i}\nX = 1\n", i + 1)
+            } else {
+                "X = 1\n".to_string()
+            };
+            std::fs::write(d.join(format!("pkg/m{i:02}.py")), body).unwrap();
+        }
+        let findings = |threads: usize| {
+            let run =
+                Run::load(None, d, &[], &[], crate::dates::Date::constant(2026, 1, 1)).unwrap();
+            let before = crate::parse::parse_count();
+            let out = lint(
+                &run,
+                &LintOptions {
+                    paths: vec![d.to_path_buf()],
+                    threads: Some(threads),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let parses = crate::parse::parse_count() - before;
+            let found: Vec<String> = out
+                .findings
+                .iter()
+                .map(|f| format!("{}:{}:{}", f.path, f.location.start.line, f.rule))
+                .collect();
+            (found, parses, out.files.len())
+        };
+        let (one, parses, files) = findings(1);
+        assert_eq!(one.iter().filter(|f| f.ends_with("STUB001")).count(), n - 1);
+        // Parses beyond one per file: only where the chain is deeper than
+        // the checks ahead may nest.
+        assert!(
+            parses <= files + n / super::MAX_AHEAD_DEPTH,
+            "{parses} parses of {files} files"
+        );
+        let (two, _, _) = findings(2);
+        assert_eq!(one, two);
+    }
+}
