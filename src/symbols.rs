@@ -128,21 +128,24 @@ impl ModuleSymbols {
 
     /// `(name := value)` anywhere at module scope binds a module name
     /// (comprehensions included; function and class bodies excluded).
-    /// Iterative: deep nesting cannot overflow the stack.
-    fn scan_walrus(&mut self, node: Node, text: &str) {
-        let mut stack = vec![node];
-        while let Some(node) = stack.pop() {
-            let mut c = node.walk();
-            for child in node.named_children(&mut c) {
-                match child.kind() {
-                    "function_definition" | "class_definition" | "lambda" => {}
-                    "named_expression" => {
-                        if let Some(n) = child.child_by_field_name("name") {
-                            self.bind(&text[n.byte_range()]);
-                        }
-                        stack.push(child);
-                    }
-                    _ => stack.push(child),
+    /// One cursor walk: deep nesting cannot overflow the stack.
+    fn scan_walrus(&mut self, root: Node, text: &str) {
+        let mut cursor = root.walk();
+        loop {
+            let n = cursor.node();
+            let kind = n.kind();
+            if kind == "named_expression"
+                && let Some(name) = n.child_by_field_name("name")
+            {
+                self.bind(&text[name.byte_range()]);
+            }
+            let opaque = matches!(kind, "function_definition" | "class_definition" | "lambda");
+            if !opaque && cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return;
                 }
             }
         }
@@ -382,8 +385,10 @@ impl ModuleSymbols {
     /// Writes to `globals()`, `vars()` or `sys.modules`, anywhere in the file,
     /// and `global` declarations in functions (those bind module names).
     fn scan_dynamic(&mut self, root: Node, text: &str) {
-        let dynamic_words = ["globals()", "vars()", "locals()", "sys.modules", "global "];
-        if !dynamic_words.iter().any(|w| text.contains(w)) {
+        let namespace_calls = ["globals()", "vars()", "locals()"]
+            .iter()
+            .any(|w| text.contains(w));
+        if !namespace_calls && !text.contains("sys.modules") && !has_global_statement(text) {
             return;
         }
         // One cursor walk; a node's parent is the cursor's previous level,
@@ -394,7 +399,7 @@ impl ModuleSymbols {
             let n = cursor.node();
             match n.kind() {
                 // `exec(code, globals())` and friends may bind anything.
-                "argument_list" => {
+                "argument_list" if namespace_calls => {
                     let mut c = n.walk();
                     if n.named_children(&mut c).any(|a| {
                         matches!(&text[a.byte_range()], "globals()" | "vars()" | "locals()")
@@ -412,7 +417,14 @@ impl ModuleSymbols {
                         self.bind(&name);
                     }
                 }
-                "subscript" | "attribute" => {
+                // The object is the node's first child, so its text starts
+                // the node's: most attributes are ruled out without a
+                // field lookup.
+                "subscript" | "attribute"
+                    if ["globals()", "vars()", "sys.modules"]
+                        .iter()
+                        .any(|b| text[n.start_byte()..].starts_with(b)) =>
+                {
                     let object = n
                         .child_by_field_name("value")
                         .or_else(|| n.child_by_field_name("object"));
@@ -437,6 +449,18 @@ impl ModuleSymbols {
             }
         }
     }
+}
+
+/// Whether `text` may hold a `global` statement: the word `global` followed
+/// by a blank, at the start of a line or after a `:` or `;` (conservative:
+/// strings and comments may pass too, never a real statement fail).
+fn has_global_statement(text: &str) -> bool {
+    text.match_indices("global").any(|(at, _)| {
+        let after = text[at + 6..].chars().next();
+        let before = text[..at].trim_end_matches([' ', '\t', '\x0c']);
+        matches!(after, Some(' ' | '\t' | '\\'))
+            && (before.is_empty() || before.ends_with(['\n', '\r', ':', ';']))
+    })
 }
 
 /// Whether `n` (`globals()[…]`, `sys.modules.update`, …) is written by its parent `p`.
@@ -756,4 +780,58 @@ pub enum Export {
     /// It cannot be known (`__getattr__`, a computed `__all__`, a syntax
     /// error, … on the way).
     Unknowable,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_statements_are_found_by_the_line_scan() {
+        for yes in [
+            "global x\n",
+            "def f():\n    global x\n",
+            "def f(): global x\n",
+            "def f():\n    y = 1; global x\n",
+            "def f():\n\tglobal \\\n x\n",
+            "def f():\r\n    global x\r\n",
+        ] {
+            assert!(has_global_statement(yes), "{yes:?}");
+        }
+        for no in [
+            "# the global lock\n",
+            "x = global_var\n",
+            "globals()\n",
+            "nonglobal x\n",
+        ] {
+            assert!(!has_global_statement(no), "{no:?}");
+        }
+    }
+
+    #[test]
+    fn dynamic_writes_and_walrus_bindings() {
+        let table = |text: &str| {
+            let tree = Worker::new().parse(text).unwrap();
+            ModuleSymbols::of(&tree, text)
+        };
+        let t = table(
+            "def f():\n    global late\n    late = 1\n[y := 2 for _ in ()]\ndef g():\n    (z := 3)\n",
+        );
+        assert!(t.names.contains("late") && t.names.contains("y"));
+        assert!(!t.names.contains("z"), "a function's walrus binds a local");
+        assert!(t.unknowable.is_none());
+        for text in [
+            "globals()['x'] = 1\n",
+            "import sys\nsys.modules.update(a=1)\n",
+            "exec(code, globals())\n",
+            "def f():\n    del vars()['x']\n",
+        ] {
+            assert!(table(text).unknowable.is_some(), "{text}");
+        }
+        assert!(
+            table("x = globals()['y']\nm = sys.modules['a']\n")
+                .unknowable
+                .is_none()
+        );
+    }
 }
