@@ -461,11 +461,23 @@ impl RuleSet {
     }
 
     /// Which rules apply to a file: in scope for its path and lane, and
-    /// passing their prefilter (`words`, from [`RuleSet::prefilter_matches`]).
-    pub fn active_for(&self, rel_path: &str, lane: Option<&str>, words: &RuleMask) -> RuleMask {
+    /// passing their prefilter (`words`, from [`RuleSet::prefilter_matches`])
+    /// and their analyzer's text test ([`Analyzer::may_match`](crate::analyzers::Analyzer::may_match)).
+    pub fn active_for(
+        &self,
+        rel_path: &str,
+        lane: Option<&str>,
+        words: &RuleMask,
+        text: &str,
+    ) -> RuleMask {
         let mut active = RuleMask::new(self.rules.len());
         for i in words.iter() {
-            if self.rules[i].scope.applies(rel_path, lane) {
+            let rule = &self.rules[i];
+            let possible = || match &rule.matcher {
+                Matcher::Analyzer(a) => a.may_match(text),
+                _ => true,
+            };
+            if rule.scope.applies(rel_path, lane) && possible() {
                 active.insert(i);
             }
         }

@@ -120,12 +120,12 @@ fn why_the_rule_did_not_run(run: &Run, rule: &Rule, path: &Arc<str>, code: &str,
     }
     let words = rules.prefilter_matches(code);
     if !rules
-        .active_for(path, lane.as_deref(), &words)
+        .active_for(path, lane.as_deref(), &words, code)
         .contains(rule.index)
     {
         let _ = writeln!(
             out,
-            "   note: the rule's prefilter {:?} found none of its words in the example, so {} did not run",
+            "   note: the rule's prefilter {:?} (or its analyzer's text test) ruled the example out, so {} did not run",
             rule.prefilter.as_deref().unwrap_or_default(),
             rule.id
         );

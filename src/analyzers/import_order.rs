@@ -58,6 +58,10 @@ impl Analyzer for ImportOrder {
         Some(vec!["import".to_string()])
     }
 
+    fn may_match(&self, text: &str) -> bool {
+        super::late_import_scan::may_have_late_import(text)
+    }
+
     fn fixable(&self) -> bool {
         true
     }

@@ -18,6 +18,7 @@ pub mod comment_format;
 pub mod import_move;
 pub mod import_order;
 pub mod imports;
+pub mod late_import_scan;
 pub mod legacy;
 pub mod missing_export;
 pub mod missing_module;
@@ -100,6 +101,12 @@ pub trait Analyzer: Send + Sync + Debug {
     /// Literal words one of which a file must contain for a hit to be possible
     /// (`None`: every file may have hits).
     fn prefilter(&self) -> Option<Vec<String>>;
+    /// A cheap test of a file's text that passed the prefilter: `false`
+    /// means no hit is possible, and the file needs no parse for this rule.
+    /// It must be conservative (never `false` for a file with a hit).
+    fn may_match(&self, _text: &str) -> bool {
+        true
+    }
     /// Finds the hits in one file.
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>);
     /// The report this analyzer feeds (`rulegate report NAME`), if any.

@@ -122,7 +122,7 @@ impl<'a> Checker<'a> {
         let rules = &*self.run.rules;
         let lane = self.run.lane_of(rel_path);
         let words = rules.prefilter_matches(&src.text);
-        let active = rules.active_for(rel_path, lane.as_deref(), &words);
+        let active = rules.active_for(rel_path, lane.as_deref(), &words, &src.text);
         let feeder = self
             .collect
             .and_then(|report| rules.feeder(report))
