@@ -8,8 +8,14 @@ use std::path::Path;
 use common::*;
 
 fn lint(dir: &Path, cached: bool) -> String {
+    lint_paths(dir, cached, &[])
+}
+
+/// Lints `paths` (none: the whole project), with the cache or without.
+fn lint_paths(dir: &Path, cached: bool, paths: &[&str]) -> String {
     let mut c = rulegate(dir);
     c.args(["lint", "--format", "concise", "--exit-zero"]);
+    c.args(paths);
     if cached {
         c.env_remove("RULEGATE_NO_CACHE");
     } else {
@@ -97,14 +103,7 @@ fn a_module_moved_to_another_lane_is_judged_again() {
 fn a_deleted_module_is_noticed() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write_files(
-        d,
-        &[
-            ("core/__init__.py", ""),
-            ("core/b.py", "X = 1\n"),
-            ("core/a.py", "from core.b import X\n"),
-        ],
-    );
+    write_files(d, A_IMPORTS_FROM_B);
     lint(d, true);
     assert!(agree(d).is_empty() || !agree(d).contains("STUB001"));
     std::fs::remove_file(d.join("core/b.py")).unwrap();
@@ -149,35 +148,27 @@ fn a_missing_module_that_appears_is_noticed() {
 
 /// Lints one file, with the cache or without; both must agree.
 fn lint_one(dir: &Path, file: &str) -> String {
-    let run_one = |cached: bool| {
-        let mut c = rulegate(dir);
-        c.args(["lint", "--format", "concise", "--exit-zero", file]);
-        if cached {
-            c.env_remove("RULEGATE_NO_CACHE");
-        } else {
-            c.arg("--no-cache");
-        }
-        let (code, out, err) = run(c);
-        assert_eq!(code, 0, "{out}{err}");
-        out
-    };
-    let warm = run_one(true);
-    assert_eq!(warm, run_one(false), "a cached run must equal --no-cache");
+    let warm = lint_paths(dir, true, &[file]);
+    assert_eq!(
+        warm,
+        lint_paths(dir, false, &[file]),
+        "a cached run must equal --no-cache"
+    );
     warm
 }
+
+/// A package whose module `a` imports `X` from module `b`.
+const A_IMPORTS_FROM_B: &[(&str, &str)] = &[
+    ("core/__init__.py", ""),
+    ("core/b.py", "X = 1\n"),
+    ("core/a.py", "from core.b import X\n"),
+];
 
 #[test]
 fn kept_symbol_tables_serve_an_edited_file_and_follow_their_module() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write_files(
-        d,
-        &[
-            ("core/__init__.py", ""),
-            ("core/b.py", "X = 1\n"),
-            ("core/a.py", "from core.b import X\n"),
-        ],
-    );
+    write_files(d, A_IMPORTS_FROM_B);
     lint(d, true); // fill the cache: b's table is kept, as a reader needed it
     let kept: Vec<_> = walkdir(d.join(".rulegate_cache"))
         .into_iter()
