@@ -1,6 +1,7 @@
 //! Compiled rules and the registry of a run: every rule is data (id,
 //! severity, message, scope, docs, tests) plus one matcher.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::analyzers::{Analyzer, Report};
@@ -273,9 +274,9 @@ impl RuleMask {
 pub struct RuleSet {
     /// All active rules, in pack order.
     pub rules: Vec<Rule>,
-    /// The single combined query of all query rules, compiled when a file
-    /// first needs it (a run whose files are all cached never does).
-    queries: std::sync::OnceLock<Option<QuerySet>>,
+    /// The query rules' patterns, combined and compiled when a file first
+    /// needs them (a run whose files are all cached never does).
+    queries: std::sync::OnceLock<QueryGroups>,
     /// One automaton over every rule's prefilter words, with the rules each
     /// word serves: a single scan of a file tells which rules may match it.
     words: aho_corasick::AhoCorasick,
@@ -406,21 +407,9 @@ impl RuleSet {
         }
     }
 
-    /// The combined query of every query rule (`None`: there is none).
-    pub fn queries(&self) -> Option<&QuerySet> {
-        self.queries
-            .get_or_init(|| {
-                let texts: Vec<(usize, &str)> = self
-                    .rules
-                    .iter()
-                    .filter_map(|r| match &r.matcher {
-                        Matcher::Query(q) => Some((r.index, q.text.as_str())),
-                        _ => None,
-                    })
-                    .collect();
-                QuerySet::build(&texts).expect("each query was validated alone")
-            })
-            .as_ref()
+    /// The query rules' combined queries.
+    pub fn queries(&self) -> &QueryGroups {
+        self.queries.get_or_init(|| QueryGroups::new(&self.rules))
     }
 
     /// The rule at `index` (a finding's [`Finding::rule_index`](crate::finding::Finding)).
@@ -508,6 +497,96 @@ impl RuleSet {
         active
             .iter()
             .any(|i| matches!(self.rules[i].matcher, Matcher::Query(_)))
+    }
+}
+
+/// The query rules of a set, as two combined queries: rules whose every
+/// match sits on an occurrence of one of their `in` words (anchored, see
+/// [`QueryMatcher::anchor_of`](crate::matching::query::QueryMatcher::anchor_of)),
+/// run only around those occurrences; and the others, walked over the whole
+/// tree.
+#[derive(Debug, Default)]
+pub struct QueryGroups {
+    /// The rules without an anchor.
+    pub whole: Option<QuerySet>,
+    /// The anchored rules.
+    pub anchored: Option<QuerySet>,
+    /// Every anchor word, with the anchored rules it serves.
+    anchors: Option<(aho_corasick::AhoCorasick, Vec<Vec<usize>>)>,
+}
+
+impl QueryGroups {
+    fn new(rules: &[Rule]) -> Self {
+        let mut whole: Vec<(usize, &str)> = Vec::new();
+        let mut anchored: Vec<(usize, &str)> = Vec::new();
+        let mut words: Vec<&str> = Vec::new();
+        let mut word_rules: Vec<Vec<usize>> = Vec::new();
+        for r in rules {
+            let Matcher::Query(q) = &r.matcher else {
+                continue;
+            };
+            let Some(anchor) = &q.anchor else {
+                whole.push((r.index, &q.text));
+                continue;
+            };
+            anchored.push((r.index, &q.text));
+            for w in anchor {
+                match words.iter().position(|x| x == w) {
+                    Some(p) => word_rules[p].push(r.index),
+                    None => {
+                        words.push(w);
+                        word_rules.push(vec![r.index]);
+                    }
+                }
+            }
+        }
+        let build = |texts: &[(usize, &str)]| {
+            QuerySet::build(texts).expect("each query was validated alone")
+        };
+        Self {
+            whole: build(&whole),
+            anchored: build(&anchored),
+            anchors: (!words.is_empty()).then(|| {
+                let automaton = aho_corasick::AhoCorasick::new(&words).expect("literal words");
+                (automaton, word_rules)
+            }),
+        }
+    }
+
+    /// Whether a rule of the whole-tree group is active.
+    pub fn any_whole(&self, rules: &RuleSet, active: &RuleMask) -> bool {
+        self.whole.is_some()
+            && active
+                .iter()
+                .any(|i| matches!(&rules.rules[i].matcher, Matcher::Query(q) if q.anchor.is_none()))
+    }
+
+    /// The byte ranges of `text` the anchored group runs over: each
+    /// occurrence of an active anchored rule's word, merged when close.
+    pub fn anchor_ranges(&self, text: &str, active: &RuleMask) -> Vec<Range<usize>> {
+        /// Occurrences closer than this share one run of the cursor.
+        const MERGE_GAP: usize = 512;
+        let Some((automaton, word_rules)) = &self.anchors else {
+            return Vec::new();
+        };
+        let mut hits: Vec<Range<usize>> = automaton
+            .find_overlapping_iter(text)
+            .filter(|m| {
+                word_rules[m.pattern().as_usize()]
+                    .iter()
+                    .any(|&i| active.contains(i))
+            })
+            .map(|m| m.range())
+            .collect();
+        hits.sort_by_key(|r| r.start);
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for hit in hits {
+            match ranges.last_mut() {
+                Some(last) if hit.start <= last.end + MERGE_GAP => last.end = last.end.max(hit.end),
+                _ => ranges.push(hit),
+            }
+        }
+        ranges
     }
 }
 

@@ -126,6 +126,7 @@ pub fn run(matcher: &QueryMatcher, text: &str) -> Result<Probe, String> {
         &mut QueryCursor::new(),
         &tree,
         text,
+        None,
         &|_| true,
         &|_| matcher,
         |hit| {

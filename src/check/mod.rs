@@ -208,43 +208,64 @@ impl<'a> Checker<'a> {
         findings: &mut Vec<Finding>,
     ) {
         let rules = &*self.run.rules;
-        let Some(queries) = rules.queries() else {
-            return;
-        };
+        let groups = rules.queries();
         let matcher_of = |i: usize| match &rules.rules[i].matcher {
             Matcher::Query(q) => q,
             _ => unreachable!("query patterns map to query rules"),
         };
         let text = env.text;
-        queries.run(
-            &mut worker.cursor,
-            tree,
-            text,
-            &|i| active.contains(i),
-            &matcher_of,
-            |hit| {
-                let rule = &rules.rules[hit.rule];
-                let captures: Vec<(&str, Range<usize>)> = hit
-                    .captures
+        let mut emit = |hit: crate::matching::query::QueryHit| {
+            let rule = &rules.rules[hit.rule];
+            let captures: Vec<(&str, Range<usize>)> = hit
+                .captures
+                .iter()
+                .map(|(n, node)| (*n, node.byte_range()))
+                .collect();
+            let lookup = |name: &str| {
+                captures
                     .iter()
-                    .map(|(n, node)| (*n, node.byte_range()))
-                    .collect();
-                let lookup = |name: &str| {
-                    captures
-                        .iter()
-                        .find(|(n, _)| *n == name)
-                        .map(|(_, r)| Cow::Borrowed(&text[r.clone()]))
-                };
-                let message = rule.message.render(lookup);
-                let inputs = pack_fix::Inputs {
-                    reported: hit.range.clone(),
-                    captures: &captures,
-                    vars: &[],
-                };
-                let fix = self.pack_fix(env, rule, inputs, findings);
-                findings.push(env.finding(rule, hit.range, message, fix));
-            },
-        );
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, r)| Cow::Borrowed(&text[r.clone()]))
+            };
+            let message = rule.message.render(lookup);
+            let inputs = pack_fix::Inputs {
+                reported: hit.range.clone(),
+                captures: &captures,
+                vars: &[],
+            };
+            let fix = self.pack_fix(env, rule, inputs, findings);
+            findings.push(env.finding(rule, hit.range, message, fix));
+        };
+        let is_active = |i: usize| active.contains(i);
+        if let Some(whole) = groups
+            .whole
+            .as_ref()
+            .filter(|_| groups.any_whole(rules, active))
+        {
+            whole.run(
+                &mut worker.cursor,
+                tree,
+                text,
+                None,
+                &is_active,
+                &matcher_of,
+                &mut emit,
+            );
+        }
+        if let Some(anchored) = &groups.anchored {
+            let ranges = groups.anchor_ranges(text, active);
+            if !ranges.is_empty() {
+                anchored.run(
+                    &mut worker.cursor,
+                    tree,
+                    text,
+                    Some(&ranges),
+                    &is_active,
+                    &matcher_of,
+                    &mut emit,
+                );
+            }
+        }
     }
 
     /// Every active analyzer rule, each turning its hits into findings.

@@ -68,6 +68,26 @@ pub struct QueryMatcher {
     pub constraints: Vec<(String, Constraint)>,
     /// Capture to underline (`None`: the outermost captured node).
     pub report: Option<String>,
+    /// Words one of which every accepted match's text holds exactly, at a
+    /// captured node: the literals of an `in` constraint. The query then
+    /// runs only around their occurrences (see [`QueryMatcher::anchor_of`]).
+    pub anchor: Option<Vec<String>>,
+}
+
+impl QueryMatcher {
+    /// The words of the `in` constraint whose shortest word is longest (the
+    /// rarest, as a guess), if some capture has one without an empty word.
+    /// A match is accepted only when that capture is bound to a node whose
+    /// text is one of the words, so the node lies on an occurrence of one of
+    /// them, and tree-sitter returns a match that overlaps its cursor's range.
+    pub fn anchor_of(constraints: &[(String, Constraint)]) -> Option<Vec<String>> {
+        constraints
+            .iter()
+            .filter_map(|(_, c)| c.one_of.as_ref())
+            .filter(|words| !words.is_empty() && words.iter().all(|w| !w.is_empty()))
+            .max_by_key(|words| words.iter().map(String::len).min())
+            .cloned()
+    }
 }
 
 /// What loading learns of a query that compiles: its capture names, and
@@ -247,21 +267,63 @@ impl QuerySet {
         }))
     }
 
-    /// Walks `tree` once and reports every match of an active rule.
+    /// Walks `tree` once (or, with `ranges`, the parts of it that overlap
+    /// them) and reports every match of an active rule.
+    #[allow(clippy::too_many_arguments)]
     pub fn run<'t>(
+        &'t self,
+        cursor: &mut QueryCursor,
+        tree: &'t Tree,
+        text: &'t str,
+        ranges: Option<&[Range<usize>]>,
+        active: &dyn Fn(usize) -> bool,
+        matchers: &dyn Fn(usize) -> &'t QueryMatcher,
+        mut emit: impl FnMut(QueryHit<'t>),
+    ) {
+        let Some(ranges) = ranges else {
+            cursor.set_byte_range(0..usize::MAX);
+            self.run_range(cursor, tree, text, active, matchers, &mut emit, None);
+            return;
+        };
+        // A match that overlaps two ranges is found twice: once is kept.
+        let mut seen = (ranges.len() > 1).then(std::collections::HashSet::new);
+        for range in ranges {
+            cursor.set_byte_range(range.clone());
+            self.run_range(
+                cursor,
+                tree,
+                text,
+                active,
+                matchers,
+                &mut emit,
+                seen.as_mut(),
+            );
+        }
+        cursor.set_byte_range(0..usize::MAX);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_range<'t>(
         &'t self,
         cursor: &mut QueryCursor,
         tree: &'t Tree,
         text: &'t str,
         active: &dyn Fn(usize) -> bool,
         matchers: &dyn Fn(usize) -> &'t QueryMatcher,
-        mut emit: impl FnMut(QueryHit<'t>),
+        emit: &mut impl FnMut(QueryHit<'t>),
+        mut seen: Option<&mut std::collections::HashSet<(usize, Vec<usize>)>>,
     ) {
         let names = self.query.capture_names();
         // The cursor of relational constraints, made on the first need.
         let mut inner: Option<QueryCursor> = None;
         let mut matches = cursor.matches(&self.query, tree.root_node(), text.as_bytes());
         while let Some(m) = matches.next() {
+            if let Some(seen) = seen.as_deref_mut() {
+                let nodes = m.captures().iter().map(|c| c.node.id()).collect();
+                if !seen.insert((m.pattern_index, nodes)) {
+                    continue;
+                }
+            }
             let rule = self.pattern_rule[m.pattern_index];
             if !active(rule) {
                 continue;
@@ -364,6 +426,83 @@ mod tests {
             ["args"]
         );
         assert!(absent("(call function: (identifier) @f) @c").is_empty());
+    }
+
+    #[test]
+    fn a_run_over_anchor_ranges_finds_what_a_whole_run_finds_once_each() {
+        let text = format!(
+            "eval(eval(1))\n{}def f():\n    return [eval(x) for x in y]\nevaluate(2)\n",
+            "x = 1\n".repeat(200)
+        );
+        let tree = crate::parse::Worker::new().parse(&text).unwrap();
+        let set = QuerySet::build(&[(0, "(call function: (identifier) @fn) @call")])
+            .unwrap()
+            .unwrap();
+        let constraints = vec![(
+            "fn".to_string(),
+            Constraint {
+                one_of: Some(vec!["eval".to_string()]),
+                ..Default::default()
+            },
+        )];
+        let matcher = QueryMatcher {
+            relational: false,
+            text: String::new(),
+            captures: vec!["fn".into(), "call".into()],
+            anchor: QueryMatcher::anchor_of(&constraints),
+            constraints,
+            report: Some("call".into()),
+        };
+        assert_eq!(matcher.anchor.as_deref(), Some(&["eval".to_string()][..]));
+        let found = |ranges: Option<&[Range<usize>]>| {
+            let mut out = Vec::new();
+            set.run(
+                &mut QueryCursor::new(),
+                &tree,
+                &text,
+                ranges,
+                &|_| true,
+                &|_| &matcher,
+                |hit| out.push(hit.range),
+            );
+            out.sort_by_key(|r| (r.start, r.end));
+            out
+        };
+        let whole = found(None);
+        assert_eq!(whole.len(), 3, "{whole:?}");
+        // Each occurrence its own range: the outer call overlaps two.
+        let each: Vec<Range<usize>> = text
+            .match_indices("eval")
+            .map(|(i, w)| i..i + w.len())
+            .collect();
+        assert_eq!(found(Some(&each)), whole);
+        // Only around the occurrences: the calls far from them are not
+        // visited, and nothing is lost.
+        assert_eq!(found(Some(&each[..2])), whole[..2]);
+    }
+
+    #[test]
+    fn only_in_constraints_without_empty_words_anchor() {
+        let c = |one_of: Option<Vec<&str>>, regex: Option<&str>| Constraint {
+            one_of: one_of.map(|l| l.into_iter().map(String::from).collect()),
+            regex: regex.map(|r| Regex::new(r).unwrap()),
+            ..Default::default()
+        };
+        let anchor = |cs: Vec<Constraint>| {
+            let named: Vec<(String, Constraint)> =
+                cs.into_iter().map(|c| ("c".to_string(), c)).collect();
+            QueryMatcher::anchor_of(&named)
+        };
+        assert_eq!(anchor(vec![c(None, Some("^eval$"))]), None);
+        assert_eq!(anchor(vec![c(Some(vec!["a", ""]), None)]), None);
+        assert_eq!(
+            anchor(vec![
+                c(Some(vec!["sys"]), None),
+                c(Some(vec!["path"]), None)
+            ]),
+            Some(vec!["path".to_string()]),
+            "the longer shortest word"
+        );
     }
 
     #[test]

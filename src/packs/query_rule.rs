@@ -61,6 +61,7 @@ pub fn compile_query(
     }
     let matcher = QueryMatcher {
         relational: constraints.iter().any(|(_, c)| !c.relations.is_empty()),
+        anchor: QueryMatcher::anchor_of(&constraints),
         text: q.get_ref().clone(),
         captures,
         constraints,
