@@ -61,10 +61,11 @@ def open_doc(client, name, text, version=1):
 
 
 async def diagnostics_for(client, uri):
-    while True:
+    # A publication may have arrived before this call (the server publishes
+    # a pack's diagnostics and the open files' in a row): look first, then wait.
+    while uri not in client.diagnostics:
         await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        if uri in client.diagnostics:
-            return client.diagnostics.pop(uri)
+    return client.diagnostics.pop(uri)
 
 
 @pytest.mark.asyncio
