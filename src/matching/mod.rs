@@ -4,6 +4,7 @@
 pub mod known;
 pub mod query;
 pub mod relation;
+pub mod roots;
 pub mod tree;
 
 /// Every ASCII letter-case spelling of `word` (`noqa`, `nOqA`, …), for the

@@ -224,11 +224,20 @@ pub struct QueryHit<'t> {
     pub captures: Vec<(&'t str, Node<'t>)>,
 }
 
+/// Which rules are active, and each rule's matcher.
+struct Rules<'a, 't> {
+    active: &'a dyn Fn(usize) -> bool,
+    matchers: &'a dyn Fn(usize) -> &'t QueryMatcher,
+}
+
 /// All query rules of a run, compiled into a single query.
 pub struct QuerySet {
     query: Query,
     /// Rule index of each pattern.
     pattern_rule: Vec<usize>,
+    /// By node kind id, whether some pattern can be rooted at that kind,
+    /// when every pattern's root kinds are known ([`super::roots`]).
+    roots: Option<Vec<bool>>,
 }
 
 impl std::fmt::Debug for QuerySet {
@@ -261,9 +270,21 @@ impl QuerySet {
                 bounds[i].1
             })
             .collect();
+        let language = python();
+        let mut roots = vec![false; usize::from(language.node_kind_count() as u16)];
+        let all_rooted = (0..query.pattern_count()).all(|p| {
+            let text = &combined[query.start_byte_for_pattern(p)..query.end_byte_for_pattern(p)];
+            super::roots::pattern_roots(text, &language).is_some_and(|kinds| {
+                for k in kinds {
+                    roots[usize::from(k)] = true;
+                }
+                true
+            })
+        });
         Ok(Some(Self {
             query,
             pattern_rule,
+            roots: all_rooted.then_some(roots),
         }))
     }
 
@@ -280,43 +301,75 @@ impl QuerySet {
         matchers: &dyn Fn(usize) -> &'t QueryMatcher,
         mut emit: impl FnMut(QueryHit<'t>),
     ) {
+        let rules = Rules { active, matchers };
         let Some(ranges) = ranges else {
             cursor.set_byte_range(0..usize::MAX);
-            self.run_range(cursor, tree, text, active, matchers, &mut emit, None);
+            match &self.roots {
+                Some(roots) => self.run_rooted(cursor, tree, text, roots, &rules, &mut emit),
+                None => self.run_range(cursor, text, tree.root_node(), &rules, &mut emit, None),
+            }
             return;
         };
         // A match that overlaps two ranges is found twice: once is kept.
         let mut seen = (ranges.len() > 1).then(std::collections::HashSet::new);
         for range in ranges {
             cursor.set_byte_range(range.clone());
-            self.run_range(
-                cursor,
-                tree,
-                text,
-                active,
-                matchers,
-                &mut emit,
-                seen.as_mut(),
-            );
+            let root = tree.root_node();
+            self.run_range(cursor, text, root, &rules, &mut emit, seen.as_mut());
         }
         cursor.set_byte_range(0..usize::MAX);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn run_range<'t>(
+    /// A plain cursor walk (much cheaper per node than the query cursor's)
+    /// finds the nodes a pattern can be rooted at; the query runs at each,
+    /// for matches rooted there only.
+    fn run_rooted<'t>(
         &'t self,
         cursor: &mut QueryCursor,
         tree: &'t Tree,
         text: &'t str,
-        active: &dyn Fn(usize) -> bool,
-        matchers: &dyn Fn(usize) -> &'t QueryMatcher,
+        roots: &[bool],
+        rules: &Rules<'_, 't>,
+        emit: &mut impl FnMut(QueryHit<'t>),
+    ) {
+        let mut walk = tree.walk();
+        cursor.set_max_start_depth(Some(0));
+        loop {
+            let node = walk.node();
+            if roots
+                .get(usize::from(node.kind_id()))
+                .copied()
+                .unwrap_or(false)
+            {
+                self.run_range(cursor, text, node, rules, emit, None);
+            }
+            if walk.goto_first_child() {
+                continue;
+            }
+            while !walk.goto_next_sibling() {
+                if !walk.goto_parent() {
+                    cursor.set_max_start_depth(None);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Runs the query from `root` (within the cursor's byte range and
+    /// start depth), reporting each match once when `seen` is given.
+    fn run_range<'t>(
+        &'t self,
+        cursor: &mut QueryCursor,
+        text: &'t str,
+        root: Node<'t>,
+        rules: &Rules<'_, 't>,
         emit: &mut impl FnMut(QueryHit<'t>),
         mut seen: Option<&mut std::collections::HashSet<(usize, Vec<usize>)>>,
     ) {
         let names = self.query.capture_names();
         // The cursor of relational constraints, made on the first need.
         let mut inner: Option<QueryCursor> = None;
-        let mut matches = cursor.matches(&self.query, tree.root_node(), text.as_bytes());
+        let mut matches = cursor.matches(&self.query, root, text.as_bytes());
         while let Some(m) = matches.next() {
             if let Some(seen) = seen.as_deref_mut() {
                 let nodes = m.captures().iter().map(|c| c.node.id()).collect();
@@ -325,10 +378,10 @@ impl QuerySet {
                 }
             }
             let rule = self.pattern_rule[m.pattern_index];
-            if !active(rule) {
+            if !(rules.active)(rule) {
                 continue;
             }
-            let matcher = matchers(rule);
+            let matcher = (rules.matchers)(rule);
             let mut captures: Vec<(&'t str, Node<'t>)> = Vec::with_capacity(m.captures().len());
             for c in m.captures() {
                 let name = names[c.index as usize];
@@ -479,6 +532,52 @@ mod tests {
         // Only around the occurrences: the calls far from them are not
         // visited, and nothing is lost.
         assert_eq!(found(Some(&each[..2])), whole[..2]);
+    }
+
+    #[test]
+    fn a_rooted_run_finds_what_the_query_cursor_finds() {
+        let text = "def f(a=[], b: set = {1}, c=(), *, d={}):\n    try:\n        g(lambda x=[]: x)\n    except:\n        pass\n    except E:\n        pass\nclass C:\n    def m(self, e=[i for i in y]): ...\n";
+        let tree = crate::parse::Worker::new().parse(text).unwrap();
+        let queries = [
+            "[(default_parameter value: [(list) (set) (dictionary) (list_comprehension)] @v) (typed_default_parameter value: [(list) (set)] @v)]",
+            "(except_clause !value) @handler",
+            "((identifier) @i (#eq? @i \"x\"))",
+        ];
+        let rules: Vec<(usize, &str)> = queries.iter().copied().enumerate().collect();
+        let mut set = QuerySet::build(&rules).unwrap().unwrap();
+        assert!(set.roots.is_some());
+        let matcher = QueryMatcher {
+            relational: false,
+            text: String::new(),
+            captures: Vec::new(),
+            anchor: None,
+            constraints: Vec::new(),
+            report: None,
+        };
+        let found = |set: &QuerySet| {
+            let mut out = Vec::new();
+            set.run(
+                &mut QueryCursor::new(),
+                &tree,
+                text,
+                None,
+                &|_| true,
+                &|_| &matcher,
+                |hit| out.push((hit.rule, hit.range)),
+            );
+            out.sort_by_key(|(r, range)| (*r, range.start, range.end));
+            out
+        };
+        let rooted = found(&set);
+        set.roots = None;
+        let walked = found(&set);
+        assert_eq!(rooted, walked);
+        let per_rule = |r: usize| rooted.iter().filter(|(x, _)| *x == r).count();
+        assert_eq!(
+            (per_rule(0), per_rule(1), per_rule(2)),
+            (5, 1, 2),
+            "{rooted:?}"
+        );
     }
 
     #[test]
