@@ -63,6 +63,30 @@ impl Run {
         Ok(Self::new(config, Arc::new(rules), Arc::new(host), today))
     }
 
+    /// What an analyzer sees of the file `rel_path` (in `lane`), whose text
+    /// is `text` and tree `tree`, as on disk (no fix round's overlay, no
+    /// prefetching; a pass sets those).
+    pub fn file_ctx<'a>(
+        &'a self,
+        rel_path: &'a str,
+        lane: Option<&'a str>,
+        text: &'a str,
+        tree: &'a tree_sitter::Tree,
+    ) -> crate::analyzers::FileCtx<'a> {
+        crate::analyzers::FileCtx {
+            path: rel_path,
+            lane,
+            text,
+            tree,
+            today: self.today,
+            config: &self.config,
+            project: &self.project,
+            imports: Default::default(),
+            overlay: None,
+            prefetch: None,
+        }
+    }
+
     /// The lane of the file at `rel_path`.
     pub fn lane_of(&self, rel_path: &str) -> Option<Arc<str>> {
         self.config

@@ -298,19 +298,7 @@ fn importer_rel(run: &Run, path: &str) -> Option<String> {
 fn with_ctx<R>(run: &Run, rel: &str, text: &str, f: impl FnOnce(&FileCtx) -> R) -> Option<R> {
     let tree = crate::parse::Worker::new().parse(text)?;
     let lane = run.lane_of(rel);
-    let ctx = FileCtx {
-        path: rel,
-        lane: lane.as_deref(),
-        text,
-        tree: &tree,
-        today: run.today,
-        config: &run.config,
-        project: &run.project,
-        imports: Default::default(),
-        overlay: None,
-        prefetch: None,
-    };
-    Some(f(&ctx))
+    Some(f(&run.file_ctx(rel, lane.as_deref(), text, &tree)))
 }
 
 /// STUB003's view of the imports in `rel` whose first missing module is `missing`.

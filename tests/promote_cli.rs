@@ -36,6 +36,13 @@ fn suite(dir: &Path) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// `rulegate promote candidate.clean --to core.clean` with `extra` arguments.
+fn promote_clean(root: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["promote", "candidate.clean", "--to", "core.clean"];
+    args.extend_from_slice(extra);
+    run_in(root, &args)
+}
+
 #[test]
 fn the_gate_blocks_a_module_that_leans_on_candidate_and_passes_a_clean_one() {
     let dir = fixture_copy("promote");
@@ -54,17 +61,7 @@ fn the_gate_blocks_a_module_that_leans_on_candidate_and_passes_a_clean_one() {
     let (code, out, err) = run_in(root, &["promote", "candidate/clean", "--to", "core.clean"]);
     assert_eq!(code, 0, "{out}{err}");
     insta::assert_snapshot!(out);
-    let (code, out, _) = run_in(
-        root,
-        &[
-            "promote",
-            "candidate.clean",
-            "--to",
-            "core.clean",
-            "--format",
-            "json",
-        ],
-    );
+    let (code, out, _) = promote_clean(root, &["--format", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["verdict"], "pass");
@@ -84,10 +81,7 @@ fn apply_moves_the_package_and_rewrites_every_reference() {
     assert_eq!(code, 0);
     assert!(out.contains("core/app.py:2:8: LANE001"), "{out}");
 
-    let (code, diff, err) = run_in(
-        root,
-        &["promote", "candidate.clean", "--to", "core.clean", "--diff"],
-    );
+    let (code, diff, err) = promote_clean(root, &["--diff"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         diff.contains("rename from candidate/clean/engine.py\nrename to core/clean/engine.py"),
@@ -98,16 +92,7 @@ fn apply_moves_the_package_and_rewrites_every_reference() {
         "--diff writes nothing"
     );
 
-    let (code, _, err) = run_in(
-        root,
-        &[
-            "promote",
-            "candidate.clean",
-            "--to",
-            "core.clean",
-            "--apply",
-        ],
-    );
+    let (code, _, err) = promote_clean(root, &["--apply"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("3 file(s) moved, 3 file(s) rewritten"),
@@ -146,16 +131,7 @@ fn apply_moves_the_package_and_rewrites_every_reference() {
     let (code, out, _) = run_in(root, &["lint", "--format", "concise"]);
     assert_eq!(code, 0, "LANE001 of the old importer is gone: {out}");
     // The module is not there any more.
-    let (code, _, err) = run_in(
-        root,
-        &[
-            "promote",
-            "candidate.clean",
-            "--to",
-            "core.clean",
-            "--apply",
-        ],
-    );
+    let (code, _, err) = promote_clean(root, &["--apply"]);
     assert_eq!(code, 2, "{err}");
 }
 
@@ -163,17 +139,7 @@ fn apply_moves_the_package_and_rewrites_every_reference() {
 fn a_shim_keeps_the_old_path_with_a_deprecation_warning() {
     let dir = fixture_copy("promote");
     let root = dir.path();
-    let (code, _, err) = run_in(
-        root,
-        &[
-            "promote",
-            "candidate.clean",
-            "--to",
-            "core.clean",
-            "--apply",
-            "--shim",
-        ],
-    );
+    let (code, _, err) = promote_clean(root, &["--apply", "--shim"]);
     assert_eq!(code, 0, "{err}");
     python(
         root,
@@ -188,16 +154,7 @@ fn a_shim_keeps_the_old_path_with_a_deprecation_warning() {
          assert any(issubclass(w.category, DeprecationWarning) and 'core.clean' in str(w.message) for w in caught), caught\n",
     );
     // DST exists now: a second promotion is refused.
-    let (code, _, err) = run_in(
-        root,
-        &[
-            "promote",
-            "candidate.clean",
-            "--to",
-            "core.clean",
-            "--apply",
-        ],
-    );
+    let (code, _, err) = promote_clean(root, &["--apply"]);
     assert_eq!(code, 2, "{err}");
 }
 
@@ -211,16 +168,7 @@ fn nothing_is_written_when_a_rewritten_file_would_not_parse() {
         "import candidate.clean\nx = (\n",
     )
     .unwrap();
-    let (code, _, err) = run_in(
-        root,
-        &[
-            "promote",
-            "candidate.clean",
-            "--to",
-            "core.clean",
-            "--apply",
-        ],
-    );
+    let (code, _, err) = promote_clean(root, &["--apply"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("core/broken.py"), "{err}");
     assert!(root.join("candidate/clean/engine.py").is_file());

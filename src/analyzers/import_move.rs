@@ -155,24 +155,11 @@ fn line_end(text: &str, at: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use crate::analyzers::FileCtx;
-
     /// The E402 fix of `code`, applied.
     fn fixed(code: &str) -> String {
         let run = crate::run::test_run("", "2026-01-01");
         let tree = crate::parse::Worker::new().parse(code).unwrap();
-        let ctx = FileCtx {
-            path: "core/a.py",
-            lane: None,
-            text: code,
-            tree: &tree,
-            today: run.today,
-            config: &run.config,
-            project: &run.project,
-            imports: Default::default(),
-            overlay: None,
-            prefetch: None,
-        };
+        let ctx = run.file_ctx("core/a.py", None, code, &tree);
         let rule = run.rules.get("E402").unwrap();
         let crate::rule::Matcher::Analyzer(a) = &rule.matcher else {
             panic!("E402 is an analyzer rule")

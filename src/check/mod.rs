@@ -161,16 +161,11 @@ impl<'a> Checker<'a> {
             self.run_queries(worker, &env, &tree, &matched.active, &mut matched.findings);
         }
         let ctx = FileCtx {
-            path: rel_path,
-            lane: lane.as_deref(),
-            text: &src.text,
-            tree: &tree,
-            today: self.run.today,
-            config: &self.run.config,
-            project: &self.run.project,
-            imports: Default::default(),
             overlay: self.overlay,
             prefetch: self.prefetch,
+            ..self
+                .run
+                .file_ctx(rel_path, lane.as_deref(), &src.text, &tree)
         };
         self.run_analyzers(&env, &ctx, &matched.active, &mut matched.findings);
         if let Some(Matcher::Analyzer(a)) = feeder.map(|i| &rules.rules[i].matcher) {
