@@ -492,6 +492,17 @@ impl RuleSet {
         })
     }
 
+    /// Whether checking `text` for the active rules needs its syntax tree:
+    /// queries, the syntax check and suppression audits do, and analyzers
+    /// unless they say otherwise ([`Analyzer::needs_tree`]).
+    pub fn needs_tree(&self, active: &RuleMask, text: &str) -> bool {
+        active.iter().any(|i| match &self.rules[i].matcher {
+            Matcher::Query(_) | Matcher::Suppression(_) => true,
+            Matcher::Engine(c) => *c == EngineCheck::Syntax,
+            Matcher::Analyzer(a) => a.needs_tree(text),
+        })
+    }
+
     /// Whether any query rule is active (else the query walk is skipped).
     pub fn any_query(&self, active: &RuleMask) -> bool {
         active

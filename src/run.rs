@@ -74,10 +74,25 @@ impl Run {
         tree: &'a tree_sitter::Tree,
     ) -> crate::analyzers::FileCtx<'a> {
         crate::analyzers::FileCtx {
+            tree: Some(tree),
+            ..self.file_ctx_without_tree(rel_path, lane, text)
+        }
+    }
+
+    /// What an analyzer sees of a file that was not parsed (see
+    /// [`crate::analyzers::Analyzer::needs_tree`]).
+    pub fn file_ctx_without_tree<'a>(
+        &'a self,
+        rel_path: &'a str,
+        lane: Option<&'a str>,
+        text: &'a str,
+    ) -> crate::analyzers::FileCtx<'a> {
+        crate::analyzers::FileCtx {
             path: rel_path,
             lane,
             text,
-            tree,
+            tree: None,
+            static_imports: None,
             today: self.today,
             config: &self.config,
             project: &self.project,
@@ -98,13 +113,20 @@ impl Run {
 /// A run of the built-in packs over an in-memory project (unit tests).
 #[cfg(test)]
 pub(crate) fn test_run(config_toml: &str, today: &str) -> Run {
+    test_run_selecting(config_toml, today, &[])
+}
+
+/// [`test_run`] with only the rules `select` names.
+#[cfg(test)]
+pub(crate) fn test_run_selecting(config_toml: &str, today: &str, select: &[&str]) -> Run {
     let config = Config::from_text(
         std::path::PathBuf::from("/nonexistent-test-root"),
         config_toml,
     )
     .expect("a valid test config");
     let host = ScriptHost::new();
-    let rules = packs::load_rules(&config, &host, &[], &[]).expect("built-in packs load");
+    let select: Vec<String> = select.iter().map(|s| s.to_string()).collect();
+    let rules = packs::load_rules(&config, &host, &select, &[]).expect("built-in packs load");
     let today = crate::dates::parse_iso(today).expect("a valid date");
     Run::new(config, Arc::new(rules), Arc::new(host), today)
 }

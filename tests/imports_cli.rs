@@ -159,3 +159,69 @@ fn lanes_report_markdown_json_and_zero() {
     assert_eq!(code, 0);
     insta::assert_snapshot!("lanes_zero_md", md);
 }
+
+#[test]
+fn lane_checks_read_imports_without_a_parse_and_agree_with_a_parsed_run() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("rulegate.toml", LANES),
+            ("src/labs/ns/tool.py", ""),
+            ("src/labs/typed/__init__.pyi", ""),
+            // Scanned: one finding suppressed (the file is parsed for it).
+            (
+                "src/app/a.py",
+                "import labs.ns  # noqa: LANE001\nimport labs.typed\nx = '''\nimport labs.ns\n'''\n",
+            ),
+            (
+                "src/app/b.py",
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from labs.ns import tool\ndef f():\n    import labs.typed\n",
+            ),
+            // Read from the tree: a dynamic import, a tab-indented block, a
+            // syntax error elsewhere.
+            (
+                "src/app/c.py",
+                "import importlib\nimportlib.import_module('labs.ns')\n",
+            ),
+            ("src/app/d.py", "if True:\n\timport labs.ns\n"),
+            ("src/app/e.py", "import labs.typed\nx = (\n"),
+        ],
+    );
+    let lint = |select: &str| {
+        let (_, out, err) = run_in(
+            dir.path(),
+            &[
+                "lint",
+                "--no-cache",
+                "--format",
+                "concise",
+                "--select",
+                select,
+            ],
+        );
+        let lines: Vec<String> = out
+            .lines()
+            .filter(|l| l.contains("LANE001"))
+            .map(String::from)
+            .collect();
+        (lines, err)
+    };
+    let (scanned, err) = lint("LANE001");
+    // E999 needs the tree: every file is parsed.
+    let (parsed, _) = lint("LANE001,E999");
+    assert_eq!(scanned, parsed);
+    let expected = [
+        "src/app/a.py:2:8",
+        "src/app/b.py:3:25",
+        "src/app/b.py:5:12",
+        "src/app/c.py:2:26",
+        "src/app/d.py:2:9",
+        "src/app/e.py:1:8",
+    ];
+    assert_eq!(scanned.len(), expected.len(), "{scanned:#?}{err}");
+    for (line, at) in scanned.iter().zip(expected) {
+        assert!(line.starts_with(at), "{line} at {at}");
+    }
+    assert!(scanned[1].contains("typing-only"), "{}", scanned[1]);
+}

@@ -357,7 +357,7 @@ impl CommentFormat {
     /// comment node; past a few dozen occurrences, one walk over all
     /// comments is cheaper than looking each up from the root.
     fn comments(&self, ctx: &FileCtx) -> Vec<(Range<usize>, usize)> {
-        let root = ctx.tree.root_node();
+        let root = ctx.tree().root_node();
         let text = ctx.text;
         // Tags are found in any case, so identifiers (`hack`, `todo_list`)
         // match too: only a hit with a `#` before it on its line can be in
@@ -372,7 +372,7 @@ impl CommentFormat {
             })
             .collect();
         let all = (hits.len() > crate::parse::COMMENT_LOOKUPS_BEFORE_WALK)
-            .then(|| crate::parse::comment_ranges(ctx.tree));
+            .then(|| crate::parse::comment_ranges(ctx.tree()));
         let mut out: Vec<Range<usize>> = Vec::new();
         for at in hits {
             if out.last().is_some_and(|c| c.end > at) {

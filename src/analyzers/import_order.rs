@@ -67,7 +67,7 @@ impl Analyzer for ImportOrder {
     }
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
-        let root = ctx.tree.root_node();
+        let root = ctx.tree().root_node();
         let mut bindings = Bindings::default();
         let mut seen_docstring = false;
         let mut block_end = None;

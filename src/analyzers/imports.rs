@@ -326,6 +326,13 @@ impl Analyzer for Imports {
         Some(words)
     }
 
+    /// Only legacy bans (their fixes rename uses) and files that may import
+    /// dynamically read the tree.
+    fn needs_tree(&self, text: &str) -> bool {
+        self.opts.check == ImportCheck::Legacy
+            || crate::imports::names_dynamic_call(text, &self.opts.dynamic_calls)
+    }
+
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
         match self.opts.check {
             ImportCheck::Lanes => self.check_lanes(ctx, hits),

@@ -110,7 +110,7 @@ pub fn rename_fix(
 fn references(ctx: &FileCtx, name: &str) -> (Vec<std::ops::Range<usize>>, bool) {
     let mut uses = Vec::new();
     let mut other_binding = false;
-    let mut stack = vec![ctx.tree.root_node()];
+    let mut stack = vec![ctx.tree().root_node()];
     while let Some(node) = stack.pop() {
         if matches!(
             node.kind(),

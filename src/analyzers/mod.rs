@@ -32,8 +32,11 @@ pub struct FileCtx<'a> {
     pub lane: Option<&'a str>,
     /// The file's text (BOM excluded).
     pub text: &'a str,
-    /// Its syntax tree.
-    pub tree: &'a Tree,
+    /// Its syntax tree (`None` when every active rule reads only the
+    /// file's imports: see [`Analyzer::needs_tree`]).
+    pub tree: Option<&'a Tree>,
+    /// The file's static imports read without a parse, when it has no tree.
+    pub static_imports: Option<Rc<Vec<ImportSite>>>,
     /// The date judgements are made against.
     pub today: Date,
     /// The project configuration.
@@ -53,20 +56,35 @@ pub struct FileCtx<'a> {
 /// functions asked for, so rules with different lists stay correct).
 pub type ImportCache = RefCell<Option<(Vec<String>, Rc<Vec<ImportSite>>)>>;
 
-impl FileCtx<'_> {
+impl<'a> FileCtx<'a> {
     /// Resolves a module name, seeing the files a fix round has created.
     pub fn resolve(&self, dotted: &str) -> Option<crate::imports::resolve::Target> {
         self.project.modules.resolve_with(dotted, self.overlay)
     }
 
+    /// The syntax tree, for an analyzer that reads it. The checker parses
+    /// the file unless every active analyzer says it needs no tree
+    /// ([`Analyzer::needs_tree`]), so an analyzer that reads the tree gets one.
+    pub fn tree(&self) -> &'a Tree {
+        self.tree
+            .expect("the checker parses a file whose active analyzers read the tree")
+    }
+
     /// The file's imports, with `dynamic_calls` as the dynamic-import functions.
     pub fn imports(&self, dynamic_calls: &[String]) -> Rc<Vec<ImportSite>> {
+        if let Some(sites) = &self.static_imports {
+            return sites.clone();
+        }
         if let Some((calls, sites)) = &*self.imports.borrow()
             && calls == dynamic_calls
         {
             return sites.clone();
         }
-        let sites = Rc::new(crate::imports::extract(self.tree, self.text, dynamic_calls));
+        let sites = Rc::new(crate::imports::extract(
+            self.tree(),
+            self.text,
+            dynamic_calls,
+        ));
         *self.imports.borrow_mut() = Some((dynamic_calls.to_vec(), sites.clone()));
         sites
     }
@@ -105,6 +123,13 @@ pub trait Analyzer: Send + Sync + Debug {
     /// means no hit is possible, and the file needs no parse for this rule.
     /// It must be conservative (never `false` for a file with a hit).
     fn may_match(&self, _text: &str) -> bool {
+        true
+    }
+    /// Whether checking this file needs its syntax tree. `false` when the
+    /// analyzer reads only the file's static imports: if every active rule
+    /// says so, the file is not parsed and its imports come from
+    /// [`crate::imports::scan`].
+    fn needs_tree(&self, _text: &str) -> bool {
         true
     }
     /// Finds the hits in one file.

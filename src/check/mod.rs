@@ -135,14 +135,25 @@ impl<'a> Checker<'a> {
         if !rules.needs_parse(&matched.active) && feeder.is_none() {
             return matched;
         }
-        let Some(tree) = worker.parse(&src.text) else {
-            return matched;
-        };
         let env = FileEnv {
             rel_path,
             lane: lane.as_ref(),
             text: &src.text,
             lines: &src.lines,
+        };
+        let feeder_needs_tree = feeder.is_some_and(|i| match &rules.rules[i].matcher {
+            Matcher::Analyzer(a) => a.needs_tree(&src.text),
+            _ => true,
+        });
+        if !feeder_needs_tree
+            && !rules.needs_tree(&matched.active, &src.text)
+            && let Some(sites) = crate::imports::scan::static_imports(&src.text)
+        {
+            self.check_without_tree(worker, &env, sites, feeder, &mut matched);
+            return matched;
+        }
+        let Some(tree) = worker.parse(&src.text) else {
+            return matched;
         };
         if tree.root_node().has_error() {
             matched.error_regions = syntax_errors(&tree);
@@ -173,6 +184,39 @@ impl<'a> Checker<'a> {
         }
         matched.tree = Some(tree);
         matched
+    }
+
+    /// Runs the active analyzers, which read only the file's static imports
+    /// (`sites`), without a parse. A file with findings is parsed after all,
+    /// for the suppression stage to read its comments.
+    fn check_without_tree(
+        &self,
+        worker: &mut Worker,
+        env: &FileEnv,
+        sites: Vec<crate::imports::ImportSite>,
+        feeder: Option<usize>,
+        matched: &mut Matched,
+    ) {
+        let rules = &*self.run.rules;
+        let ctx = FileCtx {
+            tree: None,
+            static_imports: Some(std::rc::Rc::new(sites)),
+            overlay: self.overlay,
+            prefetch: self.prefetch,
+            ..self
+                .run
+                .file_ctx_without_tree(env.rel_path, matched.lane.as_deref(), env.text)
+        };
+        self.run_analyzers(env, &ctx, &matched.active, &mut matched.findings);
+        if let Some(Matcher::Analyzer(a)) = feeder.map(|i| &rules.rules[i].matcher) {
+            a.collect(&ctx, &mut matched.facts);
+        }
+        if !matched.findings.is_empty() {
+            matched.tree = worker.parse(env.text);
+            if let Some(tree) = matched.tree.as_ref().filter(|t| t.root_node().has_error()) {
+                matched.error_regions = syntax_errors(tree);
+            }
+        }
     }
 
     fn syntax_finding(
@@ -337,6 +381,27 @@ mod tests {
                 .iter()
                 .all(|f| run.rules.at(f.rule_index).id == f.rule)
         );
+    }
+
+    #[test]
+    fn a_file_that_import_rules_alone_read_is_parsed_only_for_its_findings() {
+        let run = crate::run::test_run_selecting("", "2026-01-01", &["IMP001"]);
+        let clean = matched(&run, "import os\nfrom . import b\n");
+        assert!(clean.tree.is_none() && clean.findings.is_empty());
+        // A finding: parsed for the suppression stage.
+        let climbs = matched(&run, "from ... import b\n");
+        assert_eq!(ids(&climbs), ["IMP001@1"]);
+        assert!(climbs.tree.is_some());
+        // A possible dynamic import, or a text the scanner does not follow.
+        for text in [
+            "from importlib import import_module\n",
+            "if x:\n\timport os\n",
+        ] {
+            assert!(matched(&run, text).tree.is_some(), "{text:?}");
+        }
+        // The syntax check needs the tree.
+        let run = crate::run::test_run_selecting("", "2026-01-01", &["IMP001", "E999"]);
+        assert!(matched(&run, "import os\n").tree.is_some());
     }
 
     #[test]

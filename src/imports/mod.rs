@@ -2,7 +2,9 @@
 //! repository each import names ([`resolve`]). Used by the `imports`
 //! analyzer (lane guards, legacy bans) and by `rulegate report lanes`.
 
+pub mod lex;
 pub mod resolve;
+pub mod scan;
 
 use std::ops::Range;
 
@@ -98,10 +100,7 @@ pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportS
     // Dynamic imports need every call visited; most files name no
     // dynamic-import function, and then only statements that can hold an
     // import are walked.
-    let dynamic = dynamic_calls
-        .iter()
-        .filter_map(|c| c.rsplit('.').next())
-        .any(|w| text.contains(w));
+    let dynamic = names_dynamic_call(text, dynamic_calls);
     let mut walker = Walker {
         text,
         bindings: Bindings::default(),
@@ -121,6 +120,17 @@ pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportS
     let mut out = walker.out;
     out.sort_by_key(|s| (s.range.start, s.module_range.start));
     out
+}
+
+/// Whether `text` may call one of `dynamic_calls` (it holds the last part
+/// of one's name: an alias is bound by an import that spells it). When not,
+/// the file's imports are its static ones, which [`scan`] reads without a
+/// parse.
+pub fn names_dynamic_call(text: &str, dynamic_calls: &[String]) -> bool {
+    dynamic_calls
+        .iter()
+        .filter_map(|c| c.rsplit('.').next())
+        .any(|w| text.contains(w))
 }
 
 /// Statements whose bodies may hold imports.
@@ -246,7 +256,7 @@ impl<'t> Walker<'_, 't> {
                         let mut c = clause.walk();
                         let caught: Vec<Node> = clause
                             .named_children(&mut c)
-                            .filter(|n| n.kind() != "block")
+                            .filter(|n| !matches!(n.kind(), "block" | "comment"))
                             .collect();
                         caught.is_empty() || caught.iter().any(|n| names(*n))
                     }

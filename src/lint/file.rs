@@ -97,7 +97,12 @@ fn pipeline(
     let run = checker.run;
     let matched = checker.check(worker, rel_path, src);
     let Some(tree) = matched.tree else {
-        return FileResult::default();
+        // Not parsed: no rule found anything (the checker parses a file
+        // with findings for suppression), though a report may have facts.
+        return FileResult {
+            facts: matched.facts,
+            ..Default::default()
+        };
     };
     let env = FileEnv {
         rel_path,
