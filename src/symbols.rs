@@ -111,10 +111,7 @@ impl ModuleSymbols {
         for stmt in stmts {
             s.statement(stmt, text);
         }
-        s.scan_dynamic(root, text);
-        if text.contains(":=") {
-            s.scan_walrus(root, text);
-        }
+        s.scan_anywhere(root, text);
         s.bridge_stubs_end = bridge_marker_at(text);
         s.touches_path = text.contains("__path__");
         s
@@ -124,31 +121,6 @@ impl ModuleSymbols {
     /// can: they are its fallbacks).
     pub fn is_unknowable(&self) -> bool {
         self.unknowable.is_some() && self.bridge_stubs_end.is_none()
-    }
-
-    /// `(name := value)` anywhere at module scope binds a module name
-    /// (comprehensions included; function and class bodies excluded).
-    /// One cursor walk: deep nesting cannot overflow the stack.
-    fn scan_walrus(&mut self, root: Node, text: &str) {
-        let mut cursor = root.walk();
-        loop {
-            let n = cursor.node();
-            let kind = n.kind();
-            if kind == "named_expression"
-                && let Some(name) = n.child_by_field_name("name")
-            {
-                self.bind(&text[name.byte_range()]);
-            }
-            let opaque = matches!(kind, "function_definition" | "class_definition" | "lambda");
-            if !opaque && cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    return;
-                }
-            }
-        }
     }
 
     fn bind(&mut self, name: &str) {
@@ -382,63 +354,46 @@ impl ModuleSymbols {
         }
     }
 
-    /// Writes to `globals()`, `vars()` or `sys.modules`, anywhere in the file,
-    /// and `global` declarations in functions (those bind module names).
-    fn scan_dynamic(&mut self, root: Node, text: &str) {
-        let namespace_calls = ["globals()", "vars()", "locals()"]
+    /// What binds or hides module names anywhere in the file, not only in
+    /// its top-level statements: `(name := value)` at module scope
+    /// (comprehensions included; function and class bodies excluded),
+    /// `global` declarations in functions, and writes to `globals()`,
+    /// `vars()` or `sys.modules`. One cursor walk that enters only the nodes
+    /// holding an occurrence of those words: most files have none, a whole
+    /// walk costs a quarter of a parse, and a lookup per occurrence from the
+    /// root is quadratic in deeply nested code.
+    fn scan_anywhere(&mut self, root: Node, text: &str) {
+        let mut offsets: Vec<usize> = [":=", "globals()", "vars()", "locals()", "sys.modules"]
             .iter()
-            .any(|w| text.contains(w));
-        if !namespace_calls && !text.contains("sys.modules") && !has_global_statement(text) {
+            .flat_map(|w| text.match_indices(w).map(|(at, _)| at))
+            .chain(
+                text.match_indices("global")
+                    .map(|(at, _)| at)
+                    .filter(|&at| global_statement_at(text, at)),
+            )
+            .collect();
+        if offsets.is_empty() {
             return;
         }
-        // One cursor walk; a node's parent is the cursor's previous level,
-        // kept on a stack (`Node::parent` searches from the root each time).
+        offsets.sort_unstable();
+        let holds = |n: Node| {
+            let i = offsets.partition_point(|&at| at < n.start_byte());
+            offsets.get(i).is_some_and(|&at| at < n.end_byte())
+        };
         let mut cursor = root.walk();
-        let mut parents: Vec<Node> = Vec::new();
+        // Each level's node (`Node::parent` searches from the root each
+        // time), and whether it is in a function, class or lambda.
+        let mut parents: Vec<(Node, bool)> = Vec::new();
         loop {
             let n = cursor.node();
-            match n.kind() {
-                // `exec(code, globals())` and friends may bind anything.
-                "argument_list" if namespace_calls => {
-                    let mut c = n.walk();
-                    if n.named_children(&mut c).any(|a| {
-                        matches!(&text[a.byte_range()], "globals()" | "vars()" | "locals()")
-                    }) {
-                        self.unknowable = Some("it passes `globals()` to a call".into());
-                    }
-                }
-                "global_statement" => {
-                    let mut c = n.walk();
-                    let names: Vec<String> = n
-                        .named_children(&mut c)
-                        .map(|i| text[i.byte_range()].to_string())
-                        .collect();
-                    for name in names {
-                        self.bind(&name);
-                    }
-                }
-                // The object is the node's first child, so its text starts
-                // the node's: most attributes are ruled out without a
-                // field lookup.
-                "subscript" | "attribute"
-                    if ["globals()", "vars()", "sys.modules"]
-                        .iter()
-                        .any(|b| text[n.start_byte()..].starts_with(b)) =>
-                {
-                    let object = n
-                        .child_by_field_name("value")
-                        .or_else(|| n.child_by_field_name("object"));
-                    let base = object.map(|o| &text[o.byte_range()]).unwrap_or("");
-                    if matches!(base, "globals()" | "vars()" | "sys.modules")
-                        && parents.last().is_some_and(|p| written(*p, n, text))
-                    {
-                        self.unknowable = Some(format!("it writes to `{base}`"));
-                    }
-                }
-                _ => {}
-            }
-            if cursor.goto_first_child() {
-                parents.push(n);
+            let opaque = parents.last().is_some_and(|p| p.1);
+            self.anywhere(n, parents.last().map(|p| p.0), opaque, text);
+            if holds(n) && cursor.goto_first_child() {
+                let hides = matches!(
+                    n.kind(),
+                    "function_definition" | "class_definition" | "lambda"
+                );
+                parents.push((n, opaque || hides));
                 continue;
             }
             while !cursor.goto_next_sibling() {
@@ -449,18 +404,67 @@ impl ModuleSymbols {
             }
         }
     }
+
+    /// One node of [`ModuleSymbols::scan_anywhere`]'s walk, whose parent is
+    /// `parent`; `opaque`: inside a function, class or lambda.
+    fn anywhere(&mut self, n: Node, parent: Option<Node>, opaque: bool, text: &str) {
+        match n.kind() {
+            "named_expression" if !opaque => {
+                if let Some(name) = n.child_by_field_name("name") {
+                    self.bind(&text[name.byte_range()]);
+                }
+            }
+            // `exec(code, globals())` and friends may bind anything.
+            "argument_list" => {
+                let mut c = n.walk();
+                if n.named_children(&mut c)
+                    .any(|a| matches!(&text[a.byte_range()], "globals()" | "vars()" | "locals()"))
+                {
+                    self.unknowable = Some("it passes `globals()` to a call".into());
+                }
+            }
+            "global_statement" => {
+                let mut c = n.walk();
+                let names: Vec<String> = n
+                    .named_children(&mut c)
+                    .map(|i| text[i.byte_range()].to_string())
+                    .collect();
+                for name in names {
+                    self.bind(&name);
+                }
+            }
+            // The object is the node's first child, so its text starts
+            // the node's: most attributes are ruled out without a
+            // field lookup.
+            "subscript" | "attribute"
+                if ["globals()", "vars()", "sys.modules"]
+                    .iter()
+                    .any(|b| text[n.start_byte()..].starts_with(b)) =>
+            {
+                let object = n
+                    .child_by_field_name("value")
+                    .or_else(|| n.child_by_field_name("object"));
+                let base = object.map(|o| &text[o.byte_range()]).unwrap_or("");
+                if matches!(base, "globals()" | "vars()" | "sys.modules")
+                    && parent.is_some_and(|p| written(p, n, text))
+                {
+                    self.unknowable = Some(format!("it writes to `{base}`"));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
-/// Whether `text` may hold a `global` statement: the word `global` followed
-/// by a blank, at the start of a line or after a `:` or `;` (conservative:
-/// strings and comments may pass too, never a real statement fail).
-fn has_global_statement(text: &str) -> bool {
-    text.match_indices("global").any(|(at, _)| {
-        let after = text[at + 6..].chars().next();
-        let before = text[..at].trim_end_matches([' ', '\t', '\x0c']);
-        matches!(after, Some(' ' | '\t' | '\\'))
-            && (before.is_empty() || before.ends_with(['\n', '\r', ':', ';']))
-    })
+/// Whether the word `global` at `at` may start a `global` statement: it is
+/// followed by a blank and starts its line or follows a `:` or `;`
+/// (conservative: strings and comments may pass too, never a real
+/// statement fail).
+fn global_statement_at(text: &str, at: usize) -> bool {
+    let after = text[at + 6..].chars().next();
+    let before = text[..at].trim_end_matches([' ', '\t', '\x0c']);
+    matches!(after, Some(' ' | '\t' | '\\'))
+        && (before.is_empty() || before.ends_with(['\n', '\r', ':', ';']))
 }
 
 /// Whether `n` (`globals()[…]`, `sys.modules.update`, …) is written by its parent `p`.
@@ -785,6 +789,11 @@ pub enum Export {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn has_global_statement(text: &str) -> bool {
+        text.match_indices("global")
+            .any(|(at, _)| global_statement_at(text, at))
+    }
 
     #[test]
     fn global_statements_are_found_by_the_line_scan() {

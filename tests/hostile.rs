@@ -40,14 +40,21 @@ fn deep_nesting_is_checked_not_crashed() {
     let parens = format!("z = {}1{}\n", "(".repeat(15_000), ")".repeat(15_000));
     let sums = format!("w = {}1\n", "1 + ".repeat(50_000));
     let chain = format!("import os\nv = os{}\n", ".a".repeat(30_000));
+    // Every `globals()` is looked up in the tree: one descent each.
+    let namespaces = format!(
+        "g = {}0{}\n",
+        "f(globals(), ".repeat(5_000),
+        ")".repeat(5_000)
+    );
     write_files(
         dir.path(),
         &[
             ("core/__init__.py", ""),
             ("core/m.py", &walrus),
+            ("core/g.py", &namespaces),
             (
                 "core/a.py",
-                &format!("from core.m import y\n{parens}{sums}{chain}"),
+                &format!("from core.m import y\nfrom core.g import g\n{parens}{sums}{chain}"),
             ),
         ],
     );

@@ -40,8 +40,11 @@ pub fn fix(layout: &Layout, text: &str, has_errors: bool) -> Option<(Fix, usize)
     let mut moved = String::new();
     let mut edits = Vec::new();
     let mut first = None;
-    for stmt in &layout.after {
-        let is_import = matches!(stmt.kind(), "import_statement" | "import_from_statement");
+    let is_import = |s: &Node| matches!(s.kind(), "import_statement" | "import_from_statement");
+    // What comes after the last import is jumped over by none.
+    let last_import = layout.after.iter().rposition(is_import)?;
+    for stmt in &layout.after[..=last_import] {
+        let is_import = is_import(stmt);
         let movable = is_import
             .then(|| movable_lines(*stmt, text))
             .flatten()

@@ -98,9 +98,28 @@ pub const DEFAULT_DYNAMIC_CALLS: &[&str] = &["importlib.import_module", "builtin
 /// are spelled `builtins.NAME`.
 pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportSite> {
     // Dynamic imports need every call visited; most files name no
-    // dynamic-import function, and then only statements that can hold an
-    // import are walked.
+    // dynamic-import function. Their imports are the static ones, which the
+    // scanner reads faster than a walk of the tree, and exactly as the walk
+    // does for a file without syntax errors (`tests/import_scan_parity.rs`);
+    // tree-sitter's error recovery may read a broken file otherwise.
     let dynamic = names_dynamic_call(text, dynamic_calls);
+    if !dynamic
+        && !tree.root_node().has_error()
+        && let Some(sites) = scan::static_imports(text)
+    {
+        return sites;
+    }
+    extract_from_tree(tree, text, dynamic_calls, dynamic)
+}
+
+/// [`extract`] by a walk of the tree (`dynamic`: the text may call one of
+/// `dynamic_calls`).
+pub fn extract_from_tree(
+    tree: &Tree,
+    text: &str,
+    dynamic_calls: &[String],
+    dynamic: bool,
+) -> Vec<ImportSite> {
     let mut walker = Walker {
         text,
         bindings: Bindings::default(),
@@ -108,6 +127,11 @@ pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportS
         calls: Vec::new(),
         out: Vec::new(),
         guarded: false,
+        call_names: if dynamic {
+            call_name_offsets(text, dynamic_calls)
+        } else {
+            Vec::new()
+        },
     };
     walker.walk(tree, dynamic);
     // Any call may be an alias (`im("x")` after `import_module as im`): calls
@@ -183,6 +207,42 @@ struct Walker<'a, 't> {
     out: Vec<ImportSite>,
     /// Whether the node being visited is guarded (see [`ImportSite::guarded`]).
     guarded: bool,
+    /// Where a dynamic-import function's name (or an alias an import gives
+    /// it) may occur, sorted: only nodes around one can hold such a call.
+    call_names: Vec<usize>,
+}
+
+/// Offsets of the words a dynamic-import call can be spelled with: the
+/// last part of each function's name, and the aliases `from m import f as
+/// g` gives them (a superset: substrings of other words count too).
+fn call_name_offsets(text: &str, dynamic_calls: &[String]) -> Vec<usize> {
+    let mut words: Vec<&str> = dynamic_calls
+        .iter()
+        .filter_map(|c| c.rsplit('.').next())
+        .collect();
+    let mut i = 0;
+    while i < words.len() {
+        for (at, w) in text.match_indices(words[i]) {
+            let rest = text[at + w.len()..].trim_start_matches([' ', '\t', '\\', '\n', '\r']);
+            let Some(rest) = rest.strip_prefix("as") else {
+                continue;
+            };
+            let alias = rest.trim_start_matches([' ', '\t', '\\', '\n', '\r']);
+            let end = alias
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(alias.len());
+            if end > 0 && alias.len() < rest.len() && !words.contains(&&alias[..end]) {
+                words.push(&alias[..end]);
+            }
+        }
+        i += 1;
+    }
+    let mut out: Vec<usize> = words
+        .iter()
+        .flat_map(|w| text.match_indices(w).map(|(at, _)| at))
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 impl<'t> Walker<'_, 't> {
@@ -215,11 +275,11 @@ impl<'t> Walker<'_, 't> {
                     self.import_from(node, typing_only, parent.nested);
                     false
                 }
-                "call" if dynamic => {
+                "call" if dynamic && self.may_name_a_call(node) => {
                     self.calls.push((node, typing_only, parent.nested, guarded));
                     true
                 }
-                _ => dynamic || CONTAINERS.contains(&kind),
+                _ => CONTAINERS.contains(&kind) || (dynamic && self.may_name_a_call(node)),
             };
             if descend && cursor.goto_first_child() {
                 stack.push(Context {
@@ -239,6 +299,16 @@ impl<'t> Walker<'_, 't> {
                 stack.pop();
             }
         }
+    }
+
+    /// Whether `node` holds an offset of [`Walker::call_names`].
+    fn may_name_a_call(&self, node: Node) -> bool {
+        let i = self
+            .call_names
+            .partition_point(|&at| at < node.start_byte());
+        self.call_names
+            .get(i)
+            .is_some_and(|&at| at < node.end_byte())
     }
 
     /// `try` with a bare `except` or one naming an import error, or a `with`

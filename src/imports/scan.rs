@@ -361,7 +361,7 @@ mod tests {
     /// The scanner and the tree give the same sites.
     fn same(src: &str) -> Vec<ImportSite> {
         let tree = Worker::new().parse(src).unwrap();
-        let from_tree = super::super::extract(&tree, src, &[]);
+        let from_tree = super::super::extract_from_tree(&tree, src, &[], false);
         let scanned = static_imports(src).unwrap_or_else(|| panic!("scans: {src:?}"));
         assert_eq!(scanned, from_tree, "{src:?}");
         scanned
