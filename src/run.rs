@@ -97,6 +97,7 @@ impl Run {
             config: &self.config,
             project: &self.project,
             imports: Default::default(),
+            tagged_comments: Default::default(),
             overlay: None,
             prefetch: None,
         }

@@ -82,6 +82,25 @@ pub struct ModuleSymbols {
 /// The comment line that ends a bridge module's fallback stubs (SPEC §4.7).
 pub const BRIDGE_MARKER: &str = "# rulegate: end of fallback stubs";
 
+/// The words a symbol table looks for in the module's text: where names
+/// may be bound or hidden outside the top-level statements (see
+/// [`ModuleSymbols::scan_anywhere`]), `__path__` and the bridge marker.
+const TABLE_WORD_LIST: [&str; 8] = [
+    ":=",
+    "globals()",
+    "vars()",
+    "locals()",
+    "sys.modules",
+    "global",
+    "__path__",
+    BRIDGE_MARKER,
+];
+
+static TABLE_WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(TABLE_WORD_LIST).expect("literal words")
+    });
+
 /// The start of the line holding [`BRIDGE_MARKER`] alone, if any.
 fn bridge_marker_at(text: &str) -> Option<usize> {
     let mut from = 0;
@@ -111,9 +130,21 @@ impl ModuleSymbols {
         for stmt in stmts {
             s.statement(stmt, text);
         }
-        s.scan_anywhere(root, text);
-        s.bridge_stubs_end = bridge_marker_at(text);
-        s.touches_path = text.contains("__path__");
+        // One scan of the text for every word the table looks for.
+        let mut offsets = Vec::new();
+        let mut marker = false;
+        for m in TABLE_WORDS.find_overlapping_iter(text) {
+            match TABLE_WORD_LIST[m.pattern().as_usize()] {
+                "__path__" => s.touches_path = true,
+                BRIDGE_MARKER => marker = true,
+                "global" if !global_statement_at(text, m.start()) => {}
+                _ => offsets.push(m.start()),
+            }
+        }
+        // Overlapping matches come by their end.
+        offsets.sort_unstable();
+        s.scan_anywhere(root, &offsets, text);
+        s.bridge_stubs_end = if marker { bridge_marker_at(text) } else { None };
         s
     }
 
@@ -362,20 +393,11 @@ impl ModuleSymbols {
     /// holding an occurrence of those words: most files have none, a whole
     /// walk costs a quarter of a parse, and a lookup per occurrence from the
     /// root is quadratic in deeply nested code.
-    fn scan_anywhere(&mut self, root: Node, text: &str) {
-        let mut offsets: Vec<usize> = [":=", "globals()", "vars()", "locals()", "sys.modules"]
-            .iter()
-            .flat_map(|w| text.match_indices(w).map(|(at, _)| at))
-            .chain(
-                text.match_indices("global")
-                    .map(|(at, _)| at)
-                    .filter(|&at| global_statement_at(text, at)),
-            )
-            .collect();
+    /// `offsets` are where those words occur, in order.
+    fn scan_anywhere(&mut self, root: Node, offsets: &[usize], text: &str) {
         if offsets.is_empty() {
             return;
         }
-        offsets.sort_unstable();
         let holds = |n: Node| {
             let i = offsets.partition_point(|&at| at < n.start_byte());
             offsets.get(i).is_some_and(|&at| at < n.end_byte())

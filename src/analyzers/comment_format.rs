@@ -352,11 +352,17 @@ impl CommentFormat {
         self.opts.allowlist.contains(&self.opts.fields[i].name)
     }
 
-    /// The comments holding a tag, with their 0-based line. Each tag
-    /// occurrence is checked for a `#` before it on its line that starts a
-    /// comment node; past a few dozen occurrences, one walk over all
-    /// comments is cheaper than looking each up from the root.
-    fn comments(&self, ctx: &FileCtx) -> Vec<(Range<usize>, usize)> {
+    /// The comments holding a tag, with their 0-based line, found once for
+    /// the file's rules with these tags.
+    fn comments(&self, ctx: &FileCtx) -> std::rc::Rc<Vec<(Range<usize>, usize)>> {
+        ctx.tagged_comments
+            .get_or(&self.opts.tags, || self.find_comments(ctx))
+    }
+
+    /// Each tag occurrence is checked for a `#` before it on its line that
+    /// starts a comment node; past a few dozen occurrences, one walk over
+    /// all comments is cheaper than looking each up from the root.
+    fn find_comments(&self, ctx: &FileCtx) -> Vec<(Range<usize>, usize)> {
         let root = ctx.tree().root_node();
         let text = ctx.text;
         // Tags are found in any case, so identifiers (`hack`, `todo_list`)
@@ -424,7 +430,7 @@ impl Analyzer for CommentFormat {
     }
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
-        for (range, _) in self.comments(ctx) {
+        for (range, _) in self.comments(ctx).iter().cloned() {
             let Some(p) = self.parse(&ctx.text[range.clone()], range.start) else {
                 continue;
             };
@@ -472,7 +478,7 @@ impl Analyzer for CommentFormat {
     }
 
     fn collect(&self, ctx: &FileCtx, facts: &mut Vec<Fact>) {
-        for (range, row) in self.comments(ctx) {
+        for (range, row) in self.comments(ctx).iter().cloned() {
             let Some(p) = self.parse(&ctx.text[range.clone()], range.start) else {
                 continue;
             };

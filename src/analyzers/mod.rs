@@ -43,8 +43,12 @@ pub struct FileCtx<'a> {
     pub config: &'a Config,
     /// The project model (module index, symbol tables).
     pub project: &'a crate::project::Project,
-    /// The file's imports, extracted once for all the rules that need them.
-    pub imports: ImportCache,
+    /// The file's imports, extracted once for all the rules that need them
+    /// (keyed by the dynamic-import functions asked for).
+    pub imports: Memo<Vec<String>, Vec<ImportSite>>,
+    /// The file's comments holding a tag, with their line, found once for
+    /// all the rules that read them (keyed by the tags).
+    pub tagged_comments: Memo<Vec<String>, Vec<(Range<usize>, usize)>>,
     /// Texts of files a fix round is changing (they differ from the disk).
     pub overlay: Option<&'a std::collections::BTreeMap<String, String>>,
     /// How the run produces a module's symbol table before parsing it for
@@ -52,9 +56,29 @@ pub struct FileCtx<'a> {
     pub prefetch: Option<&'a dyn crate::symbols::Prefetch>,
 }
 
-/// A file's imports, extracted on first use (keyed by the dynamic-import
-/// functions asked for, so rules with different lists stay correct).
-pub type ImportCache = RefCell<Option<(Vec<String>, Rc<Vec<ImportSite>>)>>;
+/// Something computed from one file on first use, for every rule that asks
+/// with the same key (rules whose options differ get their own).
+pub struct Memo<K, V>(RefCell<Option<(K, Rc<V>)>>);
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Self(RefCell::new(None))
+    }
+}
+
+impl<K: PartialEq + Clone, V> Memo<K, V> {
+    /// The value for `key`, computed by `compute` unless it was for that key.
+    pub fn get_or(&self, key: &K, compute: impl FnOnce() -> V) -> Rc<V> {
+        if let Some((k, v)) = &*self.0.borrow()
+            && k == key
+        {
+            return v.clone();
+        }
+        let v = Rc::new(compute());
+        *self.0.borrow_mut() = Some((key.clone(), v.clone()));
+        v
+    }
+}
 
 impl<'a> FileCtx<'a> {
     /// Resolves a module name, seeing the files a fix round has created.
@@ -75,18 +99,9 @@ impl<'a> FileCtx<'a> {
         if let Some(sites) = &self.static_imports {
             return sites.clone();
         }
-        if let Some((calls, sites)) = &*self.imports.borrow()
-            && calls == dynamic_calls
-        {
-            return sites.clone();
-        }
-        let sites = Rc::new(crate::imports::extract(
-            self.tree(),
-            self.text,
-            dynamic_calls,
-        ));
-        *self.imports.borrow_mut() = Some((dynamic_calls.to_vec(), sites.clone()));
-        sites
+        self.imports.get_or(&dynamic_calls.to_vec(), || {
+            crate::imports::extract(self.tree(), self.text, dynamic_calls)
+        })
     }
 }
 
