@@ -182,9 +182,9 @@ impl Validator {
             Fact::Content { path, hash } => {
                 let now = self.hashes.lock().ok().map(|mut m| {
                     *m.entry(path.clone()).or_insert_with(|| {
-                        crate::source::read_source(Path::new(path))
+                        crate::source::read_body(Path::new(path))
                             .ok()
-                            .map(|s| crate::hash::digest(s.text.as_bytes()))
+                            .map(|text| crate::hash::digest(text.as_bytes()))
                     })
                 });
                 now.as_ref() == Some(hash)

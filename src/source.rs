@@ -72,15 +72,42 @@ pub fn read_utf8(path: &std::path::Path) -> std::io::Result<String> {
     }
 }
 
+/// The body of a file's text as rulegate reads it: whether it had a BOM,
+/// whether its line breaks were lone `\r`s, and the text without the BOM
+/// and with `\n` line breaks.
+fn body_of(text: &str) -> (bool, bool, std::borrow::Cow<'_, str>) {
+    let (bom, body) = match text.strip_prefix(UTF8_BOM) {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    // Python reads a lone `\r` as a line break; tree-sitter does not.
+    let cr_only = body.contains('\r') && !body.contains('\n');
+    if cr_only {
+        (bom, cr_only, body.replace('\r', "\n").into())
+    } else {
+        (bom, cr_only, body.into())
+    }
+}
+
+/// Reads a regular file's [`SourceText::text`] alone (no line index): for
+/// modules read for their names or their digest.
+pub fn read_body(path: &std::path::Path) -> std::io::Result<String> {
+    let bytes = read_regular(path)?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| not_utf8(e.valid_up_to()))?;
+    Ok(body_of(text).2.into_owned())
+}
+
+fn not_utf8(offset: usize) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!("not valid UTF-8 (first bad byte at offset {offset})"),
+    )
+}
+
 /// Reads and decodes a regular file as source text.
 pub fn read_source(path: &std::path::Path) -> std::io::Result<SourceText> {
     let bytes = read_regular(path)?;
-    SourceText::decode(&bytes).map_err(|DecodeError::NotUtf8 { offset }| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("not valid UTF-8 (first bad byte at offset {offset})"),
-        )
-    })
+    SourceText::decode(&bytes).map_err(|DecodeError::NotUtf8 { offset }| not_utf8(offset))
 }
 
 /// The text of one file, without its BOM, plus what is needed to write it back.
@@ -116,17 +143,7 @@ impl SourceText {
 
     /// Builds the source from text that may start with a BOM.
     pub fn new(text: &str) -> Self {
-        let (bom, body) = match text.strip_prefix(UTF8_BOM) {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
-        // Python reads a lone `\r` as a line break; tree-sitter does not.
-        let cr_only = body.contains('\r') && !body.contains('\n');
-        let body: std::borrow::Cow<str> = if cr_only {
-            body.replace('\r', "\n").into()
-        } else {
-            body.into()
-        };
+        let (bom, cr_only, body) = body_of(text);
         Self {
             lines: LineIndex::new(&body),
             text: Arc::from(&*body),

@@ -641,11 +641,11 @@ impl SymbolTables {
             }
             return Some(hit.table);
         }
-        let Ok(src) = crate::source::read_source(&path) else {
+        let Ok(text) = crate::source::read_body(&path) else {
             crate::deps::read(&path, None);
             return None;
         };
-        let hash = crate::hash::digest(src.text.as_bytes());
+        let hash = crate::hash::digest(text.as_bytes());
         crate::deps::read(&path, Some(hash));
         let kept = self
             .kept_file(hash)
@@ -653,10 +653,7 @@ impl SymbolTables {
         let (table, was_kept) = match kept {
             Some(t) => (Arc::new(t), true),
             None => {
-                let t = Arc::new(ModuleSymbols::of(
-                    &Worker::new().parse(&src.text)?,
-                    &src.text,
-                ));
+                let t = Arc::new(ModuleSymbols::of(&Worker::new().parse(&text)?, &text));
                 self.keep(hash, &t);
                 (t, false)
             }

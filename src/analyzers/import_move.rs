@@ -43,6 +43,14 @@ pub fn fix(layout: &Layout, text: &str, has_errors: bool) -> Option<(Fix, usize)
     let is_import = |s: &Node| matches!(s.kind(), "import_statement" | "import_from_statement");
     // What comes after the last import is jumped over by none.
     let last_import = layout.after.iter().rposition(is_import)?;
+    // Only the names the imports bind matter: a statement whose text holds
+    // none of them has no identifier to note (a walk costs much more).
+    let wanted: HashSet<&str> = layout.after[..=last_import]
+        .iter()
+        .filter(|s| is_import(s))
+        .filter_map(|s| bound_names(*s, text))
+        .flatten()
+        .collect();
     for stmt in &layout.after[..=last_import] {
         let is_import = is_import(stmt);
         let movable = is_import
@@ -63,7 +71,10 @@ pub fn fix(layout: &Layout, text: &str, has_errors: bool) -> Option<(Fix, usize)
             }
             None => {
                 // It stays: what it uses and binds is jumped over by later ones.
-                identifiers(*stmt, text, &mut seen);
+                let stmt_text = &text[stmt.byte_range()];
+                if wanted.iter().any(|w| stmt_text.contains(w)) {
+                    identifiers(*stmt, text, &mut seen);
+                }
             }
         }
     }

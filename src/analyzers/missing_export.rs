@@ -111,12 +111,12 @@ impl MissingExport {
 
 /// A file's text, if it can be read as UTF-8.
 pub fn read_text(path: &std::path::Path) -> Option<String> {
-    let src = crate::source::read_source(path).ok();
+    let text = crate::source::read_body(path).ok();
     crate::deps::read(
         path,
-        src.as_ref().map(|s| crate::hash::digest(s.text.as_bytes())),
+        text.as_ref().map(|t| crate::hash::digest(t.as_bytes())),
     );
-    Some(src?.text.to_string())
+    text
 }
 
 /// The edits adding a stub for `m` to its target module, whose text is
