@@ -71,8 +71,12 @@ pub fn fix(layout: &Layout, text: &str, has_errors: bool) -> Option<(Fix, usize)
             }
             None => {
                 // It stays: what it uses and binds is jumped over by later ones.
-                let stmt_text = &text[stmt.byte_range()];
-                if wanted.iter().any(|w| stmt_text.contains(w)) {
+                // Outside strings, only identifiers hold other than ASCII
+                // punctuation and blanks: an identifier is one of these words.
+                let mut words = text[stmt.byte_range()].split(|c: char| {
+                    c.is_ascii_whitespace() || (c.is_ascii_punctuation() && c != '_')
+                });
+                if words.any(|w| wanted.contains(w)) {
                     identifiers(*stmt, text, &mut seen);
                 }
             }
