@@ -409,6 +409,76 @@ mod tests {
         assert!(same("x = '''\nimport a\n'''\n# import b\ns = f\"{'import c'}\"\n").is_empty());
     }
 
+    /// Random texts from Python-ish pieces: the scanner never panics, and
+    /// whenever the tree has no error and the scanner reads the text, both
+    /// give the same sites.
+    #[test]
+    fn random_texts_never_panic_and_agree_with_the_tree() {
+        const PIECES: &[&str] = &[
+            "import a",
+            "from . import b",
+            "from x.y import (c,",
+            " d)",
+            "import e as f",
+            "if TYPE_CHECKING:",
+            "try:",
+            "except ImportError:",
+            "except:",
+            "else:",
+            "def g():",
+            "class H:",
+            "with x(ImportError):",
+            "    ",
+            "\t",
+            "\n",
+            "\n",
+            "\n",
+            "\r\n",
+            "'",
+            "\"",
+            "'''",
+            "f'{",
+            "}'",
+            "(",
+            ")",
+            "[",
+            "]",
+            "#",
+            "\\\n",
+            ";",
+            ":",
+            "é",
+            "x = 1",
+            "pass",
+            "match x:",
+            "case 1:",
+            "from __future__ import y",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut worker = Worker::new();
+        let mut agreed = 0;
+        for _ in 0..5000 {
+            let n = 1 + next() % 12;
+            let text: String = (0..n)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            let scanned = static_imports(&text);
+            let tree = worker.parse(&text).unwrap();
+            if let Some(sites) = scanned.filter(|_| !tree.root_node().has_error()) {
+                let from_tree = super::super::extract_from_tree(&tree, &text, &[], false);
+                assert_eq!(sites, from_tree, "{text:?}");
+                agreed += 1;
+            }
+        }
+        assert!(agreed > 100, "only {agreed} texts compared");
+    }
+
     #[test]
     fn gives_up_where_the_tree_is_needed() {
         for src in [
