@@ -619,6 +619,25 @@ impl SymbolTables {
         Some(table)
     }
 
+    /// Produces the tables of the modules at `rels` (on disk) in parallel,
+    /// unless the run has them or will check the module itself: an importer
+    /// checked alone (a pre-commit run, an editor) would otherwise parse the
+    /// modules it imports names from one after the other.
+    pub fn warm(&self, root: &Path, rels: &[&str], prefetch: Option<&dyn Prefetch>) {
+        use rayon::prelude::*;
+        let wanted: Vec<&str> = rels
+            .iter()
+            .copied()
+            .filter(|rel| !prefetch.is_some_and(|p| p.will_check(rel)))
+            .filter(|rel| self.on_disk.read().is_ok_and(|c| !c.contains_key(*rel)))
+            .collect();
+        if wanted.len() > 1 {
+            wanted.par_iter().for_each(|rel| {
+                self.get_on_disk(root, rel, None);
+            });
+        }
+    }
+
     fn get_on_disk(
         &self,
         root: &Path,
@@ -791,6 +810,9 @@ pub trait Prefetch: Sync {
     /// Produces the table of the module at `rel` (project-relative) if it
     /// can, by [`SymbolTables::insert_on_disk`]; does nothing otherwise.
     fn prefetch(&self, rel: &str);
+    /// Whether the run checks the module at `rel` itself (its table then
+    /// comes from that check's parse: [`SymbolTables::warm`] leaves it).
+    fn will_check(&self, rel: &str) -> bool;
 }
 
 /// What a module's symbol table says of one name.

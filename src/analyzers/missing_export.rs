@@ -153,7 +153,21 @@ pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
     let resolver = &ctx.project.modules;
     let overlay = |rel: &str| ctx.overlay.and_then(|o| o.get(rel)).map(String::as_str);
     let mut out = Vec::new();
-    for site in ctx.imports(dynamic_calls).iter() {
+    let sites = ctx.imports(dynamic_calls);
+    // The modules whose tables the loop reads, produced in parallel first.
+    let targets: Vec<String> = sites
+        .iter()
+        .filter(|s| s.kind == ImportKind::From && !s.star && !s.guarded)
+        .filter_map(|s| resolver.absolute(ctx.path, &s.module, s.level, None).ok())
+        .filter_map(|m| ctx.resolve(&m))
+        .filter(|t| t.kind != TargetKind::Namespace && overlay(&t.rel).is_none())
+        .map(|t| t.rel)
+        .collect();
+    let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+    ctx.project
+        .symbols
+        .warm(resolver.root(), &targets, ctx.prefetch);
+    for site in sites.iter() {
         // A guarded import (`try: … except ImportError:`) expects to fail:
         // the seeds' candidate bridge is exactly that.
         if site.kind != ImportKind::From || site.star || site.guarded {

@@ -43,6 +43,10 @@ struct Pass<'a> {
 }
 
 impl Prefetch for Pass<'_> {
+    fn will_check(&self, rel: &str) -> bool {
+        self.index.contains_key(rel)
+    }
+
     fn prefetch(&self, rel: &str) {
         let Some(&i) = self.index.get(rel) else {
             return; // not a file of this run
