@@ -104,6 +104,21 @@ fn not_utf8(offset: usize) -> std::io::Error {
     )
 }
 
+/// Where one of `words` occurs after a `#` on its line: every occurrence in
+/// a comment, and those in strings that hold a `#`. `#` is rare and found
+/// by `memchr`, so most of the text is never searched for the words.
+pub fn words_after_hash(text: &str, words: &aho_corasick::AhoCorasick) -> Vec<usize> {
+    let mut hits = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find('#') {
+        let hash = from + i;
+        let end = text[hash..].find('\n').map_or(text.len(), |e| hash + e);
+        hits.extend(words.find_iter(&text[hash..end]).map(|m| hash + m.start()));
+        from = end;
+    }
+    hits
+}
+
 /// Reads and decodes a regular file as source text.
 pub fn read_source(path: &std::path::Path) -> std::io::Result<SourceText> {
     let bytes = read_regular(path)?;

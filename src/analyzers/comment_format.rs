@@ -366,17 +366,9 @@ impl CommentFormat {
         let root = ctx.tree().root_node();
         let text = ctx.text;
         // Tags are found in any case, so identifiers (`hack`, `todo_list`)
-        // match too: only a hit with a `#` before it on its line can be in
-        // a comment.
-        let hits: Vec<usize> = self
-            .tag_finder
-            .find_iter(text)
-            .map(|m| m.start())
-            .filter(|&at| {
-                let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-                text[line_start..at].contains('#')
-            })
-            .collect();
+        // would match too: only a hit with a `#` before it on its line can
+        // be in a comment.
+        let hits = crate::source::words_after_hash(text, &self.tag_finder);
         let all = (hits.len() > crate::parse::COMMENT_LOOKUPS_BEFORE_WALK)
             .then(|| crate::parse::comment_ranges(ctx.tree()));
         let mut out: Vec<Range<usize>> = Vec::new();

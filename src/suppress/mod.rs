@@ -153,33 +153,15 @@ static DIRECTIVE_WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
         .expect("literal words")
 });
 
-/// Where `noqa` or `ruff` (any case) occurs after a `#` on its line: every
-/// occurrence in a comment, and some in strings (the tree tells them
-/// apart). `#` is rare, and found by `memchr`: most of the text is never
-/// searched for the words.
-fn directive_word_offsets(text: &str) -> Vec<usize> {
-    let mut hits = Vec::new();
-    let mut from = 0;
-    while let Some(i) = text[from..].find('#') {
-        let hash = from + i;
-        let end = text[hash..].find('\n').map_or(text.len(), |e| hash + e);
-        hits.extend(
-            DIRECTIVE_WORDS
-                .find_iter(&text[hash..end])
-                .map(|m| hash + m.start()),
-        );
-        from = end;
-    }
-    hits
-}
-
 /// The directives of a file's comments (only real comment nodes count),
 /// and the ones ruff rejects.
 pub fn find_directives(text: &str, tree: &Tree) -> (Vec<Directive>, Vec<Malformed>) {
     let mut directives = Vec::new();
     let mut malformed = Vec::new();
     let mut last_comment = None;
-    let hits = directive_word_offsets(text);
+    // Every occurrence in a comment, and some in strings (the tree tells
+    // them apart).
+    let hits = crate::source::words_after_hash(text, &DIRECTIVE_WORDS);
     let all = (hits.len() > crate::parse::COMMENT_LOOKUPS_BEFORE_WALK)
         .then(|| crate::parse::comment_ranges(tree));
     for at in hits {
