@@ -98,7 +98,14 @@ const TABLE_WORD_LIST: [&str; 8] = [
 
 static TABLE_WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
     std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::new(TABLE_WORD_LIST).expect("literal words")
+        // No word holds another except `global` in `globals()`, which is
+        // never a `global` statement: leftmost-first, non-overlapping
+        // matches find every occurrence that counts (and a scan with
+        // overlapping matches cannot use the automaton's prefilter).
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(TABLE_WORD_LIST)
+            .expect("literal words")
     });
 
 /// The start of the line holding [`BRIDGE_MARKER`] alone, if any.
@@ -133,7 +140,7 @@ impl ModuleSymbols {
         // One scan of the text for every word the table looks for.
         let mut offsets = Vec::new();
         let mut marker = false;
-        for m in TABLE_WORDS.find_overlapping_iter(text) {
+        for m in TABLE_WORDS.find_iter(text) {
             match TABLE_WORD_LIST[m.pattern().as_usize()] {
                 "__path__" => s.touches_path = true,
                 BRIDGE_MARKER => marker = true,
@@ -141,8 +148,6 @@ impl ModuleSymbols {
                 _ => offsets.push(m.start()),
             }
         }
-        // Overlapping matches come by their end.
-        offsets.sort_unstable();
         s.scan_anywhere(root, &offsets, text);
         s.bridge_stubs_end = if marker { bridge_marker_at(text) } else { None };
         s
