@@ -97,23 +97,14 @@ pub const DEFAULT_DYNAMIC_CALLS: &[&str] = &["importlib.import_module", "builtin
 /// `dynamic_calls` are qualified names (`importlib.import_module`); builtins
 /// are spelled `builtins.NAME`.
 pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportSite> {
-    // Dynamic imports need every call visited; most files name no
-    // dynamic-import function. Their imports are the static ones, which the
-    // scanner reads faster than a walk of the tree, and exactly as the walk
-    // does for a file without syntax errors (`tests/import_scan_parity.rs`);
-    // tree-sitter's error recovery may read a broken file otherwise.
     let dynamic = names_dynamic_call(text, dynamic_calls);
-    if !dynamic
-        && !tree.root_node().has_error()
-        && let Some(sites) = scan::static_imports(text)
-    {
-        return sites;
-    }
     extract_from_tree(tree, text, dynamic_calls, dynamic)
 }
 
 /// [`extract`] by a walk of the tree (`dynamic`: the text may call one of
-/// `dynamic_calls`).
+/// `dynamic_calls`). The walk enters only the nodes that hold the word
+/// `import` (every import statement does) or, when `dynamic`, the name of
+/// a dynamic-import call: most of a file is never visited.
 pub fn extract_from_tree(
     tree: &Tree,
     text: &str,
@@ -127,6 +118,7 @@ pub fn extract_from_tree(
         calls: Vec::new(),
         out: Vec::new(),
         guarded: false,
+        import_words: text.match_indices("import").map(|(at, _)| at).collect(),
         call_names: if dynamic {
             call_name_offsets(text, dynamic_calls)
         } else {
@@ -210,6 +202,15 @@ struct Walker<'a, 't> {
     /// Where a dynamic-import function's name (or an alias an import gives
     /// it) may occur, sorted: only nodes around one can hold such a call.
     call_names: Vec<usize>,
+    /// Where the word `import` occurs, in order: only statements around
+    /// one can hold an import statement.
+    import_words: Vec<usize>,
+}
+
+/// Whether `node` holds one of `offsets` (sorted).
+fn holds(offsets: &[usize], node: Node) -> bool {
+    let i = offsets.partition_point(|&at| at < node.start_byte());
+    offsets.get(i).is_some_and(|&at| at < node.end_byte())
 }
 
 /// Offsets of the words a dynamic-import call can be spelled with: the
@@ -279,7 +280,11 @@ impl<'t> Walker<'_, 't> {
                     self.calls.push((node, typing_only, parent.nested, guarded));
                     true
                 }
-                _ => CONTAINERS.contains(&kind) || (dynamic && self.may_name_a_call(node)),
+                _ => {
+                    (CONTAINERS.contains(&kind)
+                        && (holds(&self.import_words, node) || self.may_name_a_call(node)))
+                        || (dynamic && self.may_name_a_call(node))
+                }
             };
             if descend && cursor.goto_first_child() {
                 stack.push(Context {
@@ -303,12 +308,7 @@ impl<'t> Walker<'_, 't> {
 
     /// Whether `node` holds an offset of [`Walker::call_names`].
     fn may_name_a_call(&self, node: Node) -> bool {
-        let i = self
-            .call_names
-            .partition_point(|&at| at < node.start_byte());
-        self.call_names
-            .get(i)
-            .is_some_and(|&at| at < node.end_byte())
+        holds(&self.call_names, node)
     }
 
     /// `try` with a bare `except` or one naming an import error, or a `with`
