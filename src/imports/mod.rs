@@ -267,12 +267,18 @@ impl<'t> Walker<'_, 't> {
             let kind = node.kind();
             let descend = match kind {
                 "import_statement" => {
-                    self.bindings.record(node, self.text);
+                    // Bindings resolve dynamic-import calls only.
+                    if dynamic {
+                        self.bindings.record(node, self.text);
+                    }
                     self.import(node, typing_only, parent.nested);
                     false
                 }
                 "import_from_statement" => {
-                    self.bindings.record(node, self.text);
+                    // Bindings resolve dynamic-import calls only.
+                    if dynamic {
+                        self.bindings.record(node, self.text);
+                    }
                     self.import_from(node, typing_only, parent.nested);
                     false
                 }
