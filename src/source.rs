@@ -159,9 +159,10 @@ impl SourceText {
     /// Builds the source from text that may start with a BOM.
     pub fn new(text: &str) -> Self {
         let (bom, cr_only, body) = body_of(text);
+        let text: Arc<str> = Arc::from(&*body);
         Self {
-            lines: LineIndex::new(&body),
-            text: Arc::from(&*body),
+            lines: LineIndex::lazy(text.clone()),
+            text,
             bom,
             cr_only,
         }
@@ -270,27 +271,45 @@ pub struct Location {
 }
 
 /// Byte offsets of line starts, for offset → line/column conversion.
+/// A file's index is built on first use: most files have no finding, and
+/// nothing else asks for lines.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
-    starts: Vec<usize>,
+    /// The text to index on first use ([`LineIndex::lazy`]).
+    text: Option<Arc<str>>,
+    starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl LineIndex {
     /// Indexes the line starts of `text` (a line ends at `\n`; `\r\n` is one ending).
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr_iter(text.as_bytes()).map(|i| i + 1));
-        Self { starts }
+        Self {
+            text: None,
+            starts: std::sync::OnceLock::from(line_starts(text)),
+        }
+    }
+
+    /// The index of `text`, built when first asked.
+    pub fn lazy(text: Arc<str>) -> Self {
+        Self {
+            text: Some(text),
+            starts: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn starts(&self) -> &[usize] {
+        self.starts
+            .get_or_init(|| line_starts(self.text.as_deref().unwrap_or("")))
     }
 
     /// Number of lines (a trailing newline opens an empty last line).
     pub fn line_count(&self) -> usize {
-        self.starts.len()
+        self.starts().len()
     }
 
     /// 0-based line holding byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        match self.starts.binary_search(&offset) {
+        match self.starts().binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         }
@@ -298,8 +317,8 @@ impl LineIndex {
 
     /// Byte range of 0-based `line`, including its line ending.
     pub fn line_range(&self, line: usize, text_len: usize) -> std::ops::Range<usize> {
-        let start = self.starts[line];
-        let end = self.starts.get(line + 1).copied().unwrap_or(text_len);
+        let start = self.starts()[line];
+        let end = self.starts().get(line + 1).copied().unwrap_or(text_len);
         start..end
     }
 
@@ -307,7 +326,7 @@ impl LineIndex {
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
-        let start = self.starts[line];
+        let start = self.starts()[line];
         Position {
             line: line + 1,
             column: text[start..offset].chars().count() + 1,
@@ -324,8 +343,8 @@ impl LineIndex {
 
     /// Byte offset of a 1-based line and column, if it lies in `text`.
     pub fn offset(&self, text: &str, pos: Position) -> Option<usize> {
-        let start = *self.starts.get(pos.line.checked_sub(1)?)?;
-        let end = self.starts.get(pos.line).copied().unwrap_or(text.len());
+        let start = *self.starts().get(pos.line.checked_sub(1)?)?;
+        let end = self.starts().get(pos.line).copied().unwrap_or(text.len());
         let mut col = 1;
         for (i, _) in text[start..end].char_indices() {
             if col == pos.column {
@@ -335,6 +354,12 @@ impl LineIndex {
         }
         (col == pos.column).then_some(end)
     }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(memchr_iter(text.as_bytes()).map(|i| i + 1));
+    starts
 }
 
 fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
