@@ -72,7 +72,11 @@ impl Pass<'_> {
     fn check_target(&self, w: &mut Worker, i: usize) -> FileResult {
         let t = &self.targets[i];
         let bytes = crate::source::read_regular(&t.path);
-        let content = bytes.as_ref().ok().map(|b| crate::hash::digest(b));
+        // The digest keys the cache: a run without one skips it.
+        let content = self
+            .cache
+            .and(bytes.as_ref().ok())
+            .map(|b| crate::hash::digest(b));
         let cached = self.cache.zip(content).and_then(|(c, d)| c.get(&t.rel, d));
         if let Some(mut r) = cached {
             if !r.findings.is_empty() {
