@@ -164,9 +164,15 @@ impl Imports {
             return Vec::new();
         };
         let sites = ctx.imports(&self.opts.dynamic_calls);
-        // One line index, not a lookup from the root per site (quadratic).
-        let lines = crate::source::LineIndex::new(ctx.text);
-        let line_of = |at: usize| lines.line_of(at) + 1;
+        // One line index, not a lookup from the root per site (quadratic),
+        // built for the first crossing.
+        let lines = std::cell::OnceCell::new();
+        let line_of = |at: usize| {
+            lines
+                .get_or_init(|| crate::source::LineIndex::new(ctx.text))
+                .line_of(at)
+                + 1
+        };
         let mut out = Vec::new();
         // A lane that may import every lane has nothing to check.
         if from.may_import.is_none() && !include_allowed {
