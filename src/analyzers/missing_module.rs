@@ -40,10 +40,12 @@ pub fn missing_modules(
     let mut out = Vec::new();
     // A bridge's candidates are loaded by name and may well be missing:
     // that is what its fallbacks are for.
-    let in_bridge = ctx.text.contains(crate::symbols::BRIDGE_MARKER);
+    // (Looked for at the first dynamic import: most files have none.)
+    let in_bridge = std::cell::OnceCell::new();
+    let in_bridge = || *in_bridge.get_or_init(|| ctx.text.contains(crate::symbols::BRIDGE_MARKER));
     for site in ctx.imports(dynamic_calls).iter() {
         // A guarded import expects to fail; `TYPE_CHECKING` ones never run.
-        if site.guarded || site.typing_only || in_bridge && site.kind.is_dynamic() {
+        if site.guarded || site.typing_only || site.kind.is_dynamic() && in_bridge() {
             continue;
         }
         if !matches!(
