@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rulegate::imports::{extract_from_tree, scan::static_imports};
+use rulegate::imports::{extract, scan::static_imports};
 use rulegate::parse::Worker;
 use rulegate::source::SourceText;
 
@@ -56,7 +56,7 @@ fn the_scanner_reads_what_the_tree_reads() {
         match static_imports(&src.text) {
             Some(sites) => {
                 scanned += 1;
-                let from_tree = extract_from_tree(&tree, &src.text, &[], false);
+                let from_tree = extract(&tree, &src.text, &[]);
                 if sites != from_tree {
                     let first = sites
                         .iter()

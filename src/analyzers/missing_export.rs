@@ -154,31 +154,29 @@ pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
     let overlay = |rel: &str| ctx.overlay.and_then(|o| o.get(rel)).map(String::as_str);
     let mut out = Vec::new();
     let sites = ctx.imports(dynamic_calls);
-    // The modules whose tables the loop reads, produced in parallel first.
-    let targets: Vec<String> = sites
+    // `from` imports of repository modules, with the module and its file.
+    // A guarded import (`try: … except ImportError:`) expects to fail: the
+    // seeds' candidate bridge is exactly that.
+    let resolved: Vec<_> = sites
         .iter()
         .filter(|s| s.kind == ImportKind::From && !s.star && !s.guarded)
-        .filter_map(|s| resolver.absolute(ctx.path, &s.module, s.level, None).ok())
-        .filter_map(|m| ctx.resolve(&m))
-        .filter(|t| t.kind != TargetKind::Namespace && overlay(&t.rel).is_none())
-        .map(|t| t.rel)
+        .filter_map(|s| {
+            let module = resolver.absolute(ctx.path, &s.module, s.level, None).ok()?;
+            let target = ctx.resolve(&module)?;
+            Some((s, module, target))
+        })
         .collect();
-    let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+    // The tables the loop reads, produced in parallel first.
+    let tables: Vec<&str> = resolved
+        .iter()
+        .map(|(_, _, t)| t)
+        .filter(|t| t.kind != TargetKind::Namespace && overlay(&t.rel).is_none())
+        .map(|t| t.rel.as_str())
+        .collect();
     ctx.project
         .symbols
-        .warm(resolver.root(), &targets, ctx.prefetch);
-    for site in sites.iter() {
-        // A guarded import (`try: … except ImportError:`) expects to fail:
-        // the seeds' candidate bridge is exactly that.
-        if site.kind != ImportKind::From || site.star || site.guarded {
-            continue;
-        }
-        let Ok(module) = resolver.absolute(ctx.path, &site.module, site.level, None) else {
-            continue;
-        };
-        let Some(target) = ctx.resolve(&module) else {
-            continue; // not a module of the repository
-        };
+        .warm(resolver.root(), &tables, ctx.prefetch);
+    for (site, module, target) in resolved {
         for n in &site.names {
             let sub = format!("{module}.{}", n.name);
             if target.kind != TargetKind::Module && ctx.resolve(&sub).is_some() {

@@ -178,10 +178,7 @@ impl<'a> Checker<'a> {
                 .run
                 .file_ctx(rel_path, lane.as_deref(), &src.text, &tree)
         };
-        self.run_analyzers(&env, &ctx, &matched.active, &mut matched.findings);
-        if let Some(Matcher::Analyzer(a)) = feeder.map(|i| &rules.rules[i].matcher) {
-            a.collect(&ctx, &mut matched.facts);
-        }
+        self.run_analyzers(&env, &ctx, feeder, &mut matched);
         matched.tree = Some(tree);
         matched
     }
@@ -197,7 +194,7 @@ impl<'a> Checker<'a> {
         feeder: Option<usize>,
         matched: &mut Matched,
     ) {
-        let rules = &*self.run.rules;
+        let lane = matched.lane.clone();
         let ctx = FileCtx {
             tree: None,
             static_imports: Some(std::rc::Rc::new(sites)),
@@ -205,12 +202,9 @@ impl<'a> Checker<'a> {
             prefetch: self.prefetch,
             ..self
                 .run
-                .file_ctx_without_tree(env.rel_path, matched.lane.as_deref(), env.text)
+                .file_ctx_without_tree(env.rel_path, lane.as_deref(), env.text)
         };
-        self.run_analyzers(env, &ctx, &matched.active, &mut matched.findings);
-        if let Some(Matcher::Analyzer(a)) = feeder.map(|i| &rules.rules[i].matcher) {
-            a.collect(&ctx, &mut matched.facts);
-        }
+        self.run_analyzers(env, &ctx, feeder, matched);
         if !matched.findings.is_empty() {
             matched.tree = worker.parse(env.text);
             if let Some(tree) = matched.tree.as_ref().filter(|t| t.root_node().has_error()) {
@@ -307,15 +301,21 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Every active analyzer rule, each turning its hits into findings.
+    /// Every active analyzer rule, each turning its hits into findings, and
+    /// the report `feeder` (a rule index) collecting the file's facts.
     fn run_analyzers(
         &self,
         env: &FileEnv,
         ctx: &FileCtx,
-        active: &RuleMask,
-        findings: &mut Vec<Finding>,
+        feeder: Option<usize>,
+        matched: &mut Matched,
     ) {
-        for i in active.iter() {
+        let rules = &*self.run.rules;
+        if let Some(Matcher::Analyzer(a)) = feeder.map(|i| &rules.rules[i].matcher) {
+            a.collect(ctx, &mut matched.facts);
+        }
+        let findings = &mut matched.findings;
+        for i in matched.active.iter() {
             let rule = self.run.rules.at(i);
             let Matcher::Analyzer(analyzer) = &rule.matcher else {
                 continue;

@@ -95,22 +95,11 @@ pub const DEFAULT_DYNAMIC_CALLS: &[&str] = &["importlib.import_module", "builtin
 
 /// Extracts every import of a file, static and dynamic, in file order.
 /// `dynamic_calls` are qualified names (`importlib.import_module`); builtins
-/// are spelled `builtins.NAME`.
+/// are spelled `builtins.NAME`. The walk of the tree enters only the nodes
+/// that hold the word `import` (every import statement does) or the name of
+/// a dynamic-import call: most of a file is never visited.
 pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportSite> {
     let dynamic = names_dynamic_call(text, dynamic_calls);
-    extract_from_tree(tree, text, dynamic_calls, dynamic)
-}
-
-/// [`extract`] by a walk of the tree (`dynamic`: the text may call one of
-/// `dynamic_calls`). The walk enters only the nodes that hold the word
-/// `import` (every import statement does) or, when `dynamic`, the name of
-/// a dynamic-import call: most of a file is never visited.
-pub fn extract_from_tree(
-    tree: &Tree,
-    text: &str,
-    dynamic_calls: &[String],
-    dynamic: bool,
-) -> Vec<ImportSite> {
     let mut walker = Walker {
         text,
         bindings: Bindings::default(),

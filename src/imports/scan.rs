@@ -119,7 +119,7 @@ impl Scanner<'_> {
             }
         }
         let first = self.word(&toks[0]);
-        let is_header = HEADERS.contains(&first) || (is_soft_header(first, toks));
+        let is_header = HEADERS.contains(&first) || is_soft_header(first, toks);
         if !matches!(first, "except" | "else" | "finally" | "elif") {
             self.blocks.last_mut()?.open_try = None;
         }
@@ -361,7 +361,7 @@ mod tests {
     /// The scanner and the tree give the same sites.
     fn same(src: &str) -> Vec<ImportSite> {
         let tree = Worker::new().parse(src).unwrap();
-        let from_tree = super::super::extract_from_tree(&tree, src, &[], false);
+        let from_tree = super::super::extract(&tree, src, &[]);
         let scanned = static_imports(src).unwrap_or_else(|| panic!("scans: {src:?}"));
         assert_eq!(scanned, from_tree, "{src:?}");
         scanned
@@ -474,7 +474,7 @@ mod tests {
             let scanned = static_imports(&text);
             let tree = parser.parse(&text, None).unwrap();
             if let Some(sites) = scanned.filter(|_| !tree.root_node().has_error()) {
-                let from_tree = super::super::extract_from_tree(&tree, &text, &[], false);
+                let from_tree = super::super::extract(&tree, &text, &[]);
                 assert_eq!(sites, from_tree, "{text:?}");
                 agreed += 1;
             }
