@@ -74,6 +74,22 @@ impl SuppressionCheck {
             .find(|(n, _)| *n == name)
             .map(|(_, c)| *c)
     }
+
+    /// The message variables every finding of this kind fills: a pack
+    /// message naming any other is a load error. A central exception and an
+    /// in-code directive both raise `expired`, `expiring` and `unused`, so
+    /// those declare what both fill.
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            Self::MissingReason => &["codes", "directive", "scope", "rule"],
+            Self::Expired | Self::Expiring => {
+                &["codes", "rule", "reason", "expires", "days", "since"]
+            }
+            Self::Unused => &["codes", "reason"],
+            Self::Blanket => &["directive", "scope", "reason"],
+            Self::Malformed => &["message"],
+        }
+    }
 }
 
 /// How a rule finds things.
@@ -123,6 +139,16 @@ impl EngineCheck {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, c)| *c)
+    }
+
+    /// The message variables every finding of this kind fills: a pack
+    /// message naming any other is a load error.
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            Self::Syntax | Self::Unreadable | Self::Internal => &["error"],
+            Self::ScriptError => &["script", "pack", "rule", "error"],
+            Self::FixRolledBack => &["rule", "reason"],
+        }
     }
 }
 

@@ -130,6 +130,14 @@ fn loader_errors_point_at_spans() {
             ),
         ),
         (
+            // SUP006 fills only `message`: naming `rule` is an error at the span.
+            "variable_the_check_does_not_fill",
+            CONFIG,
+            format!(
+                "{HEAD}severity = \"warning\"\nmessage = \"{{rule}}: {{message}}\"\nanalyzer = \"suppression\"\noptions.check = \"malformed\"\n"
+            ),
+        ),
+        (
             "unknown_analyzer",
             CONFIG,
             format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nanalyzer = \"magic\"\n"),
@@ -305,4 +313,62 @@ fn relational_constraint_pack_tests_pass() {
         err.contains("capture `@attr` is not bound in every match"),
         "{err}"
     );
+}
+
+/// Each engine and suppression check fills every variable it declares: a
+/// pack whose messages name all of them renders no empty value.
+#[test]
+fn suppression_checks_fill_every_variable_they_declare() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |id: &str, check: &str, vars: &[&str]| {
+        let message: Vec<String> = vars.iter().map(|v| format!("{v}=<{{{v}}}>")).collect();
+        format!(
+            "[[rule]]\nid = \"{id}\"\nseverity = \"warning\"\nanalyzer = \"suppression\"\noptions.check = \"{check}\"\nmessage = \"{}\"\n",
+            message.join(" ")
+        )
+    };
+    let mut pack = "[pack]\nname = \"team\"\n[[rule]]\nid = \"T001\"\nseverity = \"error\"\nmessage = \"m\"\nquery = \"(call function: (identifier) @f (#eq? @f \\\"boom\\\"))\"\nsuppression.require_reason = true\n".to_string();
+    for (id, check) in [
+        ("T101", "missing-reason"),
+        ("T102", "expired"),
+        ("T103", "expiring"),
+        ("T104", "unused"),
+        ("T105", "blanket"),
+        ("T106", "malformed"),
+    ] {
+        let vars = rulegate_check_variables(check);
+        pack.push_str(&rule(id, check, &vars));
+    }
+    write_files(
+        dir.path(),
+        &[
+            (
+                "rulegate.toml",
+                "packs = [\"team.toml\"]\n[[exceptions]]\nrule = \"T001\"\npath = \"b.py\"\nreason = \"r\"\nexpires = \"2026-01-01\"\n[[exceptions]]\nrule = \"T001\"\npath = \"c.py\"\nreason = \"r\"\nexpires = \"2026-12-10\"\n",
+            ),
+            ("team.toml", &pack),
+            (
+                "a.py",
+                "boom()  # noqa: T001\nboom()  # noqa: T001 -- old until=2026-01-01\nboom()  # noqa: T001 -- soon until=2026-12-10\nx = 1  # noqa: T001 -- nothing here\ny = 2  # noqa -- generated\nz = 3  # noqa:\n",
+            ),
+            ("b.py", "x = 1\n"),
+            ("c.py", "boom()\n"),
+        ],
+    );
+    let (_, out, err) = run_in(
+        dir.path(),
+        &["lint", "--format", "concise", "--today", "2026-12-05", "--no-cache"],
+    );
+    for id in ["T101", "T102", "T103", "T104", "T105", "T106"] {
+        assert!(out.contains(id), "{id} not reported:\n{out}{err}");
+    }
+    assert!(!out.contains("<>"), "a declared variable rendered empty:\n{out}");
+}
+
+/// The variables a suppression check declares, read from the library.
+fn rulegate_check_variables(check: &str) -> Vec<&'static str> {
+    rulegate::rule::SuppressionCheck::from_name(check)
+        .unwrap()
+        .variables()
+        .to_vec()
 }

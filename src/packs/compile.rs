@@ -381,23 +381,13 @@ fn compile_analyzer(
     match name.get_ref().as_str() {
         "engine" => {
             let check = named_check(options, &EngineCheck::NAMES).map_err(bad_options)?;
-            let vars = ["error", "script", "pack", "rule", "reason"];
-            Ok((Matcher::Engine(check), vars.map(String::from).to_vec()))
+            let vars = check.variables().iter().map(|v| v.to_string()).collect();
+            Ok((Matcher::Engine(check), vars))
         }
         "suppression" => {
             let check = named_check(options, &SuppressionCheck::NAMES).map_err(bad_options)?;
-            let vars = [
-                "codes",
-                "rule",
-                "reason",
-                "expires",
-                "since",
-                "days",
-                "directive",
-                "scope",
-                "message",
-            ];
-            Ok((Matcher::Suppression(check), vars.map(String::from).to_vec()))
+            let vars = check.variables().iter().map(|v| v.to_string()).collect();
+            Ok((Matcher::Suppression(check), vars))
         }
         other => match analyzers::build(other, options) {
             Some(Ok(a)) => {
