@@ -95,20 +95,7 @@ pub(super) fn compile_rule(
     let r = spanned.into_inner();
     let mut errors = Vec::new();
     let id = id_spanned.get_ref().clone();
-    let id_ok = !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !id_ok {
-        errors.push(
-            doc.error(
-                id_spanned.span(),
-                format!("invalid rule id `{id}`"),
-                "not a rule id",
-            )
-            .with_help("ids are letters, digits, `-` and `_`, such as `TEAM001`"),
-        );
-    }
+    errors.extend(check_id(doc, &id_spanned));
 
     let options = r
         .options
@@ -157,25 +144,10 @@ pub(super) fn compile_rule(
         return Err(errors);
     }
     let message = message.expect("checked above");
-    let warnings = match &checked {
-        Some(checked) => {
-            let fix_template = match &fix {
-                Some(FixAction {
-                    kind: FixKind::Template { template, .. },
-                    ..
-                }) => r.fix.as_ref().map(|f| (template, f.span())),
-                _ => None,
-            };
-            query_rule::unbound_capture_warnings(
-                doc,
-                &r,
-                checked,
-                Some((&message, &message_text)),
-                fix_template,
-            )
-        }
-        None => Vec::new(),
-    };
+    let warnings = checked
+        .as_ref()
+        .map(|checked| unbound_capture_warnings(doc, &r, checked, &message, &message_text, &fix))
+        .unwrap_or_default();
     // A pack's own words win; else the analyzer's (an E402 file needs `import`).
     let prefilter = r.prefilter.or_else(|| match &matcher {
         Matcher::Analyzer(a) => a.prefilter(),
@@ -202,6 +174,49 @@ pub(super) fn compile_rule(
         note: None,
     };
     Ok(Compiled { rule, warnings })
+}
+
+/// An error when `id` is not a rule id (letters, digits, `-`, `_`).
+fn check_id(doc: &SourceDoc, id: &Spanned<String>) -> Option<SpannedError> {
+    let ok = !id.get_ref().is_empty()
+        && id
+            .get_ref()
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    (!ok).then(|| {
+        doc.error(
+            id.span(),
+            format!("invalid rule id `{}`", id.get_ref()),
+            "not a rule id",
+        )
+        .with_help("ids are letters, digits, `-` and `_`, such as `TEAM001`")
+    })
+}
+
+/// Warnings for captures that the message or a template fix names but some
+/// branch of the query does not bind.
+fn unbound_capture_warnings(
+    doc: &SourceDoc,
+    r: &RuleSpec,
+    checked: &QueryShape,
+    message: &Template,
+    message_text: &Spanned<String>,
+    fix: &Option<FixAction>,
+) -> Vec<SpannedError> {
+    let fix_template = match fix {
+        Some(FixAction {
+            kind: FixKind::Template { template, .. },
+            ..
+        }) => r.fix.as_ref().map(|f| (template, f.span())),
+        _ => None,
+    };
+    query_rule::unbound_capture_warnings(
+        doc,
+        r,
+        checked,
+        Some((message, message_text)),
+        fix_template,
+    )
 }
 
 /// The rule's examples (each must check something) and its suppression

@@ -19,7 +19,7 @@ use crate::fix::Candidate;
 use crate::fix::engine::{self, Findings};
 use crate::fix::workspace::{ChangedFile, Workspace};
 use crate::imports::DEFAULT_DYNAMIC_CALLS;
-use crate::imports::resolve::TargetKind;
+use crate::imports::resolve::{Target, TargetKind};
 use crate::lint::file::check_source;
 use crate::parse::Worker;
 use crate::rule::Matcher;
@@ -143,12 +143,36 @@ pub fn plan(run: &Run, src: &str, dst: &str) -> Result<Promotion, PromoteError> 
     if resolver.resolve(&dst).is_some() {
         return Err(PromoteError::Exists(dst));
     }
-    let rename = Rename {
-        src: src.clone(),
-        dst: dst.clone(),
-    };
-    // Where the destination lives: in its parent package, else beside the
-    // source's top-level package (same import root).
+    let moves = moves(run, &src, &target, &dst)?;
+    for (_, to) in &moves {
+        if run.config.root.join(to).exists() {
+            return Err(PromoteError::Exists(to.clone()));
+        }
+    }
+    let rename = Rename { src, dst };
+    let files = file_plans(run, &rename, &moves);
+    let dst_lane_path = moves
+        .iter()
+        .find(|(from, _)| *from == target.rel)
+        .map(|(_, to)| to.clone())
+        .unwrap_or_default();
+    Ok(Promotion {
+        rename,
+        files,
+        dst_lane: run.config.lane_of(&dst_lane_path).map(|l| l.name.clone()),
+        shim_path: target.rel,
+    })
+}
+
+/// The files that move from `src` (resolved to `target`) to `dst`, and
+/// where each goes: in DST's parent package, else beside the source's
+/// top-level package (the same import root).
+fn moves(
+    run: &Run,
+    src: &str,
+    target: &Target,
+    dst: &str,
+) -> Result<Vec<(String, String)>, PromoteError> {
     let src_prefix = {
         let path_part = src.replace('.', "/");
         let stem = target
@@ -160,11 +184,11 @@ pub fn plan(run: &Run, src: &str, dst: &str) -> Result<Promotion, PromoteError> 
             .unwrap_or(&target.rel);
         stem.strip_suffix(&path_part).unwrap_or("").to_string()
     };
-    let (dst_parent, dst_last) = dst.rsplit_once('.').unwrap_or(("", &dst));
+    let (dst_parent, dst_last) = dst.rsplit_once('.').unwrap_or(("", dst));
     let dst_base = if dst_parent.is_empty() {
         src_prefix.trim_end_matches('/').to_string()
     } else {
-        match resolver.resolve(dst_parent) {
+        match run.project.modules.resolve(dst_parent) {
             Some(t) if t.kind == TargetKind::Namespace => t.rel,
             Some(t) if t.kind == TargetKind::Package => t
                 .rel
@@ -173,58 +197,47 @@ pub fn plan(run: &Run, src: &str, dst: &str) -> Result<Promotion, PromoteError> 
             _ => return Err(PromoteError::NoParent(dst_parent.to_string())),
         }
     };
-    let join = |base: &str, rest: &str| {
-        if base.is_empty() {
+    let join = |rest: &str| {
+        if dst_base.is_empty() {
             rest.to_string()
         } else {
-            format!("{base}/{rest}")
+            format!("{dst_base}/{rest}")
         }
     };
-    // The files that move, and where each goes.
-    let moves: Vec<(String, String)> = match target.kind {
-        TargetKind::Module => {
-            let ext = if target.rel.ends_with(".pyi") {
-                "pyi"
-            } else {
-                "py"
-            };
-            vec![(
-                target.rel.clone(),
-                join(&dst_base, &format!("{dst_last}.{ext}")),
-            )]
-        }
-        _ => {
-            let dir = target
-                .rel
-                .rsplit_once('/')
-                .map_or("", |(d, _)| d)
-                .to_string();
-            let files = crate::walk::collect(&run.config, &[run.config.root.join(&dir)], true);
-            let mut moves: Vec<(String, String)> = files
-                .into_iter()
-                .filter_map(|f| {
-                    let rest = f.rel.strip_prefix(&format!("{dir}/"))?.to_string();
-                    Some((f.rel, join(&dst_base, &format!("{dst_last}/{rest}"))))
-                })
-                .collect();
-            moves.sort();
-            moves
-        }
-    };
-    for (_, to) in &moves {
-        if run.config.root.join(to).exists() {
-            return Err(PromoteError::Exists(to.clone()));
-        }
+    if target.kind == TargetKind::Module {
+        let ext = if target.rel.ends_with(".pyi") {
+            "pyi"
+        } else {
+            "py"
+        };
+        return Ok(vec![(target.rel.clone(), join(&format!("{dst_last}.{ext}")))]);
     }
-    let shim_path = target.rel.clone();
-    let parent_init = src
+    let dir = target.rel.rsplit_once('/').map_or("", |(d, _)| d);
+    let files = crate::walk::collect(&run.config, &[run.config.root.join(dir)], true);
+    let mut moves: Vec<(String, String)> = files
+        .into_iter()
+        .filter_map(|f| {
+            let rest = f.rel.strip_prefix(&format!("{dir}/"))?.to_string();
+            Some((f.rel, join(&format!("{dst_last}/{rest}"))))
+        })
+        .collect();
+    moves.sort();
+    Ok(moves)
+}
+
+/// What the move does to each file of the repository that moves or names
+/// SRC (in path order; the others are left out).
+fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String)]) -> Vec<FilePlan> {
+    let resolver = &run.project.modules;
+    let parent_init = rename
+        .src
         .rsplit_once('.')
         .and_then(|(p, _)| resolver.resolve(p))
         .filter(|t| t.kind == TargetKind::Package)
         .map(|t| t.rel);
     let calls = string_calls(run);
     let all_files = crate::walk::collect(&run.config, std::slice::from_ref(&run.config.root), true);
-    let last = src.rsplit('.').next().unwrap_or_default().to_string();
+    let last = rename.src.rsplit('.').next().unwrap_or_default();
     let dynamic: Vec<String> = DEFAULT_DYNAMIC_CALLS
         .iter()
         .map(|s| s.to_string())
@@ -237,13 +250,13 @@ pub fn plan(run: &Run, src: &str, dst: &str) -> Result<Promotion, PromoteError> 
                 .find(|(from, _)| *from == f.rel)
                 .map(|(_, to)| to.clone());
             let text = crate::source::read_source(&f.path).ok()?.text;
-            if moved_to.is_none() && !text.contains(last.as_str()) {
+            if moved_to.is_none() && !text.contains(last) {
                 return None;
             }
             let tree = worker.parse(&text)?;
             let sites = crate::imports::extract(&tree, &text, &dynamic);
             let scan = Scan {
-                rename: &rename,
+                rename,
                 resolver,
                 rel: &f.rel,
                 moved: moved_to.is_some(),
@@ -261,17 +274,7 @@ pub fn plan(run: &Run, src: &str, dst: &str) -> Result<Promotion, PromoteError> 
         .flatten()
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let dst_lane_path = moves
-        .iter()
-        .find(|(from, _)| *from == target.rel)
-        .map(|(_, to)| to.clone())
-        .unwrap_or_default();
-    Ok(Promotion {
-        rename,
-        files,
-        dst_lane: run.config.lane_of(&dst_lane_path).map(|l| l.name.clone()),
-        shim_path,
-    })
+    files
 }
 
 /// The plan's edits, offered to the engine once.

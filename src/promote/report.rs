@@ -32,6 +32,14 @@ pub fn markdown(p: &Promotion, gate: &Gate) -> String {
         verdict(gate),
         gate.forbidden.len()
     );
+    moved_files(&mut out, p);
+    findings_section(&mut out, gate);
+    importers_section(&mut out, p, gate, lane);
+    out
+}
+
+/// The files that move, with how many references each has rewritten.
+fn moved_files(out: &mut String, p: &Promotion) {
     let moved: Vec<_> = p.files.iter().filter(|f| f.moved_to.is_some()).collect();
     let _ = writeln!(out, "### Files that move ({})\n", moved.len());
     for f in &moved {
@@ -47,6 +55,10 @@ pub fn markdown(p: &Promotion, gate: &Gate) -> String {
             f.moved_to.as_deref().unwrap_or_default()
         );
     }
+}
+
+/// The findings on the moved code at its new place, as a checklist.
+fn findings_section(out: &mut String, gate: &Gate) {
     let _ = writeln!(
         out,
         "\n### Findings on the moved code, judged at its new place ({})\n",
@@ -72,6 +84,10 @@ pub fn markdown(p: &Promotion, gate: &Gate) -> String {
             f.message
         );
     }
+}
+
+/// Every importer with its lane verdict and its rewrites.
+fn importers_section(out: &mut String, p: &Promotion, gate: &Gate, lane: &str) {
     let importers: Vec<_> = p.importers().collect();
     let _ = writeln!(
         out,
@@ -115,7 +131,6 @@ pub fn markdown(p: &Promotion, gate: &Gate) -> String {
             );
         }
     }
-    out
 }
 
 /// The gate as JSON.
