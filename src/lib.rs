@@ -12,41 +12,42 @@
 
 // Load errors carry their source text for miette; they are cold and rare.
 #![allow(clippy::result_large_err)]
+#![warn(missing_docs)]
 
-pub mod analyzers;
-pub mod audit;
-pub mod baseline;
-pub mod check;
+mod analyzers;
+mod audit;
+mod baseline;
+mod check;
 pub mod cli;
 pub mod config;
-pub mod dates;
-pub mod deps;
-pub mod error;
-pub mod escalate;
+mod dates;
+mod deps;
+mod error;
+mod escalate;
 pub mod finding;
-pub mod fix;
-pub mod glob;
-pub mod hash;
+mod fix;
+mod glob;
+mod hash;
 pub mod imports;
 pub mod lint;
-pub mod matching;
-pub mod pack_format;
-pub mod packs;
+mod matching;
+mod pack_format;
+mod packs;
 pub mod parse;
-pub mod project;
-pub mod promote;
+mod project;
+mod promote;
 pub mod report;
 pub mod rule;
 pub mod run;
 pub mod schema;
-pub mod script;
-pub mod server;
+mod script;
+mod server;
 pub mod source;
-pub mod store;
-pub mod stubs;
-pub mod suppress;
-pub mod symbols;
-pub mod template;
-pub mod testing;
+mod store;
+mod stubs;
+mod suppress;
+mod symbols;
+mod template;
+mod testing;
 pub mod walk;
-pub mod workbench;
+mod workbench;

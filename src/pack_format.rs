@@ -87,11 +87,14 @@ pub struct PackSpec {
 pub struct PackHeader {
     /// Short name, shown beside every rule (`t4`).
     pub name: String,
-    /// One line about the pack.
+    /// One line about the pack (for its readers and the schema; rulegate
+    /// shows the name only).
     #[serde(default)]
+    #[allow(dead_code)]
     pub description: String,
-    /// The pack's own version.
+    /// The pack's own version (for its readers and the schema).
     #[serde(default)]
+    #[allow(dead_code)]
     pub version: Option<String>,
     /// Whether a blanket `# noqa` (or file-level `# ruff: noqa`) silences
     /// this pack's rules (default true, as in ruff). `false` keeps old

@@ -7,7 +7,6 @@
 //! the fix target), an array of edit maps, or `()` for no fix.
 
 use crate::finding::Edit;
-use std::sync::Arc;
 
 use rhai::packages::{
     BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage,
@@ -337,9 +336,6 @@ fn interpret(value: Dynamic) -> Result<ScriptOutput, ScriptError> {
         value.type_name()
     )))
 }
-
-/// Shared handle to the run's script host.
-pub type SharedHost = Arc<ScriptHost>;
 
 #[cfg(test)]
 mod tests {

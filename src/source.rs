@@ -143,8 +143,11 @@ pub struct SourceText {
 /// Why a file could not be turned into text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
-    /// The bytes are not UTF-8; `offset` is where the first bad byte is.
-    NotUtf8 { offset: usize },
+    /// The bytes are not UTF-8.
+    NotUtf8 {
+        /// Where the first bad byte is.
+        offset: usize,
+    },
 }
 
 impl SourceText {

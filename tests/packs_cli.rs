@@ -357,12 +357,22 @@ fn suppression_checks_fill_every_variable_they_declare() {
     );
     let (_, out, err) = run_in(
         dir.path(),
-        &["lint", "--format", "concise", "--today", "2026-12-05", "--no-cache"],
+        &[
+            "lint",
+            "--format",
+            "concise",
+            "--today",
+            "2026-12-05",
+            "--no-cache",
+        ],
     );
     for id in ["T101", "T102", "T103", "T104", "T105", "T106"] {
         assert!(out.contains(id), "{id} not reported:\n{out}{err}");
     }
-    assert!(!out.contains("<>"), "a declared variable rendered empty:\n{out}");
+    assert!(
+        !out.contains("<>"),
+        "a declared variable rendered empty:\n{out}"
+    );
 }
 
 /// The variables a suppression check declares, read from the library.

@@ -94,17 +94,23 @@ pub struct CommentFormatOptions {
     /// Weight per value of `weight_field`.
     #[serde(default)]
     pub weights: BTreeMap<String, i64>,
+    // The four fix-script fields below are read by the script from the raw
+    // options; they are declared so that a misspelt key is a load error.
     /// For the fix script: priority given to upgraded comments.
     #[serde(default)]
+    #[allow(dead_code)]
     pub default_priority: Option<String>,
     /// For the fix script: owner given to upgraded comments.
     #[serde(default)]
+    #[allow(dead_code)]
     pub default_owner: Option<String>,
     /// For the fix script: scope value per lane.
     #[serde(default)]
+    #[allow(dead_code)]
     pub lane_scopes: BTreeMap<String, String>,
     /// For the fix script: scope for lanes `lane_scopes` does not list.
     #[serde(default)]
+    #[allow(dead_code)]
     pub default_scope: Option<String>,
 }
 

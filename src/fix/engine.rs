@@ -246,8 +246,8 @@ fn state_of(ws: &Workspace) -> u64 {
     h.finish()
 }
 
-/// A fixed list of fixes, offered once (`rulegate stubs` plans its edits
-/// up front; there is nothing to re-check).
+/// A fixed list of fixes, offered once: `rulegate promote` plans its edits
+/// up front, so there is nothing to re-check.
 pub struct Planned(pub Vec<Candidate>);
 
 impl Findings for Planned {

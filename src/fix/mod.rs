@@ -14,9 +14,6 @@ use crate::finding::{Applicability, Edit, EditOp, Finding, Fix};
 use crate::parse::{PythonVersion, Worker};
 use crate::source::LineEnding;
 
-/// Rounds of fix-and-re-lint before giving up on convergence.
-pub const MAX_ROUNDS: usize = 100;
-
 /// The line ending of the line holding `offset` (a file with mixed endings
 /// keeps each line's own); the file's dominant one on its last line.
 fn ending_at(text: &str, offset: usize, dominant: LineEnding) -> LineEnding {

@@ -2,8 +2,8 @@
 //! repository each import names ([`resolve`]). Used by the `imports`
 //! analyzer (lane guards, legacy bans) and by `rulegate report lanes`.
 
-pub mod lex;
-pub mod resolve;
+pub(crate) mod lex;
+pub(crate) mod resolve;
 pub mod scan;
 
 use std::ops::Range;

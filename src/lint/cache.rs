@@ -21,9 +21,6 @@ use crate::dates::Date;
 use crate::finding::Finding;
 use crate::suppress::SuppressionRecord;
 
-/// The cache folder, relative to the project root.
-pub use crate::store::FOLDER;
-
 /// What is kept of one file's check.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {

@@ -3,11 +3,11 @@
 //! ([`fixing`], over the fix engine) → central-exception audit. The CLI is a
 //! thin shell over [`lint`].
 
-pub mod cache;
-pub mod file;
-pub mod fixing;
+pub(crate) mod cache;
+pub(crate) mod file;
+pub(crate) mod fixing;
 mod pass;
-pub mod shard;
+pub(crate) mod shard;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

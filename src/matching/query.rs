@@ -208,11 +208,6 @@ fn compile_checked(text: &str) -> Result<Query, QueryError> {
     Ok(query)
 }
 
-/// Compiles one rule's query alone, to validate it and learn its capture names.
-pub fn validate(text: &str) -> Result<Vec<String>, QueryError> {
-    check(text).map(|(shape, _)| shape.captures)
-}
-
 /// One match of a query rule: its rule, the reported range and the captures.
 #[derive(Debug, Clone)]
 pub struct QueryHit<'t> {
@@ -439,6 +434,11 @@ impl QuerySet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Compiles one query alone and returns its capture names.
+    fn validate(text: &str) -> Result<Vec<String>, QueryError> {
+        check(text).map(|(shape, _)| shape.captures)
+    }
 
     #[test]
     fn bad_query_reports_offset() {

@@ -135,11 +135,9 @@ pub struct LoadMode {
     pub check_lanes: bool,
 }
 
-/// A pack that loaded: its name, rules, and warnings worth showing.
+/// A pack that loaded: its rules, and warnings worth showing.
 #[derive(Debug)]
 pub struct LoadedPack {
-    /// `[pack] name`.
-    pub name: String,
     /// The rules, in file order.
     pub rules: Vec<Rule>,
     /// Problems that do not stop the load.
@@ -197,11 +195,7 @@ pub fn load_pack(
         }
     }
     if errors.is_empty() {
-        Ok(LoadedPack {
-            name: spec.pack.name,
-            rules,
-            warnings,
-        })
+        Ok(LoadedPack { rules, warnings })
     } else {
         Err(errors)
     }

@@ -2,9 +2,9 @@
 //! a tree, the syntax that only some Python versions accept, and the
 //! module-level name bindings that several analyzers resolve names with.
 
-pub mod bindings;
-pub mod compat;
-pub mod validity;
+pub(crate) mod bindings;
+pub(crate) mod compat;
+pub(crate) mod validity;
 
 use std::ops::Range;
 

@@ -16,7 +16,7 @@ use crate::analyzers::imports::{DEFAULT_MODULE_STRING_CALLS, may_import};
 use crate::check::Checker;
 use crate::finding::{Edit, Finding, Severity};
 use crate::fix::Candidate;
-use crate::fix::engine::{self, Findings};
+use crate::fix::engine;
 use crate::fix::workspace::{ChangedFile, Workspace};
 use crate::imports::DEFAULT_DYNAMIC_CALLS;
 use crate::imports::resolve::{Target, TargetKind};
@@ -210,7 +210,10 @@ fn moves(
         } else {
             "py"
         };
-        return Ok(vec![(target.rel.clone(), join(&format!("{dst_last}.{ext}")))]);
+        return Ok(vec![(
+            target.rel.clone(),
+            join(&format!("{dst_last}.{ext}")),
+        )]);
     }
     let dir = target.rel.rsplit_once('/').map_or("", |(d, _)| d);
     let files = crate::walk::collect(&run.config, &[run.config.root.join(dir)], true);
@@ -277,19 +280,6 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String)]) -> Vec<Fil
     files
 }
 
-/// The plan's edits, offered to the engine once.
-struct Offer(Vec<Candidate>);
-
-impl Findings for Offer {
-    fn candidates(&self) -> Vec<(Candidate, &[std::ops::Range<usize>])> {
-        self.0.iter().map(|c| (c.clone(), &[][..])).collect()
-    }
-
-    fn recheck(&mut self, _paths: &[String], _ws: &Workspace) {
-        self.0.clear();
-    }
-}
-
 /// The workspace after the move: every rewrite applied and every file
 /// moved, in memory. Refused when any file would not parse or could not
 /// be edited (nothing then changes).
@@ -320,7 +310,7 @@ pub fn apply_in_memory(run: &Run, p: &Promotion) -> Result<Workspace, PromoteErr
         target: run.config.target_version,
         load_reached: false,
     };
-    let outcome = engine::run(&mut ws, &mut Offer(offered), opts);
+    let outcome = engine::run(&mut ws, &mut engine::Planned(offered), opts);
     if !outcome.refused.is_empty() || outcome.applied != expected {
         let mut broken: Vec<String> = outcome
             .refused

@@ -1,10 +1,10 @@
 //! Reporting a lint run: the output formats of SPEC §1, the one-line
 //! summary, `--statistics`, and unified diffs of fixes.
 
-pub mod fancy;
-pub mod json;
-pub mod sarif;
-pub mod text;
+pub(crate) mod fancy;
+pub(crate) mod json;
+pub(crate) mod sarif;
+pub(crate) mod text;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;

@@ -80,14 +80,6 @@ pub struct Directive {
 }
 
 impl Directive {
-    /// Whether it names `rule` (a blanket form names every rule).
-    pub fn names(&self, rule: &str) -> bool {
-        match &self.codes {
-            None => true,
-            Some(codes) => codes.iter().any(|(c, _)| c == rule),
-        }
-    }
-
     /// The codes as written, comma-separated.
     pub fn codes_text(&self) -> String {
         match &self.codes {
