@@ -1,14 +1,18 @@
 //! rulegate: a declarative rule engine for Python repositories.
 //!
 //! The modules are layered without a cycle, and their order is the
-//! pipeline: [`config`] → [`packs`] (the file format in [`pack_format`],
-//! compiled into a [`rule::RuleSet`]) → [`walk`] → [`parse`] → [`check`]
-//! (one parse, the [`matching`] queries in one walk, the [`analyzers`]) →
-//! [`suppress`] → [`fix`] (one engine over a workspace of files) →
-//! [`report`]. A [`run::Run`] carries what every stage reads (config, rules,
-//! script host, date, the [`project`] model); [`lint`] strings the stages
-//! together over many files, and [`cli`] is a thin shell over it. See
-//! docs/architecture.md.
+//! pipeline: [`config`] → `packs` (the file format in `pack_format`,
+//! compiled into a [`rule::RuleSet`]) → [`walk`] → [`parse`] → `check`
+//! (one parse, the `matching` queries in one walk, the `analyzers`) →
+//! `suppress` → `fix` (one engine over a workspace of files) → [`report`].
+//! A [`run::Run`] carries what every stage reads (config, rules, script
+//! host, date, the project model); [`lint`] strings the stages together
+//! over many files, and [`cli`] is a thin shell over it.
+//!
+//! The public modules are what the binary, the tests and a library user
+//! need: load a [`run::Run`], [`lint::lint`] it, render its
+//! [`finding::Finding`]s with [`report`]. Everything else is crate-private.
+//! See docs/architecture.md.
 
 // Load errors carry their source text for miette; they are cold and rare.
 #![allow(clippy::result_large_err)]

@@ -115,7 +115,8 @@ pub enum EngineCheck {
     Unreadable,
     /// A fix script failed.
     ScriptError,
-    /// A fix was refused because it would add a syntax error.
+    /// A fix was refused: it would add a syntax error, it did not converge,
+    /// or it would grow the file too far (`fix::engine::Refusal`).
     FixRolledBack,
     /// rulegate itself failed on a file (a bug): the file's result is lost.
     Internal,
@@ -477,7 +478,7 @@ impl RuleSet {
 
     /// Which rules apply to a file: in scope for its path and lane, and
     /// passing their prefilter (`words`, from [`RuleSet::prefilter_matches`])
-    /// and their analyzer's text test ([`Analyzer::may_match`](crate::analyzers::Analyzer::may_match)).
+    /// and their analyzer's text test (`Analyzer::may_match`).
     pub fn active_for(
         &self,
         rel_path: &str,
@@ -507,8 +508,10 @@ impl RuleSet {
         })
     }
 
-    /// Whether any rule that needs the syntax tree is active (E999 does:
+    /// Whether any active rule reads the file at all: every rule but the
+    /// engine's own checks, which the run raises elsewhere (E999 reads it:
     /// a selected syntax check runs whatever the other prefilters say).
+    /// Whether the file then needs its tree is [`RuleSet::needs_tree`].
     pub fn needs_parse(&self, active: &RuleMask) -> bool {
         active.iter().any(|i| {
             !matches!(
@@ -520,7 +523,7 @@ impl RuleSet {
 
     /// Whether checking `text` for the active rules needs its syntax tree:
     /// queries, the syntax check and suppression audits do, and analyzers
-    /// unless they say otherwise ([`Analyzer::needs_tree`]).
+    /// unless they say otherwise (`Analyzer::needs_tree`).
     pub fn needs_tree(&self, active: &RuleMask, text: &str) -> bool {
         active.iter().any(|i| match &self.rules[i].matcher {
             Matcher::Query(_) | Matcher::Suppression(_) => true,
@@ -539,7 +542,7 @@ impl RuleSet {
 
 /// The query rules of a set, as two combined queries: rules whose every
 /// match sits on an occurrence of one of their `in` words (anchored, see
-/// [`QueryMatcher::anchor_of`](crate::matching::query::QueryMatcher::anchor_of)),
+/// `QueryMatcher::anchor_of`),
 /// run only around those occurrences; and the others, walked over the whole
 /// tree.
 #[derive(Debug, Default)]

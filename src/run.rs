@@ -80,7 +80,7 @@ impl Run {
     }
 
     /// What an analyzer sees of a file that was not parsed (see
-    /// [`crate::analyzers::Analyzer::needs_tree`]).
+    /// `crate::analyzers::Analyzer::needs_tree`).
     pub fn file_ctx_without_tree<'a>(
         &'a self,
         rel_path: &'a str,

@@ -1,6 +1,9 @@
-//! The import graph: what a file imports ([`extract`]) and which file of the
-//! repository each import names ([`resolve`]). Used by the `imports`
-//! analyzer (lane guards, legacy bans) and by `rulegate report lanes`.
+//! The import graph: what a file imports ([`extract`] from the tree,
+//! [`scan`] from the text alone) and which file of the repository each
+//! import names (`resolve`). Used by every rule and command that follows
+//! imports: the lane, legacy and relative-import checks, STUB001/STUB003,
+//! the symbol tables, `rulegate promote`, `rulegate stubs` and `rulegate
+//! report lanes`.
 
 pub(crate) mod lex;
 pub(crate) mod resolve;

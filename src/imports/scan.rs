@@ -8,7 +8,7 @@
 //! [`ImportSite`]s [`super::extract`] gives from the tree (a test compares
 //! them on real code). Dynamic imports need the tree: callers scan only a
 //! text that names no dynamic-import function. `None`: something the
-//! scanner does not follow (see [`super::lex`]), an unexpected indentation,
+//! scanner does not follow (see `super::lex`), an unexpected indentation,
 //! or an import statement it cannot read; the caller parses then.
 
 use super::lex::{Kind, Token, Tokens, tokenize};

@@ -1,6 +1,6 @@
 //! The `lint` pipeline over many files: walk → check each file in parallel
-//! ([`mod@file`]: match → suppress, through the [`cache`]) → fix rounds
-//! ([`fixing`], over the fix engine) → central-exception audit. The CLI is a
+//! (`file`: match → suppress, through the `cache`) → fix rounds
+//! (`fixing`, over the fix engine) → central-exception audit. The CLI is a
 //! thin shell over [`lint`].
 
 pub(crate) mod cache;

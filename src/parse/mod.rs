@@ -60,7 +60,7 @@ impl Worker {
 
     /// Number of syntax errors in `text` for `target`: tree-sitter's error
     /// regions, what CPython's compiler rejects that tree-sitter accepts
-    /// ([`validity`]), plus (before Python 3.12) f-string fields only PEP 701
+    /// (`validity`), plus (before Python 3.12) f-string fields only PEP 701
     /// allows.
     /// `usize::MAX` when the text cannot be parsed at all.
     pub fn error_count(&mut self, text: &str, target: PythonVersion) -> usize {
