@@ -45,6 +45,7 @@ pub mod rule;
 pub mod run;
 pub mod schema;
 mod script;
+mod selector;
 mod server;
 pub mod source;
 mod store;

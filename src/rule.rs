@@ -630,28 +630,9 @@ impl QueryGroups {
     }
 }
 
-/// Whether `id` is selected by `--select`/`--ignore` lists (ids or prefixes).
-pub fn selected(id: &str, select: &[String], ignore: &[String]) -> bool {
-    let hit = |list: &[String]| {
-        list.iter()
-            .any(|p| p == "ALL" || id.starts_with(p.as_str()))
-    };
-    (select.is_empty() || hit(select)) && !hit(ignore)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn select_and_ignore_by_prefix() {
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert!(selected("E402", &[], &[]));
-        assert!(selected("E402", &s(&["E4"]), &[]));
-        assert!(!selected("RUN001", &s(&["E4"]), &[]));
-        assert!(!selected("SUP004", &[], &s(&["SUP"])));
-        assert!(selected("SUP004", &s(&["ALL"]), &s(&["SUP001"])));
-    }
 
     #[test]
     fn masks_hold_what_was_inserted() {

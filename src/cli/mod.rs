@@ -109,9 +109,16 @@ struct LintArgs {
     /// Only these rules (ids or prefixes, comma-separated).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
-    /// Not these rules (ids or prefixes, comma-separated).
+    /// Not these rules (ids or prefixes, comma-separated). When a rule
+    /// matches both lists, the more specific selector wins, as in ruff.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Rules to add to the selection (`--select`, else every rule).
+    #[arg(long, value_delimiter = ',', value_name = "SELECT")]
+    extend_select: Vec<String>,
+    /// Rules to add to `--ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "IGNORE")]
+    extend_ignore: Vec<String>,
     /// Exit 0 even if error-severity findings remain.
     #[arg(long)]
     exit_zero: bool,
@@ -261,8 +268,8 @@ fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
         &args.config,
         start.as_deref(),
         args.today.as_deref(),
-        &args.select,
-        &args.ignore,
+        &crate::selector::extended(&args.select, &args.extend_select),
+        &[&args.ignore[..], &args.extend_ignore[..]].concat(),
     )?;
     let mut run = lint::lint(&session, &opts)?;
     let mut err = String::new();

@@ -15,7 +15,7 @@ use serde_spanned::Spanned;
 use crate::config::Config;
 use crate::error::{self, SourceDoc, SpannedError};
 use crate::pack_format::PackSpec;
-use crate::rule::{self, Rule, RuleSet};
+use crate::rule::{Rule, RuleSet};
 use crate::script::ScriptHost;
 use compile::compile_rule;
 
@@ -228,6 +228,14 @@ fn check_against_config(
     all: &mut [(Rule, SourceDoc)],
     errors: &mut Vec<SpannedError>,
 ) {
+    let ids: Vec<Arc<str>> = all.iter().map(|(r, _)| r.id.clone()).collect();
+    let help = |id: &str| {
+        let list = "run `rulegate rules` to list the rules of the active packs";
+        match crate::selector::closest(id, ids.iter().map(|i| &**i)) {
+            Some(near) => format!("did you mean `{near}`? {list}"),
+            None => list.to_string(),
+        }
+    };
     for (id, over, span) in &config.overrides {
         match all.iter_mut().find(|(r, _)| &*r.id == id) {
             Some((rule, _)) => {
@@ -245,7 +253,7 @@ fn check_against_config(
                         &format!("unknown rule id `{id}`"),
                         "no active pack defines it",
                     )
-                    .with_help("run `rulegate rules` to list the rules of the active packs"),
+                    .with_help(help(id)),
             ),
         }
     }
@@ -258,7 +266,7 @@ fn check_against_config(
                         &format!("exception for unknown rule `{}`", ex.rule),
                         "here",
                     )
-                    .with_help("run `rulegate rules` to list the rules of the active packs"),
+                    .with_help(help(&ex.rule)),
             );
         }
     }
@@ -333,6 +341,15 @@ pub fn load_rules(
     duplicate_ids(&all, &mut errors);
     check_against_config(config, &mut all, &mut errors);
     error::collect(errors)?;
+    let ids = all.iter().map(|(r, _)| &*r.id);
+    let unknown = crate::selector::unknown(&[select, ignore].concat(), ids);
+    if !unknown.is_empty() {
+        return Err(miette::miette!(
+            help = "run `rulegate rules` to list the rules of the active packs",
+            "{}",
+            unknown.join("\n")
+        ));
+    }
 
     let disabled = |id: &str| {
         config
@@ -343,7 +360,7 @@ pub fn load_rules(
     let rules = all
         .into_iter()
         .map(|(r, _)| r)
-        .filter(|r| !disabled(&r.id) && rule::selected(&r.id, select, ignore))
+        .filter(|r| !disabled(&r.id) && crate::selector::selected(&r.id, select, ignore))
         .collect::<Vec<Rule>>();
     // What a cached result depends on besides the file: this set of rules
     // (packs, their scripts, the selection) and the config.
