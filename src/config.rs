@@ -149,10 +149,10 @@ pub struct ExceptionSpec {
     /// When the exception started (defaults to the TTL-less form).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
-    pub start: Option<Spanned<String>>,
-    /// When it expires (`YYYY-MM-DD`).
+    pub start: Option<Spanned<dates::DateText>>,
+    /// When it expires (`YYYY-MM-DD`, quoted or a TOML date).
     #[schemars(with = "String")]
-    pub expires: Spanned<String>,
+    pub expires: Spanned<dates::DateText>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -488,7 +488,7 @@ fn compile_exceptions(
     for ex in &spec.exceptions {
         let span = ex.span();
         let ex = ex.get_ref();
-        let mut date = |s: &Spanned<String>| match dates::parse_iso(s.get_ref()) {
+        let mut date = |s: &Spanned<dates::DateText>| match dates::parse_iso(s.get_ref()) {
             Ok(d) => Some(d),
             Err(e) => {
                 errors.push(d.error(s.span(), "invalid date in [[exceptions]]", e));
@@ -550,6 +550,26 @@ pub const STARTER_CONFIG: &str = include_str!("../rules/starter-rulegate.toml");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_may_be_native_toml_dates_or_strings() {
+        let c = Config::from_text(
+            PathBuf::from("/p"),
+            "[[exceptions]]\nrule = \"E402\"\npath = \"a.py\"\nreason = \"r\"\nstart = 2026-01-02\nexpires = 2026-03-01\n[[exceptions]]\nrule = \"E402\"\npath = \"b.py\"\nreason = \"r\"\nexpires = \"2026-03-02\"\n[rules.E402]\nescalate = [{ on = 2026-12-01, severity = \"error\" }]\n",
+        )
+        .unwrap();
+        assert_eq!(c.exceptions[0].expires.to_string(), "2026-03-01");
+        assert_eq!(c.exceptions[0].start.unwrap().to_string(), "2026-01-02");
+        assert_eq!(c.exceptions[1].expires.to_string(), "2026-03-02");
+        assert_eq!(c.schedules.len(), 1);
+        // A date-time is not a date: the same error as a malformed string.
+        let err = Config::from_text(
+            PathBuf::from("/p"),
+            "[[exceptions]]\nrule = \"E402\"\npath = \"a.py\"\nreason = \"r\"\nexpires = 2026-03-01T10:00:00\n",
+        )
+        .unwrap_err();
+        assert!(format!("{err:?}").contains("invalid date"), "{err:?}");
+    }
 
     #[test]
     fn first_lane_in_file_order_wins() {

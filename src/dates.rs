@@ -6,6 +6,35 @@ pub use jiff::civil::Date;
 /// Environment variable that sets the date TTLs are judged against.
 pub const TODAY_ENV: &str = "RULEGATE_TODAY";
 
+/// A date as written in a TOML file: a string (`"2026-12-01"`) or a native
+/// TOML date (`2026-12-01`), kept as its `YYYY-MM-DD` text; [`parse_iso`]
+/// judges it, so both spellings get the same errors.
+#[derive(Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
+#[schemars(with = "String")]
+pub struct DateText(pub String);
+
+impl<'de> serde::Deserialize<'de> for DateText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged, expecting = "a date, `YYYY-MM-DD` (quoted or not)")]
+        enum Raw {
+            Text(String),
+            Toml(toml::value::Datetime),
+        }
+        Ok(DateText(match Raw::deserialize(d)? {
+            Raw::Text(s) => s,
+            Raw::Toml(dt) => dt.to_string(),
+        }))
+    }
+}
+
+impl std::ops::Deref for DateText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Parses `YYYY-MM-DD`, rejecting impossible dates such as 2025-02-30.
 pub fn parse_iso(s: &str) -> Result<Date, String> {
     let bytes = s.as_bytes();

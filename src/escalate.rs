@@ -21,7 +21,7 @@ use crate::finding::Severity;
 pub struct StageSpec {
     /// The day the severity changes (judged against `--today`).
     #[schemars(with = "String", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
-    pub on: Spanned<String>,
+    pub on: Spanned<crate::dates::DateText>,
     /// The severity from that day on.
     pub severity: Severity,
 }

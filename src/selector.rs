@@ -51,7 +51,10 @@ pub fn extended(select: &[String], extend: &[String]) -> Vec<String> {
 
 /// The error for each selector that names no rule of `ids` (a rule id, a
 /// prefix of one, or `ALL`), with the closest id suggested.
-pub fn unknown<'a>(selectors: &[String], ids: impl Iterator<Item = &'a str> + Clone) -> Vec<String> {
+pub fn unknown<'a>(
+    selectors: &[String],
+    ids: impl Iterator<Item = &'a str> + Clone,
+) -> Vec<String> {
     selectors
         .iter()
         .filter(|s| *s != "ALL" && !ids.clone().any(|id| id.starts_with(s.as_str())))
@@ -59,7 +62,9 @@ pub fn unknown<'a>(selectors: &[String], ids: impl Iterator<Item = &'a str> + Cl
             let hint = closest(s, ids.clone())
                 .map(|id| format!("; did you mean `{id}`?"))
                 .unwrap_or_default();
-            format!("unknown rule selector `{s}`: it is not a rule id, a prefix of one, or `ALL`{hint}")
+            format!(
+                "unknown rule selector `{s}`: it is not a rule id, a prefix of one, or `ALL`{hint}"
+            )
         })
         .collect()
 }
@@ -95,7 +100,10 @@ mod tests {
     fn the_more_specific_selector_wins_as_in_ruff() {
         assert!(selected("E402", &s(&["E402"]), &s(&["E4"])));
         assert!(!selected("E402", &s(&["E4"]), &s(&["E402"])));
-        assert!(!selected("E402", &s(&["E402"]), &s(&["E402"])), "a tie: ignore");
+        assert!(
+            !selected("E402", &s(&["E402"]), &s(&["E402"])),
+            "a tie: ignore"
+        );
         assert!(!selected("E402", &s(&["ALL"]), &s(&["ALL"])));
         assert!(selected("TODO002", &s(&["TODO002"]), &s(&["ALL"])));
     }
@@ -110,7 +118,10 @@ mod tests {
     #[test]
     fn unknown_selectors_are_named_with_the_closest_id() {
         let ids = ["E402", "LEG001", "RUN001", "TODO001"];
-        let errors = unknown(&s(&["E4O2", "e402x", "RUN01", "E4", "ALL", "NOPE9"]), ids.iter().copied());
+        let errors = unknown(
+            &s(&["E4O2", "e402x", "RUN01", "E4", "ALL", "NOPE9"]),
+            ids.iter().copied(),
+        );
         assert_eq!(errors.len(), 4, "{errors:?}");
         assert!(errors[0].contains("`E4O2`") && errors[0].ends_with("did you mean `E402`?"));
         assert!(errors[1].contains("`e402x`") && errors[1].ends_with("did you mean `E402`?"));
