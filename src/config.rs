@@ -88,6 +88,12 @@ pub struct ConfigSpec {
     #[serde(default)]
     #[schemars(with = "Vec<ExceptionSpec>")]
     pub exceptions: Vec<Spanned<ExceptionSpec>>,
+    /// Permanent per-file ignores, as ruff's: a glob and the rule selectors
+    /// (ids or prefixes) that do not apply to its files
+    /// (`"tests/**" = ["RUN002"]`). Time-limited ones are `[[exceptions]]`.
+    #[serde(default, rename = "per-file-ignores")]
+    #[schemars(with = "BTreeMap<String, Vec<String>>")]
+    pub per_file_ignores: IndexMap<String, Spanned<Vec<Spanned<String>>>>,
 }
 
 /// One `[lanes.NAME]` table.
@@ -129,6 +135,15 @@ pub struct RuleOverride {
     #[serde(default)]
     #[schemars(with = "Option<Vec<crate::escalate::StageSpec>>")]
     pub escalate: Option<Spanned<Vec<crate::escalate::StageSpec>>>,
+    /// Lanes the rule applies in, replacing the pack's scope (with
+    /// `paths`: a file in one of the lanes or matching one of the globs).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub lanes: Option<Vec<Spanned<String>>>,
+    /// Globs of the files the rule applies to, replacing the pack's scope.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub paths: Option<Vec<Spanned<String>>>,
 }
 
 /// One `[[exceptions]]` table.
@@ -247,6 +262,19 @@ pub struct CentralException {
     pub span: std::ops::Range<usize>,
 }
 
+/// A resolved `[per-file-ignores]` entry.
+#[derive(Debug, Clone)]
+pub struct PerFileIgnore {
+    /// The glob as written.
+    pub pattern: String,
+    /// The compiled glob.
+    pub paths: GlobList,
+    /// The rule selectors, with their spans in the config.
+    pub selectors: Vec<(String, std::ops::Range<usize>)>,
+    /// Span of the entry's value in the config.
+    pub span: std::ops::Range<usize>,
+}
+
 /// The configuration the run uses, resolved and validated.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -270,6 +298,10 @@ pub struct Config {
     pub schedules: Vec<(String, crate::escalate::Schedule)>,
     /// Central exceptions.
     pub exceptions: Vec<CentralException>,
+    /// `[per-file-ignores]`, in file order.
+    pub per_file_ignores: Vec<PerFileIgnore>,
+    /// `[rules.ID] lanes/paths`: the scope that replaces the pack's, by rule id.
+    pub scopes: Vec<(String, crate::rule::Scope)>,
 }
 
 impl Config {
@@ -377,6 +409,8 @@ impl Config {
 
         let lanes = compile_lanes(&d, &spec, &mut errors);
         let exceptions = compile_exceptions(&d, &spec, &mut errors);
+        let per_file_ignores = compile_per_file_ignores(&d, &spec, &mut errors);
+        let scopes = compile_rule_scopes(&d, &spec, &mut errors);
 
         let overrides = spec
             .rules
@@ -412,6 +446,8 @@ impl Config {
             overrides,
             schedules,
             exceptions,
+            per_file_ignores,
+            scopes,
         })
     }
 
@@ -514,6 +550,82 @@ fn compile_exceptions(
         }
     }
     exceptions
+}
+
+/// The `[per-file-ignores]` entries (their selectors are checked against
+/// the rules once the packs are loaded).
+fn compile_per_file_ignores(
+    d: &SourceDoc,
+    spec: &ConfigSpec,
+    errors: &mut Vec<SpannedError>,
+) -> Vec<PerFileIgnore> {
+    let mut out = Vec::new();
+    for (pattern, selectors) in &spec.per_file_ignores {
+        let span = selectors.span();
+        let glob = Spanned::new(span.clone(), pattern.clone());
+        match GlobList::from_spanned(d, std::slice::from_ref(&glob)) {
+            Ok(paths) => out.push(PerFileIgnore {
+                pattern: pattern.clone(),
+                paths,
+                selectors: selectors
+                    .get_ref()
+                    .iter()
+                    .map(|s| (s.get_ref().clone(), s.span()))
+                    .collect(),
+                span,
+            }),
+            Err(e) => errors.extend(e),
+        }
+    }
+    out
+}
+
+/// The scopes `[rules.ID] lanes/paths` give, replacing the packs' (SPEC §2):
+/// a file in one of the lanes or matching one of the globs.
+fn compile_rule_scopes(
+    d: &SourceDoc,
+    spec: &ConfigSpec,
+    errors: &mut Vec<SpannedError>,
+) -> Vec<(String, crate::rule::Scope)> {
+    let lane_names: Vec<&str> = spec.lanes.keys().map(String::as_str).collect();
+    let mut out = Vec::new();
+    for (id, o) in &spec.rules {
+        let o = o.get_ref();
+        if o.lanes.is_none() && o.paths.is_none() {
+            continue;
+        }
+        let lanes = o.lanes.as_ref().map(|list| {
+            for l in list {
+                // With no [lanes], every file is in the default lane.
+                let known = lane_names.contains(&l.get_ref().as_str())
+                    || (lane_names.is_empty() && l.get_ref() == DEFAULT_LANE);
+                if !known {
+                    errors.push(unknown_lane(d, l, &lane_names));
+                }
+            }
+            list.iter().map(|l| l.get_ref().clone()).collect()
+        });
+        let paths = o
+            .paths
+            .as_ref()
+            .map(|p| {
+                GlobList::from_spanned(d, p).unwrap_or_else(|e| {
+                    errors.extend(e);
+                    GlobList::default()
+                })
+            })
+            .unwrap_or_default();
+        out.push((
+            id.clone(),
+            crate::rule::Scope {
+                lanes,
+                paths,
+                lanes_or_paths: true,
+                ..Default::default()
+            },
+        ));
+    }
+    out
 }
 
 /// Whether a `pyproject.toml` has a `[tool.rulegate]` table, in any TOML

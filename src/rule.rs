@@ -13,7 +13,7 @@ use crate::script::Script;
 use crate::template::Template;
 
 /// Where a rule applies.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Scope {
     /// Lanes; `None` for every file (with or without a lane).
     pub lanes: Option<Vec<String>>,
@@ -21,19 +21,28 @@ pub struct Scope {
     pub paths: GlobList,
     /// Files it skips.
     pub exclude: GlobList,
+    /// Files the config's `[per-file-ignores]` take it from (permanent by
+    /// design, so they are part of the scope, not suppressions).
+    pub ignored: GlobList,
+    /// Whether a file in one of `lanes` or matching `paths` is enough (a
+    /// config's `[rules.ID] lanes/paths`); a pack's scope needs both.
+    pub lanes_or_paths: bool,
 }
 
 impl Scope {
     /// Whether a file at `rel_path` in `lane` is in scope.
     pub fn applies(&self, rel_path: &str, lane: Option<&str>) -> bool {
-        let lane_ok = match (&self.lanes, lane) {
-            (None, _) => true,
-            (Some(lanes), Some(l)) => lanes.iter().any(|x| x == l),
-            (Some(_), None) => false,
+        let in_lanes = |lanes: &[String]| lane.is_some_and(|l| lanes.iter().any(|x| x == l));
+        let chosen = if self.lanes_or_paths {
+            self.lanes.as_deref().is_some_and(in_lanes)
+                || (!self.paths.is_empty() && self.paths.is_match(rel_path))
+        } else {
+            self.lanes.as_deref().is_none_or(in_lanes)
+                && (self.paths.is_empty() || self.paths.is_match(rel_path))
         };
-        lane_ok
-            && (self.paths.is_empty() || self.paths.is_match(rel_path))
+        chosen
             && !self.exclude.is_match(rel_path)
+            && (self.ignored.is_empty() || !self.ignored.is_match(rel_path))
     }
 }
 

@@ -481,6 +481,8 @@ fn compile_scope(
             .lanes
             .as_ref()
             .map(|l| l.iter().map(|s| s.get_ref().clone()).collect()),
+        ignored: GlobList::default(),
+        lanes_or_paths: false,
     };
     if errors.is_empty() {
         Ok(scope)

@@ -14,6 +14,7 @@ use serde_spanned::Spanned;
 
 use crate::config::Config;
 use crate::error::{self, SourceDoc, SpannedError};
+use crate::glob::GlobList;
 use crate::pack_format::PackSpec;
 use crate::rule::{Rule, RuleSet};
 use crate::script::ScriptHost;
@@ -255,6 +256,39 @@ fn check_against_config(
                     )
                     .with_help(help(id)),
             ),
+        }
+    }
+    for (id, scope) in &config.scopes {
+        if let Some((rule, _)) = all.iter_mut().find(|(r, _)| &*r.id == id) {
+            rule.scope = scope.clone();
+        }
+    }
+    for entry in &config.per_file_ignores {
+        for (selector, span) in &entry.selectors {
+            for message in
+                crate::selector::unknown(std::slice::from_ref(selector), ids.iter().map(|i| &**i))
+            {
+                errors.push(
+                    config
+                        .error_at(span.clone(), &message, "no rule")
+                        .with_help("run `rulegate rules` to list the rules of the active packs"),
+                );
+            }
+        }
+    }
+    for (rule, _) in all.iter_mut() {
+        let globs: Vec<&str> = config
+            .per_file_ignores
+            .iter()
+            .filter(|e| {
+                e.selectors
+                    .iter()
+                    .any(|(s, _)| crate::selector::selected(&rule.id, std::slice::from_ref(s), &[]))
+            })
+            .map(|e| e.pattern.as_str())
+            .collect();
+        if !globs.is_empty() {
+            rule.scope.ignored = GlobList::from_patterns(&globs).expect("compiled with the config");
         }
     }
     for ex in &config.exceptions {

@@ -1,0 +1,145 @@
+//! ruff's conventions, because its users are ours (SPEC §1, §2): strict
+//! selectors and their precedence, `[per-file-ignores]`, `[rules.ID]`
+//! scopes, `extend`, one project per run, unused globs.
+
+mod common;
+
+use common::{run_in, write_files};
+
+const LATE_IMPORT: &str = "import os\nx = 1\nimport sys\n";
+
+fn lint(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["lint", "--no-cache", "--format", "concise"];
+    all.extend_from_slice(args);
+    run_in(dir, &all)
+}
+
+#[test]
+fn unknown_selectors_are_errors_with_the_closest_id() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("a.py", LATE_IMPORT)]);
+    for (args, bad, near) in [
+        (&["--select", "E4O2"][..], "E4O2", Some("E402")),
+        (&["--select", "e402x"][..], "e402x", Some("E402")),
+        (&["--ignore", "RUN01"][..], "RUN01", Some("RUN001")),
+        (&["--select", "E402,NOPE9"][..], "NOPE9", None),
+        (&["--extend-select", "LEG01x"][..], "LEG01x", Some("LEG001")),
+        (
+            &["--extend-ignore", "TODO0007"][..],
+            "TODO0007",
+            Some("TODO001"),
+        ),
+    ] {
+        let (code, out, err) = lint(dir.path(), args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(
+            err.contains(&format!("unknown rule selector `{bad}`")),
+            "{err}"
+        );
+        if let Some(near) = near {
+            assert!(err.contains(&format!("did you mean `{near}`?")), "{err}");
+        }
+        assert!(!out.contains("All checks passed"), "{out}");
+    }
+}
+
+#[test]
+fn the_more_specific_selector_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("a.py", LATE_IMPORT)]);
+    let (code, out, _) = lint(dir.path(), &["--select", "E402", "--ignore", "E4"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("a.py:3:1: E402"), "{out}");
+    let (code, out, _) = lint(dir.path(), &["--select", "E4", "--ignore", "E402"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("E402"), "{out}");
+    // --extend-select adds to the whole default selection, not replaces it.
+    let (_, out, _) = lint(dir.path(), &["--ignore", "E", "--extend-select", "E402"]);
+    assert!(out.contains("E402"), "{out}");
+}
+
+#[test]
+fn per_file_ignores_take_rules_from_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "rulegate.toml",
+                "[per-file-ignores]\n\"tests/**\" = [\"E4\"]\n",
+            ),
+            ("a.py", LATE_IMPORT),
+            ("tests/t.py", LATE_IMPORT),
+        ],
+    );
+    let (code, out, err) = lint(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("a.py:3:1: E402"), "{out}");
+    assert!(!out.contains("tests/t.py"), "{out}");
+    // A noqa for an ignored rule suppresses nothing there, and is not judged unused.
+    write_files(
+        dir.path(),
+        &[(
+            "tests/t.py",
+            "import os\nx = 1\nimport sys  # noqa: E402 -- old\n",
+        )],
+    );
+    let (_, out, _) = lint(dir.path(), &[]);
+    assert!(!out.contains("tests/t.py"), "{out}");
+
+    write_files(
+        dir.path(),
+        &[(
+            "rulegate.toml",
+            "[per-file-ignores]\n\"tests/**\" = [\"E4O2\"]\n",
+        )],
+    );
+    let (code, _, err) = lint(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("unknown rule selector `E4O2`") && err.contains("rulegate.toml:2:15"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_config_scope_replaces_the_packs() {
+    let dir = tempfile::tempdir().unwrap();
+    let legacy = "import matriz.core\n";
+    write_files(
+        dir.path(),
+        &[
+            (
+                "rulegate.toml",
+                "[lanes.production]\npaths = [\"core/**\"]\n[lanes.tests]\npaths = [\"tests/**\"]\n",
+            ),
+            ("core/a.py", legacy),
+            ("tests/t.py", legacy),
+            ("tools/x.py", legacy),
+        ],
+    );
+    let (_, out, _) = lint(dir.path(), &["--select", "LEG001"]);
+    assert!(out.contains("core/a.py:1:8: LEG001"), "{out}");
+    assert!(
+        !out.contains("tests/t.py") && !out.contains("tools/x.py"),
+        "the pack's scope: {out}"
+    );
+
+    let config = "[lanes.production]\npaths = [\"core/**\"]\n[lanes.tests]\npaths = [\"tests/**\"]\n[rules.LEG001]\nlanes = [\"production\", \"tests\"]\npaths = [\"tools/**\"]\n";
+    write_files(dir.path(), &[("rulegate.toml", config)]);
+    let (_, out, _) = lint(dir.path(), &["--select", "LEG001"]);
+    for f in ["core/a.py", "tests/t.py", "tools/x.py"] {
+        assert!(out.contains(&format!("{f}:1:8: LEG001")), "{f}: {out}");
+    }
+
+    write_files(
+        dir.path(),
+        &[(
+            "rulegate.toml",
+            "[lanes.production]\npaths = [\"**\"]\n[rules.LEG001]\nlanes = [\"tests\"]\n",
+        )],
+    );
+    let (code, _, err) = lint(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("tests"), "{err}");
+}
