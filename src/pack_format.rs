@@ -87,14 +87,13 @@ pub struct PackSpec {
 pub struct PackHeader {
     /// Short name, shown beside every rule (`t4`).
     pub name: String,
-    /// One line about the pack (for its readers and the schema; rulegate
-    /// shows the name only).
+    /// One line about the pack.
     #[serde(default)]
-    #[allow(dead_code)]
+    #[allow(dead_code)] // for the pack's readers; rulegate shows the name
     pub description: String,
-    /// The pack's own version (for its readers and the schema).
+    /// The pack's own version.
     #[serde(default)]
-    #[allow(dead_code)]
+    #[allow(dead_code)] // for the pack's readers
     pub version: Option<String>,
     /// Whether a blanket `# noqa` (or file-level `# ruff: noqa`) silences
     /// this pack's rules (default true, as in ruff). `false` keeps old

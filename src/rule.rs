@@ -660,10 +660,23 @@ mod tests {
             lanes: Some(vec!["production".into()]),
             paths: GlobList::default(),
             exclude: GlobList::from_patterns(&["archive/**"]).unwrap(),
+            ..Default::default()
         };
         assert!(s.applies("core/a.py", Some("production")));
         assert!(!s.applies("core/a.py", Some("candidate")));
         assert!(!s.applies("core/a.py", None));
         assert!(!s.applies("archive/a.py", Some("production")));
+        // A config's scope: a lane or a glob is enough; ignores still apply.
+        let s = Scope {
+            lanes: Some(vec!["tests".into()]),
+            paths: GlobList::from_patterns(&["tools/**"]).unwrap(),
+            ignored: GlobList::from_patterns(&["tools/gen/**"]).unwrap(),
+            lanes_or_paths: true,
+            ..Default::default()
+        };
+        assert!(s.applies("t/a.py", Some("tests")));
+        assert!(s.applies("tools/a.py", None));
+        assert!(!s.applies("core/a.py", Some("production")));
+        assert!(!s.applies("tools/gen/a.py", None));
     }
 }
