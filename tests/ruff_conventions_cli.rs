@@ -143,3 +143,101 @@ fn a_config_scope_replaces_the_packs() {
     assert_eq!(code, 2);
     assert!(err.contains("tests"), "{err}");
 }
+
+#[test]
+fn debugging_flags_show_what_a_run_will_do() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "rulegate.toml",
+                "exclude = [\"skip/**\"]\n[per-file-ignores]\n\"tests/**\" = [\"E4\"]\n",
+            ),
+            ("a.py", LATE_IMPORT),
+            ("tests/t.py", LATE_IMPORT),
+            ("skip/s.py", LATE_IMPORT),
+        ],
+    );
+    let (code, out, _) = run_in(dir.path(), &["lint", "--show-settings"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("rulegate.toml") && out.contains("tests/**: E4"),
+        "{out}"
+    );
+    assert!(out.contains("E402") && out.contains("skip/**"), "{out}");
+
+    let (code, out, _) = run_in(dir.path(), &["lint", "--show-files"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "a.py\ntests/t.py\n");
+
+    let (_, _, err) = run_in(
+        dir.path(),
+        &["lint", "-v", "--no-cache", "--format", "concise"],
+    );
+    assert!(
+        err.contains("rulegate: config: ") && err.contains("rulegate: lint: 2 file(s) checked"),
+        "{err}"
+    );
+
+    // `--output-format` is `--format`, as in ruff.
+    let (_, out, _) = run_in(
+        dir.path(),
+        &["lint", "--no-cache", "--output-format", "json"],
+    );
+    assert!(out.trim_start().starts_with('['), "{out}");
+    // Colour on request, whatever the terminal; never with --color never.
+    let (_, out, _) = run_in(
+        dir.path(),
+        &[
+            "lint",
+            "--no-cache",
+            "--format",
+            "fancy",
+            "--color",
+            "always",
+        ],
+    );
+    assert!(out.contains('\u{1b}'), "{out}");
+    let mut c = common::rulegate(dir.path());
+    c.args(["lint", "--no-cache", "--format", "fancy"])
+        .env("FORCE_COLOR", "1");
+    let (_, out, _) = common::run(c);
+    assert!(out.contains('\u{1b}'), "FORCE_COLOR: {out}");
+    let (_, out, _) = run_in(
+        dir.path(),
+        &[
+            "lint",
+            "--no-cache",
+            "--format",
+            "fancy",
+            "--color",
+            "never",
+        ],
+    );
+    assert!(!out.contains('\u{1b}'), "{out}");
+}
+
+#[test]
+fn a_run_that_finds_no_python_file_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("notes.txt", "x")]);
+    let (code, _, err) = run_in(dir.path(), &["lint", "--no-cache"]);
+    assert_eq!(code, 0);
+    assert!(err.contains("No Python files found"), "{err}");
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (code, out, err) = run_in(dir.path(), &["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {err}");
+        assert!(
+            out.contains("rulegate") && out.contains("lint"),
+            "{shell}: {out}"
+        );
+    }
+    let (code, _, _) = run_in(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(code, 2);
+}

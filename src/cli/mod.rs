@@ -1,5 +1,6 @@
 //! The command line (SPEC §1): a thin shell over the library.
 
+mod inspect;
 mod promote;
 mod reports;
 mod stubs;
@@ -79,6 +80,13 @@ enum Command {
     /// Inventories and audits: exceptions, TODOs, lane violations.
     #[command(subcommand)]
     Report(reports::ReportKind),
+    /// Print a shell completion script (`rulegate completions bash >
+    /// ~/.local/share/bash-completion/completions/rulegate`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -95,8 +103,21 @@ struct LintArgs {
     #[command(flatten)]
     config: ConfigArgs,
     /// Output format (default: fancy on a terminal, else concise).
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, alias = "output-format")]
     format: Option<Format>,
+    /// When to colour the output (`FORCE_COLOR` and `NO_COLOR` are read in `auto`).
+    #[arg(long, value_enum, default_value = "auto")]
+    color: inspect::ColorChoice,
+    /// Print the config read and the settings it resolves to, and exit.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "show_files"])]
+    show_settings: bool,
+    /// List the files that would be checked, and exit.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    show_files: bool,
+    /// Say which config is used, how many files are checked, and the time
+    /// each stage takes (on standard error).
+    #[arg(short, long)]
+    verbose: bool,
     /// Apply safe fixes, then report what remains.
     #[arg(long)]
     fix: bool,
@@ -207,6 +228,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             crate::server::serve(today).map_err(|e| miette!("language server: {e}"))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Completions { shell } => {
+            out(&inspect::completions(shell));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Schema { kind } => {
             out(&crate::schema::render(kind));
             Ok(ExitCode::SUCCESS)
@@ -258,6 +283,7 @@ pub(crate) fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
+    let mut stages = inspect::Stages::start(args.verbose);
     let opts = lint_options(&args)?;
     crate::store::set_enabled(opts.cache);
     let start = args
@@ -271,7 +297,33 @@ fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
         &crate::selector::extended(&args.select, &args.extend_select),
         &[&args.ignore[..], &args.extend_ignore[..]].concat(),
     )?;
+    stages.done(
+        "config",
+        &format!(
+            "{} with {} rule(s)",
+            session
+                .config
+                .doc
+                .as_ref()
+                .map_or("the embedded default", |d| d.name.as_str()),
+            session.rules.rules.len()
+        ),
+    );
+    if args.show_settings {
+        out(&inspect::settings(&session));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.show_files {
+        for t in crate::walk::collect(&session.config, &opts.paths, opts.force_exclude) {
+            out(&format!("{}\n", t.rel));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut run = lint::lint(&session, &opts)?;
+    stages.done("lint", &format!("{} file(s) checked", run.files.len()));
+    if run.files.is_empty() && opts.stdin.is_none() {
+        eprintln!("warning: No Python files found under the given path(s).");
+    }
     let mut err = String::new();
     if let Some(file) = &args.write_baseline {
         let b = Baseline::of(&run.findings, &line_text_of(&run.files, &session.config));
@@ -374,7 +426,7 @@ fn render_lint(
     } else {
         Format::Concise
     });
-    let color = terminal && std::env::var_os("NO_COLOR").is_none();
+    let color = args.color.enabled(terminal);
     if args.fix && opts.stdin.is_some() {
         // Editors expect the fixed source on stdout, the findings on stderr.
         err.push_str(&report::text::concise(&run.findings));
