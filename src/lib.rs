@@ -30,6 +30,7 @@ mod error;
 mod escalate;
 pub mod finding;
 mod fix;
+mod fs_guard;
 mod glob;
 mod hash;
 pub mod imports;

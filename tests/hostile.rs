@@ -9,10 +9,16 @@ use std::time::Duration;
 
 use common::*;
 
-/// Runs `rulegate ARGS` in `dir` with a time limit; returns (code, stdout, stderr).
+/// How much longer than on an idle machine a case may take: the limits
+/// catch hangs and blow-ups (which never end), not slowness, and `cargo
+/// test` must pass beside another build on two cores.
+const LOADED: u64 = 10;
+
+/// Runs `rulegate ARGS` in `dir` with a time limit of `secs` on an idle
+/// machine (times [`LOADED`]); returns (code, stdout, stderr).
 fn bounded(dir: &Path, args: &[&str], secs: u64) -> (i32, String, String) {
     let mut c = rulegate(dir);
-    c.args(args).timeout(Duration::from_secs(secs));
+    c.args(args).timeout(Duration::from_secs(secs * LOADED));
     let out = c.output().unwrap();
     let code = out.status.code().unwrap_or_else(|| {
         panic!(
@@ -105,7 +111,7 @@ fn fifos_devices_and_sockets_get_a_diagnostic_not_a_hang() {
     let mut c = rulegate(d);
     c.env_remove("RULEGATE_NO_CACHE")
         .args(["lint", "--format", "concise", "ok.py"])
-        .timeout(Duration::from_secs(30));
+        .timeout(Duration::from_secs(30 * LOADED));
     assert!(c.output().unwrap().status.code().is_some());
 }
 
@@ -218,7 +224,7 @@ fn odd_encodings_and_line_breaks() {
     let mut c = rulegate(d);
     c.args(["lint", "--stdin-filename", "s.py", "--format", "concise"])
         .write_stdin(b"x = 1\xff\n".to_vec())
-        .timeout(Duration::from_secs(30));
+        .timeout(Duration::from_secs(30 * LOADED));
     let out = c.output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("E902"));
@@ -448,4 +454,97 @@ fn a_fifo_script_and_overlapping_edits_are_errors_not_hangs() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("FIX001") && out.contains("overlap"), "{out}");
     assert_eq!(std::fs::read_to_string(d.join("a.py")).unwrap(), "x = 12\n");
+}
+
+/// Every byte under `dir`, by relative path (symlinks as their target text).
+#[cfg(unix)]
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(dir).unwrap().display().to_string();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.file_type().is_symlink() {
+                out.insert(
+                    rel,
+                    std::fs::read_link(&p)
+                        .unwrap()
+                        .into_os_string()
+                        .into_encoded_bytes(),
+                );
+            } else if meta.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// SPEC §8: rulegate never writes through a symlink out of the repository:
+/// not a fixed file, not a created bridge, not `init`.
+#[cfg(unix)]
+#[test]
+fn writes_never_follow_a_symlink_out_of_the_repository() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let o = outside.path();
+    write_files(
+        o,
+        &[
+            ("victim.py", "import os  # noqa: E402 -- not needed\n"),
+            ("keep.txt", "mine\n"),
+        ],
+    );
+    std::fs::create_dir(o.join("pkgdir")).unwrap();
+    let before = snapshot(o);
+
+    let repo = tempfile::tempdir().unwrap();
+    let d = repo.path();
+    write_files(
+        d,
+        &[
+            ("pkg/__init__.py", ""),
+            (
+                "app.py",
+                "from pkg.linked.bridge import helper\n\nhelper()\n",
+            ),
+        ],
+    );
+    symlink(o.join("victim.py"), d.join("out.py")).unwrap();
+    symlink(o.join("pkgdir"), d.join("pkg/linked")).unwrap();
+    let (code, out, err) = bounded(
+        d,
+        &[
+            "lint",
+            "--no-cache",
+            "--fix",
+            "--unsafe-fixes",
+            "--format",
+            "concise",
+        ],
+        60,
+    );
+    assert_eq!(code, 2, "the refused writes are errors: {out}{err}");
+    assert!(err.contains("out of the repository"), "{err}");
+    assert!(
+        !format!("{out}{err}").contains("all checks passed"),
+        "{out}{err}"
+    );
+
+    // init through a dangling link, and through a link out.
+    let init = tempfile::tempdir().unwrap();
+    symlink(o.join("new-config.toml"), init.path().join("rulegate.toml")).unwrap();
+    let (code, _, err) = bounded(init.path(), &["init"], 30);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already exists"), "{err}");
+
+    assert_eq!(
+        snapshot(o),
+        before,
+        "nothing outside the repository changed"
+    );
 }

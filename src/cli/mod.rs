@@ -238,14 +238,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Init => {
             let path = Path::new(config::CONFIG_FILE);
-            if path.exists() {
+            // A link (even a dangling one) counts as a file: never written through.
+            if std::fs::symlink_metadata(path).is_ok() {
                 return Err(miette!(
                     help = "edit the existing file instead",
                     "{} already exists; not overwritten",
                     path.display()
                 ));
             }
-            std::fs::write(path, config::STARTER_CONFIG).into_diagnostic()?;
+            // create_new: nothing appears there between the check and the write.
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(config::STARTER_CONFIG.as_bytes()))
+                .into_diagnostic()?;
             println!("wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -218,9 +218,16 @@ impl Workspace {
             };
             let result = if m.created || m.moved_from.is_some() {
                 let to = self.root.join(&change.rel);
-                super::write::write_new(&to, change.after.as_bytes(), path, &m.original, m.created)
+                super::write::write_new(
+                    &self.root,
+                    &to,
+                    change.after.as_bytes(),
+                    path,
+                    &m.original,
+                    m.created,
+                )
             } else {
-                write_if_unchanged(path, &m.original, change.after.as_bytes())
+                write_if_unchanged(&self.root, path, &m.original, change.after.as_bytes())
             };
             match result {
                 Ok(()) => written.push(change),

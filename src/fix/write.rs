@@ -23,10 +23,20 @@ pub enum WriteError {
     /// The write itself failed.
     #[error("cannot write {0}: {1}")]
     Io(String, std::io::Error),
+    /// The path leads out of the repository through a symlink.
+    #[error(transparent)]
+    Outside(#[from] crate::fs_guard::Outside),
 }
 
-/// Writes `new` to `path` atomically if the file still holds `original`.
-pub fn write_if_unchanged(path: &Path, original: &[u8], new: &[u8]) -> Result<(), WriteError> {
+/// Writes `new` to `path` atomically if the file still holds `original`
+/// and `path` does not lead out of `root` through a symlink.
+pub fn write_if_unchanged(
+    root: &Path,
+    path: &Path,
+    original: &[u8],
+    new: &[u8],
+) -> Result<(), WriteError> {
+    crate::fs_guard::check(root, path)?;
     let shown = path.display().to_string();
     let io = |e| WriteError::Io(shown.clone(), e);
     // A symlink is fixed through to its target.
@@ -74,12 +84,14 @@ pub fn write_if_unchanged(path: &Path, original: &[u8], new: &[u8]) -> Result<()
 /// never over an existing file; a moved file's old place must still hold
 /// `original`, and is removed once the new one is written.
 pub fn write_new(
+    root: &Path,
     to: &Path,
     new: &[u8],
     from: &Path,
     original: &[u8],
     created: bool,
 ) -> Result<(), WriteError> {
+    crate::fs_guard::check(root, to)?;
     let shown = to.display().to_string();
     let io = |e| WriteError::Io(shown.clone(), e);
     if std::fs::symlink_metadata(to).is_ok() {
@@ -157,7 +169,7 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o751)).unwrap();
         }
-        write_if_unchanged(&p, b"old\n", b"new\n").unwrap();
+        write_if_unchanged(dir.path(), &p, b"old\n", b"new\n").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "new\n");
         #[cfg(unix)]
         {
@@ -177,7 +189,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.py");
         std::fs::write(&p, "changed\n").unwrap();
-        let err = write_if_unchanged(&p, b"old\n", b"new\n").unwrap_err();
+        let err = write_if_unchanged(dir.path(), &p, b"old\n", b"new\n").unwrap_err();
         assert!(matches!(err, WriteError::ChangedOnDisk(_)));
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "changed\n");
     }
@@ -190,7 +202,7 @@ mod tests {
         let p = dir.path().join("a.py");
         std::fs::write(&p, "old\n").unwrap();
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
-        let err = write_if_unchanged(&p, b"old\n", b"new\n").unwrap_err();
+        let err = write_if_unchanged(dir.path(), &p, b"old\n", b"new\n").unwrap_err();
         assert!(matches!(err, WriteError::ReadOnly(_)), "{err}");
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "old\n");
 
@@ -198,7 +210,7 @@ mod tests {
         let link = dir.path().join("link.py");
         std::fs::write(&target, "old\n").unwrap();
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        write_if_unchanged(&link, b"old\n", b"new\n").unwrap();
+        write_if_unchanged(dir.path(), &link, b"old\n", b"new\n").unwrap();
         assert!(
             std::fs::symlink_metadata(&link)
                 .unwrap()
@@ -206,5 +218,36 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
+
+        // A link out of the repository is not written through.
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim.py");
+        std::fs::write(&victim, "old\n").unwrap();
+        let out_link = dir.path().join("out.py");
+        std::os::unix::fs::symlink(&victim, &out_link).unwrap();
+        let err = write_if_unchanged(dir.path(), &out_link, b"old\n", b"new\n").unwrap_err();
+        assert!(matches!(err, WriteError::Outside(_)), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "old\n");
+        let err = write_new(
+            dir.path(),
+            &dir.path().join("via/new.py"),
+            b"x",
+            &victim,
+            b"",
+            true,
+        );
+        assert!(err.is_ok(), "a plain new folder inside");
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("linked")).unwrap();
+        let err = write_new(
+            dir.path(),
+            &dir.path().join("linked/bridge.py"),
+            b"x",
+            &victim,
+            b"",
+            true,
+        )
+        .unwrap_err();
+        assert!(matches!(err, WriteError::Outside(_)), "{err}");
+        assert!(!outside.path().join("bridge.py").exists());
     }
 }

@@ -418,6 +418,7 @@ pub fn finish_move(run: &Run, p: &Promotion, shim: bool) -> Result<(), PromoteEr
     if shim {
         let s = self::shim(p);
         crate::fix::write::write_new(
+            root,
             &root.join(&s.rel),
             s.after.as_bytes(),
             &root.join(&s.rel),

@@ -126,7 +126,17 @@ pub fn render(
 pub fn summary(run: &LintRun, unsafe_fixes: bool, fixing: bool) -> String {
     let count = |s| run.findings.iter().filter(|f| f.severity == s).count();
     let mut out = String::new();
-    if run.findings.is_empty() {
+    if !run.write_errors.is_empty() {
+        // A fix that was not written is not a passed check.
+        let _ = writeln!(
+            out,
+            "{} file(s) could not be written; their fixes were not applied.",
+            run.write_errors.len()
+        );
+        if run.findings.is_empty() {
+            return out;
+        }
+    } else if run.findings.is_empty() {
         if run.fixes_applied > 0 {
             let _ = writeln!(
                 out,
