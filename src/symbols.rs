@@ -772,6 +772,7 @@ impl SymbolTables {
     /// Whether the module at `rel` binds or re-exports `name`, following star
     /// imports between repository modules (`texts` gives in-memory texts of
     /// files being fixed).
+    #[allow(clippy::too_many_arguments)]
     pub fn exports<'t>(
         &self,
         resolver: &Resolver,

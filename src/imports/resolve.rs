@@ -359,6 +359,32 @@ mod tests {
     }
 
     #[test]
+    fn every_recorded_lookup_gets_the_paths_probed_even_when_cached() {
+        let d = tree(&["pkg/__init__.py", "pkg/mod.py"]);
+        let r = Resolver::new(d.path(), &[d.path().to_path_buf()]);
+        let facts_of = |name: &str| {
+            let recorder = Recorder::default();
+            r.resolve_in(name, Deps::to(&recorder));
+            recorder.finish()
+        };
+        // Looked up first with nothing recording (a run without a cache).
+        assert_eq!(r.resolve("pkg.mod").unwrap().rel, "pkg/mod.py");
+        let first = facts_of("pkg.mod");
+        // `pkg/mod/__init__.py`, `.pyi`, then `pkg/mod.py`, which is a file.
+        assert_eq!(first.len(), 3, "{first:?}");
+        assert_eq!(
+            first.last(),
+            Some(&Fact::Probed {
+                path: d.path().join("pkg/mod.py").to_string_lossy().into_owned(),
+                kind: Kind::File,
+            })
+        );
+        assert_eq!(facts_of("pkg.mod"), first, "replayed from the cache");
+        assert!(!facts_of("pkg.absent").is_empty());
+        assert_eq!(facts_of("pkg.absent"), facts_of("pkg.absent"));
+    }
+
+    #[test]
     fn two_src_roots() {
         let d = tree(&["src/app/__init__.py", "lib/util.py"]);
         let roots = [d.path().join("src"), d.path().join("lib")];
