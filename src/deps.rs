@@ -4,11 +4,11 @@
 //! reuses a result only while all of these still hold, so a change to one
 //! module invalidates exactly its dependents.
 //!
-//! Checks record facts into a per-thread recorder while a file is checked
-//! ([`track`]); code deep in the resolver or the symbol tables calls
-//! [`record`] without threading a collector through every signature.
+//! A check records facts into the [`Recorder`] of the file it checks,
+//! reached through a [`Deps`] handle that the check passes down (the
+//! project view of `FileCtx`, the resolver, the symbol tables). A run
+//! without a cache passes [`Deps::NONE`]: nothing is built or recorded.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
@@ -55,57 +55,87 @@ pub enum Fact {
     },
 }
 
-thread_local! {
-    static RECORDER: RefCell<Option<Vec<Fact>>> = const { RefCell::new(None) };
+/// The facts one file's check depended on, in the order they were found.
+/// (A mutex, never contended: a check records on its own thread, but the
+/// checker that reaches it is shared by the pass's threads.)
+#[derive(Debug, Default)]
+pub struct Recorder {
+    facts: Mutex<Vec<Fact>>,
 }
 
-/// Whether anyone will read the facts (a run with a cache): recording
-/// costs allocations and content digests that a run without one does not
-/// need.
-static ENABLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
-
-/// Turns recording on or off for this process.
-pub fn set_enabled(on: bool) {
-    ENABLED.store(on, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// Whether facts are recorded.
-pub fn enabled() -> bool {
-    ENABLED.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// Runs `f`, returning what it depended on (deduplicated, in order).
-pub fn track<R>(f: impl FnOnce() -> R) -> (R, Vec<Fact>) {
-    if !enabled() {
-        return (f(), Vec::new());
+impl Recorder {
+    /// The facts recorded, each once, in order.
+    pub fn finish(self) -> Vec<Fact> {
+        let mut facts = self.facts.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut seen = std::collections::HashSet::new();
+        facts.retain(|f| seen.insert(f.clone()));
+        facts
     }
-    let outer = RECORDER.with(|r| r.borrow_mut().replace(Vec::new()));
-    let result = f();
-    let mut facts = RECORDER
-        .with(|r| std::mem::replace(&mut *r.borrow_mut(), outer))
-        .unwrap_or_default();
-    let mut seen = std::collections::HashSet::new();
-    facts.retain(|f| seen.insert(f.clone()));
-    (result, facts)
 }
 
-/// Records `fact` for the file being checked on this thread, if any.
-pub fn record(fact: Fact) {
-    RECORDER.with(|r| {
-        if let Some(list) = r.borrow_mut().as_mut() {
-            list.push(fact);
+/// Where a check's facts go: the recorder of the file being checked, or
+/// nowhere (a run without a cache, which has no use for them).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Deps<'a>(Option<&'a Recorder>);
+
+impl<'a> Deps<'a> {
+    /// Records nothing.
+    pub const NONE: Deps<'static> = Deps(None);
+
+    /// Records into `recorder`.
+    pub fn to(recorder: &'a Recorder) -> Self {
+        Self(Some(recorder))
+    }
+
+    /// Whether facts are recorded.
+    pub fn on(self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Records the fact `fact` builds (built only when recording).
+    pub fn record(self, fact: impl FnOnce() -> Fact) {
+        if let Some(mut facts) = self.0.and_then(|r| r.facts.lock().ok()) {
+            facts.push(fact());
         }
-    });
-}
+    }
 
-/// What is at `path` now (recorded).
-pub fn probe(path: &Path) -> Kind {
-    let kind = kind_of(path);
-    record(Fact::Probed {
-        path: path.to_string_lossy().into_owned(),
-        kind,
-    });
-    kind
+    /// Records `facts`.
+    pub fn extend(self, facts: &[Fact]) {
+        if let Some(mut list) = self.0.and_then(|r| r.facts.lock().ok()) {
+            list.extend_from_slice(facts);
+        }
+    }
+
+    /// What is at `path` now (recorded).
+    pub fn probe(self, path: &Path) -> Kind {
+        let kind = kind_of(path);
+        self.record(|| Fact::Probed {
+            path: path.to_string_lossy().into_owned(),
+            kind,
+        });
+        kind
+    }
+
+    /// Whether `dir` holds a compiled extension module named `stem`
+    /// (`stem.so`, `stem.pyd`, or with an ABI tag: `stem.cpython-311-x86_64-linux-gnu.so`),
+    /// which Python imports as it would `stem.py` (recorded).
+    pub fn extension_module(self, dir: &Path, stem: &str) -> bool {
+        let found = has_extension(dir, stem);
+        self.record(|| Fact::Extension {
+            dir: dir.to_string_lossy().into_owned(),
+            stem: stem.to_string(),
+            found,
+        });
+        found
+    }
+
+    /// Records that the text of `path` with digest `hash` was read.
+    pub fn read(self, path: &Path, hash: Option<u64>) {
+        self.record(|| Fact::Content {
+            path: path.to_string_lossy().into_owned(),
+            hash,
+        });
+    }
 }
 
 fn kind_of(path: &Path) -> Kind {
@@ -114,19 +144,6 @@ fn kind_of(path: &Path) -> Kind {
         Ok(m) if m.is_dir() => Kind::Dir,
         _ => Kind::Absent,
     }
-}
-
-/// Whether `dir` holds a compiled extension module named `stem`
-/// (`stem.so`, `stem.pyd`, or with an ABI tag: `stem.cpython-311-x86_64-linux-gnu.so`),
-/// which Python imports as it would `stem.py` (recorded).
-pub fn extension_module(dir: &Path, stem: &str) -> bool {
-    let found = has_extension(dir, stem);
-    record(Fact::Extension {
-        dir: dir.to_string_lossy().into_owned(),
-        stem: stem.to_string(),
-        found,
-    });
-    found
 }
 
 fn has_extension(dir: &Path, stem: &str) -> bool {
@@ -142,14 +159,6 @@ fn has_extension(dir: &Path, stem: &str) -> bool {
             && !name[prefix.len()..].contains('/')
             && e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink())
     })
-}
-
-/// Records that the text of `path` with digest `hash` was read.
-pub fn read(path: &Path, hash: Option<u64>) {
-    record(Fact::Content {
-        path: path.to_string_lossy().into_owned(),
-        hash,
-    });
 }
 
 /// Checks facts against the file system, each path at most once per run.
@@ -199,17 +208,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn facts_are_recorded_only_while_tracking_and_checked_later() {
-        set_enabled(true);
+    fn facts_are_recorded_only_into_a_recorder_and_checked_later() {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.py");
         std::fs::write(&a, "x = 1\n").unwrap();
-        probe(&a); // not tracking: dropped
-        let (kind, facts) = track(|| {
-            read(&a, Some(crate::hash::digest(b"x = 1\n")));
-            probe(&dir.path().join("b.py"))
-        });
-        assert_eq!(kind, Kind::Absent);
+        assert_eq!(Deps::NONE.probe(&a), Kind::File); // not recording: dropped
+        let recorder = Recorder::default();
+        let deps = Deps::to(&recorder);
+        deps.read(&a, Some(crate::hash::digest(b"x = 1\n")));
+        assert_eq!(deps.probe(&dir.path().join("b.py")), Kind::Absent);
+        deps.probe(&dir.path().join("b.py")); // recorded once
+        let facts = recorder.finish();
         assert_eq!(facts.len(), 2);
         assert!(Validator::default().all_hold(&facts));
         std::fs::write(dir.path().join("b.py"), "").unwrap();
@@ -221,10 +230,12 @@ mod tests {
 
     #[test]
     fn extension_modules_are_found_and_their_arrival_noticed() {
-        set_enabled(true);
         let dir = tempfile::tempdir().unwrap();
-        let (found, facts) = track(|| extension_module(dir.path(), "_speedups"));
+        let recorder = Recorder::default();
+        let found = Deps::to(&recorder).extension_module(dir.path(), "_speedups");
         assert!(!found);
+        let facts = recorder.finish();
+        assert_eq!(facts.len(), 1);
         assert!(Validator::default().all_hold(&facts));
         std::fs::write(
             dir.path().join("_speedups.cpython-311-x86_64-linux-gnu.so"),
@@ -235,7 +246,7 @@ mod tests {
             !Validator::default().all_hold(&facts),
             "the extension arrived"
         );
-        assert!(extension_module(dir.path(), "_speedups"));
-        assert!(!extension_module(dir.path(), "_speed"));
+        assert!(Deps::NONE.extension_module(dir.path(), "_speedups"));
+        assert!(!Deps::NONE.extension_module(dir.path(), "_speed"));
     }
 }

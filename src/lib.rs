@@ -56,4 +56,10 @@ mod symbols;
 mod template;
 mod testing;
 pub mod walk;
+
 mod workbench;
+
+/// The calendar date TTLs are judged against ([`run::Run::load`] takes one).
+pub use dates::Date;
+/// The cache folder under the project root (`.rulegate_cache`).
+pub use store::FOLDER as CACHE_FOLDER;

@@ -3,9 +3,14 @@
 //! belongs to. It is state built up while the run goes, kept apart from the
 //! [`Config`] value it is derived from.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
 use crate::config::{Config, Lane};
-use crate::imports::resolve::{Resolver, Target};
-use crate::symbols::SymbolTables;
+use crate::deps::Deps;
+use crate::imports::resolve::{BeyondTopLevel, Resolver, Target};
+use crate::symbols::{Export, ModuleSymbols, Prefetch, SymbolTables};
 
 /// Module index and symbol tables of one run (shared by the worker threads).
 #[derive(Debug)]
@@ -17,14 +22,46 @@ pub struct Project {
 }
 
 impl Project {
-    /// An empty model of the project `config` describes.
-    pub fn new(config: &Config) -> Self {
+    /// An empty model of the project `config` describes; `store`: whether
+    /// symbol tables are kept across runs in the cache folder.
+    pub fn new(config: &Config, store: bool) -> Self {
         Self {
             modules: Resolver::new(&config.root, &config.src),
-            symbols: SymbolTables::new(&config.root),
+            symbols: SymbolTables::new(&config.root, store),
         }
     }
 
+    /// The model as one file's check sees it, recording what the check
+    /// depends on into `deps`.
+    pub fn view<'a>(&'a self, deps: Deps<'a>) -> ProjectView<'a> {
+        ProjectView {
+            modules: Modules {
+                resolver: &self.modules,
+                deps,
+            },
+            symbols: Symbols {
+                tables: &self.symbols,
+                deps,
+            },
+            deps,
+        }
+    }
+}
+
+/// The project model as one file's check sees it: each lookup records what
+/// the file's result depends on (the paths probed, the modules read) into
+/// the check's [`Deps`], for the cache.
+#[derive(Debug, Clone, Copy)]
+pub struct ProjectView<'a> {
+    /// Module-name resolution.
+    pub modules: Modules<'a>,
+    /// Symbol tables.
+    pub symbols: Symbols<'a>,
+    /// Where other file-system facts a check reads are recorded.
+    pub deps: Deps<'a>,
+}
+
+impl ProjectView<'_> {
     /// The lane of an absolute module name: the lane of its file when it
     /// resolves in the repository, else the lane whose root folder it is
     /// under (`candidate.missing`), else none (third-party).
@@ -48,6 +85,116 @@ impl Project {
     }
 }
 
+/// [`Resolver`] as one file's check sees it (lookups recorded).
+#[derive(Debug, Clone, Copy)]
+pub struct Modules<'a> {
+    resolver: &'a Resolver,
+    deps: Deps<'a>,
+}
+
+impl<'a> Modules<'a> {
+    /// The run's resolver (lookups through it are not recorded).
+    pub fn resolver(&self) -> &'a Resolver {
+        self.resolver
+    }
+
+    /// See [`Resolver::resolve`].
+    pub fn resolve(&self, dotted: &str) -> Option<Target> {
+        self.resolver.resolve_in(dotted, self.deps)
+    }
+
+    /// See [`Resolver::resolve_with`].
+    pub fn resolve_with(
+        &self,
+        dotted: &str,
+        overlay: Option<&BTreeMap<String, String>>,
+    ) -> Option<Target> {
+        self.resolver.resolve_with(dotted, overlay, self.deps)
+    }
+
+    /// See [`Resolver::resolve_longest`].
+    pub fn resolve_longest(&self, dotted: &str) -> Option<Target> {
+        self.resolver.resolve_longest(dotted, self.deps)
+    }
+
+    /// See [`Resolver::absolute`].
+    pub fn absolute(
+        &self,
+        rel_file: &str,
+        module: &str,
+        level: usize,
+        package: Option<&str>,
+    ) -> Result<String, BeyondTopLevel> {
+        self.resolver.absolute(rel_file, module, level, package)
+    }
+
+    /// See [`Resolver::module_of`].
+    pub fn module_of(&self, rel_file: &str) -> (String, bool) {
+        self.resolver.module_of(rel_file)
+    }
+
+    /// See [`Resolver::would_be_paths`].
+    pub fn would_be_paths(&self, dotted: &str) -> Vec<String> {
+        self.resolver.would_be_paths(dotted)
+    }
+
+    /// The project root.
+    pub fn root(&self) -> &'a Path {
+        self.resolver.root()
+    }
+}
+
+/// [`SymbolTables`] as one file's check sees it (reads recorded).
+#[derive(Debug, Clone, Copy)]
+pub struct Symbols<'a> {
+    tables: &'a SymbolTables,
+    deps: Deps<'a>,
+}
+
+impl<'a> Symbols<'a> {
+    /// The run's tables (reads through them are not recorded).
+    pub fn tables(&self) -> &'a SymbolTables {
+        self.tables
+    }
+
+    /// See [`SymbolTables::get`].
+    pub fn get(
+        &self,
+        root: &Path,
+        rel: &str,
+        text: Option<&str>,
+        prefetch: Option<&dyn Prefetch>,
+    ) -> Option<Arc<ModuleSymbols>> {
+        self.tables.get(root, rel, text, prefetch, self.deps)
+    }
+
+    /// See [`SymbolTables::warm`].
+    pub fn warm(&self, root: &Path, rels: &[&str], prefetch: Option<&dyn Prefetch>) {
+        self.tables.warm(root, rels, prefetch)
+    }
+
+    /// See [`SymbolTables::exports`].
+    pub fn exports<'t>(
+        &self,
+        modules: &Modules,
+        texts: &dyn Fn(&str) -> Option<&'t str>,
+        rel: &str,
+        name: &str,
+        seen: &mut Vec<String>,
+        prefetch: Option<&dyn Prefetch>,
+    ) -> Export {
+        self.tables.exports(
+            modules.resolver,
+            texts,
+            rel,
+            name,
+            seen,
+            prefetch,
+            self.deps,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,10 +207,11 @@ mod tests {
             "[lanes.zeta]\npaths = [\"x/**\"]\n[lanes.alpha]\npaths = [\"**\"]\n",
         )
         .unwrap();
-        let project = Project::new(&c);
-        let (lane, target) = project.lane_of_module(&c, "x.missing");
+        let project = Project::new(&c, false);
+        let view = project.view(Deps::NONE);
+        let (lane, target) = view.lane_of_module(&c, "x.missing");
         assert_eq!((lane.unwrap().name.as_str(), target), ("zeta", None));
-        let (lane, _) = project.lane_of_module(&c, "requests");
+        let (lane, _) = view.lane_of_module(&c, "requests");
         assert!(lane.is_none());
     }
 }

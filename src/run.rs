@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::dates::Date;
+use crate::matching::known::Known;
 use crate::packs;
 use crate::project::Project;
 use crate::rule::RuleSet;
@@ -29,9 +30,20 @@ pub struct Run {
 }
 
 impl Run {
-    /// A run of `rules` over the project `config` describes.
+    /// A run of `rules` over the project `config` describes (its stores off).
     pub fn new(config: Config, rules: Arc<RuleSet>, host: Arc<ScriptHost>, today: Date) -> Self {
-        let project = Project::new(&config);
+        Self::with_store(config, rules, host, today, false)
+    }
+
+    /// [`Run::new`], with the stores of the cache folder on if `store`.
+    fn with_store(
+        config: Config,
+        rules: Arc<RuleSet>,
+        host: Arc<ScriptHost>,
+        today: Date,
+        store: bool,
+    ) -> Self {
+        let project = Project::new(&config, store);
         Self {
             config,
             rules,
@@ -42,7 +54,8 @@ impl Run {
     }
 
     /// Loads the config (`config_file`, else discovered from `start`) and
-    /// its packs, keeping the rules `select`/`ignore` pick.
+    /// its packs, keeping the rules `select`/`ignore` pick. The stores of
+    /// the cache folder are off (see [`Run::load_with_store`]).
     pub fn load(
         config_file: Option<&Path>,
         start: &Path,
@@ -50,17 +63,42 @@ impl Run {
         ignore: &[String],
         today: Date,
     ) -> miette::Result<Self> {
+        Self::load_with_store(config_file, start, select, ignore, today, false)
+    }
+
+    /// [`Run::load`]; with `store`, the run reads and writes the stores of
+    /// the project's cache folder ([`crate::store`]): the shapes of queries
+    /// that compiled and the symbol tables of modules (a `lint` with its
+    /// cache on).
+    pub fn load_with_store(
+        config_file: Option<&Path>,
+        start: &Path,
+        select: &[String],
+        ignore: &[String],
+        today: Date,
+        store: bool,
+    ) -> miette::Result<Self> {
         let config = match config_file {
             Some(p) => Config::load(p)?,
             None => Config::discover(start)?,
         };
         let host = ScriptHost::new();
         // Queries that compiled in an earlier run are not compiled to be validated.
-        crate::matching::known::open(&config.root);
-        let mut rules = packs::load_rules(&config, &host, select, ignore)?;
-        crate::matching::known::save();
+        let known = if store {
+            Known::open(&config.root)
+        } else {
+            Known::default()
+        };
+        let mut rules = packs::load_rules(&config, &host, select, ignore, &known)?;
+        known.save();
         rules.apply_schedules(today);
-        Ok(Self::new(config, Arc::new(rules), Arc::new(host), today))
+        Ok(Self::with_store(
+            config,
+            Arc::new(rules),
+            Arc::new(host),
+            today,
+            store,
+        ))
     }
 
     /// What an analyzer sees of the file `rel_path` (in `lane`), whose text
@@ -95,7 +133,7 @@ impl Run {
             static_imports: None,
             today: self.today,
             config: &self.config,
-            project: &self.project,
+            project: self.project.view(crate::deps::Deps::NONE),
             imports: Default::default(),
             tagged_comments: Default::default(),
             overlay: None,
@@ -127,7 +165,8 @@ pub(crate) fn test_run_selecting(config_toml: &str, today: &str, select: &[&str]
     .expect("a valid test config");
     let host = ScriptHost::new();
     let select: Vec<String> = select.iter().map(|s| s.to_string()).collect();
-    let rules = packs::load_rules(&config, &host, &select, &[]).expect("built-in packs load");
+    let rules = packs::load_rules(&config, &host, &select, &[], &Known::default())
+        .expect("built-in packs load");
     let today = crate::dates::parse_iso(today).expect("a valid date");
     Run::new(config, Arc::new(rules), Arc::new(host), today)
 }

@@ -7,12 +7,15 @@
 //! the fix target), an array of edit maps, or `()` for no fix.
 
 use crate::finding::Edit;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use rhai::packages::{
     BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage,
     MoreStringPackage, Package,
 };
-use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Scope};
+use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Scope, Shared};
 
 /// Operations one call may run before it is stopped.
 pub const MAX_OPERATIONS: u64 = 1_000_000;
@@ -23,11 +26,6 @@ pub const MAX_STRING: usize = 1 << 20;
 pub const MAX_CALL_TIME: std::time::Duration = std::time::Duration::from_secs(2);
 /// Wall-clock time all calls of one run may take together.
 pub const MAX_RUN_TIME: std::time::Duration = std::time::Duration::from_secs(60);
-
-thread_local! {
-    /// When the call running on this thread must stop.
-    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
-}
 
 /// The value `on_progress` stops a call with when its time is up.
 const TIMED_OUT: &str = "rulegate: time limit";
@@ -73,17 +71,44 @@ pub enum ScriptOutput {
     Edits(Vec<Edit>),
 }
 
-/// The sandboxed engine, and a twin that traces lines to place failures.
+/// The sandboxed engine, the engines calls run on, and a twin that traces
+/// lines to place failures.
 pub struct ScriptHost {
+    /// The packages every engine has (built once).
+    packages: Vec<Shared<rhai::Module>>,
+    /// Compiles scripts.
     engine: Engine,
+    /// Engines free to run a call, each with its own deadline (Rhai's
+    /// progress callback sees no call, only its engine): a call takes one,
+    /// or makes one, so there are at most as many as calls at once.
+    sandboxes: Mutex<Vec<Sandbox>>,
+    /// Runs a failed call again, tracing lines; the line it reached goes
+    /// to the call's own counter, passed as the call's tag.
     tracer: Engine,
     /// Wall-clock time spent in scripts this run (nanoseconds).
     spent_nanos: std::sync::atomic::AtomicU64,
 }
 
-thread_local! {
-    /// The script line the tracer last stepped on (per thread: runs are parallel).
-    static TRACED_LINE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+/// An engine and the deadline its progress callback stops calls at.
+struct Sandbox {
+    engine: Engine,
+    deadline: Arc<Mutex<Option<Instant>>>,
+}
+
+impl Sandbox {
+    fn new(packages: &[Shared<rhai::Module>]) -> Self {
+        let deadline = Arc::new(Mutex::new(None));
+        Self {
+            engine: sandboxed_engine(packages, Some(deadline.clone())),
+            deadline,
+        }
+    }
+
+    fn set_deadline(&self, at: Option<Instant>) {
+        if let Ok(mut d) = self.deadline.lock() {
+            *d = at;
+        }
+    }
 }
 
 impl std::fmt::Debug for ScriptHost {
@@ -101,43 +126,52 @@ impl Default for ScriptHost {
 impl ScriptHost {
     /// The sandboxed engine (see `sandboxed_engine`) and its tracing twin.
     pub fn new() -> Self {
-        let mut tracer = sandboxed_engine();
+        let packages: Vec<Shared<rhai::Module>> = vec![
+            CorePackage::new().as_shared_module(),
+            LogicPackage::new().as_shared_module(),
+            BasicMathPackage::new().as_shared_module(),
+            BasicArrayPackage::new().as_shared_module(),
+            BasicMapPackage::new().as_shared_module(),
+            MoreStringPackage::new().as_shared_module(),
+        ];
+        let mut tracer = sandboxed_engine(&packages, None);
         // Stable in practice; Rhai flags the debugger API as volatile.
         #[allow(deprecated)]
         tracer.register_debugger(
             |_, debugger| debugger,
-            |_, event, _, _, pos| {
+            |context, event, _, _, pos| {
                 let stepping = matches!(
                     event,
                     rhai::debugger::DebuggerEvent::Start | rhai::debugger::DebuggerEvent::Step
                 );
-                if let Some(line) = pos.line().filter(|_| stepping) {
-                    TRACED_LINE.with(|l| l.set(Some(line)));
+                if let Some(line) = pos.line().filter(|_| stepping)
+                    && let Some(traced) = context.tag().read_lock::<Arc<AtomicUsize>>()
+                {
+                    traced.store(line, Ordering::Relaxed);
                 }
                 Ok(rhai::debugger::DebuggerCommand::StepInto)
             },
         );
         Self {
-            engine: sandboxed_engine(),
+            engine: sandboxed_engine(&packages, None),
+            sandboxes: Mutex::new(Vec::new()),
             tracer,
+            packages,
             spent_nanos: Default::default(),
         }
     }
 }
 
-/// A raw engine with only pure packages (strings, arrays, maps, maths,
+/// A raw engine with only pure `packages` (strings, arrays, maps, maths,
 /// logic): no module resolver, so `import` cannot reach the file system.
-fn sandboxed_engine() -> Engine {
+/// With a `deadline`, a call stops when the time it holds has passed.
+fn sandboxed_engine(
+    packages: &[Shared<rhai::Module>],
+    deadline: Option<Arc<Mutex<Option<Instant>>>>,
+) -> Engine {
     let mut engine = Engine::new_raw();
-    for module in [
-        CorePackage::new().as_shared_module(),
-        LogicPackage::new().as_shared_module(),
-        BasicMathPackage::new().as_shared_module(),
-        BasicArrayPackage::new().as_shared_module(),
-        BasicMapPackage::new().as_shared_module(),
-        MoreStringPackage::new().as_shared_module(),
-    ] {
-        engine.register_global_module(module);
+    for module in packages {
+        engine.register_global_module(module.clone());
     }
     engine
         .set_max_operations(MAX_OPERATIONS)
@@ -152,11 +186,15 @@ fn sandboxed_engine() -> Engine {
         // A shared interner serialises threads under `sync`.
         .set_max_strings_interned(0);
     engine.disable_symbol("eval");
-    engine.on_progress(|ops| {
-        let late = ops % 1024 == 0
-            && DEADLINE.with(|d| d.get().is_some_and(|t| std::time::Instant::now() > t));
-        late.then(|| Dynamic::from(TIMED_OUT))
-    });
+    if let Some(deadline) = deadline {
+        engine.on_progress(move |ops| {
+            let late = ops % 1024 == 0
+                && deadline
+                    .lock()
+                    .is_ok_and(|d| d.is_some_and(|t| Instant::now() > t));
+            late.then(|| Dynamic::from(TIMED_OUT))
+        });
+    }
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine
@@ -198,7 +236,6 @@ impl ScriptHost {
 
     /// Calls `fix(m)`; errors and spent budgets come back as [`ScriptError`].
     pub fn run(&self, script: &Script, input: Map) -> Result<ScriptOutput, ScriptError> {
-        use std::sync::atomic::Ordering;
         let spent = std::time::Duration::from_nanos(self.spent_nanos.load(Ordering::Relaxed));
         if spent > MAX_RUN_TIME {
             return Err(ScriptError {
@@ -209,10 +246,19 @@ impl ScriptHost {
                 line: None,
             });
         }
-        let start = std::time::Instant::now();
-        DEADLINE.with(|d| d.set(Some(start + MAX_CALL_TIME)));
-        let result = call_fix(&self.engine, script, input.clone());
-        DEADLINE.with(|d| d.set(None));
+        let start = Instant::now();
+        let sandbox = self
+            .sandboxes
+            .lock()
+            .ok()
+            .and_then(|mut free| free.pop())
+            .unwrap_or_else(|| Sandbox::new(&self.packages));
+        sandbox.set_deadline(Some(start + MAX_CALL_TIME));
+        let result = call_fix(&sandbox.engine, script, input.clone(), None);
+        sandbox.set_deadline(None);
+        if let Ok(mut free) = self.sandboxes.lock() {
+            free.push(sandbox);
+        }
         let took = start.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64;
         self.spent_nanos.fetch_add(took, Ordering::Relaxed);
         if let Err(e) = &result
@@ -230,9 +276,9 @@ impl ScriptHost {
             // Rhai gives no position for a spent budget or an oversized value:
             // run again under the tracer (rare, only on failure) to find the line.
             let line = innermost_line(&e).or_else(|| {
-                TRACED_LINE.with(|l| l.set(None));
-                let _ = call_fix(&self.tracer, script, input);
-                TRACED_LINE.with(|l| l.take())
+                let traced = Arc::new(AtomicUsize::new(0));
+                let _ = call_fix(&self.tracer, script, input, Some(traced.clone()));
+                Some(traced.load(Ordering::Relaxed)).filter(|&l| l > 0)
             });
             ScriptError {
                 line,
@@ -243,8 +289,19 @@ impl ScriptHost {
     }
 }
 
-fn call_fix(engine: &Engine, script: &Script, input: Map) -> Result<Dynamic, Box<EvalAltResult>> {
+/// Calls the script's `fix`; `traced` (the tracer's) receives the line
+/// reached.
+fn call_fix(
+    engine: &Engine,
+    script: &Script,
+    input: Map,
+    traced: Option<Arc<AtomicUsize>>,
+) -> Result<Dynamic, Box<EvalAltResult>> {
     let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+    let options = match traced {
+        Some(line) => options.with_tag(line),
+        None => options,
+    };
     engine.call_fn_with_options(
         options,
         &mut Scope::new(),

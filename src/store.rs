@@ -5,32 +5,17 @@
 //! (`symbols`) and the shapes of queries that compiled (`matching::known`).
 //!
 //! A missing, corrupt or foreign entry is ignored (the run computes it
-//! again); failing to write one only costs speed next time.
+//! again); failing to write one only costs speed next time. Whether a run
+//! uses the stores is the run's choice (`Run::load_with_store`).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// The cache folder, relative to the project root.
 pub const FOLDER: &str = ".rulegate_cache";
-
-/// Whether this process reads and writes the symbol-table and query stores
-/// (the CLI turns it on for a `lint` with its cache on; `--no-cache`,
-/// tests and the language server leave it off).
-static ENABLED: AtomicBool = AtomicBool::new(false);
-
-/// Turns the stores on or off for this process.
-pub fn set_enabled(on: bool) {
-    ENABLED.store(on, Ordering::Relaxed);
-}
-
-/// Whether the stores are on.
-pub fn enabled() -> bool {
-    ENABLED.load(Ordering::Relaxed)
-}
 
 /// The identity of this build of rulegate: its version and its executable's
 /// size and modification time, so that a rebuilt binary (a development

@@ -12,12 +12,13 @@ use crate::analyzers::missing_module::{
     MissingModule, allowed_candidates, bridge_fix, missing_modules,
 };
 use crate::analyzers::stub_template::Stubs;
+use crate::deps::Deps;
 use crate::finding::Edit;
 use crate::fix::Candidate;
 use crate::fix::engine::{self, Findings};
 use crate::fix::workspace::Workspace;
 use crate::imports::DEFAULT_DYNAMIC_CALLS;
-use crate::project::Project;
+use crate::project::ProjectView;
 use crate::rule::Matcher;
 use crate::run::Run;
 use crate::symbols::Export;
@@ -115,7 +116,7 @@ pub fn add_stubs(
         }
     }
     let mut plan = StubPlan {
-        project: &run.project,
+        project: run.project.view(Deps::NONE),
         stubs,
         pending,
         offered: Vec::new(),
@@ -134,7 +135,7 @@ pub fn add_stubs(
 
 /// The stubs still to add, planned against the workspace's current texts.
 struct StubPlan<'a> {
-    project: &'a Project,
+    project: ProjectView<'a>,
     stubs: &'a Stubs,
     pending: Vec<Missing>,
     offered: Vec<Candidate>,
@@ -255,7 +256,8 @@ pub fn add_bridges(
         offered: bridges
             .iter()
             .filter_map(|m| {
-                let candidates = allowed_candidates(&run.config, &run.project, stubs, m);
+                let candidates =
+                    allowed_candidates(&run.config, run.project.view(Deps::NONE), stubs, m);
                 let fix = bridge_fix(stubs, m, candidates)?;
                 let path = fix.edits.last()?.file.clone()?;
                 Some(Candidate {
@@ -303,7 +305,7 @@ fn with_ctx<R>(run: &Run, rel: &str, text: &str, f: impl FnOnce(&FileCtx) -> R) 
 
 /// STUB003's view of the imports in `rel` whose first missing module is `missing`.
 fn imports_of_missing(run: &Run, stubs: &Stubs, rel: &str, missing: &str) -> Vec<MissingModule> {
-    let Some(text) = read_text(&run.config.root.join(rel)) else {
+    let Some(text) = read_text(&run.config.root.join(rel), Deps::NONE) else {
         return Vec::new();
     };
     let calls: Vec<String> = DEFAULT_DYNAMIC_CALLS

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use tree_sitter::{Node, Tree};
 
+use crate::deps::Deps;
 use crate::imports::resolve::Resolver;
 use crate::parse::Worker;
 
@@ -563,6 +564,8 @@ pub struct SymbolTables {
     store: Option<(PathBuf, PathBuf)>,
     /// Tables read by another module that the store does not hold yet.
     to_keep: Mutex<HashMap<u64, Arc<ModuleSymbols>>>,
+    /// Files parsed for their table alone (not by a check).
+    parses: std::sync::atomic::AtomicUsize,
 }
 
 #[derive(Debug, Clone)]
@@ -575,11 +578,11 @@ struct OnDisk {
 }
 
 impl SymbolTables {
-    /// Tables of the project at `root`, kept in its cache folder when the
-    /// stores are on ([`crate::store::enabled`]).
-    pub fn new(root: &Path) -> Self {
+    /// Tables of the project at `root`, kept in its cache folder when
+    /// `store` is on (a `lint` with its cache on).
+    pub fn new(root: &Path, store: bool) -> Self {
         Self {
-            store: crate::store::enabled().then(|| {
+            store: store.then(|| {
                 (
                     root.to_path_buf(),
                     crate::store::build_folder(root).join("symbols"),
@@ -587,6 +590,20 @@ impl SymbolTables {
             }),
             ..Default::default()
         }
+    }
+
+    /// How many files were parsed for their table alone (not by a check).
+    pub fn parses(&self) -> usize {
+        self.parses.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn parse(&self, text: &str) -> Option<Arc<ModuleSymbols>> {
+        self.parses
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Some(Arc::new(ModuleSymbols::of(
+            &Worker::new().parse(text)?,
+            text,
+        )))
     }
 
     fn kept_file(&self, hash: u64) -> Option<(&Path, PathBuf)> {
@@ -597,16 +614,17 @@ impl SymbolTables {
     /// The table of the module at `rel` (project-relative), whose current
     /// text is `text` when given (a fix round's), else read from disk under `root`.
     /// `prefetch`, if given, is asked first for a module on disk whose table
-    /// the run does not have yet.
+    /// the run does not have yet. A read from disk is recorded into `deps`.
     pub fn get(
         &self,
         root: &std::path::Path,
         rel: &str,
         text: Option<&str>,
         prefetch: Option<&dyn Prefetch>,
+        deps: Deps,
     ) -> Option<Arc<ModuleSymbols>> {
         let Some(text) = text else {
-            return self.get_on_disk(root, rel, prefetch);
+            return self.get_on_disk(root, rel, prefetch, deps);
         };
         let key = (rel.to_string(), crate::hash::digest(text.as_bytes()));
         if let Some(hit) = self
@@ -617,7 +635,7 @@ impl SymbolTables {
         {
             return Some(hit);
         }
-        let table = Arc::new(ModuleSymbols::of(&Worker::new().parse(text)?, text));
+        let table = self.parse(text)?;
         if let Ok(mut c) = self.by_content.write() {
             c.insert(key, table.clone());
         }
@@ -627,7 +645,8 @@ impl SymbolTables {
     /// Produces the tables of the modules at `rels` (on disk) in parallel,
     /// unless the run has them or will check the module itself: an importer
     /// checked alone (a pre-commit run, an editor) would otherwise parse the
-    /// modules it imports names from one after the other.
+    /// modules it imports names from one after the other. Nothing is
+    /// recorded: the lookups that read the tables record them.
     pub fn warm(&self, root: &Path, rels: &[&str], prefetch: Option<&dyn Prefetch>) {
         use rayon::prelude::*;
         let wanted: Vec<&str> = rels
@@ -638,7 +657,7 @@ impl SymbolTables {
             .collect();
         if wanted.len() > 1 {
             wanted.par_iter().for_each(|rel| {
-                self.get_on_disk(root, rel, None);
+                self.get_on_disk(root, rel, None, Deps::NONE);
             });
         }
     }
@@ -648,6 +667,7 @@ impl SymbolTables {
         root: &Path,
         rel: &str,
         prefetch: Option<&dyn Prefetch>,
+        deps: Deps,
     ) -> Option<Arc<ModuleSymbols>> {
         let path = root.join(rel);
         let recorded = || self.on_disk.read().ok().and_then(|c| c.get(rel).cloned());
@@ -659,25 +679,25 @@ impl SymbolTables {
             hit = recorded();
         }
         if let Some(hit) = hit {
-            crate::deps::read(&path, Some(hit.hash));
+            deps.read(&path, Some(hit.hash));
             if !hit.kept {
                 self.keep(hit.hash, &hit.table);
             }
             return Some(hit.table);
         }
         let Ok(text) = crate::source::read_body(&path) else {
-            crate::deps::read(&path, None);
+            deps.read(&path, None);
             return None;
         };
         let hash = crate::hash::digest(text.as_bytes());
-        crate::deps::read(&path, Some(hash));
+        deps.read(&path, Some(hash));
         let kept = self
             .kept_file(hash)
             .and_then(|(_, file)| crate::store::read::<ModuleSymbols>(&file));
         let (table, was_kept) = match kept {
             Some(t) => (Arc::new(t), true),
             None => {
-                let t = Arc::new(ModuleSymbols::of(&Worker::new().parse(&text)?, &text));
+                let t = self.parse(&text)?;
                 self.keep(hash, &t);
                 (t, false)
             }
@@ -724,13 +744,15 @@ impl SymbolTables {
 
     /// Records the table of a file the check pass parsed from disk anyway
     /// (so a module is not parsed again when another imports from it).
-    pub fn insert_on_disk(&self, rel: &str, text: &str, tree: &Tree) {
+    /// `recording`: whether the pass records dependencies (its importers'
+    /// records then need the file's digest).
+    pub fn insert_on_disk(&self, rel: &str, text: &str, tree: &Tree, recording: bool) {
         if self.on_disk.read().is_ok_and(|c| c.contains_key(rel)) {
             return;
         }
         let table = Arc::new(ModuleSymbols::of(tree, text));
         // The digest is for the dependency record of importers (cache runs).
-        let hash = if crate::deps::enabled() || self.store.is_some() {
+        let hash = if recording || self.store.is_some() {
             crate::hash::digest(text.as_bytes())
         } else {
             0
@@ -750,6 +772,7 @@ impl SymbolTables {
     /// Whether the module at `rel` binds or re-exports `name`, following star
     /// imports between repository modules (`texts` gives in-memory texts of
     /// files being fixed).
+    #[allow(clippy::too_many_arguments)]
     pub fn exports<'t>(
         &self,
         resolver: &Resolver,
@@ -758,8 +781,9 @@ impl SymbolTables {
         name: &str,
         seen: &mut Vec<String>,
         prefetch: Option<&dyn Prefetch>,
+        deps: Deps,
     ) -> Export {
-        self.lookup(resolver, texts, rel, name, seen, prefetch)
+        self.lookup(resolver, texts, rel, name, seen, prefetch, deps)
             .map_or(Export::Unknowable, |found| {
                 if found {
                     Export::Defined
@@ -771,6 +795,7 @@ impl SymbolTables {
 
     /// `exports`, with `None` for a module on the way whose names cannot be
     /// known (unknowable or unparseable).
+    #[allow(clippy::too_many_arguments)]
     fn lookup<'t>(
         &self,
         resolver: &Resolver,
@@ -779,12 +804,13 @@ impl SymbolTables {
         name: &str,
         seen: &mut Vec<String>,
         prefetch: Option<&dyn Prefetch>,
+        deps: Deps,
     ) -> Option<bool> {
         if seen.iter().any(|s| s == rel) {
             return Some(false); // a cycle adds nothing new
         }
         seen.push(rel.to_string());
-        let table = self.get(resolver.root(), rel, texts(rel), prefetch)?;
+        let table = self.get(resolver.root(), rel, texts(rel), prefetch, deps)?;
         if table.is_unknowable() || table.has_errors {
             return None;
         }
@@ -793,14 +819,20 @@ impl SymbolTables {
         }
         for (star, level) in &table.star_imports {
             let absolute = resolver.absolute(rel, star, *level, None).ok()?;
-            let target = resolver.resolve(&absolute)?;
-            let inner = self.get(resolver.root(), &target.rel, texts(&target.rel), prefetch)?;
+            let target = resolver.resolve_in(&absolute, deps)?;
+            let inner = self.get(
+                resolver.root(),
+                &target.rel,
+                texts(&target.rel),
+                prefetch,
+                deps,
+            )?;
             let public = match &inner.all {
                 Some(all) if all.complete => all.names.iter().any(|n| n == name),
                 Some(_) => return None, // a computed `__all__`
                 None => !name.starts_with('_'),
             };
-            if public && self.lookup(resolver, texts, &target.rel, name, seen, prefetch)? {
+            if public && self.lookup(resolver, texts, &target.rel, name, seen, prefetch, deps)? {
                 return Some(true);
             }
         }

@@ -74,7 +74,7 @@ pub fn compile(
     let doc = SourceDoc::new("the query and its --where constraints", toml_text.clone());
     let spec: RuleSpec = toml::from_str(&toml_text).map_err(|e| vec![doc.toml_error(&e)])?;
     let q = spec.query.clone().expect("written above");
-    crate::packs::compile_query(&doc, &spec, &q).map(|(m, _)| m)
+    crate::packs::compile_query(&doc, &spec, &q, None).map(|(m, _)| m)
 }
 
 /// The TOML line a `CAPTURE.KEY=VALUE` argument stands for. A VALUE that is

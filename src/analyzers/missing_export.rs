@@ -86,7 +86,7 @@ impl MissingExport {
         let overlay = ctx.overlay.and_then(|o| o.get(&m.target));
         let text = match overlay {
             Some(t) => t.clone(),
-            None => read_text(&ctx.config.root.join(&m.target))?,
+            None => read_text(&ctx.config.root.join(&m.target), ctx.project.deps)?,
         };
         let edits = stub_edits(
             ctx.project,
@@ -110,12 +110,14 @@ impl MissingExport {
 }
 
 /// A file's text, if it can be read as UTF-8.
-pub fn read_text(path: &std::path::Path) -> Option<String> {
+pub fn read_text(path: &std::path::Path, deps: crate::deps::Deps) -> Option<String> {
     let text = crate::source::read_body(path).ok();
-    crate::deps::read(
-        path,
-        text.as_ref().map(|t| crate::hash::digest(t.as_bytes())),
-    );
+    if deps.on() {
+        deps.read(
+            path,
+            text.as_ref().map(|t| crate::hash::digest(t.as_bytes())),
+        );
+    }
     text
 }
 
@@ -123,7 +125,7 @@ pub fn read_text(path: &std::path::Path) -> Option<String> {
 /// `text` (`on_disk`: as on disk, so the run's table of the file serves);
 /// `None` when the target is unknowable or does not parse.
 pub fn stub_edits(
-    project: &crate::project::Project,
+    project: crate::project::ProjectView,
     stubs: &Stubs,
     m: &Missing,
     text: &str,
@@ -277,7 +279,7 @@ impl Analyzer for MissingExport {
                 }
                 for init in ["__init__.py", "__init__.pyi"] {
                     let package = format!("{stem}/{init}");
-                    if crate::deps::probe(&ctx.config.root.join(&package))
+                    if ctx.project.deps.probe(&ctx.config.root.join(&package))
                         == crate::deps::Kind::File
                     {
                         hits.push(Hit {

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::finding::{Applicability, Edit, Fix};
 use crate::imports::ImportKind;
 use crate::imports::resolve::TargetKind;
-use crate::project::Project;
+use crate::project::ProjectView;
 
 /// One import of a first-party module that does not exist.
 #[derive(Debug, Clone)]
@@ -86,7 +86,10 @@ pub fn missing_modules(
             TargetKind::Namespace => Some(parent.rel.as_str()),
         };
         if let Some(base) = base
-            && crate::deps::extension_module(&ctx.project.modules.root().join(base), parts[i - 1])
+            && ctx
+                .project
+                .deps
+                .extension_module(&ctx.project.modules.root().join(base), parts[i - 1])
         {
             continue;
         }
@@ -162,7 +165,7 @@ fn created_files(base: &str, parts: &[&str], layout: ModuleLayout) -> Vec<(Strin
 /// break a lane guard (the others are left out, and the fix says so).
 pub fn allowed_candidates(
     config: &Config,
-    project: &Project,
+    project: ProjectView,
     stubs: &Stubs,
     m: &MissingModule,
 ) -> (Vec<String>, Vec<String>) {

@@ -42,7 +42,7 @@ pub struct FileCtx<'a> {
     /// The project configuration.
     pub config: &'a Config,
     /// The project model (module index, symbol tables).
-    pub project: &'a crate::project::Project,
+    pub project: crate::project::ProjectView<'a>,
     /// The file's imports, extracted once for all the rules that need them
     /// (keyed by the dynamic-import functions asked for).
     pub imports: Memo<Vec<String>, Vec<ImportSite>>,

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use tree_sitter::Tree;
 
 use crate::analyzers::{Fact, FileCtx, Hit, Report};
+use crate::deps::Deps;
 use crate::finding::{Finding, Fix};
 use crate::parse::{Worker, describe_error, syntax_errors};
 use crate::rule::{EngineCheck, Matcher, Rule, RuleMask};
@@ -88,6 +89,9 @@ pub struct Checker<'a> {
     /// How the run produces a module's symbol table it does not have yet
     /// (`lint` checks the module then, so that it is parsed once).
     pub prefetch: Option<&'a dyn crate::symbols::Prefetch>,
+    /// Where the check records what a file's result depends on beyond the
+    /// file (a `lint` with a cache; [`Deps::NONE`] otherwise).
+    pub deps: Deps<'a>,
 }
 
 impl<'a> Checker<'a> {
@@ -98,6 +102,7 @@ impl<'a> Checker<'a> {
             collect: None,
             overlay: None,
             prefetch: None,
+            deps: Deps::NONE,
         }
     }
 
@@ -166,7 +171,7 @@ impl<'a> Checker<'a> {
             self.run
                 .project
                 .symbols
-                .insert_on_disk(rel_path, &src.text, &tree);
+                .insert_on_disk(rel_path, &src.text, &tree, self.deps.on());
         }
         if rules.any_query(&matched.active) {
             self.run_queries(worker, &env, &tree, &matched.active, &mut matched.findings);
@@ -174,6 +179,7 @@ impl<'a> Checker<'a> {
         let ctx = FileCtx {
             overlay: self.overlay,
             prefetch: self.prefetch,
+            project: self.run.project.view(self.deps),
             ..self
                 .run
                 .file_ctx(rel_path, lane.as_deref(), &src.text, &tree)
@@ -200,6 +206,7 @@ impl<'a> Checker<'a> {
             static_imports: Some(std::rc::Rc::new(sites)),
             overlay: self.overlay,
             prefetch: self.prefetch,
+            project: self.run.project.view(self.deps),
             ..self
                 .run
                 .file_ctx_without_tree(env.rel_path, lane.as_deref(), env.text)

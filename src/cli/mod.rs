@@ -269,13 +269,26 @@ pub(crate) fn open_run(
     select: &[String],
     ignore: &[String],
 ) -> Result<Run> {
+    open_run_with_store(config_args, start, today, select, ignore, false)
+}
+
+/// [`open_run`], with the stores of the cache folder on if `store`.
+fn open_run_with_store(
+    config_args: &ConfigArgs,
+    start: Option<&Path>,
+    today: Option<&str>,
+    select: &[String],
+    ignore: &[String],
+    store: bool,
+) -> Result<Run> {
     let today = dates::resolve_today(today).map_err(|e| miette!("{e}"))?;
-    let run = Run::load(
+    let run = Run::load_with_store(
         config_args.config.as_deref(),
         start.unwrap_or(Path::new(".")),
         select,
         ignore,
         today,
+        store,
     )?;
     crate::error::print_warnings(&run.rules.warnings);
     Ok(run)
@@ -292,17 +305,17 @@ pub(crate) fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
 fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
     let mut stages = inspect::Stages::start(args.verbose);
     let opts = lint_options(&args)?;
-    crate::store::set_enabled(opts.cache);
     let start = args
         .stdin_filename
         .clone()
         .or_else(|| args.paths.first().cloned());
-    let session = open_run(
+    let session = open_run_with_store(
         &args.config,
         start.as_deref(),
         args.today.as_deref(),
         &crate::selector::extended(&args.select, &args.extend_select),
         &[&args.ignore[..], &args.extend_ignore[..]].concat(),
+        opts.cache,
     )?;
     stages.done(
         "config",

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
-use crate::deps::Kind;
+use crate::deps::{Deps, Fact, Kind, Recorder};
 
 /// What a module name resolved to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,11 +58,12 @@ pub struct Resolver {
     /// (absolute root, project-relative prefix ending in `/`, or empty).
     src: Vec<(PathBuf, String)>,
     /// Per module name: what it resolved to, and the paths probed for it
-    /// (replayed into the dependency record of every file that asks).
+    /// (replayed into the dependency record of every file that asks;
+    /// `None` when no one recorded them).
     cache: RwLock<HashMap<String, Resolved>>,
 }
 
-type Resolved = (Option<Target>, Vec<crate::deps::Fact>);
+type Resolved = (Option<Target>, Option<Box<[Fact]>>);
 
 impl Resolver {
     /// A resolver for the project at `root` with import roots `src` (absolute).
@@ -151,16 +152,46 @@ impl Resolver {
         Ok(parts.join("."))
     }
 
-    /// Resolves a dotted name to a module of the repository (cached).
+    /// Resolves a dotted name to a module of the repository (cached; what
+    /// it depended on is not recorded).
     pub fn resolve(&self, dotted: &str) -> Option<Target> {
-        if let Some((hit, facts)) = self.cache.read().ok().and_then(|c| c.get(dotted).cloned()) {
-            facts.into_iter().for_each(crate::deps::record);
-            return hit;
+        self.resolve_in(dotted, Deps::NONE)
+    }
+
+    /// Resolves a dotted name (cached), recording the paths probed into `deps`.
+    pub fn resolve_in(&self, dotted: &str, deps: Deps) -> Option<Target> {
+        if let Ok(c) = self.cache.read()
+            && let Some((hit, facts)) = c.get(dotted)
+        {
+            match facts {
+                Some(facts) => {
+                    deps.extend(facts);
+                    return hit.clone();
+                }
+                None if !deps.on() => return hit.clone(),
+                None => {} // looked up unrecorded: again, recording
+            }
         }
-        let (found, facts) = crate::deps::track(|| self.lookup(dotted));
-        facts.iter().cloned().for_each(crate::deps::record);
+        let local = Recorder::default();
+        let found = self.lookup(
+            dotted,
+            if deps.on() {
+                Deps::to(&local)
+            } else {
+                Deps::NONE
+            },
+        );
+        let facts = deps.on().then(|| local.finish().into_boxed_slice());
+        if let Some(facts) = &facts {
+            deps.extend(facts);
+        }
         if let Ok(mut c) = self.cache.write() {
-            c.insert(dotted.to_string(), (found.clone(), facts));
+            let slot = c
+                .entry(dotted.to_string())
+                .or_insert_with(|| (found.clone(), None));
+            if slot.1.is_none() {
+                slot.1 = facts;
+            }
         }
         found
     }
@@ -172,9 +203,10 @@ impl Resolver {
         &self,
         dotted: &str,
         overlay: Option<&std::collections::BTreeMap<String, String>>,
+        deps: Deps,
     ) -> Option<Target> {
         let Some(overlay) = overlay.filter(|o| !o.is_empty()) else {
-            return self.resolve(dotted);
+            return self.resolve_in(dotted, deps);
         };
         if dotted.is_empty() || dotted.split('.').any(|s| s.is_empty()) {
             return None;
@@ -200,7 +232,7 @@ impl Resolver {
                 }
             }
         }
-        self.resolve(dotted).or_else(|| {
+        self.resolve_in(dotted, deps).or_else(|| {
             self.src.iter().find_map(|(_, prefix)| {
                 let dir = format!("{prefix}{path}/");
                 overlay
@@ -217,17 +249,17 @@ impl Resolver {
 
     /// The deepest module of the repository that `dotted` is in: `a.b.C`
     /// resolves to `a/b.py` when `a.b.C` is a name inside it.
-    pub fn resolve_longest(&self, dotted: &str) -> Option<Target> {
+    pub fn resolve_longest(&self, dotted: &str, deps: Deps) -> Option<Target> {
         let mut name = dotted;
         loop {
-            if let Some(t) = self.resolve(name) {
+            if let Some(t) = self.resolve_in(name, deps) {
                 return Some(t);
             }
             name = name.rsplit_once('.')?.0;
         }
     }
 
-    fn lookup(&self, dotted: &str) -> Option<Target> {
+    fn lookup(&self, dotted: &str, deps: Deps) -> Option<Target> {
         if dotted.is_empty() || dotted.split('.').any(|s| s.is_empty()) {
             return None;
         }
@@ -236,7 +268,7 @@ impl Resolver {
         for (abs, prefix) in &self.src {
             let base = abs.join(&path);
             for init in ["__init__.py", "__init__.pyi"] {
-                if crate::deps::probe(&base.join(init)) == Kind::File {
+                if deps.probe(&base.join(init)) == Kind::File {
                     return Some(Target {
                         rel: format!("{prefix}{path}/{init}"),
                         kind: TargetKind::Package,
@@ -244,14 +276,14 @@ impl Resolver {
                 }
             }
             for ext in ["py", "pyi"] {
-                if crate::deps::probe(&base.with_extension(ext)) == Kind::File {
+                if deps.probe(&base.with_extension(ext)) == Kind::File {
                     return Some(Target {
                         rel: format!("{prefix}{path}.{ext}"),
                         kind: TargetKind::Module,
                     });
                 }
             }
-            if namespace.is_none() && crate::deps::probe(&base) == Kind::Dir {
+            if namespace.is_none() && deps.probe(&base) == Kind::Dir {
                 namespace = Some(Target {
                     rel: format!("{prefix}{path}"),
                     kind: TargetKind::Namespace,
@@ -320,7 +352,36 @@ mod tests {
         assert_eq!(t("ns.inner.leaf").unwrap().0, "ns/inner/leaf.py");
         assert_eq!(t("typed").unwrap().0, "typed/__init__.pyi");
         assert_eq!(t("requests"), None);
-        assert_eq!(r.resolve_longest("pkg.mod.Name").unwrap().rel, "pkg/mod.py");
+        assert_eq!(
+            r.resolve_longest("pkg.mod.Name", Deps::NONE).unwrap().rel,
+            "pkg/mod.py"
+        );
+    }
+
+    #[test]
+    fn every_recorded_lookup_gets_the_paths_probed_even_when_cached() {
+        let d = tree(&["pkg/__init__.py", "pkg/mod.py"]);
+        let r = Resolver::new(d.path(), &[d.path().to_path_buf()]);
+        let facts_of = |name: &str| {
+            let recorder = Recorder::default();
+            r.resolve_in(name, Deps::to(&recorder));
+            recorder.finish()
+        };
+        // Looked up first with nothing recording (a run without a cache).
+        assert_eq!(r.resolve("pkg.mod").unwrap().rel, "pkg/mod.py");
+        let first = facts_of("pkg.mod");
+        // `pkg/mod/__init__.py`, `.pyi`, then `pkg/mod.py`, which is a file.
+        assert_eq!(first.len(), 3, "{first:?}");
+        assert_eq!(
+            first.last(),
+            Some(&Fact::Probed {
+                path: d.path().join("pkg/mod.py").to_string_lossy().into_owned(),
+                kind: Kind::File,
+            })
+        );
+        assert_eq!(facts_of("pkg.mod"), first, "replayed from the cache");
+        assert!(!facts_of("pkg.absent").is_empty());
+        assert_eq!(facts_of("pkg.absent"), facts_of("pkg.absent"));
     }
 
     #[test]

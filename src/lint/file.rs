@@ -71,12 +71,10 @@ pub fn check_source(
     rel_path: Arc<str>,
     src: SourceText,
 ) -> FileResult {
-    let (outcome, deps) = crate::deps::track(|| {
-        std::panic::catch_unwind(AssertUnwindSafe(|| {
-            test_hook_panic(&rel_path);
-            pipeline(checker, worker, &rel_path, &src)
-        }))
-    });
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        test_hook_panic(&rel_path);
+        pipeline(checker, worker, &rel_path, &src)
+    }));
     let mut result = outcome.unwrap_or_else(|payload| {
         // The worker's parser may be mid-parse: start afresh.
         *worker = Worker::new();
@@ -84,7 +82,6 @@ pub fn check_source(
     });
     result.path = rel_path;
     result.source = Some(src);
-    result.deps = deps;
     result
 }
 

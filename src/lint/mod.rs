@@ -156,7 +156,6 @@ fn check_files(
     let keep_source = opts.fix != FixMode::Report;
     let cache = (opts.cache && !keep_source && opts.collect.is_none())
         .then(|| Cache::open(&run.config.root, run.rules.fingerprint, run.today));
-    crate::deps::set_enabled(cache.is_some());
     let results = pass::check_all(checker, &targets, cache.as_ref(), keep_source);
     run.project.symbols.save();
     if keep_source {

@@ -4,7 +4,6 @@
 //! importer's thread ([`Prefetch`]): its one parse gives both its findings
 //! and its table, so no module is parsed twice.
 
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,6 +13,7 @@ use rayon::prelude::*;
 use super::cache::Cache;
 use super::file::{self, FileResult};
 use crate::check::Checker;
+use crate::deps::{Deps, Recorder};
 use crate::parse::Worker;
 use crate::source::SourceText;
 use crate::symbols::Prefetch;
@@ -23,10 +23,6 @@ use crate::walk::Target;
 /// level holds a syntax tree and a stack of frames; deeper, the table is
 /// parsed alone).
 const MAX_AHEAD_DEPTH: usize = 8;
-
-thread_local! {
-    static DEPTH: Cell<usize> = const { Cell::new(0) };
-}
 
 /// The state of one pass.
 struct Pass<'a> {
@@ -42,22 +38,29 @@ struct Pass<'a> {
     keep_source: bool,
 }
 
-impl Prefetch for Pass<'_> {
+/// The pass as the check of one file `depth` levels of checks ahead deep
+/// sees it: a module that file needs is checked then, one level deeper.
+struct Ahead<'p, 'a> {
+    pass: &'p Pass<'a>,
+    depth: usize,
+}
+
+impl Prefetch for Ahead<'_, '_> {
     fn will_check(&self, rel: &str) -> bool {
-        self.index.contains_key(rel)
+        self.pass.index.contains_key(rel)
     }
 
     fn prefetch(&self, rel: &str) {
-        let Some(&i) = self.index.get(rel) else {
+        let Some(&i) = self.pass.index.get(rel) else {
             return; // not a file of this run
         };
-        if DEPTH.get() >= MAX_AHEAD_DEPTH || !self.take(i) {
+        if self.depth >= MAX_AHEAD_DEPTH || !self.pass.take(i) {
             return;
         }
-        DEPTH.set(DEPTH.get() + 1);
-        let r = self.check_target(&mut Worker::new(), i);
-        DEPTH.set(DEPTH.get() - 1);
-        if let Ok(mut ahead) = self.ahead.lock() {
+        let r = self
+            .pass
+            .check_target(&mut Worker::new(), i, self.depth + 1);
+        if let Ok(mut ahead) = self.pass.ahead.lock() {
             ahead.push((i, r));
         }
     }
@@ -68,8 +71,10 @@ impl Pass<'_> {
         !self.taken[i].swap(true, Ordering::AcqRel)
     }
 
-    /// Checks target `i` (or takes its result from the cache).
-    fn check_target(&self, w: &mut Worker, i: usize) -> FileResult {
+    /// Checks target `i` (or takes its result from the cache), `depth`
+    /// levels of checks ahead deep. With a cache, what the result depends
+    /// on beyond the file is recorded for it.
+    fn check_target(&self, w: &mut Worker, i: usize, depth: usize) -> FileResult {
         let t = &self.targets[i];
         let bytes = crate::source::read_regular(&t.path);
         // The digest keys the cache: a run without one skips it.
@@ -84,11 +89,15 @@ impl Pass<'_> {
             }
             return r;
         }
+        let recorder = self.cache.map(|_| Recorder::default());
+        let ahead = Ahead { pass: self, depth };
         let checker = Checker {
-            prefetch: Some(self),
+            prefetch: Some(&ahead),
+            deps: recorder.as_ref().map_or(Deps::NONE, Deps::to),
             ..self.checker
         };
         let mut r = file::check_bytes(&checker, w, Arc::from(t.rel.as_str()), bytes);
+        r.deps = recorder.map(Recorder::finish).unwrap_or_default();
         if let (Some(c), Some(d)) = (self.cache, content)
             && !r.internal_error
         {
@@ -124,7 +133,7 @@ pub fn check_all(
     let mut results: Vec<Option<FileResult>> = (0..targets.len())
         .into_par_iter()
         .map_init(Worker::new, |w, i| {
-            pass.take(i).then(|| pass.check_target(w, i))
+            pass.take(i).then(|| pass.check_target(w, i, 0))
         })
         .collect();
     if let Ok(mut ahead) = pass.ahead.lock() {
@@ -135,7 +144,7 @@ pub fn check_all(
     results
         .into_iter()
         .enumerate()
-        .map(|(i, r)| r.unwrap_or_else(|| pass.check_target(&mut Worker::new(), i)))
+        .map(|(i, r)| r.unwrap_or_else(|| pass.check_target(&mut Worker::new(), i, 0)))
         .collect()
 }
 
@@ -169,7 +178,6 @@ mod tests {
         let findings = |threads: usize| {
             let run =
                 Run::load(None, d, &[], &[], crate::dates::Date::constant(2026, 1, 1)).unwrap();
-            let before = crate::parse::parse_count();
             let out = lint(
                 &run,
                 &LintOptions {
@@ -179,7 +187,8 @@ mod tests {
                 },
             )
             .unwrap();
-            let parses = crate::parse::parse_count() - before;
+            // The checks' parses, and the parses for a symbol table alone.
+            let parses = out.files_parsed + run.project.symbols.parses();
             let found: Vec<String> = out
                 .findings
                 .iter()

@@ -2,7 +2,8 @@
 //! runs in the cache folder (`store`): a warm run validates a pack without
 //! compiling its queries, and compiles them only if a file needs them. Only
 //! queries that compiled are remembered, so a broken query is an error on
-//! every run.
+//! every run. Each load has its own [`Known`]: two runs in one process
+//! share nothing.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -10,8 +11,13 @@ use std::sync::Mutex;
 
 use super::query::QueryShape;
 
+/// The shapes of one run's load (the packs' queries), read from the cache
+/// folder when the run has its stores on, and written back by [`Known::save`].
 #[derive(Default)]
-struct Known {
+pub struct Known(Mutex<Inner>);
+
+#[derive(Default)]
+struct Inner {
     /// Where the shapes are kept (`None`: in memory only).
     file: Option<(PathBuf, PathBuf)>,
     /// Shapes by the digest of the query text (hex, for JSON keys).
@@ -19,50 +25,49 @@ struct Known {
     dirty: bool,
 }
 
-static KNOWN: Mutex<Option<Known>> = Mutex::new(None);
+impl std::fmt::Debug for Known {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Known")
+    }
+}
 
 fn key(text: &str) -> String {
     format!("{:016x}", crate::hash::digest(text.as_bytes()))
 }
 
-/// Loads the shapes kept under the project `root` (when the stores are on).
-pub fn open(root: &Path) {
-    if !crate::store::enabled() {
-        return;
-    }
-    let file = crate::store::build_folder(root).join("queries.json");
-    let shapes = crate::store::read(&file).unwrap_or_default();
-    if let Ok(mut k) = KNOWN.lock() {
-        *k = Some(Known {
+impl Known {
+    /// The shapes kept under the project `root` (read now, written by [`Known::save`]).
+    pub fn open(root: &Path) -> Self {
+        let file = crate::store::build_folder(root).join("queries.json");
+        let shapes = crate::store::read(&file).unwrap_or_default();
+        Self(Mutex::new(Inner {
             file: Some((root.to_path_buf(), file)),
             shapes,
             dirty: false,
-        });
+        }))
     }
-}
 
-/// The shape of `text`, if it compiled before.
-pub fn get(text: &str) -> Option<QueryShape> {
-    let k = KNOWN.lock().ok()?;
-    k.as_ref()?.shapes.get(&key(text)).cloned()
-}
-
-/// Remembers that `text` compiled, with its shape.
-pub fn record(text: &str, shape: &QueryShape) {
-    if let Ok(mut k) = KNOWN.lock() {
-        let k = k.get_or_insert_with(Known::default);
-        k.shapes.insert(key(text), shape.clone());
-        k.dirty = true;
+    /// The shape of `text`, if it compiled before.
+    pub fn get(&self, text: &str) -> Option<QueryShape> {
+        let k = self.0.lock().ok()?;
+        k.shapes.get(&key(text)).cloned()
     }
-}
 
-/// Writes the shapes learnt by this run, if it has a store.
-pub fn save() {
-    let Ok(mut k) = KNOWN.lock() else { return };
-    let Some(k) = k.as_mut() else { return };
-    if let (true, Some((root, file))) = (k.dirty, &k.file) {
-        crate::store::write(root, file, &k.shapes);
-        k.dirty = false;
+    /// Remembers that `text` compiled, with its shape.
+    pub fn record(&self, text: &str, shape: &QueryShape) {
+        if let Ok(mut k) = self.0.lock() {
+            k.shapes.insert(key(text), shape.clone());
+            k.dirty = true;
+        }
+    }
+
+    /// Writes the shapes learnt since it was opened, if it has a file.
+    pub fn save(&self) {
+        let Ok(mut k) = self.0.lock() else { return };
+        if let (true, Some((root, file))) = (k.dirty, &k.file) {
+            crate::store::write(root, file, &k.shapes);
+            k.dirty = false;
+        }
     }
 }
 
@@ -72,15 +77,26 @@ mod tests {
 
     #[test]
     fn a_known_query_is_not_compiled_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let check = super::super::query::check;
         let text = "(call function: (identifier) @known_test_fn) @known_test_call";
-        let (shape, compiled) = super::super::query::check(text).unwrap();
+        let known = Known::open(dir.path());
+        let (shape, compiled) = check(text, Some(&known)).unwrap();
         assert!(compiled.is_some());
-        assert_eq!(get(text), Some(shape.clone()));
-        let (again, compiled) = super::super::query::check(text).unwrap();
+        assert_eq!(known.get(text), Some(shape.clone()));
+        let (again, compiled) = check(text, Some(&known)).unwrap();
         assert!(compiled.is_none());
         assert_eq!(again, shape);
         // A broken query is never remembered.
-        assert!(super::super::query::check("(call @x").is_err());
-        assert!(get("(call @x").is_none());
+        assert!(check("(call @x", Some(&known)).is_err());
+        assert!(known.get("(call @x").is_none());
+        // Another run's shapes are its own until they are saved.
+        assert!(Known::open(dir.path()).get(text).is_none());
+        assert!(Known::default().get(text).is_none());
+        known.save();
+        let (_, compiled) = check(text, Some(&Known::open(dir.path()))).unwrap();
+        assert!(compiled.is_none(), "saved for the next run");
+        let (_, compiled) = check(text, None).unwrap();
+        assert!(compiled.is_some());
     }
 }

@@ -164,15 +164,20 @@ impl LazyQuery {
 }
 
 /// Validates one query: its shape, and the compiled query unless the text
-/// is known to this build (then nothing is compiled). Predicates the engine
-/// would ignore are refused.
-pub fn check(text: &str) -> Result<(QueryShape, Option<Query>), QueryError> {
-    if let Some(shape) = known::get(text) {
+/// is among the `known` shapes (then nothing is compiled). Predicates the
+/// engine would ignore are refused.
+pub fn check(
+    text: &str,
+    known: Option<&known::Known>,
+) -> Result<(QueryShape, Option<Query>), QueryError> {
+    if let Some(shape) = known.and_then(|k| k.get(text)) {
         return Ok((shape, None));
     }
     let query = compile_checked(text)?;
     let shape = QueryShape::of(&query);
-    known::record(text, &shape);
+    if let Some(k) = known {
+        k.record(text, &shape);
+    }
     Ok((shape, Some(query)))
 }
 
@@ -437,7 +442,7 @@ mod tests {
 
     /// Compiles one query alone and returns its capture names.
     fn validate(text: &str) -> Result<Vec<String>, QueryError> {
-        check(text).map(|(shape, _)| shape.captures)
+        check(text, None).map(|(shape, _)| shape.captures)
     }
 
     #[test]
@@ -469,7 +474,7 @@ mod tests {
 
     #[test]
     fn captures_some_branch_does_not_bind() {
-        let absent = |q: &str| check(q).unwrap().0.maybe_absent;
+        let absent = |q: &str| check(q, None).unwrap().0.maybe_absent;
         assert_eq!(
             absent("[(call function: (identifier) @f) (attribute) @a] @x"),
             ["f", "a"]

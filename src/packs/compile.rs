@@ -109,7 +109,7 @@ pub(super) fn compile_rule(
         .unwrap_or(id_spanned.span());
     // A matcher that does not compile has unknown variables: the message and
     // fix are then only parsed, so one broken query is one error.
-    let (matcher, vars, checked) = match compile_matcher(doc, &r, &options, options_span) {
+    let (matcher, vars, checked) = match compile_matcher(doc, &r, &options, options_span, mode) {
         Ok((m, v, c)) => (m, Some(v), c),
         Err(e) => {
             errors.extend(e);
@@ -333,9 +333,10 @@ fn compile_matcher(
     r: &RuleSpec,
     options: &toml::Table,
     options_span: std::ops::Range<usize>,
+    mode: LoadMode,
 ) -> Result<(Matcher, Vec<String>, Option<QueryShape>), Vec<SpannedError>> {
     match (&r.query, &r.analyzer) {
-        (Some(q), None) => query_rule::compile_query(doc, r, q).map(|(m, checked)| {
+        (Some(q), None) => query_rule::compile_query(doc, r, q, mode.known).map(|(m, checked)| {
             let vars = m.captures.clone();
             (Matcher::Query(m), vars, Some(checked))
         }),

@@ -15,6 +15,7 @@ use serde_spanned::Spanned;
 use crate::config::Config;
 use crate::error::{self, SourceDoc, SpannedError};
 use crate::glob::GlobList;
+use crate::matching::known::Known;
 use crate::pack_format::PackSpec;
 use crate::rule::{Rule, RuleSet};
 use crate::script::ScriptHost;
@@ -131,9 +132,11 @@ impl PackSource {
 
 /// How strictly to load: `lint` checks lanes against the config; `test` does not.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct LoadMode {
+pub struct LoadMode<'k> {
     /// Reject lanes the config does not declare (user packs only).
     pub check_lanes: bool,
+    /// Shapes of queries known to compile (not compiled again now).
+    pub known: Option<&'k Known>,
 }
 
 /// A pack that loaded: its rules, and warnings worth showing.
@@ -150,7 +153,7 @@ pub fn load_pack(
     source: &PackSource,
     config: &Config,
     host: &ScriptHost,
-    mode: LoadMode,
+    mode: LoadMode<'_>,
 ) -> Result<LoadedPack, Vec<SpannedError>> {
     let doc = &source.doc;
     let spec: PackSpec = toml::from_str(&doc.text).map_err(|e| vec![doc.toml_error(&e)])?;
@@ -307,12 +310,14 @@ fn check_against_config(
 }
 
 /// Loads every pack the config names (plus the engine's `builtin:core`),
-/// applies config overrides and `--select`/`--ignore`, and compiles the set.
+/// applies config overrides and `--select`/`--ignore`, and compiles the set
+/// (queries among the `known` shapes are not compiled now).
 pub fn load_rules(
     config: &Config,
     host: &ScriptHost,
     select: &[String],
     ignore: &[String],
+    known: &Known,
 ) -> miette::Result<RuleSet> {
     let mut gathered = Gathered::default();
     let mut key = String::from(env!("CARGO_PKG_VERSION"));
@@ -363,7 +368,7 @@ pub fn load_rules(
             }
         };
         key.push_str(&source.doc.text);
-        gathered.add(&source, config, host);
+        gathered.add(&source, config, host, Some(known));
     }
     let Gathered {
         mut all,
@@ -435,7 +440,7 @@ pub fn load_for_test(
     let mut gathered = Gathered::default();
     for r in refs {
         let source = PackSource::resolve(&r, base).map_err(|e| miette::miette!("{e}"))?;
-        gathered.add(&source, config, host);
+        gathered.add(&source, config, host, None);
     }
     let Gathered {
         all,
@@ -461,9 +466,16 @@ struct Gathered {
 impl Gathered {
     /// Loads one pack as `lint` does: lanes are checked for every pack that
     /// is not embedded in the binary.
-    fn add(&mut self, source: &PackSource, config: &Config, host: &ScriptHost) {
+    fn add(
+        &mut self,
+        source: &PackSource,
+        config: &Config,
+        host: &ScriptHost,
+        known: Option<&Known>,
+    ) {
         let mode = LoadMode {
             check_lanes: !source.builtin,
+            known,
         };
         match load_pack(source, config, host, mode) {
             Ok(loaded) => {

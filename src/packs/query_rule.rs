@@ -7,18 +7,21 @@ use std::ops::Range;
 use serde_spanned::Spanned;
 
 use crate::error::{SourceDoc, SpannedError};
+use crate::matching::known::Known;
 use crate::matching::query::{self, Constraint, LazyQuery, QueryMatcher, QueryShape};
 use crate::matching::relation::{Relation, RelationKind};
 use crate::pack_format::{CaptureConstraint, RelationTable, RuleSpec};
 use crate::template::Template;
 
-/// Compiles the query and every constraint of `r`, reporting all problems.
+/// Compiles the query and every constraint of `r`, reporting all problems
+/// (queries among the `known` shapes are not compiled now).
 pub fn compile_query(
     doc: &SourceDoc,
     r: &RuleSpec,
     q: &Spanned<String>,
+    known: Option<&Known>,
 ) -> Result<(QueryMatcher, QueryShape), Vec<SpannedError>> {
-    let (shape, _) = query::check(q.get_ref()).map_err(|e| {
+    let (shape, _) = query::check(q.get_ref(), known).map_err(|e| {
         let span = doc.inner_span(q.span(), q.get_ref(), e.offset..e.offset);
         vec![
             doc.error(
@@ -33,7 +36,7 @@ pub fn compile_query(
     })?;
     let captures = shape.captures.clone();
     let mut errors = Vec::new();
-    let known = |name: &str, span: Range<usize>, errors: &mut Vec<SpannedError>| {
+    let captured = |name: &str, span: Range<usize>, errors: &mut Vec<SpannedError>| {
         if !captures.iter().any(|c| c == name) {
             errors.push(
                 doc.error(
@@ -46,14 +49,14 @@ pub fn compile_query(
         }
     };
     if let Some(rep) = &r.report {
-        known(rep.get_ref(), rep.span(), &mut errors);
+        captured(rep.get_ref(), rep.span(), &mut errors);
     }
     let mut constraints = Vec::new();
     for (name, c) in &r.constraints {
-        known(name, c.span(), &mut errors);
+        captured(name, c.span(), &mut errors);
         constraints.push((
             name.clone(),
-            compile_constraint(doc, c.get_ref(), &mut errors),
+            compile_constraint(doc, c.get_ref(), known, &mut errors),
         ));
     }
     if !errors.is_empty() {
@@ -74,6 +77,7 @@ pub fn compile_query(
 fn compile_constraint(
     doc: &SourceDoc,
     spec: &CaptureConstraint,
+    known: Option<&Known>,
     errors: &mut Vec<SpannedError>,
 ) -> Constraint {
     let mut regex = |s: &Option<Spanned<String>>| {
@@ -98,7 +102,7 @@ fn compile_constraint(
         match relation_tables(value) {
             Ok(tables) => {
                 for (table, literal) in tables {
-                    match compile_relation(doc, key, kind, negated, table, literal, value) {
+                    match compile_relation(doc, key, kind, negated, table, literal, value, known) {
                         Ok(rel) => c.relations.push(rel),
                         Err(e) => errors.push(e),
                     }
@@ -146,6 +150,7 @@ fn relation_tables(value: &Spanned<toml::Value>) -> Result<Vec<(RelationTable, b
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn compile_relation(
     doc: &SourceDoc,
     key: &str,
@@ -154,8 +159,9 @@ fn compile_relation(
     table: RelationTable,
     bare_string: bool,
     value: &Spanned<toml::Value>,
+    known: Option<&Known>,
 ) -> Result<Relation, SpannedError> {
-    let (_, compiled) = query::check(&table.query).map_err(|e| {
+    let (_, compiled) = query::check(&table.query, known).map_err(|e| {
         let span = if bare_string {
             doc.inner_span(value.span(), &table.query, e.offset..e.offset)
         } else {

@@ -17,15 +17,6 @@ pub fn python() -> tree_sitter::Language {
     tree_sitter_python::LANGUAGE.into()
 }
 
-/// Parses this process has made (for tests and benchmarks that count them:
-/// a run parses each file once).
-static PARSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// How many parses this process has made.
-pub fn parse_count() -> usize {
-    PARSES.load(std::sync::atomic::Ordering::Relaxed)
-}
-
 /// Per-thread parsing state (parsers and cursors are not shared).
 pub struct Worker {
     parser: Parser,
@@ -54,7 +45,6 @@ impl Worker {
 
     /// Parses `text`.
     pub fn parse(&mut self, text: &str) -> Option<Tree> {
-        PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.parser.parse(text, None)
     }
 
