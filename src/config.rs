@@ -262,6 +262,16 @@ pub struct CentralException {
     pub span: std::ops::Range<usize>,
 }
 
+/// Where `[rules.ID] lanes/paths` says a rule applies: a file in one of
+/// the lanes or matching one of the globs (it replaces the pack's scope).
+#[derive(Debug, Clone)]
+pub struct RuleScope {
+    /// The lanes, if given.
+    pub lanes: Option<Vec<String>>,
+    /// The globs (empty if not given).
+    pub paths: GlobList,
+}
+
 /// A resolved `[per-file-ignores]` entry.
 #[derive(Debug, Clone)]
 pub struct PerFileIgnore {
@@ -301,7 +311,7 @@ pub struct Config {
     /// `[per-file-ignores]`, in file order.
     pub per_file_ignores: Vec<PerFileIgnore>,
     /// `[rules.ID] lanes/paths`: the scope that replaces the pack's, by rule id.
-    pub scopes: Vec<(String, crate::rule::Scope)>,
+    pub scopes: Vec<(String, RuleScope)>,
 }
 
 impl Config {
@@ -586,7 +596,7 @@ fn compile_rule_scopes(
     d: &SourceDoc,
     spec: &ConfigSpec,
     errors: &mut Vec<SpannedError>,
-) -> Vec<(String, crate::rule::Scope)> {
+) -> Vec<(String, RuleScope)> {
     let lane_names: Vec<&str> = spec.lanes.keys().map(String::as_str).collect();
     let mut out = Vec::new();
     for (id, o) in &spec.rules {
@@ -615,15 +625,7 @@ fn compile_rule_scopes(
                 })
             })
             .unwrap_or_default();
-        out.push((
-            id.clone(),
-            crate::rule::Scope {
-                lanes,
-                paths,
-                lanes_or_paths: true,
-                ..Default::default()
-            },
-        ));
+        out.push((id.clone(), RuleScope { lanes, paths }));
     }
     out
 }

@@ -83,6 +83,14 @@ impl Run {
             None => Config::discover(start)?,
         };
         let host = ScriptHost::new();
+        let store = store
+            && match crate::store::check_folder(&config.root) {
+                Ok(()) => true,
+                Err(e) => {
+                    eprintln!("warning: {e}; the cache is off for this run");
+                    false
+                }
+            };
         // Queries that compiled in an earlier run are not compiled to be validated.
         let known = if store {
             Known::open(&config.root)

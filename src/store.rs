@@ -41,6 +41,12 @@ pub fn build_folder(root: &Path) -> PathBuf {
     root.join(FOLDER).join(format!("{:016x}", build_id()))
 }
 
+/// Whether the cache folder under `root` may be written: not when it (or
+/// a folder on the way) leads out of the repository through a symlink.
+pub fn check_folder(root: &Path) -> Result<(), crate::fs_guard::Outside> {
+    crate::fs_guard::check(root, &build_folder(root).join("entry.json"))
+}
+
 /// Reads one JSON entry (`None`: absent, unreadable or not what it should be).
 pub fn read<T: DeserializeOwned>(path: &Path) -> Option<T> {
     let bytes = crate::source::read_regular(path).ok()?;
@@ -54,11 +60,22 @@ pub fn write<T: Serialize + ?Sized>(root: &Path, path: &Path, value: &T) {
     let Some(folder) = path.parent() else {
         return;
     };
+    // Never through a link out of the repository (a cloned repository can
+    // ship one); `check_folder` has warned about it once.
+    if crate::fs_guard::check(root, path).is_err() {
+        return;
+    }
     if !folder.is_dir() {
         if std::fs::create_dir_all(folder).is_err() {
             return;
         }
-        let _ = std::fs::write(root.join(FOLDER).join(".gitignore"), "*\n");
+        // Only where nothing is: a `.gitignore` that exists (or a link, even
+        // a dangling one) is never written through.
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(root.join(FOLDER).join(".gitignore"))
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"*\n"));
     }
     let Ok(bytes) = serde_json::to_vec(value) else {
         return;

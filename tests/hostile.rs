@@ -548,3 +548,54 @@ fn writes_never_follow_a_symlink_out_of_the_repository() {
         "nothing outside the repository changed"
     );
 }
+
+/// The cache never writes through a link out of the repository: a shipped
+/// `.rulegate_cache/.gitignore` link, or a linked cache folder.
+#[cfg(unix)]
+#[test]
+fn the_cache_never_writes_through_a_symlink_out_of_the_repository() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let o = outside.path();
+    write_files(o, &[("important.txt", "the user's file\n")]);
+    std::fs::create_dir(o.join("cachedir")).unwrap();
+    let before = snapshot(o);
+
+    // A cloned repository ships .rulegate_cache/.gitignore -> the user's file.
+    let repo = tempfile::tempdir().unwrap();
+    let d = repo.path();
+    write_files(d, &[("a.py", "import os\nx = 1\nimport sys\n")]);
+    std::fs::create_dir(d.join(".rulegate_cache")).unwrap();
+    symlink(
+        o.join("important.txt"),
+        d.join(".rulegate_cache/.gitignore"),
+    )
+    .unwrap();
+    let mut c = rulegate(d);
+    c.env_remove("RULEGATE_NO_CACHE")
+        .args(["lint", "--format", "concise"]);
+    let (code, out, err) = run(c);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("E402"), "{out}");
+
+    // A cache folder that is a link out: the run warns and writes no cache.
+    let repo2 = tempfile::tempdir().unwrap();
+    let d2 = repo2.path();
+    write_files(d2, &[("a.py", "import os\nx = 1\nimport sys\n")]);
+    symlink(o.join("cachedir"), d2.join(".rulegate_cache")).unwrap();
+    let mut c = rulegate(d2);
+    c.env_remove("RULEGATE_NO_CACHE")
+        .args(["lint", "--format", "concise"]);
+    let (code, out, err) = run(c);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("out of the repository") && err.contains("cache is off"),
+        "{err}"
+    );
+
+    assert_eq!(
+        snapshot(o),
+        before,
+        "nothing outside the repository changed"
+    );
+}

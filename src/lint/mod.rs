@@ -154,8 +154,11 @@ fn check_files(
         .filter(|t| opts.shard.is_none_or(|s| s.contains(&t.rel)))
         .collect();
     let keep_source = opts.fix != FixMode::Report;
-    let cache = (opts.cache && !keep_source && opts.collect.is_none())
-        .then(|| Cache::open(&run.config.root, run.rules.fingerprint, run.today));
+    let cache = (opts.cache
+        && !keep_source
+        && opts.collect.is_none()
+        && crate::store::check_folder(&run.config.root).is_ok())
+    .then(|| Cache::open(&run.config.root, run.rules.fingerprint, run.today));
     let results = pass::check_all(checker, &targets, cache.as_ref(), keep_source);
     run.project.symbols.save();
     if keep_source {

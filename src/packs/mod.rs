@@ -263,7 +263,12 @@ fn check_against_config(
     }
     for (id, scope) in &config.scopes {
         if let Some((rule, _)) = all.iter_mut().find(|(r, _)| &*r.id == id) {
-            rule.scope = scope.clone();
+            rule.scope = crate::rule::Scope {
+                lanes: scope.lanes.clone(),
+                paths: scope.paths.clone(),
+                lanes_or_paths: true,
+                ..Default::default()
+            };
         }
     }
     for entry in &config.per_file_ignores {
