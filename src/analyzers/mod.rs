@@ -130,8 +130,8 @@ impl Hit {
 ///
 /// It has what every analyzer needs. A command that needs what one analyzer
 /// alone has asks that analyzer's type, through [`Any`] (`rulegate stubs`
-/// the stub templates of [`missing_export::missing::MissingNames`],
-/// `rulegate promote` the `module_string_calls` of [`imports::lanes::Lanes`]).
+/// the stub templates of `MissingNames` and `MissingModules`, `rulegate
+/// promote` the `module_string_calls` of `Lanes`).
 pub trait Analyzer: Any + Send + Sync + Debug {
     /// Variables its hits define, usable in the rule's message.
     fn variables(&self) -> &'static [&'static str];
