@@ -7,11 +7,11 @@
 use std::ops::Range;
 
 use crate::analyzers::FileCtx;
-use crate::analyzers::missing_export::{Missing, read_text, stub_edits};
-use crate::analyzers::missing_module::{
-    MissingModule, allowed_candidates, bridge_fix, missing_modules,
+use crate::analyzers::missing_export::missing::{Missing, MissingNames, read_text, stub_edits};
+use crate::analyzers::missing_export::module::{
+    MissingModule, MissingModules, allowed_candidates, bridge_fix, missing_modules,
 };
-use crate::analyzers::stub_template::Stubs;
+use crate::analyzers::missing_export::stub_template::Stubs;
 use crate::deps::Deps;
 use crate::finding::Edit;
 use crate::fix::Candidate;
@@ -75,11 +75,18 @@ pub fn parse_missing_modules(log: &str) -> Vec<MissingModuleLine> {
     out
 }
 
-/// The stub templates of the run's first rule that has some (STUB001).
+/// The stub templates of the run's first rule that has some (STUB001, or
+/// STUB003 that shares them).
 pub fn templates(run: &Run) -> Option<&Stubs> {
-    run.rules.rules.iter().find_map(|r| match &r.matcher {
-        Matcher::Analyzer(a) => a.stubs(),
-        _ => None,
+    run.rules.rules.iter().find_map(|r| {
+        let Matcher::Analyzer(a) = &r.matcher else {
+            return None;
+        };
+        let a: &dyn std::any::Any = a.as_ref();
+        match a.downcast_ref::<MissingNames>() {
+            Some(names) => names.stubs(),
+            None => a.downcast_ref::<MissingModules>()?.stubs(),
+        }
     })
 }
 

@@ -252,6 +252,34 @@ fn loader_errors_point_at_spans() {
     }
 }
 
+/// A check of `analyzer = "imports"` takes only its own options: a key of
+/// another check is a load error at the key, naming the keys it takes.
+#[test]
+fn a_key_of_another_check_is_a_load_error() {
+    let imports = format!("{HEAD}severity = \"error\"\nmessage = \"m\"\nanalyzer = \"imports\"\n");
+    let cases = [
+        (
+            "lanes_rule_with_renames",
+            format!(
+                "{imports}[rule.options]\ncheck = \"lanes\"\ntyping_only = \"exempt\"\n\
+                 renames = [{{ from = \"a\", to = \"b\" }}]\n"
+            ),
+        ),
+        (
+            "legacy_rule_with_typing_only",
+            format!(
+                "{imports}[rule.options]\ncheck = \"legacy\"\ntyping_only = \"exempt\"\n\
+                 [[rule.options.renames]]\nfrom = \"a\"\nto = \"b\"\n"
+            ),
+        ),
+    ];
+    for (name, pack) in cases {
+        let err = load_error(CONFIG, &pack);
+        assert!(err.contains("takes only `check`"), "{err}");
+        insta::assert_snapshot!(name, err);
+    }
+}
+
 #[test]
 fn a_capture_named_like_a_rhai_keyword_gets_the_fix_in_the_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -135,6 +135,35 @@ fn apply_moves_the_package_and_rewrites_every_reference() {
     assert_eq!(code, 2, "{err}");
 }
 
+/// The strings `--apply` rewrites are in the calls a `check = "lanes"` rule
+/// lists in `module_string_calls` (default: the `mock.patch` forms).
+#[test]
+fn a_lanes_rule_names_the_calls_whose_strings_are_rewritten() {
+    let dir = fixture_copy("promote");
+    let root = dir.path();
+    let rewritten = "mock.patch(\"core.clean.engine.helper\"";
+    let (code, diff, err) = promote_clean(root, &["--diff"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(diff.contains(rewritten), "{diff}");
+    let config = std::fs::read_to_string(root.join("rulegate.toml")).unwrap();
+    let config = config.replace(
+        "packs = [\"builtin:t4\"]",
+        "packs = [\"builtin:t4\", \"team.toml\"]",
+    );
+    std::fs::write(root.join("rulegate.toml"), config).unwrap();
+    std::fs::write(
+        root.join("team.toml"),
+        "[pack]\nname = \"team\"\n[[rule]]\nid = \"TEAM01\"\nseverity = \"info\"\n\
+         message = \"m\"\nanalyzer = \"imports\"\noptions.check = \"lanes\"\n\
+         options.module_string_calls = [\"team.patch\"]\n",
+    )
+    .unwrap();
+    let (code, diff, err) = promote_clean(root, &["--diff"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(diff.contains("rename to core/clean/engine.py"), "{diff}");
+    assert!(!diff.contains(rewritten), "{diff}");
+}
+
 #[test]
 fn a_shim_keeps_the_old_path_with_a_deprecation_warning() {
     let dir = fixture_copy("promote");

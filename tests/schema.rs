@@ -89,6 +89,27 @@ fn the_schema_rejects_what_the_loader_rejects() {
     assert!(!packs.is_valid(&as_json(&format!(
         "{analyzer}[rule.options]\nalowed_assign_targets = []\n"
     ))));
+    // A check of a family takes its own options only.
+    let imports = ok.replace("query = \"(identifier) @x\"\n", "analyzer = \"imports\"\n");
+    let renames = "renames = [{ from = \"a\", to = \"b\" }]\n";
+    assert!(packs.is_valid(&as_json(&format!(
+        "{imports}[rule.options]\ncheck = \"legacy\"\n{renames}"
+    ))));
+    assert!(!packs.is_valid(&as_json(&format!(
+        "{imports}[rule.options]\ncheck = \"lanes\"\n{renames}"
+    ))));
+    assert!(packs.is_valid(&as_json(&format!(
+        "{imports}[rule.options]\ncheck = \"lanes\"\ntyping_only = \"exempt\"\n"
+    ))));
+    assert!(!packs.is_valid(&as_json(&format!(
+        "{imports}[rule.options]\ncheck = \"relative\"\ntyping_only = \"exempt\"\n"
+    ))));
+    assert!(!packs.is_valid(&as_json(&format!(
+        "{imports}[rule.options]\ncheck = \"sideways\"\n"
+    ))));
+    assert!(!packs.is_valid(&as_json(&format!(
+        "{imports}[rule.options]\ntyping_only = \"exempt\"\n"
+    ))));
     let engine = ok.replace("query = \"(identifier) @x\"\n", "analyzer = \"engine\"\n");
     assert!(packs.is_valid(&as_json(&format!("{engine}options.check = \"syntax\"\n"))));
     assert!(!packs.is_valid(&as_json(&format!("{engine}options.check = \"sintax\"\n"))));

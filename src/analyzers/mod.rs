@@ -1,7 +1,11 @@
 //! Built-in analyzers: matchers for what one tree-sitter query cannot say.
 //! Each is configured by the `[rule.options]` of the rule that names it
 //! (`analyzer = "import-order"`), so a pack never needs Rust code to change.
+//! A family of checks (`analyzer = "imports"`, `"missing-export"`) is one
+//! analyzer per check, picked by `[rule.options] check`, each with options of
+//! its own: a key another check reads is an error, not silently ignored.
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::fmt::Debug;
 use std::ops::Range;
@@ -15,14 +19,9 @@ use crate::dates::Date;
 use crate::imports::ImportSite;
 
 pub mod comment_format;
-pub mod import_move;
 pub mod import_order;
 pub mod imports;
-pub mod late_import_scan;
-pub mod legacy;
 pub mod missing_export;
-pub mod missing_module;
-pub mod stub_template;
 
 /// What an analyzer sees of one file.
 pub struct FileCtx<'a> {
@@ -128,7 +127,12 @@ impl Hit {
 }
 
 /// A built-in analyzer, configured from a rule's options.
-pub trait Analyzer: Send + Sync + Debug {
+///
+/// It has what every analyzer needs. A command that needs what one analyzer
+/// alone has asks that analyzer's type, through [`Any`] (`rulegate stubs`
+/// the stub templates of `MissingNames` and `MissingModules`, `rulegate
+/// promote` the `module_string_calls` of `Lanes`).
+pub trait Analyzer: Any + Send + Sync + Debug {
     /// Variables its hits define, usable in the rule's message.
     fn variables(&self) -> &'static [&'static str];
     /// Literal words one of which a file must contain for a hit to be possible
@@ -165,17 +169,6 @@ pub trait Analyzer: Send + Sync + Debug {
     /// file's table is recorded as the run goes).
     fn needs_symbols(&self) -> bool {
         false
-    }
-    /// The stub templates it fixes with, if any (`rulegate stubs` plans
-    /// with the STUB001 rule's templates).
-    fn stubs(&self) -> Option<&stub_template::Stubs> {
-        None
-    }
-
-    /// The calls whose first string argument names a module, if the pack
-    /// lists them (`rulegate promote` rewrites those strings).
-    fn module_string_calls(&self) -> Option<&[String]> {
-        None
     }
 }
 
@@ -264,31 +257,141 @@ type Factory = fn(&toml::Table) -> Result<Box<dyn Analyzer>, String>;
 /// The JSON Schema of an analyzer's options.
 type OptionsSchema = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
 
-/// The analyzers a rule may name, by `analyzer = "..."` value, with the
-/// schema of their `[rule.options]`.
-const REGISTRY: &[(&str, Factory, OptionsSchema)] = &[
-    ("import-order", import_order::build, |g| {
+/// An analyzer a rule may name.
+struct Entry {
+    /// `analyzer = "NAME"`.
+    name: &'static str,
+    /// For one check of a family: the `[rule.options] check` that picks it.
+    check: Option<&'static str>,
+    /// Builds it from the rule's options (a check's: without `check`).
+    build: Factory,
+    /// The schema of those options.
+    schema: OptionsSchema,
+}
+
+/// An analyzer that takes its options whole.
+const fn analyzer(name: &'static str, build: Factory, schema: OptionsSchema) -> Entry {
+    Entry {
+        name,
+        check: None,
+        build,
+        schema,
+    }
+}
+
+/// One check of a family.
+const fn check(
+    name: &'static str,
+    check: &'static str,
+    build: Factory,
+    schema: OptionsSchema,
+) -> Entry {
+    Entry {
+        name,
+        check: Some(check),
+        build,
+        schema,
+    }
+}
+
+/// The analyzers a rule may name, by `analyzer = "..."` value (and `check`,
+/// for a family's), with the schema of their `[rule.options]`.
+const REGISTRY: &[Entry] = &[
+    analyzer("import-order", import_order::build, |g| {
         g.subschema_for::<import_order::ImportOrderOptions>()
     }),
-    ("comment-format", comment_format::build, |g| {
+    analyzer("comment-format", comment_format::build, |g| {
         g.subschema_for::<comment_format::CommentFormatOptions>()
     }),
-    ("imports", imports::build, |g| {
-        g.subschema_for::<imports::ImportsOptions>()
+    check("imports", "lanes", imports::lanes::build, |g| {
+        g.subschema_for::<imports::lanes::LanesOptions>()
     }),
-    ("missing-export", missing_export::build, |g| {
-        g.subschema_for::<missing_export::MissingExportOptions>()
+    check("imports", "dynamic", imports::dynamic::build, |g| {
+        g.subschema_for::<imports::dynamic::DynamicOptions>()
     }),
+    check("imports", "legacy", imports::legacy::build, |g| {
+        g.subschema_for::<imports::legacy::LegacyOptions>()
+    }),
+    check("imports", "relative", imports::relative::build, |g| {
+        g.subschema_for::<imports::relative::RelativeOptions>()
+    }),
+    check(
+        "missing-export",
+        "missing",
+        missing_export::missing::build,
+        |g| g.subschema_for::<missing_export::missing::MissingOptions>(),
+    ),
+    check(
+        "missing-export",
+        "shadowed",
+        missing_export::shadowed::build,
+        |g| g.subschema_for::<missing_export::shadowed::ShadowedOptions>(),
+    ),
+    check(
+        "missing-export",
+        "module",
+        missing_export::module::build,
+        |g| g.subschema_for::<missing_export::module::ModuleOptions>(),
+    ),
 ];
 
-/// Each analyzer's name with the schema of its options (for the pack schema).
+/// Each analyzer's name with the schema of its options (for the pack
+/// schema). A family's options are one of its checks' (each with its
+/// `check` value).
 pub fn option_schemas(
     generator: &mut schemars::SchemaGenerator,
 ) -> Vec<(&'static str, schemars::Schema)> {
-    REGISTRY
-        .iter()
-        .map(|(name, _, schema)| (*name, schema(generator)))
-        .collect()
+    let mut out: Vec<(&'static str, schemars::Schema)> = Vec::new();
+    for entry in REGISTRY {
+        let schema = (entry.schema)(generator);
+        let Some(check) = entry.check else {
+            out.push((entry.name, schema));
+            continue;
+        };
+        with_check(generator, &schema, check);
+        match out.iter_mut().find(|(n, _)| *n == entry.name) {
+            Some((_, family)) => {
+                if let Some(serde_json::Value::Array(cases)) = family.get_mut("oneOf") {
+                    cases.push(schema.to_value());
+                }
+            }
+            None => out.push((
+                entry.name,
+                schemars::json_schema!({ "oneOf": [schema.to_value()] }),
+            )),
+        }
+    }
+    out
+}
+
+/// Adds the required `check = CHECK` to the options definition `schema`
+/// refers to (a check's options type has no `check` field: the registry
+/// reads it).
+fn with_check(generator: &mut schemars::SchemaGenerator, schema: &schemars::Schema, check: &str) {
+    let Some(name) = schema
+        .get("$ref")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|r| r.rsplit('/').next())
+    else {
+        return;
+    };
+    let Some(serde_json::Value::Object(def)) = generator.definitions_mut().get_mut(name) else {
+        return;
+    };
+    let mut properties = serde_json::Map::new();
+    properties.insert(
+        "check".into(),
+        serde_json::json!({ "description": "Which check.", "const": check }),
+    );
+    if let Some(serde_json::Value::Object(own)) = def.remove("properties") {
+        properties.extend(own);
+    }
+    def.insert("properties".into(), serde_json::Value::Object(properties));
+    let mut required = vec![serde_json::Value::from("check")];
+    if let Some(serde_json::Value::Array(own)) = def.remove("required") {
+        required.extend(own);
+    }
+    def.insert("required".into(), serde_json::Value::Array(required));
 }
 
 /// Matchers handled by the engine itself rather than by an [`Analyzer`].
@@ -296,19 +399,98 @@ pub const ENGINE_MATCHERS: &[&str] = &["engine", "suppression"];
 
 /// Names a rule may use in `analyzer = "..."`.
 pub fn names() -> Vec<&'static str> {
-    REGISTRY
-        .iter()
-        .map(|(n, _, _)| *n)
-        .chain(ENGINE_MATCHERS.iter().copied())
-        .collect()
+    let mut out: Vec<&'static str> = Vec::new();
+    for entry in REGISTRY {
+        if !out.contains(&entry.name) {
+            out.push(entry.name);
+        }
+    }
+    out.extend(ENGINE_MATCHERS);
+    out
 }
 
-/// Builds the analyzer `name` from `options`; `None` if no such analyzer.
+/// Builds the analyzer `name` from `options` (for a family, the one its
+/// `check` names); `None` if no such analyzer.
 pub fn build(name: &str, options: &toml::Table) -> Option<Result<Box<dyn Analyzer>, OptionsError>> {
-    REGISTRY
+    let entries: Vec<&Entry> = REGISTRY.iter().filter(|e| e.name == name).collect();
+    let built = match entries.as_slice() {
+        [] => return None,
+        [entry] if entry.check.is_none() => (entry.build)(options),
+        family => build_check(name, family, options),
+    };
+    Some(built.map_err(OptionsError))
+}
+
+/// Builds the check of a family that `options.check` names, from the other
+/// options, which must be that check's.
+fn build_check(
+    name: &str,
+    family: &[&Entry],
+    options: &toml::Table,
+) -> Result<Box<dyn Analyzer>, String> {
+    let checks: Vec<String> = family
         .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, f, _)| f(options).map_err(OptionsError))
+        .filter_map(|e| e.check)
+        .map(String::from)
+        .collect();
+    let expected = || format!("expected one of {}", quoted(&checks));
+    let check = match options.get("check") {
+        Some(toml::Value::String(check)) => check,
+        Some(_) => return Err(format!("`check` is not a string: {}", expected())),
+        None => {
+            return Err(format!(
+                "missing field `check`: `analyzer = \"{name}\"` needs one, {}",
+                expected()
+            ));
+        }
+    };
+    let Some(entry) = family.iter().find(|e| e.check == Some(check.as_str())) else {
+        return Err(format!(
+            "unknown check `{check}` of `analyzer = \"{name}\"`, {}",
+            expected()
+        ));
+    };
+    let mut own = options.clone();
+    own.remove("check");
+    (entry.build)(&own).map_err(|e| match unknown_field(&e) {
+        Some(key) => {
+            let mut keys = vec!["check".to_string()];
+            keys.extend(option_keys(entry));
+            format!(
+                "unknown field `{key}`: `check = \"{check}\"` takes only {}",
+                quoted(&keys)
+            )
+        }
+        None => e,
+    })
+}
+
+/// The key of serde's "unknown field `KEY`, expected …" message.
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    Some(rest.split_once('`')?.0)
+}
+
+/// The top-level keys of an entry's options, in order, from its schema.
+fn option_keys(entry: &Entry) -> Vec<String> {
+    let mut generator = schemars::generate::SchemaSettings::default()
+        .with(|s| s.inline_subschemas = true)
+        .into_generator();
+    let schema = (entry.schema)(&mut generator);
+    schema
+        .get("properties")
+        .and_then(serde_json::Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// `` `a`, `b`, `c` ``.
+fn quoted(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Why an analyzer rejected a rule's `[rule.options]` (shown at the options,
@@ -322,4 +504,143 @@ pub fn options<T: DeserializeOwned>(table: &toml::Table) -> Result<T, String> {
     toml::Value::Table(table.clone())
         .try_into()
         .map_err(|e: toml::de::Error| e.message().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> toml::Table {
+        toml::from_str(text).unwrap()
+    }
+
+    /// The error building `analyzer = name` with `options` gives.
+    fn rejected(name: &str, options: &str) -> String {
+        match build(name, &table(options)).expect("a registered analyzer") {
+            Ok(a) => panic!("{name} accepted {options}: {a:?}"),
+            Err(OptionsError(e)) => e,
+        }
+    }
+
+    #[test]
+    fn each_check_takes_only_its_own_options() {
+        let e = rejected(
+            "imports",
+            "check = \"lanes\"\n[[renames]]\nfrom = \"a\"\nto = \"b\"\n",
+        );
+        assert_eq!(
+            e,
+            "unknown field `renames`: `check = \"lanes\"` takes only `check`, \
+             `dynamic_calls`, `typing_only`, `module_string_calls`"
+        );
+        let e = rejected(
+            "imports",
+            "check = \"legacy\"\ntyping_only = \"exempt\"\n[[renames]]\nfrom = \"a\"\nto = \"b\"\n",
+        );
+        assert_eq!(
+            e,
+            "unknown field `typing_only`: `check = \"legacy\"` takes only `check`, \
+             `dynamic_calls`, `renames`"
+        );
+        let e = rejected("imports", "check = \"relative\"\nforbid_dynamic_in = []\n");
+        assert!(e.contains("takes only `check`, `dynamic_calls`"), "{e}");
+        let e = rejected("imports", "check = \"dynamic\"\nmodule_string_calls = []\n");
+        assert!(e.contains("`check = \"dynamic\"`"), "{e}");
+        assert!(e.contains("`forbid_dynamic_in`"), "{e}");
+        // STUB002 has no options, STUB001 and STUB003 the stub templates.
+        let e = rejected("missing-export", "check = \"shadowed\"\nstubs = {}\n");
+        assert_eq!(
+            e,
+            "unknown field `stubs`: `check = \"shadowed\"` takes only `check`"
+        );
+        let e = rejected(
+            "missing-export",
+            "check = \"module\"\ntyping_only = \"report\"\n",
+        );
+        assert!(e.contains("takes only `check`, `stubs`"), "{e}");
+    }
+
+    #[test]
+    fn a_family_needs_a_known_check() {
+        assert_eq!(
+            rejected("imports", "typing_only = \"exempt\"\n"),
+            "missing field `check`: `analyzer = \"imports\"` needs one, expected one of \
+             `lanes`, `dynamic`, `legacy`, `relative`"
+        );
+        assert_eq!(
+            rejected("missing-export", "check = \"exports\"\n"),
+            "unknown check `exports` of `analyzer = \"missing-export\"`, expected one of \
+             `missing`, `shadowed`, `module`"
+        );
+        assert!(rejected("imports", "check = 1\n").contains("not a string"));
+        // A check's own validation still runs.
+        assert_eq!(
+            rejected("imports", "check = \"legacy\"\n"),
+            "`check = \"legacy\"` needs at least one `[[renames]]`"
+        );
+        // Analyzers without checks keep serde's message.
+        assert!(
+            rejected("import-order", "allowed = []\n")
+                .starts_with("unknown field `allowed`, expected one of")
+        );
+    }
+
+    #[test]
+    fn the_check_picks_the_analyzer() {
+        let built = |name: &str, options: &str| build(name, &table(options)).unwrap().unwrap();
+        let lanes = built(
+            "imports",
+            "check = \"lanes\"\ntyping_only = \"exempt\"\nmodule_string_calls = [\"p\"]\n",
+        );
+        let any: &dyn Any = lanes.as_ref();
+        let lanes = any.downcast_ref::<imports::lanes::Lanes>().unwrap();
+        assert_eq!(lanes.module_string_calls(), Some(&["p".to_string()][..]));
+        assert_eq!(lanes.variables()[0], "from_lane");
+        assert!(lanes.inventory().is_some());
+        let legacy = built(
+            "imports",
+            "check = \"legacy\"\n[[renames]]\nfrom = \"a\"\nto = \"b\"\n",
+        );
+        assert!(legacy.fixable());
+        assert_eq!(legacy.prefilter(), Some(vec!["a".to_string()]));
+        assert!(legacy.inventory().is_none());
+        let shadowed = built("missing-export", "check = \"shadowed\"\n");
+        assert_eq!(shadowed.variables(), &["module", "package"]);
+        assert!(build("no-such", &toml::Table::new()).is_none());
+    }
+
+    #[test]
+    fn a_family_schema_is_one_of_its_checks() {
+        let mut generator = schemars::generate::SchemaSettings::default().into_generator();
+        let schemas = option_schemas(&mut generator);
+        let names: Vec<&str> = schemas.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            names,
+            [
+                "import-order",
+                "comment-format",
+                "imports",
+                "missing-export"
+            ]
+        );
+        let imports = &schemas[2].1;
+        let cases = imports.get("oneOf").and_then(|v| v.as_array()).unwrap();
+        assert_eq!(cases.len(), 4);
+        let lanes = &generator.definitions()["LanesOptions"];
+        assert_eq!(lanes["properties"]["check"]["const"], "lanes");
+        assert_eq!(lanes["required"][0], "check");
+        assert_eq!(lanes["additionalProperties"], false);
+        assert!(lanes["properties"].get("renames").is_none());
+        assert_eq!(
+            super::names(),
+            [
+                "import-order",
+                "comment-format",
+                "imports",
+                "missing-export",
+                "engine",
+                "suppression"
+            ]
+        );
+    }
 }

@@ -114,13 +114,16 @@ fn module_name(run: &Run, name: &str) -> Result<String, PromoteError> {
 }
 
 /// The calls whose string argument names a module: the first active
-/// `imports` rule's `module_string_calls`, else the default.
+/// `check = "lanes"` rule's `module_string_calls`, else the default.
 fn string_calls(run: &Run) -> Vec<String> {
     run.rules
         .rules
         .iter()
         .find_map(|r| match &r.matcher {
-            Matcher::Analyzer(a) => a.module_string_calls().map(<[String]>::to_vec),
+            Matcher::Analyzer(a) => (a.as_ref() as &dyn std::any::Any)
+                .downcast_ref::<crate::analyzers::imports::lanes::Lanes>()?
+                .module_string_calls()
+                .map(<[String]>::to_vec),
             _ => None,
         })
         .unwrap_or_else(|| {

@@ -5,9 +5,12 @@
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use super::import_move::{self, Layout};
+mod import_move;
+mod late_import_scan;
+
 use super::{Analyzer, FileCtx, Hit};
 use crate::parse::bindings::Bindings;
+use import_move::Layout;
 
 /// Options of `analyzer = "import-order"`.
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
@@ -59,7 +62,7 @@ impl Analyzer for ImportOrder {
     }
 
     fn may_match(&self, text: &str) -> bool {
-        super::late_import_scan::may_have_late_import(text)
+        late_import_scan::may_have_late_import(text)
     }
 
     fn fixable(&self) -> bool {

@@ -1,70 +1,48 @@
-//! The `missing-export` analyzer (SPEC §4.5):
-//!
-//! - `check = "missing"` (STUB001): `from pkg.mod import Name` where
-//!   `pkg.mod` is a knowable module of the repository that neither binds nor
-//!   re-exports `Name`: the `ImportError: cannot import name` that pytest
-//!   collection would hit. Its unsafe fix adds a stub built from the pack's
-//!   templates to the target module.
-//! - `check = "shadowed"` (STUB002): `pkg/bio.py` beside a package
-//!   `pkg/bio/__init__.py`, which Python imports instead.
-//! - `check = "module"` (STUB003): an import of a first-party module that
-//!   does not exist (see `missing_module`); its fix creates a bridge.
+//! `check = "missing"` of `analyzer = "missing-export"` (STUB001): a name
+//! imported from a repository module that neither binds nor re-exports it.
+//! Its unsafe fix adds a stub from the pack's templates to that module.
 
 use serde::Deserialize;
 
-use super::missing_module::{allowed_candidates, bridge_fix, missing_modules};
 use super::stub_template::{StubOptions, Stubs};
-use super::{Analyzer, FileCtx, Hit};
-use crate::finding::Applicability;
-use crate::finding::{Edit, Fix};
+use crate::analyzers::{Analyzer, FileCtx, Hit};
+use crate::finding::{Applicability, Edit, Fix};
+use crate::imports::ImportKind;
 use crate::imports::resolve::TargetKind;
-use crate::imports::{DEFAULT_DYNAMIC_CALLS, ImportKind};
 use crate::symbols::Export;
 
-/// What a rule checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ExportCheck {
-    /// STUB001.
-    Missing,
-    /// STUB002.
-    Shadowed,
-    /// STUB003.
-    Module,
-}
-
-/// Options of `analyzer = "missing-export"`.
+/// Options of `check = "missing"` (STUB001).
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct MissingExportOptions {
-    /// Which check.
-    pub check: ExportCheck,
-    /// Stub templates for the fix (`missing` only; no fix without them).
+pub struct MissingOptions {
+    /// Stub templates for the fix (no fix without them).
     #[serde(default)]
     pub stubs: Option<StubOptions>,
 }
 
 /// The analyzer.
 #[derive(Debug)]
-pub struct MissingExport {
-    check: ExportCheck,
+pub struct MissingNames {
     stubs: Option<Stubs>,
-    /// The import extraction's dynamic-import functions (the default list,
-    /// so the file's extracted imports are shared with the `imports` rules).
+    /// The import extraction's dynamic-import functions.
     dynamic_calls: Vec<String>,
 }
 
-/// Builds the analyzer from a rule's options.
+/// Builds the analyzer from a rule's options (without `check`).
 pub fn build(options: &toml::Table) -> Result<Box<dyn Analyzer>, String> {
-    let opts: MissingExportOptions = super::options(options)?;
-    Ok(Box::new(MissingExport {
-        check: opts.check,
+    let opts: MissingOptions = crate::analyzers::options(options)?;
+    Ok(Box::new(MissingNames {
         stubs: opts.stubs.map(Stubs::new).transpose()?,
-        dynamic_calls: DEFAULT_DYNAMIC_CALLS
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        dynamic_calls: super::dynamic_calls(),
     }))
+}
+
+impl MissingNames {
+    /// The stub templates it fixes with, if the rule has some (`rulegate
+    /// stubs` plans with them).
+    pub fn stubs(&self) -> Option<&Stubs> {
+        self.stubs.as_ref()
+    }
 }
 
 /// One name a module of the repository does not export.
@@ -80,9 +58,9 @@ pub struct Missing {
     pub range: std::ops::Range<usize>,
 }
 
-impl MissingExport {
-    /// The stub fix for `missing`, if the target can take one.
-    pub fn fix(&self, ctx: &FileCtx, m: &Missing) -> Option<Fix> {
+impl MissingNames {
+    /// The stub fix for a missing name, if the target can take one.
+    fn fix(&self, ctx: &FileCtx, m: &Missing) -> Option<Fix> {
         let overlay = ctx.overlay.and_then(|o| o.get(&m.target));
         let text = match overlay {
             Some(t) => t.clone(),
@@ -208,89 +186,30 @@ pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
     out
 }
 
-impl Analyzer for MissingExport {
+impl Analyzer for MissingNames {
     fn variables(&self) -> &'static [&'static str] {
-        match self.check {
-            ExportCheck::Missing => &["name", "module", "target"],
-            ExportCheck::Shadowed => &["module", "package"],
-            ExportCheck::Module => &["module", "missing", "path"],
-        }
+        &["name", "module", "target"]
     }
 
     fn prefilter(&self) -> Option<Vec<String>> {
-        match self.check {
-            ExportCheck::Missing | ExportCheck::Module => Some(vec!["import".to_string()]),
-            ExportCheck::Shadowed => None,
-        }
+        Some(vec!["import".to_string()])
     }
 
     fn fixable(&self) -> bool {
-        match self.check {
-            ExportCheck::Missing => self.stubs.is_some(),
-            ExportCheck::Module => self.stubs.as_ref().is_some_and(Stubs::has_bridge),
-            ExportCheck::Shadowed => false,
-        }
+        self.stubs.is_some()
     }
 
     fn needs_symbols(&self) -> bool {
         true
     }
 
-    fn stubs(&self) -> Option<&Stubs> {
-        self.stubs.as_ref()
-    }
-
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
-        match self.check {
-            ExportCheck::Missing => {
-                for m in missing_names(ctx, &self.dynamic_calls) {
-                    hits.push(Hit {
-                        range: m.range.clone(),
-                        fix: self.fix(ctx, &m),
-                        vars: vec![("name", m.name), ("module", m.module), ("target", m.target)],
-                    });
-                }
-            }
-            ExportCheck::Module => {
-                let layout = self.stubs.as_ref().map(Stubs::layout).unwrap_or_default();
-                for m in missing_modules(ctx, &self.dynamic_calls, layout) {
-                    let path = m.bridge_path().unwrap_or_default().to_string();
-                    let fix = self.stubs.as_ref().and_then(|s| {
-                        let candidates = allowed_candidates(ctx.config, ctx.project, s, &m);
-                        bridge_fix(s, &m, candidates)
-                    });
-                    hits.push(Hit {
-                        range: m.range.clone(),
-                        fix,
-                        vars: vec![("module", m.module), ("missing", m.missing), ("path", path)],
-                    });
-                }
-            }
-            ExportCheck::Shadowed => {
-                let Some(stem) = ctx
-                    .path
-                    .strip_suffix(".py")
-                    .or_else(|| ctx.path.strip_suffix(".pyi"))
-                else {
-                    return;
-                };
-                if stem.ends_with("/__init__") || stem == "__init__" {
-                    return;
-                }
-                for init in ["__init__.py", "__init__.pyi"] {
-                    let package = format!("{stem}/{init}");
-                    if ctx.project.deps.probe(&ctx.config.root.join(&package))
-                        == crate::deps::Kind::File
-                    {
-                        hits.push(Hit {
-                            range: 0..0,
-                            vars: vec![("module", ctx.path.to_string()), ("package", package)],
-                            fix: None,
-                        });
-                        return;
-                    }
-                }
-            }
+        for m in missing_names(ctx, &self.dynamic_calls) {
+            hits.push(Hit {
+                range: m.range.clone(),
+                fix: self.fix(ctx, &m),
+                vars: vec![("name", m.name), ("module", m.module), ("target", m.target)],
+            });
         }
     }
 }

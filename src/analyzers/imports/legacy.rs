@@ -1,11 +1,12 @@
-//! Legacy-import renames (LEG001): which imports a rename covers and the fix
-//! that rewrites them. A prefix matches by whole module-path segments, so
-//! `matriz` covers `matriz` and `matriz.core`, never `matrizzz` or `MATRIZ`.
+//! `check = "legacy"` of `analyzer = "imports"` (LEG001): an import of a
+//! banned module prefix, which renames cover and the fix that rewrites them.
+//! A prefix matches by whole module-path segments, so `matriz` covers
+//! `matriz` and `matriz.core`, never `matrizzz` or `MATRIZ`.
 
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use super::FileCtx;
+use crate::analyzers::{Analyzer, FileCtx, Hit};
 use crate::finding::Applicability;
 use crate::finding::{Edit, Fix};
 use crate::imports::{ImportKind, ImportSite};
@@ -55,17 +56,78 @@ impl Rename {
     }
 }
 
+/// Options of `check = "legacy"` (LEG001).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegacyOptions {
+    /// Functions that import by name (`importlib.import_module`,
+    /// `builtins.__import__`), resolved through the file's imports.
+    #[serde(default = "super::default_calls")]
+    pub dynamic_calls: Vec<String>,
+    /// Banned prefixes and their replacements (at least one).
+    #[serde(default)]
+    pub renames: Vec<Rename>,
+}
+
+/// The analyzer.
+#[derive(Debug)]
+pub struct Legacy {
+    opts: LegacyOptions,
+}
+
+/// Builds the analyzer from a rule's options (without `check`).
+pub fn build(options: &toml::Table) -> Result<Box<dyn Analyzer>, String> {
+    let opts: LegacyOptions = crate::analyzers::options(options)?;
+    if opts.renames.is_empty() {
+        return Err("`check = \"legacy\"` needs at least one `[[renames]]`".into());
+    }
+    for r in &opts.renames {
+        r.validate()?;
+    }
+    Ok(Box::new(Legacy { opts }))
+}
+
+impl Analyzer for Legacy {
+    fn variables(&self) -> &'static [&'static str] {
+        &["module", "new_module", "kind"]
+    }
+
+    fn prefilter(&self) -> Option<Vec<String>> {
+        Some(self.opts.renames.iter().map(|r| r.from.clone()).collect())
+    }
+
+    // `needs_tree` keeps its default: the fixes rename uses in the tree.
+
+    fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
+        let sites = ctx.imports(&self.opts.dynamic_calls);
+        for site in sites.iter().filter(|s| s.level == 0) {
+            let Some(rename) = self.opts.renames.iter().find(|r| r.matches(&site.module)) else {
+                continue;
+            };
+            let new_module = rename.apply(&site.module);
+            hits.push(Hit {
+                range: site.module_range.clone(),
+                vars: vec![
+                    ("module", site.module.clone()),
+                    ("new_module", new_module.clone()),
+                    ("kind", site.kind.as_str().to_string()),
+                ],
+                fix: rename_fix(ctx, site, rename, &new_module),
+            });
+        }
+    }
+
+    fn fixable(&self) -> bool {
+        true
+    }
+}
+
 /// The fix for a legacy import. `from x import y`, `import x as y` and
 /// dynamic-import strings only change the module name: safe. `import x.y`
 /// binds `x`, so every use of `x` in the file is rewritten in the same fix;
 /// that is safe when every use is a plain reference, unsafe when the name is
 /// also bound some other way (or the prefix has several segments).
-pub fn rename_fix(
-    ctx: &FileCtx,
-    site: &ImportSite,
-    rename: &Rename,
-    new_module: &str,
-) -> Option<Fix> {
+fn rename_fix(ctx: &FileCtx, site: &ImportSite, rename: &Rename, new_module: &str) -> Option<Fix> {
     let module_edit = Edit::new(None, site.module_range.clone(), new_module.to_string());
     let message = format!("Import `{new_module}` instead");
     let simple = matches!(

@@ -1,18 +1,91 @@
-//! STUB003 (SPEC §4.7): `import a.b.c` / `from a.b import c` where `a` is a
-//! first-party package but `a.b` resolves to no file of the repository and
-//! nothing makes it exist at run time: the `ModuleNotFoundError` pytest
-//! collection would hit. Its unsafe fix creates the missing module as a
+//! `check = "module"` of `analyzer = "missing-export"` (STUB003, SPEC §4.7):
+//! `import a.b.c` / `from a.b import c` where `a` is a first-party package
+//! but `a.b` resolves to no file of the repository and nothing makes it exist
+//! at run time: the `ModuleNotFoundError` pytest collection would hit. Its unsafe fix creates the missing module as a
 //! bridge (candidate sources, then a fallback per imported name), with an
 //! `__init__.py` for each missing package on the way.
 
-use super::FileCtx;
-use super::imports::may_import;
-use super::stub_template::{ModuleLayout, Stubs};
+use serde::Deserialize;
+
+use super::stub_template::{ModuleLayout, StubOptions, Stubs};
+use crate::analyzers::imports::may_import;
+use crate::analyzers::{Analyzer, FileCtx, Hit};
 use crate::config::Config;
 use crate::finding::{Applicability, Edit, Fix};
 use crate::imports::ImportKind;
 use crate::imports::resolve::TargetKind;
 use crate::project::ProjectView;
+
+/// Options of `check = "module"` (STUB003). A pack shares STUB001's stub
+/// templates with `options_from = "STUB001"`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleOptions {
+    /// Stub templates: the bridge template and the candidate sources make
+    /// the fix (no fix without a bridge template); `module_layout` says
+    /// where a missing module is created.
+    #[serde(default)]
+    pub stubs: Option<StubOptions>,
+}
+
+/// The analyzer.
+#[derive(Debug)]
+pub struct MissingModules {
+    stubs: Option<Stubs>,
+    /// The import extraction's dynamic-import functions.
+    dynamic_calls: Vec<String>,
+}
+
+/// Builds the analyzer from a rule's options (without `check`).
+pub fn build(options: &toml::Table) -> Result<Box<dyn Analyzer>, String> {
+    let opts: ModuleOptions = crate::analyzers::options(options)?;
+    Ok(Box::new(MissingModules {
+        stubs: opts.stubs.map(Stubs::new).transpose()?,
+        dynamic_calls: super::dynamic_calls(),
+    }))
+}
+
+impl MissingModules {
+    /// The stub templates it fixes with, if the rule has some (`rulegate
+    /// stubs` makes bridges with them).
+    pub fn stubs(&self) -> Option<&Stubs> {
+        self.stubs.as_ref()
+    }
+}
+
+impl Analyzer for MissingModules {
+    fn variables(&self) -> &'static [&'static str] {
+        &["module", "missing", "path"]
+    }
+
+    fn prefilter(&self) -> Option<Vec<String>> {
+        Some(vec!["import".to_string()])
+    }
+
+    fn fixable(&self) -> bool {
+        self.stubs.as_ref().is_some_and(Stubs::has_bridge)
+    }
+
+    fn needs_symbols(&self) -> bool {
+        true
+    }
+
+    fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
+        let layout = self.stubs.as_ref().map(Stubs::layout).unwrap_or_default();
+        for m in missing_modules(ctx, &self.dynamic_calls, layout) {
+            let path = m.bridge_path().unwrap_or_default().to_string();
+            let fix = self.stubs.as_ref().and_then(|s| {
+                let candidates = allowed_candidates(ctx.config, ctx.project, s, &m);
+                bridge_fix(s, &m, candidates)
+            });
+            hits.push(Hit {
+                range: m.range.clone(),
+                fix,
+                vars: vec![("module", m.module), ("missing", m.missing), ("path", path)],
+            });
+        }
+    }
+}
 
 /// One import of a first-party module that does not exist.
 #[derive(Debug, Clone)]

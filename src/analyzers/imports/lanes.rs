@@ -1,0 +1,227 @@
+//! `check = "lanes"` of `analyzer = "imports"` (LANE001): an import of a
+//! module in a lane the file's lane may not import. It also feeds `rulegate
+//! report lanes` with every crossing, allowed or not.
+
+use std::ops::Range;
+
+use serde::Deserialize;
+
+use super::may_import;
+use crate::analyzers::{Analyzer, Fact, FileCtx, Hit, Inventory, LaneImport, Report};
+use crate::imports::resolve::TargetKind;
+use crate::imports::{ImportKind, ImportSite};
+
+/// How `lanes` treats imports inside `if TYPE_CHECKING:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TypingOnly {
+    /// Reported, marked as typing-only.
+    #[default]
+    Report,
+    /// Not reported.
+    Exempt,
+}
+
+/// Options of `check = "lanes"` (LANE001).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanesOptions {
+    /// Functions that import by name (`importlib.import_module`,
+    /// `builtins.__import__`), resolved through the file's imports.
+    #[serde(default = "super::default_calls")]
+    pub dynamic_calls: Vec<String>,
+    /// Typing-only imports reported or exempt.
+    #[serde(default)]
+    pub typing_only: TypingOnly,
+    /// Calls whose first string argument names a module or an object inside
+    /// one (`mock.patch("pkg.mod.f")`), which `rulegate promote` rewrites
+    /// with the imports. Default: `unittest.mock.patch`, `mock.patch`,
+    /// `patch`.
+    #[serde(default)]
+    pub module_string_calls: Option<Vec<String>>,
+}
+
+/// The calls `rulegate promote` rewrites the first string argument of,
+/// unless a pack says otherwise.
+pub const DEFAULT_MODULE_STRING_CALLS: &[&str] = &["unittest.mock.patch", "mock.patch", "patch"];
+
+/// The analyzer.
+#[derive(Debug)]
+pub struct Lanes {
+    opts: LanesOptions,
+}
+
+/// Builds the analyzer from a rule's options (without `check`).
+pub fn build(options: &toml::Table) -> Result<Box<dyn Analyzer>, String> {
+    Ok(Box::new(Lanes {
+        opts: crate::analyzers::options(options)?,
+    }))
+}
+
+/// One module an import reaches, with where to underline it.
+struct Reached {
+    module: String,
+    range: Range<usize>,
+}
+
+impl Lanes {
+    /// The calls whose first string argument names a module, if the rule
+    /// lists them (`rulegate promote` rewrites those strings).
+    pub fn module_string_calls(&self) -> Option<&[String]> {
+        self.opts.module_string_calls.as_deref()
+    }
+
+    /// The absolute modules a site reaches: for `from p import a, b`, the
+    /// submodules `p.a`/`p.b` where they exist, else `p`. Relative imports
+    /// that climb too high reach nothing (IMP001 reports them).
+    fn reached(&self, ctx: &FileCtx, site: &ImportSite) -> Vec<Reached> {
+        if site.kind == ImportKind::DynamicUnknown {
+            return Vec::new();
+        }
+        let resolver = &ctx.project.modules;
+        let Ok(base) =
+            resolver.absolute(ctx.path, &site.module, site.level, site.package.as_deref())
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        // Only a package has submodules: skip the lookups for plain modules
+        // and for names that resolve to nothing in the repository.
+        let has_submodules = base.is_empty()
+            || resolver
+                .resolve(&base)
+                .is_some_and(|t| t.kind != TargetKind::Module);
+        if site.kind == ImportKind::From && has_submodules {
+            for n in &site.names {
+                let sub = if base.is_empty() {
+                    n.name.clone()
+                } else {
+                    format!("{base}.{}", n.name)
+                };
+                if resolver.resolve(&sub).is_some() {
+                    out.push(Reached {
+                        module: sub,
+                        range: n.range.clone(),
+                    });
+                }
+            }
+            if out.len() == site.names.len() && !site.names.is_empty() {
+                return out;
+            }
+        }
+        if !base.is_empty() {
+            out.push(Reached {
+                module: base,
+                range: site.module_range.clone(),
+            });
+        }
+        out
+    }
+
+    /// Every lane crossing of the file, judged against `may_import`.
+    /// With `include_allowed` false (linting), only the violations are built.
+    fn crossings(&self, ctx: &FileCtx, include_allowed: bool) -> Vec<(LaneImport, Range<usize>)> {
+        let Some(from) = ctx.lane.and_then(|l| ctx.config.lane(l)) else {
+            return Vec::new();
+        };
+        let sites = ctx.imports(&self.opts.dynamic_calls);
+        // One line index, not a lookup from the root per site (quadratic),
+        // built for the first crossing.
+        let lines = std::cell::OnceCell::new();
+        let line_of = |at: usize| {
+            lines
+                .get_or_init(|| crate::source::LineIndex::new(ctx.text))
+                .line_of(at)
+                + 1
+        };
+        let mut out = Vec::new();
+        // A lane that may import every lane has nothing to check.
+        if from.may_import.is_none() && !include_allowed {
+            return out;
+        }
+        for site in sites.iter() {
+            for r in self.reached(ctx, site) {
+                let (to, target) = ctx.project.lane_of_module(ctx.config, &r.module);
+                let Some(to) = to.filter(|t| t.name != from.name) else {
+                    continue;
+                };
+                let allowed = may_import(from, to)
+                    || (site.typing_only && self.opts.typing_only == TypingOnly::Exempt);
+                if allowed && !include_allowed {
+                    continue;
+                }
+                out.push((
+                    LaneImport {
+                        file: ctx.path.to_string(),
+                        line: line_of(r.range.start),
+                        from_lane: from.name.clone(),
+                        to_lane: to.name.clone(),
+                        module: r.module,
+                        target: target.map(|t| t.rel),
+                        kind: site.kind.as_str(),
+                        typing_only: site.typing_only,
+                        allowed,
+                    },
+                    r.range,
+                ));
+            }
+        }
+        out
+    }
+}
+
+impl Analyzer for Lanes {
+    fn variables(&self) -> &'static [&'static str] {
+        &["from_lane", "to_lane", "module", "target", "kind", "typing"]
+    }
+
+    fn prefilter(&self) -> Option<Vec<String>> {
+        Some(vec!["import".to_string()])
+    }
+
+    /// Only files that may import dynamically read the tree.
+    fn needs_tree(&self, text: &str) -> bool {
+        crate::imports::names_dynamic_call(text, &self.opts.dynamic_calls)
+    }
+
+    fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
+        for (edge, range) in self.crossings(ctx, false) {
+            let target = match &edge.target {
+                Some(t) => t.clone(),
+                None => format!("no file; under lane `{}`", edge.to_lane),
+            };
+            let typing = if edge.typing_only {
+                " (a typing-only import, inside `if TYPE_CHECKING:`)"
+            } else {
+                ""
+            };
+            hits.push(Hit {
+                range,
+                vars: vec![
+                    ("from_lane", edge.from_lane),
+                    ("to_lane", edge.to_lane),
+                    ("module", edge.module),
+                    ("target", target),
+                    ("kind", edge.kind.to_string()),
+                    ("typing", typing.to_string()),
+                ],
+                fix: None,
+            });
+        }
+    }
+
+    fn inventory(&self) -> Option<Inventory> {
+        Some(Inventory {
+            report: Report::Lanes,
+            columns: Vec::new(),
+        })
+    }
+
+    fn collect(&self, ctx: &FileCtx, facts: &mut Vec<Fact>) {
+        facts.extend(
+            self.crossings(ctx, true)
+                .into_iter()
+                .map(|(edge, _)| Fact::LaneImport(edge)),
+        );
+    }
+}
