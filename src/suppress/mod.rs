@@ -5,11 +5,13 @@
 //! `noqa` allowed or not) and the audit rules SUP001–SUP006. Runs after
 //! matching, on one file's findings.
 
+pub mod add_noqa;
 pub mod directive;
 mod exceptions;
 pub mod lines;
 pub mod placement;
 mod policy;
+pub mod writer;
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
