@@ -1,5 +1,6 @@
 //! The command line (SPEC §1): a thin shell over the library.
 
+mod add_noqa;
 mod promote;
 mod reports;
 mod stubs;
@@ -280,7 +281,7 @@ fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
     )?;
     let mut run = lint::lint(&session, &opts)?;
     if args.add_noqa {
-        let added = crate::suppress::add_noqa::add_noqa(&session, &run, args.reason.as_deref());
+        let added = add_noqa::add_noqa(&session, &run, args.reason.as_deref());
         eprint!("{}", added.render());
         return Ok(added.exit_code());
     }

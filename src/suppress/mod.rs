@@ -5,7 +5,6 @@
 //! `noqa` allowed or not) and the audit rules SUP001–SUP006. Runs after
 //! matching, on one file's findings.
 
-pub mod add_noqa;
 pub mod directive;
 mod exceptions;
 pub mod lines;

@@ -14,7 +14,12 @@ fn write(
     until: Option<Date>,
 ) -> Result<String, Refusal> {
     Ok(match noqa_edit(text, line, codes, reason, until)? {
-        Some(e) => crate::fix::apply_edits(text, &[(e.range, e.content.as_str())]),
+        Some(e) => format!(
+            "{}{}{}",
+            &text[..e.range.start],
+            e.content,
+            &text[e.range.end..]
+        ),
         None => text.to_string(),
     })
 }

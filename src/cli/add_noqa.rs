@@ -16,9 +16,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::directive::Scope;
-use super::writer::{Refusal, Writer};
-use super::{find_directives, placement};
 use crate::check::Checker;
 use crate::dates;
 use crate::finding::Finding;
@@ -26,6 +23,9 @@ use crate::lint::LintRun;
 use crate::parse::Worker;
 use crate::rule::{Matcher, Rule};
 use crate::run::Run;
+use crate::suppress::directive::Scope;
+use crate::suppress::writer::{Refusal, Writer};
+use crate::suppress::{find_directives, placement};
 
 /// What `--add-noqa` did.
 #[derive(Debug, Default)]
