@@ -194,3 +194,18 @@ fn the_flags_conflict_where_they_would_mean_two_things() {
     }
     assert_eq!(read(dir.path(), "core/a.py"), "x = 1\nimport os\n");
 }
+
+#[test]
+fn a_file_with_a_syntax_error_is_not_edited() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "x = 1\nimport os\n\n\ndef f(:\n    pass\n";
+    write_files(dir.path(), &[("core/a.py", text)]);
+    let (code, _, err) = run_in(dir.path(), &["lint", "--add-noqa", "--reason", "r"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("core/a.py: has a syntax error (E999); no directive written"),
+        "{err}"
+    );
+    assert!(err.contains("Added 0 noqa directive(s)"), "{err}");
+    assert_eq!(read(dir.path(), "core/a.py"), text);
+}
