@@ -1,5 +1,6 @@
 //! The command line (SPEC §1): a thin shell over the library.
 
+mod add_noqa;
 mod inspect;
 mod promote;
 mod reports;
@@ -173,6 +174,13 @@ struct LintArgs {
     /// Record today's findings in this baseline file, and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
     write_baseline: Option<PathBuf>,
+    /// Add `# noqa: RULE` to every line with a finding instead of reporting
+    /// (codes merged on a line; `until=` when the rule has a TTL).
+    #[arg(long, conflicts_with_all = ["fix", "diff", "baseline", "write_baseline", "stdin_filename"])]
+    add_noqa: bool,
+    /// The reason `--add-noqa` writes after ` -- `.
+    #[arg(long, value_name = "TEXT", requires = "add_noqa")]
+    reason: Option<String>,
 }
 
 /// Runs the CLI and maps the outcome to SPEC §1's exit codes.
@@ -343,6 +351,11 @@ fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
     stages.done("lint", &format!("{} file(s) checked", run.files.len()));
     if run.files.is_empty() && opts.stdin.is_none() {
         eprintln!("warning: No Python files found under the given path(s).");
+    }
+    if args.add_noqa {
+        let added = add_noqa::add_noqa(&session, &run, args.reason.as_deref());
+        eprint!("{}", added.render());
+        return Ok(added.exit_code());
     }
     let mut err = String::new();
     if let Some(file) = &args.write_baseline {

@@ -10,6 +10,7 @@ mod exceptions;
 pub mod lines;
 pub mod placement;
 mod policy;
+pub mod writer;
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
