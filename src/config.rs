@@ -322,25 +322,13 @@ impl Config {
 
     /// Finds and loads the config for `start` (a file or folder), or the default.
     pub fn discover(start: &Path) -> miette::Result<Self> {
-        let start = std::path::absolute(start).map_err(|e| miette::miette!("{e}"))?;
-        let mut dir = if start.is_file() {
-            start.parent().map(Path::to_path_buf)
-        } else {
-            Some(start.clone())
-        };
-        while let Some(d) = dir {
-            let candidate = d.join(CONFIG_FILE);
-            if candidate.is_file() {
-                return Self::read(&candidate, None);
+        match find(start) {
+            Some(file) => Self::read(&file, None),
+            None => {
+                let cwd = std::env::current_dir().map_err(|e| miette::miette!("{e}"))?;
+                Ok(Self::default_for(cwd))
             }
-            let pyproject = d.join("pyproject.toml");
-            if pyproject.is_file() && has_rulegate_table(&pyproject) {
-                return Self::read(&pyproject, None);
-            }
-            dir = d.parent().map(Path::to_path_buf);
         }
-        let cwd = std::env::current_dir().map_err(|e| miette::miette!("{e}"))?;
-        Ok(Self::default_for(cwd))
     }
 
     /// Loads a given config file (`rulegate.toml` or `pyproject.toml`).
@@ -628,6 +616,35 @@ fn compile_rule_scopes(
         out.push((id.clone(), RuleScope { lanes, paths }));
     }
     out
+}
+
+/// The config file that governs `start` (a file or folder): the nearest
+/// `rulegate.toml`, or `pyproject.toml` with a `[tool.rulegate]` table, in
+/// its folder or above.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).ok()?;
+    let mut dir = if start.is_file() {
+        start.parent().map(Path::to_path_buf)
+    } else {
+        Some(start)
+    };
+    while let Some(d) = dir {
+        if let Some(file) = config_in(&d) {
+            return Some(file);
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    None
+}
+
+/// The config file in folder `dir` itself, if it has one.
+pub fn config_in(dir: &Path) -> Option<PathBuf> {
+    let candidate = dir.join(CONFIG_FILE);
+    if candidate.is_file() {
+        return Some(candidate);
+    }
+    let pyproject = dir.join("pyproject.toml");
+    (pyproject.is_file() && has_rulegate_table(&pyproject)).then_some(pyproject)
 }
 
 /// Whether a `pyproject.toml` has a `[tool.rulegate]` table, in any TOML

@@ -34,6 +34,24 @@ pub fn relative(config: &Config, path: &Path) -> String {
 
 /// Collects the files under `paths`, sorted and deduplicated.
 pub fn collect(config: &Config, paths: &[PathBuf], force_exclude: bool) -> Vec<Target> {
+    walk(config, paths, force_exclude).targets
+}
+
+/// What a walk found: the files, and the config files below the project
+/// root that govern some of them instead (a nested `rulegate.toml` or
+/// `pyproject.toml` with `[tool.rulegate]`).
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// The files, sorted and deduplicated.
+    pub targets: Vec<Target>,
+    /// Nested configs met on the way, in walk order.
+    pub nested_configs: Vec<PathBuf>,
+}
+
+/// Walks `paths` (see [`collect`]), noting nested configs.
+pub fn walk(config: &Config, paths: &[PathBuf], force_exclude: bool) -> Walk {
+    let mut nested = Vec::new();
+    let own = config.doc.as_ref().map(|d| PathBuf::from(&d.name));
     let mut out = Vec::new();
     for p in paths {
         let rel = relative(config, p);
@@ -92,6 +110,19 @@ pub fn collect(config: &Config, paths: &[PathBuf], force_exclude: bool) -> Vec<T
                 }
             };
             let path = entry.path();
+            if entry.depth() > 0
+                && entry.file_type().is_some_and(|t| t.is_file())
+                && matches!(
+                    entry.file_name().to_str(),
+                    Some(crate::config::CONFIG_FILE | "pyproject.toml")
+                )
+                && let Some(file) = path.parent().and_then(crate::config::config_in)
+                && std::path::absolute(&file).ok()
+                    != own.as_ref().and_then(|o| std::path::absolute(o).ok())
+                && !nested.contains(&file)
+            {
+                nested.push(file);
+            }
             // Anything named `*.py` that is not a folder: a FIFO or socket gets
             // E902 when read, a regular file or a link to one is linted.
             let is_file = entry.file_type().is_some_and(|t| !t.is_dir());
@@ -105,7 +136,10 @@ pub fn collect(config: &Config, paths: &[PathBuf], force_exclude: bool) -> Vec<T
     }
     out.sort();
     out.dedup_by(|a, b| a.rel == b.rel);
-    out
+    Walk {
+        targets: out,
+        nested_configs: nested,
+    }
 }
 
 /// The path an error of the walk is about, if it names one.

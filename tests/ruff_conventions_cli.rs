@@ -241,3 +241,30 @@ fn completions_are_printed_for_each_shell() {
     let (code, _, _) = run_in(dir.path(), &["completions", "tcsh"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn one_run_checks_one_project() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("a/rulegate.toml", "[lanes.production]\npaths = [\"**\"]\n"),
+            ("a/x.py", "x = 1\n"),
+            ("b/rulegate.toml", "[rules.E402]\nseverity = \"warning\"\n"),
+            ("b/y.py", LATE_IMPORT),
+        ],
+    );
+    // `lint b a` used to apply b's config to a's files.
+    let (code, _, err) = lint(dir.path(), &["b", "a"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("b/rulegate.toml") && err.contains("a/rulegate.toml"),
+        "{err}"
+    );
+    assert!(err.contains("one run checks one project"), "{err}");
+    // One project at a time is fine, and --config makes it one project.
+    let (code, _, _) = lint(dir.path(), &["b"]);
+    assert_eq!(code, 0);
+    let (code, out, err) = lint(dir.path(), &["--config", "b/rulegate.toml", "b", "a"]);
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -302,6 +302,30 @@ fn open_run_with_store(
     Ok(run)
 }
 
+/// SPEC §2, one project per run: paths governed by two different configs
+/// are an error naming both (cross-file rules, lanes and the cache need one).
+fn one_project(paths: &[PathBuf]) -> Result<()> {
+    let mut seen: Vec<(PathBuf, &PathBuf)> = Vec::new();
+    for p in paths {
+        if let Some(file) = config::find(p)
+            && !seen.iter().any(|(f, _)| *f == file)
+        {
+            seen.push((file, p));
+        }
+    }
+    if let [(a, pa), (b, pb), ..] = &seen[..] {
+        return Err(miette!(
+            help = "run rulegate once per project, or give one config with --config",
+            "{} is under {}, but {} is under {}: one run checks one project",
+            pa.display(),
+            a.display(),
+            pb.display(),
+            b.display()
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     if paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -313,6 +337,9 @@ pub(crate) fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
 fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
     let mut stages = inspect::Stages::start(args.verbose);
     let opts = lint_options(&args)?;
+    if args.config.config.is_none() {
+        one_project(&opts.paths)?;
+    }
     let start = args
         .stdin_filename
         .clone()
