@@ -97,7 +97,7 @@ pub fn line_text_of<'a>(
         .iter()
         .filter_map(|r| Some((r.path.to_string(), &*r.source.as_ref()?.text)))
         .collect();
-    if let Some(doc) = &config.doc {
+    for doc in &config.docs {
         sources.insert(
             crate::walk::relative(config, Path::new(&doc.name)),
             &doc.text,

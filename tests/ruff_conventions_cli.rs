@@ -268,3 +268,92 @@ fn one_run_checks_one_project() {
     let (code, out, err) = lint(dir.path(), &["--config", "b/rulegate.toml", "b", "a"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+#[test]
+fn extend_reads_the_base_first_and_this_file_on_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "packs = [\"builtin:t4\", \"team.toml\"]\nextend-exclude = [\"gen/**\"]\n[lanes.production]\npaths = [\"**\"]\nmay_import = [\"production\"]\n[rules.E402]\nseverity = \"warning\"\n[per-file-ignores]\n\"legacy/**\" = [\"E402\"]\n[[exceptions]]\nrule = \"E402\"\npath = \"old.py\"\nreason = \"base\"\nexpires = 2026-01-01\n";
+    let team = "[pack]\nname = \"team\"\n[[rule]]\nid = \"T001\"\nseverity = \"error\"\nmessage = \"no print\"\nquery = \"(call function: (identifier) @f (#eq? @f \\\"print\\\"))\"\n";
+    write_files(
+        dir.path(),
+        &[
+            ("base/rulegate.toml", base),
+            ("base/team.toml", team),
+            (
+                "proj/rulegate.toml",
+                "extend = \"../base/rulegate.toml\"\nextend-exclude = [\"skip/**\"]\n[rules.E402]\nenabled = true\n[lanes.tests]\npaths = [\"tests/**\"]\n",
+            ),
+            ("proj/a.py", "import os\nx = 1\nimport sys\nprint(x)\n"),
+            ("proj/gen/g.py", LATE_IMPORT),
+            ("proj/skip/s.py", LATE_IMPORT),
+            ("proj/legacy/l.py", LATE_IMPORT),
+            ("proj/old.py", "x = 1\n"),
+        ],
+    );
+    let proj = dir.path().join("proj");
+    let (code, out, err) = lint(&proj, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    // The base's severity, pack (beside the base), excludes and per-file ignores.
+    assert!(out.contains("a.py:3:1: E402"), "{out}");
+    assert!(out.contains("a.py:4:1: T001 no print"), "{out}");
+    assert!(
+        !out.contains("gen/") && !out.contains("skip/") && !out.contains("legacy/"),
+        "{out}"
+    );
+    // The base's expired exception is reported in the base file.
+    assert!(
+        out.contains("base/rulegate.toml:") && out.contains("SUP002"),
+        "{out}"
+    );
+    let (_, out, _) = run_in(&proj, &["lint", "--no-cache", "--format", "json"]);
+    assert!(
+        out.contains("\"rule\": \"E402\",\n    \"severity\": \"warning\""),
+        "{out}"
+    );
+
+    let (_, settings, _) = run_in(&proj, &["lint", "--show-settings"]);
+    assert!(
+        settings.contains("extends ") && settings.contains("base/rulegate.toml"),
+        "{settings}"
+    );
+    assert!(
+        settings.contains("production: **") && settings.contains("tests: tests/**"),
+        "{settings}"
+    );
+
+    // A cycle, and a base that does not exist, are errors at the `extend` key.
+    write_files(
+        dir.path(),
+        &[(
+            "base/rulegate.toml",
+            &format!("extend = \"../proj/rulegate.toml\"\n{base}"),
+        )],
+    );
+    let (code, _, err) = lint(&proj, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`extend` makes a cycle"), "{err}");
+    write_files(
+        dir.path(),
+        &[("proj/rulegate.toml", "extend = \"../nowhere.toml\"\n")],
+    );
+    let (code, _, err) = lint(&proj, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read the base config"), "{err}");
+    // An error inside the base points into the base.
+    write_files(
+        dir.path(),
+        &[
+            ("proj/rulegate.toml", "extend = \"../base/rulegate.toml\"\n"),
+            (
+                "base/rulegate.toml",
+                "[rules.NOPE1]\nseverity = \"warning\"\n",
+            ),
+        ],
+    );
+    let (code, _, err) = lint(&proj, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("base/rulegate.toml:1:") && err.contains("unknown rule id `NOPE1`"),
+        "{err}"
+    );
+}

@@ -38,15 +38,15 @@ impl ColorChoice {
 pub(crate) fn settings(run: &Run) -> String {
     let c = &run.config;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Config: {}",
-        c.doc
-            .as_ref()
-            .map_or("none (the embedded default)".to_string(), |d| d
-                .name
-                .clone())
-    );
+    match c.docs.split_first() {
+        None => out.push_str("Config: none (the embedded default)\n"),
+        Some((first, bases)) => {
+            let _ = writeln!(out, "Config: {}", first.name);
+            for b in bases {
+                let _ = writeln!(out, "  extends {}", b.name);
+            }
+        }
+    }
     let _ = writeln!(out, "Root: {}", c.root.display());
     let packs: Vec<&str> = c.packs.iter().map(|(p, _)| p.as_str()).collect();
     let _ = writeln!(out, "Packs: {}", packs.join(", "));

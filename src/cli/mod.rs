@@ -508,7 +508,7 @@ fn render_lint(
         });
     }
     let extra: Vec<(String, std::sync::Arc<str>)> = config
-        .doc
+        .docs
         .iter()
         .map(|d| {
             (

@@ -240,7 +240,7 @@ fn check_against_config(
             None => list.to_string(),
         }
     };
-    for (id, over, span) in &config.overrides {
+    for (id, over, span, origin) in &config.overrides {
         match all.iter_mut().find(|(r, _)| &*r.id == id) {
             Some((rule, _)) => {
                 if let Some(sev) = over.severity {
@@ -252,7 +252,8 @@ fn check_against_config(
             }
             None => errors.push(
                 config
-                    .error_at(
+                    .error_in(
+                        *origin,
                         span.clone(),
                         &format!("unknown rule id `{id}`"),
                         "no active pack defines it",
@@ -278,7 +279,7 @@ fn check_against_config(
             {
                 errors.push(
                     config
-                        .error_at(span.clone(), &message, "no rule")
+                        .error_in(entry.origin, span.clone(), &message, "no rule")
                         .with_help("run `rulegate rules` to list the rules of the active packs"),
                 );
             }
@@ -303,7 +304,8 @@ fn check_against_config(
         if !all.iter().any(|(r, _)| *r.id == ex.rule) {
             errors.push(
                 config
-                    .error_at(
+                    .error_in(
+                        ex.origin,
                         ex.span.clone(),
                         &format!("exception for unknown rule `{}`", ex.rule),
                         "here",
@@ -341,7 +343,7 @@ pub fn load_rules(
         // at the repeated entry.
         let pack_key = match reference.strip_prefix(BUILTIN_PREFIX) {
             Some(_) => reference.clone(),
-            None => std::fs::canonicalize(config.root.join(&reference))
+            None => std::fs::canonicalize(config.packs_dir().join(&reference))
                 .map(|p| p.to_string_lossy().into_owned())
                 .unwrap_or_else(|_| reference.clone()),
         };
@@ -349,7 +351,8 @@ pub fn load_rules(
             if let (Some(span), Some(_)) = (span.clone(), &config.doc) {
                 gathered.errors.push(
                     config
-                        .error_at(
+                        .error_in(
+                            config.packs_origin,
                             span,
                             &format!("pack `{reference}` is listed twice"),
                             "again",
@@ -360,12 +363,14 @@ pub fn load_rules(
             continue;
         }
         seen.push(pack_key);
-        let source = match PackSource::resolve(&reference, &config.root) {
+        let source = match PackSource::resolve(&reference, &config.packs_dir()) {
             Ok(s) => s,
             Err(e) => {
                 let e = e.to_string();
                 let err = match (span, &config.doc) {
-                    (Some(span), Some(_)) => config.error_at(span, &e, "this pack"),
+                    (Some(span), Some(_)) => {
+                        config.error_in(config.packs_origin, span, &e, "this pack")
+                    }
                     _ => SourceDoc::new(reference.clone(), "").error(0..0, e, "here"),
                 };
                 gathered.errors.push(err);
@@ -399,7 +404,7 @@ pub fn load_rules(
         config
             .overrides
             .iter()
-            .any(|(o, over, _)| o == id && over.enabled == Some(false))
+            .any(|(o, over, _, _)| o == id && over.enabled == Some(false))
     };
     let rules = all
         .into_iter()
@@ -418,7 +423,7 @@ pub fn load_rules(
             key.push_str(&s.digest.to_string());
         }
     }
-    if let Some(doc) = &config.doc {
+    for doc in &config.docs {
         key.push_str(&doc.text);
     }
     let mut set = RuleSet::new(rules);

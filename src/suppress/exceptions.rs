@@ -20,25 +20,34 @@ pub fn audit_exceptions(
     today: Date,
     shard: &ShardView,
 ) -> (Vec<SuppressionRecord>, Vec<Finding>) {
-    let Some(doc) = &config.doc else {
-        return (Vec::new(), Vec::new());
-    };
-    let rel: Arc<str> = Arc::from(
-        std::path::Path::new(&doc.name)
-            .strip_prefix(&config.root)
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|_| doc.name.clone()),
-    );
-    let lines = crate::source::LineIndex::new(&doc.text);
-    let env = FileEnv {
-        rel_path: &rel,
-        lane: None,
-        text: &doc.text,
-        lines: &lines,
-    };
+    // Each exception is reported in the config file it is written in (a
+    // base of `extend` has its own).
+    let places: Vec<(Arc<str>, crate::source::LineIndex)> = config
+        .docs
+        .iter()
+        .map(|doc| {
+            let rel: Arc<str> = Arc::from(
+                std::path::Path::new(&doc.name)
+                    .strip_prefix(&config.root)
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_else(|_| doc.name.clone()),
+            );
+            (rel, crate::source::LineIndex::new(&doc.text))
+        })
+        .collect();
     let mut records = Vec::new();
     let mut findings = Vec::new();
     for (i, ex) in config.exceptions.iter().enumerate() {
+        let (Some(doc), Some((rel, lines))) = (config.docs.get(ex.origin), places.get(ex.origin))
+        else {
+            continue;
+        };
+        let env = FileEnv {
+            rel_path: rel,
+            lane: None,
+            text: &doc.text,
+            lines,
+        };
         let rule = rules.get(&ex.rule);
         let warn = rule
             .and_then(|r| r.suppression.warn_before_days)

@@ -15,6 +15,9 @@ use crate::finding::Severity;
 use crate::glob::GlobList;
 use crate::parse::PythonVersion;
 
+mod extend;
+use extend::Layer;
+
 /// File name of the dedicated config file.
 pub const CONFIG_FILE: &str = "rulegate.toml";
 /// The pack list used when no config names one.
@@ -57,6 +60,13 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
 #[serde(deny_unknown_fields)]
 #[schemars(title = "rulegate.toml")]
 pub struct ConfigSpec {
+    /// A base config read first, this file on top (a path relative to this
+    /// file), as ruff's `extend`: scalar keys and arrays here replace the
+    /// base's, `extend-exclude` adds, `[rules.ID]` and `[lanes.NAME]` merge
+    /// key by key, `[[exceptions]]` and `[per-file-ignores]` add up.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub extend: Option<Spanned<String>>,
     /// Packs to load: `builtin:NAME` or paths relative to the config.
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
@@ -100,9 +110,11 @@ pub struct ConfigSpec {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LaneSpec {
-    /// Globs of the lane's files.
-    #[schemars(with = "Vec<String>")]
-    pub paths: Vec<Spanned<String>>,
+    /// Globs of the lane's files (required, unless an `extend`ed base
+    /// declares them for this lane).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub paths: Option<Vec<Spanned<String>>>,
     /// Lanes this lane may import from; absent means every lane.
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
@@ -258,8 +270,10 @@ pub struct CentralException {
     pub start: Option<Date>,
     /// Expiry date.
     pub expires: Date,
-    /// Span of the `[[exceptions]]` table in the config file.
+    /// Span of the `[[exceptions]]` table in its config file.
     pub span: std::ops::Range<usize>,
+    /// Which of [`Config::docs`] it is written in.
+    pub origin: usize,
 }
 
 /// Where `[rules.ID] lanes/paths` says a rule applies: a file in one of
@@ -281,8 +295,10 @@ pub struct PerFileIgnore {
     pub paths: GlobList,
     /// The rule selectors, with their spans in the config.
     pub selectors: Vec<(String, std::ops::Range<usize>)>,
-    /// Span of the entry's value in the config.
+    /// Span of the entry's value in its config file.
     pub span: std::ops::Range<usize>,
+    /// Which of [`Config::docs`] it is written in.
+    pub origin: usize,
 }
 
 /// The configuration the run uses, resolved and validated.
@@ -292,8 +308,13 @@ pub struct Config {
     pub root: PathBuf,
     /// The config file, when one was found.
     pub doc: Option<SourceDoc>,
+    /// Every config file read: this one first, then the bases it
+    /// `extend`s, in order (empty for the embedded default).
+    pub docs: Vec<SourceDoc>,
     /// Pack references with their spans in the config (if any).
     pub packs: Vec<(String, Option<std::ops::Range<usize>>)>,
+    /// Which of [`Config::docs`] the pack list is written in.
+    pub packs_origin: usize,
     /// Exclusion globs (defaults, replaced or extended).
     pub exclude: GlobList,
     /// Import roots, absolute.
@@ -302,8 +323,9 @@ pub struct Config {
     pub target_version: PythonVersion,
     /// Lanes in file order.
     pub lanes: Vec<Lane>,
-    /// Per-rule overrides with the span of their key.
-    pub overrides: Vec<(String, RuleOverride, std::ops::Range<usize>)>,
+    /// Per-rule overrides with the span of their key and the index in
+    /// [`Config::docs`] of the file it is in (the nearest that names the rule).
+    pub overrides: Vec<(String, RuleOverride, std::ops::Range<usize>, usize)>,
     /// Staged-enforcement schedules of `[rules.ID]`, by rule id.
     pub schedules: Vec<(String, crate::escalate::Schedule)>,
     /// Central exceptions.
@@ -337,38 +359,28 @@ impl Config {
     }
 
     fn read(path: &Path, help: Option<&str>) -> miette::Result<Self> {
-        let text = crate::source::read_utf8(path).map_err(|e| {
-            let message = format!("cannot read config {}: {e}", path.display());
-            match help {
-                Some(help) => miette::miette!(help = help.to_string(), "{message}"),
-                None => miette::miette!("{message}"),
-            }
-        })?;
-        let doc = SourceDoc::new(path.display().to_string(), text);
-        let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
-        let spec = if is_pyproject {
-            toml::from_str::<Pyproject>(&doc.text)
-                .map_err(|e| doc.toml_error(&e))?
-                .tool
-                .and_then(|t| t.rulegate)
-                .unwrap_or_default()
-        } else {
-            toml::from_str::<ConfigSpec>(&doc.text).map_err(|e| doc.toml_error(&e))?
-        };
+        let layers = extend::read_chain(path, help)?;
         let root = std::path::absolute(path)
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
             .unwrap_or_else(|| PathBuf::from("."));
-        Self::from_spec(root, Some(doc), spec)
+        Self::from_layers(root, layers, true)
     }
 
     fn from_spec(root: PathBuf, doc: Option<SourceDoc>, spec: ConfigSpec) -> miette::Result<Self> {
-        let d = doc
-            .clone()
-            .unwrap_or_else(|| SourceDoc::new("<default config>", ""));
-        let mut errors: Vec<SpannedError> = Vec::new();
+        let has_doc = doc.is_some();
+        let doc = doc.unwrap_or_else(|| SourceDoc::new("<default config>", ""));
+        Self::from_layers(root, vec![Layer { doc, spec }], has_doc)
+    }
 
-        let packs = match &spec.packs {
+    /// The config `layers` say (this file first, then its bases): the
+    /// nearest layer that sets a key wins, as `extend` says.
+    fn from_layers(root: PathBuf, layers: Vec<Layer>, has_doc: bool) -> miette::Result<Self> {
+        let mut errors: Vec<SpannedError> = Vec::new();
+        let nearest = |get: fn(&ConfigSpec) -> bool| layers.iter().position(|l| get(&l.spec));
+
+        let packs_origin = nearest(|s| s.packs.is_some()).unwrap_or(0);
+        let packs = match &layers[packs_origin].spec.packs {
             Some(list) => list
                 .iter()
                 .map(|p| (p.get_ref().clone(), Some(p.span())))
@@ -380,63 +392,75 @@ impl Config {
         };
 
         let exclude = {
-            let mut pats: Vec<Spanned<String>> = match &spec.exclude {
-                Some(list) => list.clone(),
-                None => DEFAULT_EXCLUDES
-                    .iter()
-                    .map(|p| Spanned::new(0..0, p.to_string()))
-                    .collect(),
-            };
-            pats.extend(spec.extend_exclude.iter().cloned());
-            GlobList::from_spanned(&d, &pats).unwrap_or_else(|e| {
-                errors.extend(e);
-                GlobList::default()
-            })
-        };
-
-        let target_version = match &spec.target_version {
-            None => PythonVersion::DEFAULT,
-            Some(v) => PythonVersion::parse(v.get_ref()).unwrap_or_else(|| {
-                errors.push(
-                    d.error(v.span(), "unknown Python version", "not a version")
-                        .with_help("write it as ruff does: `target-version = \"py311\"`"),
-                );
-                PythonVersion::DEFAULT
-            }),
-        };
-
-        let lanes = compile_lanes(&d, &spec, &mut errors);
-        let exceptions = compile_exceptions(&d, &spec, &mut errors);
-        let per_file_ignores = compile_per_file_ignores(&d, &spec, &mut errors);
-        let scopes = compile_rule_scopes(&d, &spec, &mut errors);
-
-        let overrides = spec
-            .rules
-            .iter()
-            .map(|(id, o)| (id.clone(), o.get_ref().clone(), o.span()))
-            .collect();
-        let mut schedules = Vec::new();
-        for (id, o) in &spec.rules {
-            if let Some(stages) = &o.get_ref().escalate {
-                match crate::escalate::Schedule::compile(&d, stages) {
-                    Ok(s) => schedules.push((id.clone(), s)),
-                    Err(e) => errors.extend(e),
+            let mut check = |l: &Layer, pats: &[Spanned<String>]| {
+                if let Err(e) = GlobList::from_spanned(&l.doc, pats) {
+                    errors.extend(e);
                 }
+                pats.iter().map(|p| p.get_ref().clone()).collect::<Vec<_>>()
+            };
+            let mut pats: Vec<String> = match nearest(|s| s.exclude.is_some()) {
+                Some(i) => check(
+                    &layers[i],
+                    layers[i].spec.exclude.as_deref().unwrap_or_default(),
+                ),
+                None => DEFAULT_EXCLUDES.iter().map(|p| p.to_string()).collect(),
+            };
+            for l in layers.iter().rev() {
+                pats.extend(check(l, &l.spec.extend_exclude));
             }
+            GlobList::from_patterns(&pats).unwrap_or_default()
+        };
+
+        let target_version = match nearest(|s| s.target_version.is_some()) {
+            None => PythonVersion::DEFAULT,
+            Some(i) => {
+                let v = layers[i].spec.target_version.as_ref().expect("set");
+                PythonVersion::parse(v.get_ref()).unwrap_or_else(|| {
+                    errors.push(
+                        layers[i]
+                            .doc
+                            .error(v.span(), "unknown Python version", "not a version")
+                            .with_help("write it as ruff does: `target-version = \"py311\"`"),
+                    );
+                    PythonVersion::DEFAULT
+                })
+            }
+        };
+
+        let lanes = compile_lanes(&layers, &mut errors);
+        let lane_names: Vec<&str> = lanes.iter().map(|l| l.name.as_str()).collect();
+        let mut exceptions = Vec::new();
+        let mut per_file_ignores = Vec::new();
+        for (origin, l) in layers.iter().enumerate().rev() {
+            exceptions.extend(compile_exceptions(&l.doc, &l.spec, origin, &mut errors));
+            per_file_ignores.extend(compile_per_file_ignores(
+                &l.doc,
+                &l.spec,
+                origin,
+                &mut errors,
+            ));
         }
-        let src: Vec<PathBuf> = spec
-            .src
-            .clone()
-            .unwrap_or_else(|| vec![".".to_string()])
-            .iter()
-            .map(|s| root.join(s))
-            .collect();
+        let (overrides, schedules, scopes) = compile_rules(&layers, &lane_names, &mut errors);
+        let src: Vec<PathBuf> = match nearest(|s| s.src.is_some()) {
+            Some(i) => layers[i].spec.src.clone().unwrap_or_default(),
+            None => vec![".".to_string()],
+        }
+        .iter()
+        .map(|s| root.join(s))
+        .collect();
 
         error::collect(errors)?;
+        let docs: Vec<SourceDoc> = if has_doc {
+            layers.into_iter().map(|l| l.doc).collect()
+        } else {
+            Vec::new()
+        };
         Ok(Self {
             root,
-            doc,
+            doc: docs.first().cloned(),
+            docs,
             packs,
+            packs_origin,
             exclude,
             src,
             target_version,
@@ -447,6 +471,16 @@ impl Config {
             per_file_ignores,
             scopes,
         })
+    }
+
+    /// The folder pack paths are relative to: that of the config file that
+    /// lists them (a base's packs live beside the base), else the root.
+    pub fn packs_dir(&self) -> PathBuf {
+        self.docs
+            .get(self.packs_origin)
+            .and_then(|d| Path::new(&d.name).parent().map(Path::to_path_buf))
+            .filter(|_| self.packs_origin > 0)
+            .unwrap_or_else(|| self.root.clone())
     }
 
     /// The lane of a file (first lane in file order whose globs match).
@@ -473,25 +507,78 @@ impl Config {
 
     /// An error at `span` of the config file (for checks made after loading packs).
     pub fn error_at(&self, span: std::ops::Range<usize>, msg: &str, label: &str) -> SpannedError {
-        self.doc
-            .clone()
+        self.error_in(0, span, msg, label)
+    }
+
+    /// An error at `span` of config file `origin` (an index in [`Config::docs`]).
+    pub fn error_in(
+        &self,
+        origin: usize,
+        span: std::ops::Range<usize>,
+        msg: &str,
+        label: &str,
+    ) -> SpannedError {
+        self.docs
+            .get(origin)
+            .cloned()
             .unwrap_or_else(|| SourceDoc::new("<default config>", ""))
             .error(span, msg, label)
     }
 }
 
-/// The lanes of the config in file order (one `production` lane over every
-/// file when it has none).
-fn compile_lanes(d: &SourceDoc, spec: &ConfigSpec, errors: &mut Vec<SpannedError>) -> Vec<Lane> {
-    let lane_names: Vec<&str> = spec.lanes.keys().map(String::as_str).collect();
+/// The lanes of the config in file order, `[lanes.NAME]` merged key by
+/// key over the layers (a base's lanes first; one `production` lane over
+/// every file when there are none).
+fn compile_lanes(layers: &[Layer], errors: &mut Vec<SpannedError>) -> Vec<Lane> {
+    type Part<'a> = Option<(&'a SourceDoc, &'a [Spanned<String>])>;
+    struct Merged<'a> {
+        paths: Part<'a>,
+        may_import: Part<'a>,
+        dynamic_imports: Option<DynamicImports>,
+        at: (&'a SourceDoc, std::ops::Range<usize>),
+    }
+    let mut merged: IndexMap<&str, Merged> = IndexMap::new();
+    for l in layers.iter().rev() {
+        for (name, lane) in &l.spec.lanes {
+            let m = merged.entry(name.as_str()).or_insert(Merged {
+                paths: None,
+                may_import: None,
+                dynamic_imports: None,
+                at: (&l.doc, lane.span()),
+            });
+            let spec = lane.get_ref();
+            if let Some(p) = &spec.paths {
+                m.paths = Some((&l.doc, p));
+            }
+            if let Some(p) = &spec.may_import {
+                m.may_import = Some((&l.doc, p));
+            }
+            m.dynamic_imports = spec.dynamic_imports.or(m.dynamic_imports);
+            m.at = (&l.doc, lane.span());
+        }
+    }
+    let lane_names: Vec<&str> = merged.keys().copied().collect();
     let mut lanes = Vec::new();
-    for (name, lane) in &spec.lanes {
-        let lane = lane.get_ref();
-        let paths = GlobList::from_spanned(d, &lane.paths).unwrap_or_else(|e| {
-            errors.extend(e);
-            GlobList::default()
-        });
-        let may_import = lane.may_import.as_ref().map(|list| {
+    for (name, m) in &merged {
+        let paths = match m.paths {
+            Some((d, p)) => GlobList::from_spanned(d, p).unwrap_or_else(|e| {
+                errors.extend(e);
+                GlobList::default()
+            }),
+            None => {
+                errors.push(
+                    m.at.0
+                        .error(
+                            m.at.1.clone(),
+                            format!("lane `{name}` has no `paths`"),
+                            "here",
+                        )
+                        .with_help("give the lane's files: `paths = [\"core/**\"]`"),
+                );
+                GlobList::default()
+            }
+        };
+        let may_import = m.may_import.map(|(d, list)| {
             for l in list {
                 if !lane_names.contains(&l.get_ref().as_str()) {
                     errors.push(unknown_lane(d, l, &lane_names));
@@ -500,10 +587,10 @@ fn compile_lanes(d: &SourceDoc, spec: &ConfigSpec, errors: &mut Vec<SpannedError
             list.iter().map(|l| l.get_ref().clone()).collect()
         });
         lanes.push(Lane::with(
-            name.clone(),
+            name.to_string(),
             paths,
             may_import,
-            lane.dynamic_imports,
+            m.dynamic_imports,
         ));
     }
     if lanes.is_empty() {
@@ -516,6 +603,7 @@ fn compile_lanes(d: &SourceDoc, spec: &ConfigSpec, errors: &mut Vec<SpannedError
 fn compile_exceptions(
     d: &SourceDoc,
     spec: &ConfigSpec,
+    origin: usize,
     errors: &mut Vec<SpannedError>,
 ) -> Vec<CentralException> {
     let mut exceptions = Vec::new();
@@ -544,6 +632,7 @@ fn compile_exceptions(
                 start,
                 expires,
                 span,
+                origin,
             });
         }
     }
@@ -555,6 +644,7 @@ fn compile_exceptions(
 fn compile_per_file_ignores(
     d: &SourceDoc,
     spec: &ConfigSpec,
+    origin: usize,
     errors: &mut Vec<SpannedError>,
 ) -> Vec<PerFileIgnore> {
     let mut out = Vec::new();
@@ -571,6 +661,7 @@ fn compile_per_file_ignores(
                     .map(|s| (s.get_ref().clone(), s.span()))
                     .collect(),
                 span,
+                origin,
             }),
             Err(e) => errors.extend(e),
         }
@@ -578,27 +669,69 @@ fn compile_per_file_ignores(
     out
 }
 
-/// The scopes `[rules.ID] lanes/paths` give, replacing the packs' (SPEC §2):
-/// a file in one of the lanes or matching one of the globs.
-fn compile_rule_scopes(
-    d: &SourceDoc,
-    spec: &ConfigSpec,
+/// What `[rules.ID]` tables say, merged key by key over the layers: the
+/// overrides (with where each rule is named last), the escalation
+/// schedules, and the scopes that replace the packs' (SPEC §2: a file in
+/// one of `lanes` or matching one of `paths`).
+#[allow(clippy::type_complexity)]
+fn compile_rules(
+    layers: &[Layer],
+    lane_names: &[&str],
     errors: &mut Vec<SpannedError>,
-) -> Vec<(String, RuleScope)> {
-    let lane_names: Vec<&str> = spec.lanes.keys().map(String::as_str).collect();
-    let mut out = Vec::new();
-    for (id, o) in &spec.rules {
-        let o = o.get_ref();
+) -> (
+    Vec<(String, RuleOverride, std::ops::Range<usize>, usize)>,
+    Vec<(String, crate::escalate::Schedule)>,
+    Vec<(String, RuleScope)>,
+) {
+    let mut merged: BTreeMap<&str, (RuleOverride, std::ops::Range<usize>, usize)> = BTreeMap::new();
+    // Where each key of the merged table was written.
+    let mut from: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (origin, l) in layers.iter().enumerate().rev() {
+        for (id, o) in &l.spec.rules {
+            let m = merged
+                .entry(id.as_str())
+                .or_insert_with(|| (RuleOverride::default(), o.span(), origin));
+            let o = o.get_ref();
+            m.0.severity = o.severity.or(m.0.severity);
+            m.0.enabled = o.enabled.or(m.0.enabled);
+            for (key, set) in [
+                ("escalate", o.escalate.is_some()),
+                ("lanes", o.lanes.is_some()),
+                ("paths", o.paths.is_some()),
+            ] {
+                if set {
+                    from.insert((id.as_str(), key), origin);
+                }
+            }
+            if o.escalate.is_some() {
+                m.0.escalate = o.escalate.clone();
+            }
+            if o.lanes.is_some() {
+                m.0.lanes = o.lanes.clone();
+            }
+            if o.paths.is_some() {
+                m.0.paths = o.paths.clone();
+            }
+            (m.1, m.2) = (l.spec.rules[id].span(), origin);
+        }
+    }
+    let doc_of = |id: &str, key: &str| &layers[from[&(id, key)]].doc;
+    let mut schedules = Vec::new();
+    let mut scopes = Vec::new();
+    for (id, (o, _, _)) in &merged {
+        if let Some(stages) = &o.escalate {
+            match crate::escalate::Schedule::compile(doc_of(id, "escalate"), stages) {
+                Ok(s) => schedules.push((id.to_string(), s)),
+                Err(e) => errors.extend(e),
+            }
+        }
         if o.lanes.is_none() && o.paths.is_none() {
             continue;
         }
         let lanes = o.lanes.as_ref().map(|list| {
             for l in list {
-                // With no [lanes], every file is in the default lane.
-                let known = lane_names.contains(&l.get_ref().as_str())
-                    || (lane_names.is_empty() && l.get_ref() == DEFAULT_LANE);
-                if !known {
-                    errors.push(unknown_lane(d, l, &lane_names));
+                if !lane_names.contains(&l.get_ref().as_str()) {
+                    errors.push(unknown_lane(doc_of(id, "lanes"), l, lane_names));
                 }
             }
             list.iter().map(|l| l.get_ref().clone()).collect()
@@ -607,15 +740,19 @@ fn compile_rule_scopes(
             .paths
             .as_ref()
             .map(|p| {
-                GlobList::from_spanned(d, p).unwrap_or_else(|e| {
+                GlobList::from_spanned(doc_of(id, "paths"), p).unwrap_or_else(|e| {
                     errors.extend(e);
                     GlobList::default()
                 })
             })
             .unwrap_or_default();
-        out.push((id.clone(), RuleScope { lanes, paths }));
+        scopes.push((id.to_string(), RuleScope { lanes, paths }));
     }
-    out
+    let overrides = merged
+        .into_iter()
+        .map(|(id, (o, span, origin))| (id.to_string(), o, span, origin))
+        .collect();
+    (overrides, schedules, scopes)
 }
 
 /// The config file that governs `start` (a file or folder): the nearest
@@ -676,7 +813,7 @@ fn unknown_lane(d: &SourceDoc, l: &Spanned<String>, known: &[&str]) -> SpannedEr
 }
 
 /// The text `rulegate init` writes: a commented starter config.
-pub const STARTER_CONFIG: &str = include_str!("../rules/starter-rulegate.toml");
+pub const STARTER_CONFIG: &str = include_str!("../../rules/starter-rulegate.toml");
 
 #[cfg(test)]
 mod tests {
