@@ -79,6 +79,28 @@ row "all rules, 2 threads" "$t2" "$cpu" "(2 threads: $(ratio "$t1" "$t2")x one)"
 /usr/bin/time -o "$work/time" -f '%M' "$rulegate" lint --no-cache --exit-zero --format concise . >/dev/null 2>&1
 rss=$(tail -n 1 "$work/time")
 echo "rulegate peak RSS (all rules): $((rss / 1024)) MiB"
+# Peak RSS on eight copies of the corpus (memory must not grow with the
+# findings held): all rules against ruff with the comparable selection,
+# medians of $runs runs, in MiB. rulegate prints JSON (all of each finding,
+# fixes included) and concise; ruff its default output.
+peak_rss() { # peak_rss CMD...: median peak RSS in MiB
+  local all=()
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -o "$work/time" -f '%M' "$@" >/dev/null 2>&1 || true
+    all+=("$(tail -n 1 "$work/time")")
+  done
+  printf '%s\n' "${all[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.0f", a[int((NR+1)/2)] / 1024}'
+}
+eight=$work/eight
+for i in $(seq 8); do mkdir -p "$eight/copy$i" && cp -r "$std/." "$eight/copy$i/"; done
+cd "$eight"
+rss_json=$(peak_rss "$rulegate" lint --no-cache --exit-zero --format json .)
+rss_concise=$(peak_rss "$rulegate" lint --no-cache --exit-zero --format concise .)
+rss_ruff=$(peak_rss "$ruff" check --isolated --no-cache --exit-zero --select E402,TD,FIX,TID,S307 .)
+echo "peak RSS, 8 copies ($((files * 8)) files): rulegate all rules ${rss_json} MiB (json), ${rss_concise} MiB (concise);" \
+  "ruff --select E402,TD,FIX,TID,S307 ${rss_ruff} MiB ($(ratio "$rss_json" "$rss_ruff")x ruff, json)"
+cd "$std"
+rm -rf "$eight"
 "$rulegate" lint --exit-zero --format concise . >/dev/null 2>&1 || true
 measure "$rulegate" lint --exit-zero --format concise .; warm=$wall
 "$ruff" check --isolated --select E402 --exit-zero . >/dev/null 2>&1 || true

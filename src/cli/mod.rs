@@ -468,7 +468,22 @@ fn lint_options(args: &LintArgs) -> Result<LintOptions> {
         collect: None,
         shard: args.shard,
         cache: !args.no_cache && args.stdin_filename.is_none(),
+        // Baselines key findings by their line's text; fancy reports show it.
+        report_sources: args.baseline.is_some()
+            || args.write_baseline.is_some()
+            || !args.statistics && lint_format(args).0 == Format::Fancy,
     })
+}
+
+/// The output format of `lint`, and whether standard output is a terminal.
+fn lint_format(args: &LintArgs) -> (Format, bool) {
+    let terminal = std::io::stdout().is_terminal() && args.output_file.is_none();
+    let format = args.format.unwrap_or(if terminal {
+        Format::Fancy
+    } else {
+        Format::Concise
+    });
+    (format, terminal)
 }
 
 /// What `lint` prints on standard output (and adds to `err`).
@@ -480,12 +495,7 @@ fn render_lint(
     err: &mut String,
 ) -> String {
     let (config, rules) = (&session.config, &*session.rules);
-    let terminal = std::io::stdout().is_terminal() && args.output_file.is_none();
-    let format = args.format.unwrap_or(if terminal {
-        Format::Fancy
-    } else {
-        Format::Concise
-    });
+    let (format, terminal) = lint_format(args);
     let color = args.color.enabled(terminal);
     if args.fix && opts.stdin.is_some() {
         // Editors expect the fixed source on stdout, the findings on stderr.

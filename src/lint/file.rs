@@ -12,7 +12,7 @@ use crate::check::{Checker, FileEnv};
 use crate::finding::{Finding, sort_findings};
 use crate::parse::Worker;
 use crate::rule::EngineCheck;
-use crate::source::{DecodeError, SourceText};
+use crate::source::{DecodeError, Location, SourceText};
 use crate::suppress::{self, SuppressionRecord};
 
 /// What one file's check produced.
@@ -20,8 +20,13 @@ use crate::suppress::{self, SuppressionRecord};
 pub struct FileResult {
     /// Path relative to the project root.
     pub path: Arc<str>,
-    /// The source, kept for reporting and fixing (absent if unreadable).
+    /// The source, kept for fixing and for reports that show it (absent if
+    /// unreadable, or dropped once no later stage needs it: see
+    /// [`FileResult::keep_places_only`]).
     pub source: Option<SourceText>,
+    /// Where the edits of this file's fixes in its own text are, sorted by
+    /// range: what a report reads of a source it no longer holds.
+    pub edit_places: Vec<(Range<usize>, Location)>,
     /// Findings after suppression, sorted.
     pub findings: Vec<Finding>,
     /// Every `noqa` code seen.
@@ -40,6 +45,35 @@ pub struct FileResult {
     pub internal_error: bool,
     /// What the result depended on beyond the file's own bytes.
     pub deps: Vec<crate::deps::Fact>,
+}
+
+impl FileResult {
+    /// Drops the source, keeping only the line and column of each edit in
+    /// the file's own text (what JSON and SARIF print of it): a run over a
+    /// big tree then holds no file's text until the report.
+    pub fn keep_places_only(&mut self) {
+        let Some(src) = self.source.take() else {
+            return;
+        };
+        for f in &self.findings {
+            let edits = f.fix.iter().flat_map(|x| &x.edits);
+            for e in edits.filter(|e| e.target(&f.path) == &*self.path) {
+                let place = src.lines.location(&src.text, e.range.clone());
+                self.edit_places.push((e.range.clone(), place));
+            }
+        }
+        self.edit_places.sort_by_key(|(r, _)| (r.start, r.end));
+        self.edit_places.dedup_by_key(|(r, _)| (r.start, r.end));
+    }
+
+    /// The place of the edit of this file's own text at `range`, if kept.
+    pub fn edit_place(&self, range: &Range<usize>) -> Option<Location> {
+        let i = self
+            .edit_places
+            .binary_search_by_key(&(range.start, range.end), |(r, _)| (r.start, r.end))
+            .ok()?;
+        Some(self.edit_places[i].1)
+    }
 }
 
 /// Checks a file read from disk (`bytes` is the read's result).

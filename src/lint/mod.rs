@@ -59,12 +59,28 @@ pub struct LintOptions {
     pub shard: Option<Shard>,
     /// Reuse and record results in `.rulegate_cache/` (plain lint runs only).
     pub cache: bool,
+    /// The report shows the text of the files with findings (fancy output,
+    /// baselines): keep it. Otherwise a file's text is dropped once it is
+    /// checked (fixing keeps every file's).
+    pub report_sources: bool,
+}
+
+/// What the first pass keeps of a file's text once it is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Every file's (fixing reads and rewrites them).
+    All,
+    /// The files' with findings (the report shows them).
+    WithFindings,
+    /// None: only where the fixes' edits are ([`FileResult::keep_places_only`]).
+    Places,
 }
 
 /// The result of a lint run.
 #[derive(Debug, Default)]
 pub struct LintRun {
-    /// Per-file results (final, after fixing).
+    /// Per-file results (final, after fixing). Their findings, records and
+    /// facts have moved to the run's lists below.
     pub files: Vec<FileResult>,
     /// All findings, sorted as SPEC §1.1 says.
     pub findings: Vec<Finding>,
@@ -154,12 +170,19 @@ fn check_files(
         .filter(|t| opts.shard.is_none_or(|s| s.contains(&t.rel)))
         .collect();
     let keep_source = opts.fix != FixMode::Report;
+    let keep = if keep_source {
+        Keep::All
+    } else if opts.report_sources {
+        Keep::WithFindings
+    } else {
+        Keep::Places
+    };
     let cache = (opts.cache
         && !keep_source
         && opts.collect.is_none()
         && crate::store::check_folder(&run.config.root).is_ok())
     .then(|| Cache::open(&run.config.root, run.rules.fingerprint, run.today));
-    let results = pass::check_all(checker, &targets, cache.as_ref(), keep_source);
+    let results = pass::check_all(checker, &targets, cache.as_ref(), keep);
     run.project.symbols.save();
     if keep_source {
         // The decoded text plus its BOM is exactly what was read: no second
@@ -173,19 +196,22 @@ fn check_files(
     (results, shard_view)
 }
 
-/// Collects the per-file results into the run's findings and records, and
-/// audits the central exceptions.
+/// Moves the per-file findings, records and facts into the run's lists
+/// (each is held once), and audits the central exceptions.
 fn gather(run: &Run, out: &mut LintRun, mut results: Vec<FileResult>, shard_view: &ShardView) {
     let mut used = BTreeSet::new();
     let mut in_scope = BTreeSet::new();
+    out.findings
+        .reserve(results.iter().map(|r| r.findings.len()).sum());
     for r in &mut results {
-        out.findings.extend(r.findings.iter().cloned());
-        out.records.extend(r.records.iter().cloned());
+        // Moved, buffers and all: a file's lists are not held twice.
+        out.findings.extend(std::mem::take(&mut r.findings));
+        out.records.extend(std::mem::take(&mut r.records));
         used.extend(r.exceptions_used.iter().copied());
         in_scope.extend(r.exceptions_in_scope.iter().copied());
         out.files_parsed += usize::from(r.parsed);
         out.internal_errors += usize::from(r.internal_error);
-        out.facts.append(&mut r.facts);
+        out.facts.extend(std::mem::take(&mut r.facts));
     }
     let (records, findings) = suppress::audit_exceptions(
         &run.config,

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
+use super::Keep;
 use super::cache::Cache;
 use super::file::{self, FileResult};
 use crate::check::Checker;
@@ -35,7 +36,7 @@ struct Pass<'a> {
     /// Results of targets checked ahead, by index.
     ahead: Mutex<Vec<(usize, FileResult)>>,
     cache: Option<&'a Cache>,
-    keep_source: bool,
+    keep: Keep,
 }
 
 /// The pass as the check of one file `depth` levels of checks ahead deep
@@ -103,8 +104,12 @@ impl Pass<'_> {
         {
             c.put(&t.rel, d, &r);
         }
-        if r.findings.is_empty() && !self.keep_source {
-            r.source = None; // keep memory flat on big trees
+        // Memory stays flat on big trees: no text is held for the report
+        // unless it shows it.
+        match self.keep {
+            Keep::All => {}
+            Keep::WithFindings if !r.findings.is_empty() => {}
+            _ => r.keep_places_only(),
         }
         r
     }
@@ -115,7 +120,7 @@ pub fn check_all(
     checker: &Checker,
     targets: &[Target],
     cache: Option<&Cache>,
-    keep_source: bool,
+    keep: Keep,
 ) -> Vec<FileResult> {
     let pass = Pass {
         checker: *checker,
@@ -128,7 +133,7 @@ pub fn check_all(
         taken: targets.iter().map(|_| AtomicBool::new(false)).collect(),
         ahead: Mutex::new(Vec::new()),
         cache,
-        keep_source,
+        keep,
     };
     let mut results: Vec<Option<FileResult>> = (0..targets.len())
         .into_par_iter()

@@ -50,8 +50,27 @@ fn edit_value(f: &Finding, e: &Edit, places: &EditPlaces) -> Value {
 
 /// All findings as a pretty-printed JSON array.
 pub fn render(findings: &[Finding], places: &EditPlaces) -> String {
-    let list: Vec<Value> = findings.iter().map(|f| finding_value(f, places)).collect();
+    let list = Findings { findings, places };
     let mut s = serde_json::to_string_pretty(&list).expect("JSON values serialise");
     s.push('\n');
     s
+}
+
+/// The findings as a JSON array whose objects are built one at a time as
+/// it is written (a list of all of them first held as much memory again as
+/// the output). Written exactly as a list of the same values would be.
+struct Findings<'a> {
+    findings: &'a [Finding],
+    places: &'a EditPlaces<'a>,
+}
+
+impl serde::Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.findings.len()))?;
+        for f in self.findings {
+            seq.serialize_element(&finding_value(f, self.places))?;
+        }
+        seq.end()
+    }
 }

@@ -17,9 +17,11 @@ use crate::source::{LineIndex, Location, SourceText};
 
 /// Places edits for a report: an edit's line and column come from the text
 /// of the file it targets, looked up when a report renders it (the run's
-/// sources first, else the file on disk, read once).
+/// sources first, then the places a file kept of its own edits, else the
+/// file on disk, read once).
 pub struct EditPlaces<'a> {
     sources: HashMap<&'a str, &'a SourceText>,
+    kept: HashMap<&'a str, &'a crate::lint::FileResult>,
     root: &'a std::path::Path,
     read: std::sync::Mutex<HashMap<String, Option<SourceText>>>,
 }
@@ -33,6 +35,12 @@ impl<'a> EditPlaces<'a> {
                 .iter()
                 .filter_map(|r| Some((&*r.path, r.source.as_ref()?)))
                 .collect(),
+            kept: run
+                .files
+                .iter()
+                .filter(|r| !r.edit_places.is_empty())
+                .map(|r| (&*r.path, r))
+                .collect(),
             root: &run.root,
             read: Default::default(),
         }
@@ -42,6 +50,7 @@ impl<'a> EditPlaces<'a> {
     pub fn from_root(root: &'a std::path::Path) -> Self {
         Self {
             sources: HashMap::new(),
+            kept: HashMap::new(),
             root,
             read: Default::default(),
         }
@@ -56,6 +65,9 @@ impl<'a> EditPlaces<'a> {
         }
         if let Some(src) = self.sources.get(path) {
             return src.lines.location(&src.text, e.range.clone());
+        }
+        if let Some(place) = self.kept.get(path).and_then(|r| r.edit_place(&e.range)) {
+            return place;
         }
         let Ok(mut read) = self.read.lock() else {
             return Location::default();
