@@ -153,6 +153,11 @@ pub struct Fix {
 }
 
 impl Fix {
+    /// Whether `--fix` applies it (`unsafe_fixes`: `--unsafe-fixes` was given).
+    pub fn applies(&self, unsafe_fixes: bool) -> bool {
+        unsafe_fixes || self.applicability == Applicability::Safe
+    }
+
     /// A fix of `edits` (sorted here); `None` when there are none.
     pub fn new(
         applicability: Applicability,

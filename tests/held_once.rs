@@ -36,7 +36,8 @@ fn a_report_places_edits_the_same_without_the_sources() {
     assert!(dropped.findings.iter().filter(|f| f.fix.is_some()).count() >= 2);
     // Findings and records moved to the run: held once.
     assert!(dropped.files.iter().all(|f| f.findings.is_empty()));
-    let json = |r: &LintRun| rulegate::report::render(r, Format::Json, false, &[], &run.rules);
+    let json =
+        |r: &LintRun| rulegate::report::render(r, Format::Json, false, &[], &run.rules, false);
     let before = json(&kept);
     assert_eq!(before, json(&dropped));
     // The places come from the run, not from a second read of the file.

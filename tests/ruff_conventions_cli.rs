@@ -357,3 +357,63 @@ fn extend_reads_the_base_first_and_this_file_on_top() {
         "{err}"
     );
 }
+
+#[test]
+fn globs_that_match_no_file_are_reported_in_whole_repository_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "rulegate.toml",
+                "[per-file-ignores]\n\"tests/**\" = [\"E402\"]\n\"gone/**\" = [\"E402\"]\n[[exceptions]]\nrule = \"E402\"\npath = \"removed.py\"\nreason = \"was needed\"\nexpires = 2027-06-01\n",
+            ),
+            ("a.py", "x = 1\n"),
+            ("tests/t.py", LATE_IMPORT),
+        ],
+    );
+    let (_, out, err) = lint(dir.path(), &[]);
+    assert!(
+        out.contains("rulegate.toml:3:13: SUP004"),
+        "the per-file ignore: {out}{err}"
+    );
+    assert!(
+        out.contains("rulegate.toml:4:1: SUP004"),
+        "the exception: {out}{err}"
+    );
+    assert!(
+        !out.contains("rulegate.toml:2:"),
+        "tests/** matches a file: {out}"
+    );
+    let (_, out, _) = run_in(dir.path(), &["report", "exceptions", "--format", "json"]);
+    assert!(out.contains("\"unused\""), "{out}");
+    // A run on some files only (pre-commit) does not judge this.
+    let (_, out, _) = lint(dir.path(), &["a.py"]);
+    assert!(!out.contains("SUP004"), "{out}");
+}
+
+#[test]
+fn a_nested_config_under_a_walked_folder_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("rulegate.toml", "[lanes.production]\npaths = [\"**\"]\n"),
+            ("a.py", "x = 1\n"),
+            (
+                "sub/rulegate.toml",
+                "[rules.E402]\nseverity = \"warning\"\n",
+            ),
+            ("sub/b.py", LATE_IMPORT),
+        ],
+    );
+    let (code, _, err) = lint(dir.path(), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("sub/rulegate.toml") && err.contains("one run checks one project"),
+        "{err}"
+    );
+    // Each project alone, or one config for all, is fine.
+    assert_eq!(lint(&dir.path().join("sub"), &[]).0, 0);
+    assert_eq!(lint(dir.path(), &["--config", "rulegate.toml"]).0, 1);
+}

@@ -72,7 +72,7 @@ fn lint_json(s: Setup) -> String {
         },
     )
     .unwrap();
-    render(&out, Format::Json, false, &[], &run.rules)
+    render(&out, Format::Json, false, &[], &run.rules, false)
 }
 
 #[test]

@@ -315,7 +315,7 @@ fn one_project(paths: &[PathBuf]) -> Result<()> {
     }
     if let [(a, pa), (b, pb), ..] = &seen[..] {
         return Err(miette!(
-            help = "run rulegate once per project, or give one config with --config",
+            help = "run rulegate once per project, or give one config with --config (a nested config that shares its parent's policy says `extend = \"../rulegate.toml\"`)",
             "{} is under {}, but {} is under {}: one run checks one project",
             pa.display(),
             a.display(),
@@ -468,6 +468,7 @@ fn lint_options(args: &LintArgs) -> Result<LintOptions> {
         collect: None,
         shard: args.shard,
         cache: !args.no_cache && args.stdin_filename.is_none(),
+        one_project: args.config.config.is_none(),
         // Baselines key findings by their line's text; fancy reports show it.
         report_sources: args.baseline.is_some()
             || args.write_baseline.is_some()
@@ -499,7 +500,7 @@ fn render_lint(
     let color = args.color.enabled(terminal);
     if args.fix && opts.stdin.is_some() {
         // Editors expect the fixed source on stdout, the findings on stderr.
-        err.push_str(&report::text::concise(&run.findings));
+        err.push_str(&report::text::concise(&run.findings, args.unsafe_fixes));
         err.push_str(&report::summary(run, args.unsafe_fixes, true));
         return run
             .changed
@@ -513,7 +514,7 @@ fn render_lint(
             });
     }
     if args.statistics {
-        return report::statistics(&run.findings, &|id| {
+        return report::statistics(&run.findings, args.unsafe_fixes, &|id| {
             rules.get(id).map(|r| r.summary.clone()).unwrap_or_default()
         });
     }
@@ -527,7 +528,7 @@ fn render_lint(
             )
         })
         .collect();
-    let mut out = report::render(run, format, color, &extra, rules);
+    let mut out = report::render(run, format, color, &extra, rules, args.unsafe_fixes);
     if format.is_human() {
         out.push_str(&report::summary(run, args.unsafe_fixes, args.fix));
     }

@@ -59,6 +59,10 @@ pub struct LintOptions {
     pub shard: Option<Shard>,
     /// Reuse and record results in `.rulegate_cache/` (plain lint runs only).
     pub cache: bool,
+    /// One project per run (SPEC §2): a walked folder holding a config
+    /// other than the run's is an error (the CLI sets it unless `--config`
+    /// names one config for every file).
+    pub one_project: bool,
     /// The report shows the text of the files with findings (fancy output,
     /// baselines): keep it. Otherwise a file's text is dropped once it is
     /// checked (fixing keeps every file's).
@@ -92,7 +96,10 @@ pub struct LintRun {
     pub changed: Vec<ChangedFile>,
     /// Problems writing fixed files.
     pub write_errors: Vec<String>,
-    /// Number of files parsed (others could not concern any rule).
+    /// Number of files checked with their syntax tree. The others were
+    /// ruled out by the prefilter, or their active rules read only imports
+    /// (from tokens) and found nothing; modules parsed only for their
+    /// symbol tables are counted by `SymbolTables::parses`.
     pub files_parsed: usize,
     /// Facts collected for a report, in file order.
     pub facts: Vec<Fact>,
@@ -108,10 +115,10 @@ pub fn lint(run: &Run, opts: &LintOptions) -> miette::Result<LintRun> {
         .num_threads(opts.threads.unwrap_or(0))
         .build()
         .map_err(|e| miette::miette!("cannot start worker threads: {e}"))?;
-    Ok(pool.install(|| lint_in_pool(run, opts)))
+    pool.install(|| lint_in_pool(run, opts))
 }
 
-fn lint_in_pool(run: &Run, opts: &LintOptions) -> LintRun {
+fn lint_in_pool(run: &Run, opts: &LintOptions) -> miette::Result<LintRun> {
     let checker = Checker {
         collect: opts.collect,
         ..Checker::new(run)
@@ -132,7 +139,7 @@ fn lint_in_pool(run: &Run, opts: &LintOptions) -> LintRun {
             );
             (vec![result], ShardView::whole(run.config.exceptions.len()))
         }
-        None => check_files(&checker, opts, &mut ws),
+        None => check_files(&checker, opts, &mut ws)?,
     };
 
     let mut out = LintRun::default();
@@ -153,7 +160,7 @@ fn lint_in_pool(run: &Run, opts: &LintOptions) -> LintRun {
         out.fixes_applied = applied_in.iter().filter(|f| !failed.contains(f)).count();
     }
     gather(run, &mut out, results, &shard_view);
-    out
+    Ok(out)
 }
 
 /// Checks every file the paths name (through the cache when it is on).
@@ -161,10 +168,32 @@ fn check_files(
     checker: &Checker,
     opts: &LintOptions,
     ws: &mut Workspace,
-) -> (Vec<FileResult>, ShardView) {
+) -> miette::Result<(Vec<FileResult>, ShardView)> {
     let run = checker.run;
-    let all = walk::collect(&run.config, &opts.paths, opts.force_exclude);
-    let shard_view = shard::view(&run.config, opts.shard, &all);
+    let walk::Walk {
+        targets: all,
+        nested_configs,
+    } = walk::walk(&run.config, &opts.paths, opts.force_exclude);
+    if opts.one_project
+        && let Some(nested) = nested_configs.first()
+    {
+        let own = run
+            .config
+            .doc
+            .as_ref()
+            .map_or("the embedded default".to_string(), |d| d.name.clone());
+        return Err(miette::miette!(
+            help = "run rulegate once per project, or give one config with --config (a nested config that shares its parent's policy says `extend = \"../rulegate.toml\"`)",
+            "{} governs files of this run, which is under {own}: one run checks one project",
+            nested.display()
+        ));
+    }
+    let whole = opts.stdin.is_none()
+        && opts
+            .paths
+            .iter()
+            .all(|p| std::fs::canonicalize(p).ok() == std::fs::canonicalize(&run.config.root).ok());
+    let shard_view = shard::view(&run.config, opts.shard, &all, whole);
     let targets: Vec<Target> = all
         .into_iter()
         .filter(|t| opts.shard.is_none_or(|s| s.contains(&t.rel)))
@@ -193,7 +222,7 @@ fn check_files(
             }
         }
     }
-    (results, shard_view)
+    Ok((results, shard_view))
 }
 
 /// Moves the per-file findings, records and facts into the run's lists

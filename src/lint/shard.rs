@@ -44,20 +44,32 @@ impl Shard {
 }
 
 /// What this shard may judge about central exceptions, given every file
-/// of the run (`all`, before sharding).
-pub fn view(config: &Config, shard: Option<Shard>, all: &[Target]) -> ShardView {
-    let Some(shard) = shard else {
-        return ShardView::whole(config.exceptions.len());
-    };
-    ShardView {
-        reports_config_findings: shard.index == 1,
-        covers_other: config
+/// of the run (`all`, before sharding); `whole`: the run walks the whole
+/// repository, so a glob that matches none of `all` matches no file at all.
+pub fn view(config: &Config, shard: Option<Shard>, all: &[Target], whole: bool) -> ShardView {
+    let mut view = ShardView::whole(config.exceptions.len());
+    if whole {
+        let matches_none =
+            |globs: &crate::glob::GlobList| !all.iter().any(|t| globs.is_match(&t.rel));
+        view.matches_none = config
+            .exceptions
+            .iter()
+            .map(|ex| matches_none(&ex.paths))
+            .collect();
+        view.unused_ignores = (0..config.per_file_ignores.len())
+            .filter(|&i| matches_none(&config.per_file_ignores[i].paths))
+            .collect();
+    }
+    if let Some(shard) = shard {
+        view.reports_config_findings = shard.index == 1;
+        view.covers_other = config
             .exceptions
             .iter()
             .map(|ex| {
                 all.iter()
                     .any(|t| ex.paths.is_match(&t.rel) && !shard.contains(&t.rel))
             })
-            .collect(),
+            .collect();
     }
+    view
 }

@@ -107,18 +107,20 @@ impl Format {
 }
 
 /// Renders findings in `format`. `extra_sources` adds texts (the config file)
-/// that findings may point into.
+/// that findings may point into; `unsafe_fixes` says whether `--fix` as
+/// given applies unsafe fixes (the `[*]` marks).
 pub fn render(
     run: &LintRun,
     format: Format,
     color: bool,
     extra_sources: &[(String, Arc<str>)],
     rules: &crate::rule::RuleSet,
+    unsafe_fixes: bool,
 ) -> String {
     match format {
         Format::Json => json::render(&run.findings, &EditPlaces::of(run)),
         Format::Sarif => sarif::render(&run.findings, rules, &EditPlaces::of(run)),
-        Format::Concise => text::concise(&run.findings),
+        Format::Concise => text::concise(&run.findings, unsafe_fixes),
         Format::Github => text::github(&run.findings),
         Format::Fancy => {
             let mut sources: HashMap<&str, Arc<str>> = run
@@ -206,12 +208,16 @@ pub fn summary(run: &LintRun, unsafe_fixes: bool, fixing: bool) -> String {
 }
 
 /// `--statistics`: count, rule, fixable mark and summary per rule.
-pub fn statistics(findings: &[Finding], summaries: &dyn Fn(&str) -> String) -> String {
+pub fn statistics(
+    findings: &[Finding],
+    unsafe_fixes: bool,
+    summaries: &dyn Fn(&str) -> String,
+) -> String {
     let mut by_rule: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
     for f in findings {
         let e = by_rule.entry(&f.rule).or_default();
         e.0 += 1;
-        e.1 |= f.fix.is_some();
+        e.1 |= f.fix.as_ref().is_some_and(|x| x.applies(unsafe_fixes));
     }
     let mut rows: Vec<_> = by_rule.into_iter().collect();
     rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));

@@ -5,11 +5,13 @@ use std::fmt::Write;
 
 use crate::finding::{Finding, Severity};
 
-/// `path:line:col: RULE message`, one per line.
-pub fn concise(findings: &[Finding]) -> String {
+/// `path:line:col: RULE message`, one per line; `[*]` marks the findings
+/// `--fix` as given fixes (an unsafe fix only with `unsafe_fixes`), as ruff's.
+pub fn concise(findings: &[Finding], unsafe_fixes: bool) -> String {
     let mut out = String::new();
     for f in findings {
-        let mark = if f.fix.is_some() { " [*]" } else { "" };
+        let fixed = f.fix.as_ref().is_some_and(|x| x.applies(unsafe_fixes));
+        let mark = if fixed { " [*]" } else { "" };
         let _ = writeln!(
             out,
             "{}:{}:{}: {}{mark} {}",

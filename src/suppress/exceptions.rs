@@ -53,11 +53,9 @@ pub fn audit_exceptions(
             .and_then(|r| r.suppression.warn_before_days)
             .unwrap_or(DEFAULT_WARN_DAYS);
         let mut status = Status::of_expiry(Some(ex.expires), today, warn);
-        if status != Status::Expired
-            && in_scope.contains(&i)
-            && !used.contains(&i)
-            && !shard.covers_other_shards(i)
-        {
+        let unused_here =
+            in_scope.contains(&i) && !used.contains(&i) && !shard.covers_other_shards(i);
+        if status != Status::Expired && (unused_here || shard.matches_no_file(i)) {
             status = Status::Unused;
         }
         let check = match status {
@@ -99,6 +97,37 @@ pub fn audit_exceptions(
             status,
             kind: SuppressionKind::Exception,
         });
+    }
+    // A per-file ignore whose glob matches no file of the repository.
+    let unused_rule = rules
+        .suppression_rule(SuppressionCheck::Unused)
+        .filter(|_| shard.reports_config_findings);
+    for (entry, r) in shard
+        .unused_ignores
+        .iter()
+        .filter_map(|&i| Some((config.per_file_ignores.get(i)?, unused_rule?)))
+    {
+        let (Some(doc), Some((rel, lines))) =
+            (config.docs.get(entry.origin), places.get(entry.origin))
+        else {
+            continue;
+        };
+        let env = FileEnv {
+            rel_path: rel,
+            lane: None,
+            text: &doc.text,
+            lines,
+        };
+        let codes: Vec<&str> = entry.selectors.iter().map(|(s, _)| s.as_str()).collect();
+        let reason = format!("per-file ignore `{}` matches no file", entry.pattern);
+        let message = r.message.render(|v| {
+            Some(match v {
+                "codes" => codes.join(", ").into(),
+                "reason" => reason.clone().into(),
+                _ => return None,
+            })
+        });
+        findings.push(env.finding(r, entry.span.clone(), message, None));
     }
     (records, findings)
 }

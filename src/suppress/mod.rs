@@ -36,6 +36,13 @@ pub struct ShardView {
     /// Per central exception: whether it covers files of other shards (then
     /// this shard cannot tell it is unused).
     pub covers_other: Vec<bool>,
+    /// Per central exception: whether its glob matches no file of a
+    /// whole-repository run (then it is unused; a run on some files only
+    /// cannot tell, and leaves this all false).
+    pub matches_none: Vec<bool>,
+    /// The `[per-file-ignores]` entries whose glob matches no file of a
+    /// whole-repository run.
+    pub unused_ignores: Vec<usize>,
 }
 
 impl ShardView {
@@ -44,11 +51,17 @@ impl ShardView {
         Self {
             reports_config_findings: true,
             covers_other: vec![false; exceptions],
+            matches_none: vec![false; exceptions],
+            unused_ignores: Vec::new(),
         }
     }
 
     pub(crate) fn covers_other_shards(&self, i: usize) -> bool {
         self.covers_other.get(i).copied().unwrap_or(false)
+    }
+
+    pub(crate) fn matches_no_file(&self, i: usize) -> bool {
+        self.matches_none.get(i).copied().unwrap_or(false)
     }
 }
 
