@@ -35,18 +35,21 @@ pub fn audit_exceptions(
             (rel, crate::source::LineIndex::new(&doc.text))
         })
         .collect();
-    let mut records = Vec::new();
-    let mut findings = Vec::new();
-    for (i, ex) in config.exceptions.iter().enumerate() {
-        let (Some(doc), Some((rel, lines))) = (config.docs.get(ex.origin), places.get(ex.origin))
-        else {
-            continue;
-        };
-        let env = FileEnv {
+    // What a finding at config file `origin` is reported in.
+    let env_of = |origin: usize| {
+        let (doc, (rel, lines)) = (config.docs.get(origin)?, places.get(origin)?);
+        Some(FileEnv {
             rel_path: rel,
             lane: None,
             text: &doc.text,
             lines,
+        })
+    };
+    let mut records = Vec::new();
+    let mut findings = Vec::new();
+    for (i, ex) in config.exceptions.iter().enumerate() {
+        let Some(env) = env_of(ex.origin) else {
+            continue;
         };
         let rule = rules.get(&ex.rule);
         let warn = rule
@@ -87,9 +90,9 @@ pub fn audit_exceptions(
         }
         records.push(SuppressionRecord {
             rule: ex.rule.clone(),
-            path: rel.to_string(),
+            path: env.rel_path.to_string(),
             applies_to: Some(ex.path_glob.clone()),
-            line: lines.position(&doc.text, ex.span.start).line,
+            line: env.lines.position(env.text, ex.span.start).line,
             reason: Some(ex.reason.clone()),
             issue: ex.issue.clone(),
             start: ex.start.map(|d| d.to_string()),
@@ -107,16 +110,8 @@ pub fn audit_exceptions(
         .iter()
         .filter_map(|&i| Some((config.per_file_ignores.get(i)?, unused_rule?)))
     {
-        let (Some(doc), Some((rel, lines))) =
-            (config.docs.get(entry.origin), places.get(entry.origin))
-        else {
+        let Some(env) = env_of(entry.origin) else {
             continue;
-        };
-        let env = FileEnv {
-            rel_path: rel,
-            lane: None,
-            text: &doc.text,
-            lines,
         };
         let codes: Vec<&str> = entry.selectors.iter().map(|(s, _)| s.as_str()).collect();
         let reason = format!("per-file ignore `{}` matches no file", entry.pattern);
