@@ -525,7 +525,7 @@ mod tests {
         let got = read_all(&input, 1024);
         assert!(
             matches!(&got[0], Incoming::Message(Message::Request { method, id, .. })
-            if method == "initialize" && *id == Value::from(1))
+            if method == "initialize" && *id == 1)
         );
         assert!(
             matches!(&got[1], Incoming::Message(Message::Notification { method, .. }) if method == "exit")
@@ -567,7 +567,7 @@ mod tests {
         let body = r#"{"jsonrpc":"2.0","id":12345678901234,"method":"x"}"#;
         let got = read_all(&framed(body), 1 << 20);
         assert!(
-            matches!(&got[0], Incoming::Message(Message::Request { id, .. }) if *id == Value::from(12345678901234u64))
+            matches!(&got[0], Incoming::Message(Message::Request { id, .. }) if *id == 12345678901234u64)
         );
     }
 
