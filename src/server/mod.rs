@@ -635,16 +635,20 @@ impl Server {
             self.error(id, r.code, &r.reason);
         }
         let method = r.method.as_deref().unwrap_or("a message");
-        if let Some(uri) = r.uri.as_deref().filter(|_| {
+        let document = r.uri.as_deref().filter(|_| {
             matches!(
                 r.method.as_deref(),
                 Some("textDocument/didOpen" | "textDocument/didChange")
             )
-        }) && self.docs.remove(uri).is_some()
-        {
-            self.moved_on(uri);
-            if let Ok(u) = uri.parse::<Uri>() {
-                self.publish(u, Vec::new(), None);
+        });
+        if let Some(uri) = document {
+            // Its text is unknown now: stop serving it (and clear what was
+            // shown for an older text).
+            if self.docs.remove(uri).is_some() {
+                self.moved_on(uri);
+                if let Ok(u) = uri.parse::<Uri>() {
+                    self.publish(u, Vec::new(), None);
+                }
             }
             self.show(
                 MessageType::ERROR,
@@ -927,6 +931,44 @@ mod tests {
         // Without shutdown: exit says so.
         let mut h = Harness::new();
         assert!(matches!(h.notify("exit", Value::Null), Flow::Exit(false)));
+    }
+
+    #[test]
+    fn a_refused_change_stops_serving_its_document_and_says_so() {
+        let mut h = Harness::new();
+        h.open("x = 1\nimport os\n");
+        h.code_action(9); // waiting for version 1's findings
+        let uri = h.uri.clone();
+        h.server.guarded(Incoming::Refused(Refusal {
+            id: None,
+            method: Some("textDocument/didChange".into()),
+            uri: Some(uri),
+            code: code::INVALID_REQUEST,
+            reason: "message of 9 bytes is over the limit of 8 bytes".into(),
+        }));
+        let sent = h.sent();
+        assert_eq!(error_code(&sent, 9), Some(code::CONTENT_MODIFIED as i64));
+        assert!(sent.iter().any(|m| m["method"] == "window/showMessage"
+            && m["params"]["message"].as_str().unwrap().contains("refused")));
+        assert!(
+            sent.iter()
+                .any(|m| m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["diagnostics"] == json!([]))
+        );
+        assert!(h.server.docs.is_empty());
+        // A refused request is answered with the refusal's code.
+        h.server.guarded(Incoming::Refused(Refusal {
+            id: Some(Value::from("x-1")),
+            method: None,
+            uri: None,
+            code: code::INVALID_REQUEST,
+            reason: "too large".into(),
+        }));
+        let sent = h.sent();
+        assert!(
+            sent.iter()
+                .any(|m| m["id"] == "x-1" && m["error"]["code"] == code::INVALID_REQUEST)
+        );
     }
 
     #[test]
