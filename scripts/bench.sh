@@ -160,3 +160,11 @@ printf '%-52s %7.4f s\n' "one file ($one): ruff --select E402,TD,FIX" "$t_ruff"
 printf '%-52s %7.4f s  (%sx ruff)\n' "one file, warm cache" "$t_warm" "$(ratio "$t_warm" "$t_ruff")"
 printf '%-52s %7.4f s  (%sx ruff)\n' "one file, edited (the rest of the cache warm)" "$t_edit" "$(ratio "$t_edit" "$t_ruff")"
 printf '%-52s %7.4f s  (%sx ruff)\n' "one file, --no-cache" "$t_cold" "$(ratio "$t_cold" "$t_ruff")"
+
+# The language server: latency from didOpen, and from an incremental
+# didChange to the publishDiagnostics of that version, on a 3,003-line file,
+# against `ruff server` with comparable rules (E402 and the TODO rules;
+# ruff's E402,TD,FIX), both pushing diagnostics to pytest-lsp's client.
+# Medians of 10 opens and 50 edits (scripts/lsp_latency.py).
+lsp_py=$(venv_tool pytest-lsp pytest-lsp==1.0.1)/bin/python
+"$lsp_py" "$here/scripts/lsp_latency.py" "$rulegate" "$ruff" 50

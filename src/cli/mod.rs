@@ -77,6 +77,10 @@ enum Command {
         /// The date TTLs and escalations are judged against (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", env = dates::TODAY_ENV)]
         today: Option<String>,
+        /// Refuse incoming messages larger than this (bytes).
+        #[arg(long, value_name = "BYTES", env = "RULEGATE_MAX_MESSAGE_BYTES",
+              default_value_t = crate::server::rpc::DEFAULT_MAX_MESSAGE_BYTES)]
+        max_message_bytes: u64,
     },
     /// Inventories and audits: exceptions, TODOs, lane violations.
     #[command(subcommand)]
@@ -231,10 +235,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(kind) => reports::run(kind),
         Command::Stubs(args) => stubs::run(args),
         Command::Promote(args) => promote::run(args),
-        Command::Server { today } => {
+        Command::Server {
+            today,
+            max_message_bytes,
+        } => {
             let today = dates::resolve_today(today.as_deref()).map_err(|e| miette!("{e}"))?;
-            crate::server::serve(today).map_err(|e| miette!("language server: {e}"))?;
-            Ok(ExitCode::SUCCESS)
+            // LSP: exit code 0 after `shutdown`, 1 without it.
+            let clean = crate::server::serve(today, max_message_bytes)
+                .map_err(|e| miette!("language server: {e}"))?;
+            Ok(if clean {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Completions { shell } => {
             out(&inspect::completions(shell));

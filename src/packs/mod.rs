@@ -326,6 +326,58 @@ pub fn load_rules(
     ignore: &[String],
     known: &Known,
 ) -> miette::Result<RuleSet> {
+    let (gathered, key) = gather(config, host, Some(known));
+    let Gathered {
+        mut all,
+        mut errors,
+        warnings,
+    } = gathered;
+    error::collect(std::mem::take(&mut errors))?;
+
+    duplicate_ids(&all, &mut errors);
+    check_against_config(config, &mut all, &mut errors);
+    error::collect(errors)?;
+    let ids = all.iter().map(|(r, _)| &*r.id);
+    let unknown = crate::selector::unknown(&[select, ignore].concat(), ids);
+    if !unknown.is_empty() {
+        return Err(miette::miette!(
+            help = "run `rulegate rules` to list the rules of the active packs",
+            "{}",
+            unknown.join("\n")
+        ));
+    }
+    Ok(finish(config, all, warnings, select, ignore, key))
+}
+
+/// Loads what [`load_rules`] loads, but keeps going past errors (the
+/// language server, which must lint with whatever loaded): a pack with an
+/// error is left out whole, a rule whose id an earlier pack defines is left
+/// out, and a config override or exception naming no loaded rule is
+/// ignored. The errors come back beside the rules; those of the config that
+/// name unknown rules are left out while some pack failed (its rules are
+/// the likely ones named).
+pub fn load_rules_tolerant(config: &Config, host: &ScriptHost) -> (RuleSet, Vec<SpannedError>) {
+    let (gathered, key) = gather(config, host, None);
+    let Gathered {
+        mut all,
+        mut errors,
+        warnings,
+    } = gathered;
+    let packs_failed = !errors.is_empty();
+    duplicate_ids(&all, &mut errors);
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|(r, _)| seen.insert(r.id.clone()));
+    let mut config_errors = Vec::new();
+    check_against_config(config, &mut all, &mut config_errors);
+    if !packs_failed {
+        errors.extend(config_errors);
+    }
+    (finish(config, all, warnings, &[], &[], key), errors)
+}
+
+/// Reads and compiles every pack the config names (plus `builtin:core`),
+/// each once; also returns the start of the rule set's cache key.
+fn gather(config: &Config, host: &ScriptHost, known: Option<&Known>) -> (Gathered, String) {
     let mut gathered = Gathered::default();
     let mut key = String::from(env!("CARGO_PKG_VERSION"));
     let mut refs: Vec<(String, Option<std::ops::Range<usize>>)> =
@@ -378,28 +430,21 @@ pub fn load_rules(
             }
         };
         key.push_str(&source.doc.text);
-        gathered.add(&source, config, host, Some(known));
+        gathered.add(&source, config, host, known);
     }
-    let Gathered {
-        mut all,
-        mut errors,
-        warnings,
-    } = gathered;
-    error::collect(std::mem::take(&mut errors))?;
+    (gathered, key)
+}
 
-    duplicate_ids(&all, &mut errors);
-    check_against_config(config, &mut all, &mut errors);
-    error::collect(errors)?;
-    let ids = all.iter().map(|(r, _)| &*r.id);
-    let unknown = crate::selector::unknown(&[select, ignore].concat(), ids);
-    if !unknown.is_empty() {
-        return Err(miette::miette!(
-            help = "run `rulegate rules` to list the rules of the active packs",
-            "{}",
-            unknown.join("\n")
-        ));
-    }
-
+/// The rule set of the rules that loaded: disabled and unselected ones
+/// dropped, the cache key completed.
+fn finish(
+    config: &Config,
+    all: Vec<(Rule, SourceDoc)>,
+    warnings: Vec<SpannedError>,
+    select: &[String],
+    ignore: &[String],
+    mut key: String,
+) -> RuleSet {
     let disabled = |id: &str| {
         config
             .overrides
@@ -429,7 +474,7 @@ pub fn load_rules(
     let mut set = RuleSet::new(rules);
     set.fingerprint = crate::hash::digest(key.as_bytes());
     set.warnings = warnings;
-    Ok(set)
+    set
 }
 
 /// Loads one pack for `rulegate test`, validated as `lint` validates it

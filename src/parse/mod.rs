@@ -22,6 +22,16 @@ pub struct Worker {
     parser: Parser,
     /// The query cursor of this thread (reused across files).
     pub cursor: QueryCursor,
+    /// A text to re-parse incrementally (see [`Worker::reparse_from`]).
+    reuse: Option<Reuse>,
+}
+
+/// An incremental re-parse: the text, the earlier tree edited to match
+/// it, and the tree of its last parse.
+struct Reuse {
+    text: std::sync::Arc<str>,
+    old: Option<Tree>,
+    new: Option<Tree>,
 }
 
 impl Default for Worker {
@@ -40,12 +50,42 @@ impl Worker {
         Self {
             parser,
             cursor: QueryCursor::new(),
+            reuse: None,
         }
     }
 
     /// Parses `text`.
     pub fn parse(&mut self, text: &str) -> Option<Tree> {
+        if let Some(r) = self
+            .reuse
+            .as_mut()
+            .filter(|r| std::ptr::eq(r.text.as_ptr(), text.as_ptr()) && r.text.len() == text.len())
+        {
+            let tree = self.parser.parse(text, r.new.as_ref().or(r.old.as_ref()));
+            r.new = tree.clone();
+            return tree;
+        }
         self.parser.parse(text, None)
+    }
+
+    /// Makes parses of `text` (this very string, not merely an equal one)
+    /// incremental: they start from `old`, an earlier tree of the same
+    /// document edited ([`Tree::edit`]) to match `text`, so tree-sitter
+    /// re-parses only what changed (the language server's documents). The
+    /// tree of the last such parse is kept for [`Worker::take_reparsed`].
+    pub fn reparse_from(&mut self, text: std::sync::Arc<str>, old: Option<Tree>) {
+        self.reuse = Some(Reuse {
+            text,
+            old,
+            new: None,
+        });
+    }
+
+    /// The tree of the last parse of the text given to
+    /// [`Worker::reparse_from`] (`None` when nothing parsed it), which is
+    /// then forgotten.
+    pub fn take_reparsed(&mut self) -> Option<Tree> {
+        self.reuse.take().and_then(|r| r.new)
     }
 
     /// Number of syntax errors in `text` for `target`: tree-sitter's error

@@ -1,95 +1,118 @@
-//! Code actions and hover: each finding's fix, "suppress with a reason",
-//! `source.fixAll.rulegate` (the safe fixes, through the fix engine), and a
-//! rule's `explain` on hover.
-
-use std::collections::HashMap;
+//! Code actions and hover, answered from one document version and its
+//! findings: each finding's fix, "suppress with a reason", and every
+//! finding's rule under the cursor on hover. Edits name the version they
+//! were computed for (`documentChanges` with a versioned identifier), so an
+//! editor refuses them once the text has moved on.
 
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Hover, HoverContents,
-    HoverParams, MarkupContent, MarkupKind, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, DocumentChanges, Hover,
+    HoverContents, HoverParams, MarkupContent, MarkupKind, OneOf,
+    OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
-use super::{FIX_ALL, Server, convert};
+use super::FIX_ALL;
+use super::document::{Linted, Snapshot};
 use crate::finding::{Applicability, EditOp, Finding};
-use crate::fix::workspace::Workspace;
-use crate::lint::fixing::fix_results;
-use crate::source::SourceText;
+use crate::run::Run;
+use crate::source::floor_char_boundary;
 
-/// The actions offered for `params.range`.
-pub(super) fn code_actions(server: &Server, params: CodeActionParams) -> Vec<CodeActionOrCommand> {
-    let uri = &params.text_document.uri;
-    let Some((doc, rel, run)) = server.doc(uri) else {
-        return Vec::new();
-    };
-    let only = params.context.only.as_ref();
-    let wants = |kind: &CodeActionKind| {
-        only.is_none_or(|o| o.iter().any(|k| kind.as_str().starts_with(k.as_str())))
-    };
-    let mut out = Vec::new();
-    let from = convert::offset(&doc.text, params.range.start);
-    let to = convert::offset(&doc.text, params.range.end);
-    if wants(&CodeActionKind::QUICKFIX) {
-        for f in doc
+/// One document version as the answers see it.
+pub(super) struct View<'a> {
+    pub uri: &'a Uri,
+    pub snap: &'a Snapshot,
+    pub linted: &'a Linted,
+    pub run: &'a Run,
+}
+
+impl View<'_> {
+    fn text(&self) -> &str {
+        &self.snap.text
+    }
+
+    /// The LSP range of a finding's byte range.
+    fn range(&self, r: &std::ops::Range<usize>) -> lsp_types::Range {
+        let shift = self.linted.shift;
+        self.snap
+            .lines
+            .range(self.text(), r.start + shift..r.end + shift)
+    }
+
+    /// The findings whose range meets bytes `from..=to` of the document.
+    fn findings_at(&self, from: usize, to: usize) -> impl Iterator<Item = &Finding> {
+        let shift = self.linted.shift;
+        self.linted
             .findings
             .iter()
-            .filter(|f| f.range.start <= to && from <= f.range.end)
-        {
-            if let Some(action) = fix_action(uri, &doc.text, f) {
-                out.push(action);
-            }
-            if let Some(action) = suppress_action(uri, &doc.text, f, &run) {
-                out.push(action);
-            }
-        }
+            .filter(move |f| f.range.start + shift <= to && from <= f.range.end + shift)
     }
-    let fix_all = CodeActionKind::new(FIX_ALL);
-    if wants(&fix_all) {
-        let mut ws = Workspace::new(run.config.root.clone());
-        ws.insert(&rel, None, &SourceText::new(&doc.text));
-        let checker = crate::check::Checker::new(&run);
-        let mut worker = crate::parse::Worker::new();
-        let result = crate::lint::file::check_source(
-            &checker,
-            &mut worker,
-            std::sync::Arc::from(rel.as_str()),
-            SourceText::new(&doc.text),
-        );
-        let (ws, _) = fix_results(&run, &mut [result], ws, false);
-        if let Some(new) = ws.text(&rel).filter(|t| *t != doc.text) {
-            let edit = TextEdit::new(
-                convert::range(&doc.text, 0..doc.text.len()),
-                new.to_string(),
-            );
-            out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: "rulegate: apply every safe fix".into(),
-                kind: Some(fix_all),
-                edit: Some(workspace_edit(uri.clone(), vec![edit])),
-                ..Default::default()
-            }));
+}
+
+/// Whether a request limited to `only` kinds wants `kind`.
+pub(super) fn wants(params: &CodeActionParams, kind: &CodeActionKind) -> bool {
+    params.context.only.as_ref().is_none_or(|o| {
+        o.iter().any(|k| {
+            kind.as_str() == k.as_str() || kind.as_str().starts_with(&format!("{}.", k.as_str()))
+        })
+    })
+}
+
+/// The quick fixes for `params.range`: each finding's fix and its suppression.
+pub(super) fn quick_fixes(view: &View, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+    if !wants(params, &CodeActionKind::QUICKFIX) {
+        return Vec::new();
+    }
+    let bytes = view.snap.lines.byte_range(view.text(), params.range);
+    let mut out = Vec::new();
+    for f in view.findings_at(bytes.start, bytes.end) {
+        if let Some(action) = fix_action(view, f) {
+            out.push(action);
+        }
+        if let Some(action) = suppress_action(view, f) {
+            out.push(action);
         }
     }
     out
 }
 
-fn workspace_edit(uri: Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
+/// The edit of `edits` to version `version` of `uri`.
+pub(super) fn versioned_edit(uri: &Uri, version: i32, edits: Vec<TextEdit>) -> WorkspaceEdit {
     WorkspaceEdit {
-        changes: Some(HashMap::from([(uri, edits)])),
+        document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier {
+                uri: uri.clone(),
+                version: Some(version),
+            },
+            edits: edits.into_iter().map(OneOf::Left).collect(),
+        }])),
         ..Default::default()
     }
 }
 
+/// The fixAll action for one edit of version `snap`.
+pub(super) fn fix_all_action(
+    uri: &Uri,
+    snap: &Snapshot,
+    range: std::ops::Range<usize>,
+    new_text: String,
+) -> CodeActionOrCommand {
+    let edit = TextEdit::new(snap.lines.range(&snap.text, range), new_text);
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title: "rulegate: apply every safe fix".into(),
+        kind: Some(CodeActionKind::new(FIX_ALL)),
+        edit: Some(versioned_edit(uri, snap.version, vec![edit])),
+        ..Default::default()
+    })
+}
+
 /// A finding's own fix, when all its edits are text edits of this file.
-fn fix_action(uri: &Uri, text: &str, f: &Finding) -> Option<CodeActionOrCommand> {
+fn fix_action(view: &View, f: &Finding) -> Option<CodeActionOrCommand> {
     let fix = f.fix.as_ref()?;
     let mut edits = Vec::new();
     for e in &fix.edits {
         if e.op != EditOp::Replace || e.file.as_deref().is_some_and(|p| p != &*f.path) {
             return None; // other files, created or moved files: `lint --fix` does those
         }
-        edits.push(TextEdit::new(
-            convert::range(text, e.range.clone()),
-            e.content.clone(),
-        ));
+        edits.push(TextEdit::new(view.range(&e.range), e.content.clone()));
     }
     let safety = match fix.applicability {
         Applicability::Safe => "safe",
@@ -99,72 +122,91 @@ fn fix_action(uri: &Uri, text: &str, f: &Finding) -> Option<CodeActionOrCommand>
         title: format!("{} ({safety}): {}", f.rule, fix.message),
         kind: Some(CodeActionKind::QUICKFIX),
         is_preferred: Some(fix.applicability == Applicability::Safe),
-        edit: Some(workspace_edit(uri.clone(), edits)),
+        edit: Some(versioned_edit(view.uri, view.snap.version, edits)),
         ..Default::default()
     }))
 }
 
-/// "Suppress RULE with a reason": `# noqa: RULE -- <reason>` at the end of
-/// the line the finding starts on (where ruff honours it), with
-/// `until=` today plus the rule's TTL when it has one. Not offered where the
-/// line has a comment already.
-fn suppress_action(
-    uri: &Uri,
-    text: &str,
-    f: &Finding,
-    run: &crate::run::Run,
-) -> Option<CodeActionOrCommand> {
-    let start = f.range.start.min(text.len());
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let line_end = if text[..line_end].ends_with('\r') {
-        line_end - 1
-    } else {
-        line_end
-    };
-    if text[line_start..line_end].contains('#') {
-        return None;
-    }
-    let rule = run.rules.get(&f.rule)?;
+/// "Suppress RULE with a reason": `# noqa: RULE -- <reason>` on the line
+/// ruff reads it from (merged into a directive the line has), with `until=`
+/// today plus the rule's TTL when it has one. Not offered where the writer
+/// refuses (a line inside a string, a blanket `# noqa`).
+fn suppress_action(view: &View, f: &Finding) -> Option<CodeActionOrCommand> {
+    let text = view.text();
+    let start = floor_char_boundary(text, (f.range.start + view.linted.shift).min(text.len()));
+    let line = view.snap.lines.position(text, start).line as usize;
+    let rule = view.run.rules.get(&f.rule)?;
     let until = rule
         .suppression
         .ttl()
-        .map(|days| format!(" until={}", crate::dates::add_days(run.today, days as i64)))
-        .unwrap_or_default();
-    let comment = format!("  # noqa: {} -- <reason>{until}", f.rule);
-    let at = convert::position(text, line_end);
-    let edit = TextEdit::new(lsp_types::Range::new(at, at), comment);
+        .map(|days| crate::dates::add_days(view.run.today, days as i64));
+    // The one writer of suppression comments (as `lint --add-noqa`): the
+    // line ruff reads the directive from, codes merged into a directive the
+    // line has, never inside a string.
+    let tree = crate::parse::Worker::new().parse(text)?;
+    let writer = crate::suppress::writer::Writer::new(text, &tree);
+    let codes = [f.rule.as_ref()];
+    // A reason the line's directive has is kept; else one is asked for.
+    let edit = match writer.edit(line, &codes, None, until).ok()?? {
+        e if e.content.contains(" -- ") => e,
+        _ => writer.edit(line, &codes, Some("<reason>"), until).ok()??,
+    };
+    let range = lsp_types::Range::new(
+        view.snap.lines.position(text, edit.range.start),
+        view.snap.lines.position(text, edit.range.end),
+    );
     Some(CodeActionOrCommand::CodeAction(CodeAction {
         title: format!("Suppress {} with a reason", f.rule),
         kind: Some(CodeActionKind::QUICKFIX),
-        edit: Some(workspace_edit(uri.clone(), vec![edit])),
+        edit: Some(versioned_edit(
+            view.uri,
+            view.snap.version,
+            vec![TextEdit::new(range, edit.content)],
+        )),
         ..Default::default()
     }))
 }
 
-/// The `explain` of the rule of a finding under the cursor.
-pub(super) fn hover(server: &Server, params: HoverParams) -> Option<Hover> {
-    let p = params.text_document_position_params;
-    let (doc, _, run) = server.doc(&p.text_document.uri)?;
-    let at = convert::offset(&doc.text, p.position);
-    let f = doc
-        .findings
-        .iter()
-        .find(|f| f.range.start <= at && at <= f.range.end)?;
-    let rule = run.rules.get(&f.rule)?;
-    let value = format!(
-        "**{}** ({}, pack `{}`): {}\n\n{}",
-        rule.id,
-        rule.severity.as_str(),
-        rule.pack,
-        rule.summary,
-        rule.explain.trim()
-    );
+/// Every finding under the cursor: its message, and its rule's summary and
+/// `explain` (once per rule).
+pub(super) fn hover(view: &View, params: &HoverParams) -> Option<Hover> {
+    let at = view
+        .snap
+        .lines
+        .offset(view.text(), params.text_document_position_params.position);
+    let found: Vec<&Finding> = view.findings_at(at, at).collect();
+    let smallest = found.iter().min_by_key(|f| f.range.len())?;
+    let range = view.range(&smallest.range);
+    let mut sections = Vec::new();
+    let mut explained: Vec<&str> = Vec::new();
+    for f in &found {
+        let Some(rule) = view.run.rules.get(&f.rule) else {
+            continue;
+        };
+        let mut section = format!(
+            "**{}** ({}, pack `{}`): {}",
+            rule.id,
+            f.severity.as_str(),
+            rule.pack,
+            f.message
+        );
+        if !explained.contains(&&*rule.id) {
+            explained.push(&*rule.id);
+            section.push_str(&format!("\n\n*{}*", rule.summary.trim()));
+            if !rule.explain.trim().is_empty() {
+                section.push_str(&format!("\n\n{}", rule.explain.trim()));
+            }
+        }
+        sections.push(section);
+    }
+    if sections.is_empty() {
+        return None;
+    }
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
-            value,
+            value: sections.join("\n\n---\n\n"),
         }),
-        range: Some(convert::range(&doc.text, f.range.clone())),
+        range: Some(range),
     })
 }

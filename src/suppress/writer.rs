@@ -28,7 +28,7 @@ use crate::finding::Edit;
 pub enum Refusal {
     /// The source does not parse at all.
     #[error("the file cannot be parsed")]
-    #[allow(dead_code, reason = "made by `noqa_edit`, for the language server")]
+    #[cfg(test)]
     NoTree,
     /// No such line.
     #[error("the file has no line {0}")]
@@ -373,12 +373,8 @@ static EXCEPTION_TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bEXCEPTION-\d{8}\b").expect("valid regex"));
 
 /// The edit that suppresses `codes` on (0-based) `line` of `text` (see
-/// [`Writer::edit`]); parses `text` once. For callers that hold no tree,
-/// such as the language server's "suppress with a reason" action.
-#[allow(
-    dead_code,
-    reason = "the language server's suppress action is to call it (its own writer goes)"
-)]
+/// [`Writer::edit`]); parses `text` once (the tests' entry point).
+#[cfg(test)]
 pub fn noqa_edit(
     text: &str,
     line: usize,
