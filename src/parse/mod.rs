@@ -43,9 +43,14 @@ impl Worker {
         }
     }
 
-    /// Parses `text`.
+    /// Parses `text`. Python breaks lines at a lone `\r` too, tree-sitter
+    /// only at `\n` (its comments run to `\n`, so `# noqa\rimport json`
+    /// would be one comment): it parses a copy with each lone `\r` written
+    /// as `\n`, same length, so the tree's offsets index `text` (and its
+    /// own endings stay for edits). A text with no lone `\r` is not copied.
     pub fn parse(&mut self, text: &str) -> Option<Tree> {
-        self.parser.parse(text, None)
+        let text = crate::source::lone_cr_as_lf(text);
+        self.parser.parse(&*text, None)
     }
 
     /// Number of syntax errors in `text` for `target`: tree-sitter's error
@@ -159,6 +164,28 @@ mod tests {
             syntax_errors(&w.parse("x = 1\n").unwrap()),
             Vec::<std::ops::Range<usize>>::new()
         );
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_comment_as_in_python() {
+        let mut w = Worker::new();
+        let text = "x = 1\n# noqa: E402\rimport json\r\n";
+        let tree = w.parse(text).unwrap();
+        assert!(!tree.root_node().has_error());
+        let comments = comment_ranges(&tree);
+        assert_eq!(comments.len(), 1);
+        assert_eq!(&text[comments[0].clone()], "# noqa: E402");
+        let kinds: Vec<&str> = {
+            let root = tree.root_node();
+            let mut c = root.walk();
+            root.named_children(&mut c).map(|n| n.kind()).collect()
+        };
+        assert_eq!(
+            kinds,
+            ["expression_statement", "comment", "import_statement"]
+        );
+        // A lone CR inside a one-quote string is its end, as for CPython.
+        assert!(w.parse("x = 'a\rb'\n").unwrap().root_node().has_error());
     }
 
     #[test]

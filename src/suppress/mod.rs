@@ -487,6 +487,27 @@ mod stage_tests {
     }
 
     #[test]
+    fn a_lone_cr_ends_the_directive_and_its_line() {
+        // The import after the lone CR is code (to CPython and ruff): its
+        // own E402 on line 3; the directive on line 2 covers line 2 only, so
+        // it is unused (ruff's RUF100 too), and its fix removes the
+        // directive, never the import.
+        let text = "x = 1\n# noqa: E402\rimport json\n";
+        let s = suppressed(text);
+        let mut got = ids(&s);
+        got.sort();
+        assert_eq!(got, ["E402@3", "SUP004@2"]);
+        let e402 = s.findings.iter().find(|f| &*f.rule == "E402").unwrap();
+        assert_eq!(&text[e402.range.clone()], "import json");
+        let sup = s.findings.iter().find(|f| &*f.rule == "SUP004").unwrap();
+        let edit = &sup.fix.as_ref().expect("SUP004 fixes").edits[0];
+        assert_eq!(&text[edit.range.clone()], "# noqa: E402");
+        // The same directive on the import's own line suppresses it.
+        let s = suppressed("x = 1\rimport json  # noqa: E402 -- why\r\n");
+        assert_eq!(ids(&s), Vec::<String>::new());
+    }
+
+    #[test]
     fn an_unused_code_is_sup004_with_a_safe_fix() {
         let s = suppressed("import os  # noqa: E402 -- not needed\n");
         assert_eq!(ids(&s), ["SUP004@1"]);
