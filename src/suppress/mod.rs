@@ -399,14 +399,21 @@ fn unused_fix(
         .collect();
     let edit = if kept.is_empty() {
         // Remove the directive and the blanks before it (the whole comment
-        // when the directive was all of it).
-        let line_start = env
+        // when the directive was all of it); a directive alone on its line
+        // goes with the line and its line break, as ruff's fix does (an
+        // emptied line would join a lone `\r` before it and the `\n` after
+        // it into one `\r\n`).
+        let line = env
             .lines
-            .line_range(env.lines.line_of(d.range.start), env.text.len())
-            .start;
-        let before = &env.text[line_start..d.range.start];
-        let trimmed = before.trim_end_matches([' ', '\t']);
-        Edit::new(None, line_start + trimmed.len()..d.range.end, String::new())
+            .line_range(env.lines.line_of(d.range.start), env.text.len());
+        let before = &env.text[line.start..d.range.start];
+        let trimmed = before.trim_end_matches([' ', '\t', '\x0c']);
+        let after = env.text[d.range.end..line.end].trim_start_matches([' ', '\t', '\x0c']);
+        if trimmed.is_empty() && matches!(after, "" | "\n" | "\r\n" | "\r") {
+            Edit::new(None, line, String::new())
+        } else {
+            Edit::new(None, line.start + trimmed.len()..d.range.end, String::new())
+        }
     } else {
         Edit::new(None, d.codes_range.clone()?, kept.join(", "))
     };
@@ -501,7 +508,18 @@ mod stage_tests {
         assert_eq!(&text[e402.range.clone()], "import json");
         let sup = s.findings.iter().find(|f| &*f.rule == "SUP004").unwrap();
         let edit = &sup.fix.as_ref().expect("SUP004 fixes").edits[0];
-        assert_eq!(&text[edit.range.clone()], "# noqa: E402");
+        assert_eq!(&text[edit.range.clone()], "# noqa: E402\r");
+        // Alone on its line, the directive goes with its line break: the
+        // lone `\r` before it and the `\n` after it stay two line breaks.
+        let text = "x = 1\r  # noqa: E402 -- why\ny = 2\n";
+        let s = suppressed(text);
+        let edit = &s.findings[0].fix.as_ref().expect("SUP004 fixes").edits[0];
+        assert_eq!(&text[edit.range.clone()], "  # noqa: E402 -- why\n");
+        // After code, only the directive and the blanks before it go.
+        let text = "x = 1  # noqa: E402 -- why\r";
+        let s = suppressed(text);
+        let edit = &s.findings[0].fix.as_ref().expect("SUP004 fixes").edits[0];
+        assert_eq!(&text[edit.range.clone()], "  # noqa: E402 -- why");
         // The same directive on the import's own line suppresses it.
         let s = suppressed("x = 1\rimport json  # noqa: E402 -- why\r\n");
         assert_eq!(ids(&s), Vec::<String>::new());
