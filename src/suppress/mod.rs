@@ -188,6 +188,9 @@ pub fn find_directives(text: &str, tree: &Tree) -> (Vec<Directive>, Vec<Malforme
                 .map(|n| n.byte_range()),
         };
         let Some(range) = comment else { continue };
+        // tree-sitter's comment holds the `\r` of a `\r\n`: the line's
+        // ending is not the directive's (a fix that removes it keeps it).
+        let range = range.start..range.start + text[range].trim_end_matches('\r').len();
         if last_comment == Some(range.start) {
             continue;
         }
@@ -515,7 +518,12 @@ mod stage_tests {
         let s = suppressed(text);
         let edit = &s.findings[0].fix.as_ref().expect("SUP004 fixes").edits[0];
         assert_eq!(&text[edit.range.clone()], "  # noqa: E402 -- why\n");
-        // After code, only the directive and the blanks before it go.
+        // After code, only the directive and the blanks before it go (not
+        // the `\r` of a CRLF, which tree-sitter counts in the comment).
+        let text = "x = 1  # noqa: E402 -- why\r\n";
+        let s = suppressed(text);
+        let edit = &s.findings[0].fix.as_ref().expect("SUP004 fixes").edits[0];
+        assert_eq!(&text[edit.range.clone()], "  # noqa: E402 -- why");
         let text = "x = 1  # noqa: E402 -- why\r";
         let s = suppressed(text);
         let edit = &s.findings[0].fix.as_ref().expect("SUP004 fixes").edits[0];
