@@ -92,9 +92,7 @@ pub fn tokenize(text: &str) -> Option<Tokens> {
             }
             b'\\' => {
                 // A continuation joins the next line to this logical line.
-                let Some(after) = newline_end(b, i + 1) else {
-                    return None;
-                };
+                let after = newline_end(b, i + 1)?;
                 if out.tokens.len() == first_token {
                     return None;
                 }
