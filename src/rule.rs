@@ -496,10 +496,16 @@ impl RuleSet {
         text: &str,
     ) -> RuleMask {
         let mut active = RuleMask::new(self.rules.len());
+        // Text tests read lines as `str::lines` does (`\n`, `\r\n`); Python
+        // also breaks them at a lone `\r`, so they read the text with each
+        // one as `\n` (same offsets; a copy only when there is one).
+        let lines_text = std::cell::OnceCell::new();
         for i in words.iter() {
             let rule = &self.rules[i];
             let possible = || match &rule.matcher {
-                Matcher::Analyzer(a) => a.may_match(text),
+                Matcher::Analyzer(a) => {
+                    a.may_match(lines_text.get_or_init(|| crate::source::lone_cr_as_lf(text)))
+                }
                 _ => true,
             };
             if rule.scope.applies(rel_path, lane) && possible() {

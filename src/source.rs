@@ -112,7 +112,10 @@ pub fn words_after_hash(text: &str, words: &aho_corasick::AhoCorasick) -> Vec<us
     let mut from = 0;
     while let Some(i) = text[from..].find('#') {
         let hash = from + i;
-        let end = text[hash..].find('\n').map_or(text.len(), |e| hash + e);
+        // A line ends at `\n`, `\r\n` or a lone `\r`, as Python reads it.
+        let end = text[hash..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |e| hash + e);
         hits.extend(words.find_iter(&text[hash..end]).map(|m| hash + m.start()));
         from = end;
     }
@@ -199,15 +202,21 @@ pub enum LineEnding {
     Lf,
     /// `\r\n`.
     CrLf,
+    /// A lone `\r` (old Mac style), a line break to Python.
+    Cr,
 }
 
 impl LineEnding {
-    /// The dominant line ending of `text`: CRLF when it holds more CRLF than bare LF.
+    /// The dominant line ending of `text`: the one it holds most of (bare
+    /// LF on a tie with it; CRLF on a tie with lone CR).
     pub fn of(text: &str) -> Self {
-        let crlf = text.matches("\r\n").count();
-        let lf = text.matches('\n').count() - crlf;
-        if crlf > lf {
+        let crlf = memchr::memmem::find_iter(text.as_bytes(), b"\r\n").count();
+        let lf = memchr::memchr_iter(b'\n', text.as_bytes()).count() - crlf;
+        let cr = memchr::memchr_iter(b'\r', text.as_bytes()).count() - crlf;
+        if crlf > lf && crlf >= cr {
             LineEnding::CrLf
+        } else if cr > lf && cr > crlf {
+            LineEnding::Cr
         } else {
             LineEnding::Lf
         }
@@ -218,6 +227,7 @@ impl LineEnding {
         match self {
             LineEnding::Lf => "\n",
             LineEnding::CrLf => "\r\n",
+            LineEnding::Cr => "\r",
         }
     }
 
@@ -227,8 +237,56 @@ impl LineEnding {
             LineEnding::Lf if text.contains("\r\n") => text.replace("\r\n", "\n").into(),
             LineEnding::Lf => std::borrow::Cow::Borrowed(text),
             LineEnding::CrLf => text.replace("\r\n", "\n").replace('\n', "\r\n").into(),
+            LineEnding::Cr if text.contains('\n') => {
+                text.replace("\r\n", "\n").replace('\n', "\r").into()
+            }
+            LineEnding::Cr => std::borrow::Cow::Borrowed(text),
         }
     }
+
+    /// The line break that ends the line holding byte `offset` of `text`:
+    /// where it starts and which it is (`\r\n`, a lone `\r` or `\n`, as
+    /// Python and ruff break lines); `None` on the last line.
+    pub fn after(text: &str, offset: usize) -> Option<(usize, LineEnding)> {
+        let b = text.as_bytes();
+        let i = offset + memchr::memchr2(b'\n', b'\r', &b[offset..])?;
+        Some(match (b[i], b.get(i + 1)) {
+            (b'\n', _) => (i, LineEnding::Lf),
+            (_, Some(b'\n')) => (i, LineEnding::CrLf),
+            _ => (i, LineEnding::Cr),
+        })
+    }
+}
+
+/// Whether `text` holds a lone `\r` (one not followed by `\n`): a line
+/// break to Python, and to nothing else rulegate uses unless told.
+pub fn has_lone_cr(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'\r', &b[from..]) {
+        let at = from + i;
+        if b.get(at + 1) != Some(&b'\n') {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
+/// `text` with each lone `\r` written as `\n` (same length, so every byte
+/// offset stays valid), borrowed when it has none: the text tree-sitter
+/// parses, since its comments and strings run to `\n` only.
+pub fn lone_cr_as_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if !has_lone_cr(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut b = text.as_bytes().to_vec();
+    for i in memchr::memchr_iter(b'\r', text.as_bytes()) {
+        if b.get(i + 1) != Some(&b'\n') {
+            b[i] = b'\n';
+        }
+    }
+    std::borrow::Cow::Owned(String::from_utf8(b).expect("ASCII for ASCII keeps UTF-8"))
 }
 
 /// A 1-based line and column (in Unicode scalar values).
@@ -284,7 +342,8 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes the line starts of `text` (a line ends at `\n`; `\r\n` is one ending).
+    /// Indexes the line starts of `text` (a line ends at `\n`, `\r\n` or a
+    /// lone `\r`, as in Python).
     pub fn new(text: &str) -> Self {
         Self {
             text: None,
@@ -359,17 +418,17 @@ impl LineIndex {
     }
 }
 
-fn line_starts(text: &str) -> Vec<usize> {
+/// Line starts: after each `\n`, and after each lone `\r` (Python and
+/// ruff break lines at `\r\n`, `\r` and `\n`).
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
     let mut starts = vec![0];
-    starts.extend(memchr_iter(text.as_bytes()).map(|i| i + 1));
+    starts.extend(
+        memchr::memchr2_iter(b'\n', b'\r', b)
+            .filter(|&i| b[i] == b'\n' || b.get(i + 1) != Some(&b'\n'))
+            .map(|i| i + 1),
+    );
     starts
-}
-
-fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, b)| (*b == b'\n').then_some(i))
 }
 
 /// The largest char boundary not above `i`.
@@ -411,6 +470,41 @@ mod tests {
             SourceText::decode(b"x = '\xe9'\n").unwrap_err(),
             DecodeError::NotUtf8 { offset: 5 }
         );
+    }
+
+    #[test]
+    fn a_lone_cr_breaks_lines_as_in_python() {
+        // Lone CR, CRLF, LF and a CR before a CRLF: four line breaks.
+        let text = "a\rb\r\nc\nd\r\r\né";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 6);
+        let pos = |s| idx.position(text, text.find(s).unwrap());
+        assert_eq!(pos("b"), Position { line: 2, column: 1 });
+        assert_eq!(pos("c"), Position { line: 3, column: 1 });
+        assert_eq!(pos("d"), Position { line: 4, column: 1 });
+        assert_eq!(pos("é"), Position { line: 6, column: 1 });
+        assert_eq!(idx.line_range(0, text.len()), 0..2);
+        assert_eq!(idx.line_range(1, text.len()), 2..5);
+        assert_eq!(idx.offset(text, Position { line: 2, column: 1 }), Some(2));
+        // The parser's text: same length, lone CRs as LF, nothing copied
+        // when there is none.
+        assert_eq!(lone_cr_as_lf(text), "a\nb\r\nc\nd\n\r\né");
+        assert!(matches!(
+            lone_cr_as_lf("a\r\nb\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert!(!has_lone_cr("a\r\nb\n") && has_lone_cr("a\r") && has_lone_cr("\r\r\n"));
+        assert_eq!(LineEnding::after(text, 0), Some((1, LineEnding::Cr)));
+        assert_eq!(LineEnding::after(text, 2), Some((3, LineEnding::CrLf)));
+        assert_eq!(LineEnding::after(text, 5), Some((6, LineEnding::Lf)));
+        assert_eq!(LineEnding::after(text, 12), None);
+        assert_eq!(LineEnding::of("a\rb\rc\n"), LineEnding::Cr);
+        assert_eq!(LineEnding::Cr.apply("x\ny\r\n"), "x\ry\r");
+        // A directive word after `#` is searched to the line's end only.
+        let words = aho_corasick::AhoCorasick::new(["noqa", "json"]).unwrap();
+        let t = "x = 1\n# noqa: E402\rimport json  # json\n";
+        let hits = words_after_hash(t, &words);
+        assert_eq!(hits, [t.find("noqa").unwrap(), t.rfind("json").unwrap()]);
     }
 
     #[test]

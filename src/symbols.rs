@@ -114,7 +114,7 @@ fn bridge_marker_at(text: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = text[from..].find(BRIDGE_MARKER) {
         let at = from + i;
-        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |n| n + 1);
         if text[line_start..at].trim().is_empty() {
             return Some(line_start);
         }
@@ -544,8 +544,11 @@ fn import_block_end(stmts: &[Node], text: &str) -> usize {
             break;
         }
     }
-    // After the line's end.
-    text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
+    // After the line's end (`\n`, `\r\n` or a lone `\r`).
+    match crate::source::LineEnding::after(text, end) {
+        Some((at, ending)) => at + ending.as_str().len(),
+        None => text.len(),
+    }
 }
 
 /// Symbol tables of the run, built on demand from the files (or from the

@@ -599,3 +599,150 @@ fn the_cache_never_writes_through_a_symlink_out_of_the_repository() {
         "nothing outside the repository changed"
     );
 }
+
+/// Splits `bytes` into lines with their endings, as Python breaks them
+/// (`\r\n`, a lone `\r`, `\n`).
+fn lines_with_endings(bytes: &[u8]) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let ending = match (bytes[i], bytes.get(i + 1)) {
+            (b'\r', Some(b'\n')) => "\r\n",
+            (b'\r', _) => "\r",
+            (b'\n', _) => "\n",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push((
+            String::from_utf8_lossy(&bytes[start..i]).into_owned(),
+            ending,
+        ));
+        i += ending.len();
+        start = i;
+    }
+    if start < bytes.len() {
+        out.push((String::from_utf8_lossy(&bytes[start..]).into_owned(), ""));
+    }
+    out
+}
+
+/// A lone `\r` breaks lines as it does for CPython and ruff, in every layer:
+/// `# noqa: E402\rimport json` is a comment and then code (E402 at the
+/// import's own line, as ruff reports it; the directive covers its own line,
+/// so SUP004 flags it, and its safe fix never deletes the import), and every
+/// fix kind (SUP004, the TODO upgrade, the LEG001 rename, the E402 hoist)
+/// keeps each untouched line's own ending in a file that mixes CRLF, CR and
+/// LF, and leaves a file CPython compiles.
+#[test]
+fn lone_cr_and_mixed_endings_through_every_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let lone = "x = 1\n# noqa: E402\rimport json\n";
+    write_files(d, &[("lone.py", lone)]);
+    let lint = [
+        "lint",
+        "--format",
+        "concise",
+        "--no-cache",
+        "--today",
+        "2026-01-15",
+    ];
+    let (_, out, err) = bounded(d, &lint, 30);
+    let ours: Vec<&str> = out.lines().filter(|l| l.starts_with("lone.py:")).collect();
+    assert_eq!(ours.len(), 2, "{out}{err}");
+    assert!(ours[0].starts_with("lone.py:2:1: SUP004"), "{out}");
+    assert!(ours[1].starts_with("lone.py:3:1: E402"), "{out}");
+    // Positions as ruff gives them (line 3, columns 1 to 12).
+    let (_, json, _) = bounded(
+        d,
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--no-cache",
+            "--select",
+            "E402",
+            "lone.py",
+        ],
+        30,
+    );
+    let findings: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let f = &findings[0];
+    assert_eq!(
+        (&f["line"], &f["column"], &f["end_line"], &f["end_column"]),
+        (&3.into(), &1.into(), &3.into(), &12.into()),
+        "{json}"
+    );
+    // A plain --fix (safe fixes only) removes the unused directive, never
+    // the import after its lone CR.
+    let (_, out, err) = bounded(d, &["lint", "--fix", "--no-cache", "lone.py"], 30);
+    assert_eq!(
+        std::fs::read(d.join("lone.py")).unwrap(),
+        b"x = 1\nimport json\n",
+        "{out}{err}"
+    );
+    python(d, "compile(open('lone.py','rb').read(), 'lone.py', 'exec')");
+
+    // Every fix kind, on lines of every ending.
+    let mixed = "import os\r\nx = 1\r# TODO: tidy this\r\ny = 2  # noqa: E402 -- stale\r\
+                 # noqa: E402 -- stale too\nfrom matriz.core import X\r\nprint(os, X, x, y)\r";
+    let todo = "# TODO[2026-01-15][PRIORITY:MED][OWNER:@unassigned][SCOPE:PROD] : tidy this";
+    // The same file in one ending each: a fix keeps it.
+    let uniform = |e: &str| {
+        let body = "import os\nx = 1\n# TODO: tidy this\ny = 2  # noqa: E402 -- stale\n\
+                    # noqa: E402 -- stale too\nfrom matriz.core import X\nprint(os, X, x, y)\n";
+        let fixed = format!(
+            "import os\nfrom MATRIZ.core import X\nx = 1\n{todo}\ny = 2\nprint(os, X, x, y)\n"
+        );
+        (body.replace('\n', e), fixed.replace('\n', e))
+    };
+    let (crlf, crlf_fixed) = uniform("\r\n");
+    let (cr, cr_fixed) = uniform("\r");
+    write_files(
+        d,
+        &[("mixed.py", mixed), ("crlf.py", &crlf), ("cr.py", &cr)],
+    );
+    let (_, out, err) = bounded(d, &lint, 30);
+    for want in [
+        "mixed.py:3:1: TODO001",
+        "mixed.py:4:8: SUP004",
+        "mixed.py:5:1: SUP004",
+        "mixed.py:6:1: E402",
+        "mixed.py:6:6: LEG001",
+    ] {
+        assert!(out.contains(want), "{want}: {out}{err}");
+    }
+    let mut fix = lint.to_vec();
+    fix.extend(["--fix", "--unsafe-fixes"]);
+    let (code, out, err) = bounded(d, &fix, 30);
+    assert_eq!(code, 0, "every finding is fixed: {out}{err}");
+    let fixed = std::fs::read(d.join("mixed.py")).unwrap();
+    let got = lines_with_endings(&fixed);
+    let want: Vec<(String, &str)> = [
+        ("import os", "\r\n"),
+        // The hoisted import takes the ending of the line it lands on.
+        ("from MATRIZ.core import X", "\r"),
+        ("x = 1", "\r"),
+        (todo, "\r\n"),
+        ("y = 2", "\r"),
+        ("print(os, X, x, y)", "\r"),
+    ]
+    .into_iter()
+    .map(|(l, e)| (l.to_string(), e))
+    .collect();
+    assert_eq!(got, want, "{:?}", String::from_utf8_lossy(&fixed));
+    assert_eq!(
+        std::fs::read_to_string(d.join("crlf.py")).unwrap(),
+        crlf_fixed
+    );
+    assert_eq!(std::fs::read_to_string(d.join("cr.py")).unwrap(), cr_fixed);
+    for f in ["mixed.py", "crlf.py", "cr.py"] {
+        python(
+            d,
+            &format!("compile(open('{f}','rb').read(), '{f}', 'exec')"),
+        );
+    }
+}

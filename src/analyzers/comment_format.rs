@@ -382,7 +382,8 @@ impl CommentFormat {
             if out.last().is_some_and(|c| c.end > at) {
                 continue; // another tag of a comment already found
             }
-            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            // Lines break at `\n`, `\r\n` and a lone `\r`, as in Python.
+            let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
             let comment = match &all {
                 Some(all) => crate::parse::comment_at(all, at).filter(|c| c.start >= line_start),
                 None => text[line_start..at].match_indices('#').find_map(|(i, _)| {
@@ -392,15 +393,17 @@ impl CommentFormat {
                         .map(|n| n.byte_range())
                 }),
             };
-            out.extend(comment);
+            // tree-sitter's comment holds the `\r` of a `\r\n`: the line's
+            // ending is not the comment's (a fix keeps it).
+            out.extend(comment.map(|c| c.start..c.start + text[c].trim_end_matches('\r').len()));
         }
         // Lines counted as the comments go, not from the start each time.
         let (mut line, mut at) = (0, 0);
         out.into_iter()
             .map(|c| {
-                line += text.as_bytes()[at..c.start]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
+                let b = &text.as_bytes()[..c.start];
+                line += memchr::memchr2_iter(b'\n', b'\r', &b[at..])
+                    .filter(|&i| b[at + i] == b'\n' || b.get(at + i + 1) != Some(&b'\n'))
                     .count();
                 at = c.start;
                 (c, line)

@@ -17,11 +17,15 @@ use crate::source::LineEnding;
 /// The line ending of the line holding `offset` (a file with mixed endings
 /// keeps each line's own); the file's dominant one on its last line.
 fn ending_at(text: &str, offset: usize, dominant: LineEnding) -> LineEnding {
-    match text[offset..].find('\n') {
-        Some(i) if text[..offset + i].ends_with('\r') => LineEnding::CrLf,
-        Some(_) => LineEnding::Lf,
-        None => dominant,
-    }
+    // An edit that starts between the `\r` and `\n` of a CRLF is on the
+    // line that CRLF ends.
+    let offset = if offset > 0 && text[..offset].ends_with('\r') && text[offset..].starts_with('\n')
+    {
+        offset - 1
+    } else {
+        offset
+    };
+    LineEnding::after(text, offset).map_or(dominant, |(_, ending)| ending)
 }
 
 /// Whether a fix of this applicability may be applied.
@@ -444,6 +448,23 @@ mod tests {
             apply_edits("a\r\nb\nc\nd\n", &[(0..1, "x\ny")]),
             "x\r\ny\r\nb\nc\nd\n"
         );
+    }
+
+    #[test]
+    fn a_lone_cr_line_keeps_its_cr() {
+        // Each line's own ending: lone CR, CRLF, LF.
+        let text = "a\rb\r\nc\n";
+        assert_eq!(apply_edits(text, &[(0..1, "x\ny")]), "x\ry\rb\r\nc\n");
+        assert_eq!(apply_edits(text, &[(2..3, "x\ny")]), "a\rx\r\ny\r\nc\n");
+        assert_eq!(apply_edits(text, &[(5..6, "x\ny")]), "a\rb\r\nx\ny\n");
+        // An insertion at a line start takes that line's ending.
+        assert_eq!(
+            apply_edits(text, &[(2..2, "import os\n")]),
+            "a\rimport os\r\nb\r\nc\n"
+        );
+        assert_eq!(ending_at("a\r\nb", 2, LineEnding::Lf), LineEnding::CrLf);
+        assert_eq!(ending_at("a\rb", 0, LineEnding::Lf), LineEnding::Cr);
+        assert_eq!(ending_at("a\rb", 2, LineEnding::CrLf), LineEnding::CrLf);
     }
 
     #[test]

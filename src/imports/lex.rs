@@ -69,7 +69,12 @@ pub fn tokenize(text: &str) -> Option<Tokens> {
         let c = b[i];
         let start = i;
         let kind = match c {
-            b'\n' => {
+            b'\r' if b.get(i + 1) == Some(&b'\n') => {
+                i += 1;
+                continue;
+            }
+            // `\n` or a lone `\r`: Python breaks lines at both.
+            b'\n' | b'\r' => {
                 i += 1;
                 line_start = i;
                 if depth == 0 {
@@ -81,25 +86,17 @@ pub fn tokenize(text: &str) -> Option<Tokens> {
                 i += 1;
                 continue;
             }
-            b'\r' if b.get(i + 1) == Some(&b'\n') => {
-                i += 1;
-                continue;
-            }
             b'#' => {
                 i = memchr_newline(b, i);
                 continue;
             }
             b'\\' => {
                 // A continuation joins the next line to this logical line.
-                let after = if b.get(i + 1) == Some(&b'\r') {
-                    i + 2
-                } else {
-                    i + 1
-                };
-                if b.get(after) != Some(&b'\n') || out.tokens.len() == first_token {
+                let after = newline_end(b, i + 1)?;
+                if out.tokens.len() == first_token {
                     return None;
                 }
-                i = after + 1;
+                i = after;
                 line_start = i;
                 continue;
             }
@@ -184,11 +181,19 @@ fn end_line(out: &mut Tokens, first_token: &mut usize, indent: usize) {
     }
 }
 
+/// Where the line break at or after `from` starts (`\n`, or the `\r` of
+/// `\r\n` or of a lone `\r`), or the end of the text.
 fn memchr_newline(b: &[u8], from: usize) -> usize {
-    b[from..]
-        .iter()
-        .position(|&c| c == b'\n')
-        .map_or(b.len(), |p| from + p)
+    memchr::memchr2(b'\n', b'\r', &b[from..]).map_or(b.len(), |p| from + p)
+}
+
+/// The end of the line break (`\r\n`, `\n` or a lone `\r`) at `i`, if one is there.
+fn newline_end(b: &[u8], i: usize) -> Option<usize> {
+    match (b.get(i)?, b.get(i + 1)) {
+        (b'\r', Some(b'\n')) => Some(i + 2),
+        (b'\r' | b'\n', _) => Some(i + 1),
+        _ => None,
+    }
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -239,7 +244,7 @@ fn string(b: &[u8], mut i: usize, formatted: bool) -> Option<usize> {
     loop {
         let c = *b.get(i)?;
         match c {
-            b'\\' => i += if b.get(i + 1) == Some(&b'\r') { 3 } else { 2 },
+            b'\\' => i = newline_end(b, i + 1).unwrap_or(i + 2),
             b'{' if formatted => {
                 if b.get(i + 1) == Some(&b'{') {
                     i += 2;
@@ -256,7 +261,7 @@ fn string(b: &[u8], mut i: usize, formatted: bool) -> Option<usize> {
                 }
                 i += 1;
             }
-            b'\n' if !triple => return None,
+            b'\n' | b'\r' if !triple => return None,
             _ => i += 1,
         }
     }
@@ -358,6 +363,24 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_cr_breaks_lines_as_in_python() {
+        let src = "x = 1\n# noqa: E402\rimport json\r\ny = \\\r  2\rimport os";
+        assert_eq!(
+            texts(src),
+            [
+                vec!["x", "=", "1"],
+                vec!["import", "json"],
+                vec!["y", "=", "2"],
+                vec!["import", "os"]
+            ]
+        );
+        assert_eq!(
+            texts("a = '''\r'''\rb\r"),
+            [vec!["a", "=", "'''\r'''"], vec!["b"]]
+        );
+    }
+
+    #[test]
     fn gives_up_on_what_python_rejects() {
         for src in [
             "x = (\n",
@@ -367,7 +390,7 @@ mod tests {
             "if x:\n\ty\n",
             "x = 1 \\ 2\n",
             "x = f'{a'\n",
-            "a\rb\n",
+            "x = 'a\rb'\n",
         ] {
             assert!(tokenize(src).is_none(), "{src:?}");
         }

@@ -54,18 +54,24 @@ impl Worker {
         }
     }
 
-    /// Parses `text`.
+    /// Parses `text`. Python breaks lines at a lone `\r` too, tree-sitter
+    /// only at `\n` (its comments run to `\n`, so `# noqa\rimport json`
+    /// would be one comment): it parses a copy with each lone `\r` written
+    /// as `\n`, same length, so the tree's offsets index `text` (and its
+    /// own endings stay for edits). A text with no lone `\r` is not copied.
     pub fn parse(&mut self, text: &str) -> Option<Tree> {
-        if let Some(r) = self
+        // The reuse check compares the caller's string, before any copy.
+        let reuse = self
             .reuse
             .as_mut()
-            .filter(|r| std::ptr::eq(r.text.as_ptr(), text.as_ptr()) && r.text.len() == text.len())
-        {
-            let tree = self.parser.parse(text, r.new.as_ref().or(r.old.as_ref()));
+            .filter(|r| std::ptr::eq(r.text.as_ptr(), text.as_ptr()) && r.text.len() == text.len());
+        let text = crate::source::lone_cr_as_lf(text);
+        if let Some(r) = reuse {
+            let tree = self.parser.parse(&*text, r.new.as_ref().or(r.old.as_ref()));
             r.new = tree.clone();
             return tree;
         }
-        self.parser.parse(text, None)
+        self.parser.parse(&*text, None)
     }
 
     /// Makes parses of `text` (this very string, not merely an equal one)
@@ -199,6 +205,28 @@ mod tests {
             syntax_errors(&w.parse("x = 1\n").unwrap()),
             Vec::<std::ops::Range<usize>>::new()
         );
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_comment_as_in_python() {
+        let mut w = Worker::new();
+        let text = "x = 1\n# noqa: E402\rimport json\r\n";
+        let tree = w.parse(text).unwrap();
+        assert!(!tree.root_node().has_error());
+        let comments = comment_ranges(&tree);
+        assert_eq!(comments.len(), 1);
+        assert_eq!(&text[comments[0].clone()], "# noqa: E402");
+        let kinds: Vec<&str> = {
+            let root = tree.root_node();
+            let mut c = root.walk();
+            root.named_children(&mut c).map(|n| n.kind()).collect()
+        };
+        assert_eq!(
+            kinds,
+            ["expression_statement", "comment", "import_statement"]
+        );
+        // A lone CR inside a one-quote string is its end, as for CPython.
+        assert!(w.parse("x = 'a\rb'\n").unwrap().root_node().has_error());
     }
 
     #[test]

@@ -210,7 +210,9 @@ impl Scan<'_> {
         if others.is_empty() {
             return Some(moved);
         }
-        let line_start = text[..stmt.start_byte()].rfind('\n').map_or(0, |n| n + 1);
+        let line_start = text[..stmt.start_byte()]
+            .rfind(['\n', '\r'])
+            .map_or(0, |n| n + 1);
         let indent: String = text[line_start..stmt.start_byte()]
             .chars()
             .take_while(|c| c.is_whitespace())

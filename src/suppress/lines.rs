@@ -12,7 +12,7 @@ use tree_sitter::{Node, Tree};
 /// One line break outside strings and comments.
 #[derive(Debug, Clone, Copy)]
 struct Break {
-    /// Offset of the `\n`.
+    /// Offset of the `\n` (of a lone `\r`: Python breaks lines there too).
     at: usize,
     /// Whether it ends a logical line (ruff's `Newline` token).
     logical: bool,
@@ -52,14 +52,7 @@ impl Lines {
         let (strings, comments) = strings_and_comments(text, tree.root_node());
         let mut lines = Lines {
             len: text.len(),
-            line_starts: std::iter::once(0)
-                .chain(
-                    text.bytes()
-                        .enumerate()
-                        .filter(|(_, b)| *b == b'\n')
-                        .map(|(i, _)| i + 1),
-                )
-                .collect(),
+            line_starts: crate::source::line_starts(text),
             ..Default::default()
         };
         let mut continuations = Vec::new();
@@ -125,15 +118,17 @@ impl Lines {
                 continue;
             }
             match b[i] {
-                b'\\'
-                    if b.get(i + 1) == Some(&b'\n')
-                        || b.get(i + 1) == Some(&b'\r') && b.get(i + 2) == Some(&b'\n') =>
-                {
+                b'\\' if matches!(b.get(i + 1), Some(b'\n' | b'\r')) => {
                     continuations.push(self.line_start_of(i));
-                    i += if b[i + 1] == b'\r' { 3 } else { 2 };
+                    i += if b[i + 1] == b'\r' && b.get(i + 2) == Some(&b'\n') {
+                        3
+                    } else {
+                        2
+                    };
                     continue;
                 }
-                b'\n' => {
+                // `\n`, or a lone `\r` (a line break to Python and ruff).
+                b'\n' | b'\r' if b[i] == b'\n' || b.get(i + 1) != Some(&b'\n') => {
                     let logical = depth == 0 && has_token;
                     self.breaks.push(Break {
                         at: i,
@@ -297,7 +292,7 @@ fn strings_and_comments(text: &str, root: Node) -> (Vec<StringAt>, Vec<Range<usi
                 let triple = body.starts_with("\"\"\"") || body.starts_with("'''");
                 let fstring = prefix.contains('f') || prefix.contains('t');
                 strings.push(StringAt {
-                    multiline_noqa: (triple || fstring) && s.contains('\n'),
+                    multiline_noqa: (triple || fstring) && s.contains(['\n', '\r']),
                     range,
                 });
                 // Comments inside f-string replacement fields belong to it.
@@ -346,6 +341,24 @@ mod tests {
         assert!(!own.contains(&text.find("import re").unwrap()));
         let trailing = l.trailing_ignore_range(text, &l.comments[1]);
         assert_eq!(&text[trailing], "import re  # c");
+    }
+
+    #[test]
+    fn a_lone_cr_breaks_lines() {
+        let text = "x = 1\r\n# noqa: E402\rimport json\ry = '''a\rb'''\rz = \\\r  1\r";
+        let l = lines(text);
+        assert_eq!(l.line_of(text.find("# noqa").unwrap()), 1);
+        assert_eq!(l.noqa_line(text.find("import").unwrap()), 2);
+        // A multi-line string and a continuation across lone CRs.
+        assert_eq!(l.noqa_line(text.find("y =").unwrap()), 4);
+        assert_eq!(l.noqa_line(text.find("z =").unwrap()), 6);
+        assert_eq!(l.comments.len(), 1);
+        assert_eq!(
+            &text[l.comments[0].start..l.comments[0].end],
+            "# noqa: E402"
+        );
+        let own = l.own_line_ignore_range(&l.comments[0]);
+        assert_eq!(&text[own], "# noqa: E402\rimport json");
     }
 
     #[test]

@@ -188,6 +188,9 @@ pub fn find_directives(text: &str, tree: &Tree) -> (Vec<Directive>, Vec<Malforme
                 .map(|n| n.byte_range()),
         };
         let Some(range) = comment else { continue };
+        // tree-sitter's comment holds the `\r` of a `\r\n`: the line's
+        // ending is not the directive's (a fix that removes it keeps it).
+        let range = range.start..range.start + text[range].trim_end_matches('\r').len();
         if last_comment == Some(range.start) {
             continue;
         }
@@ -399,14 +402,21 @@ fn unused_fix(
         .collect();
     let edit = if kept.is_empty() {
         // Remove the directive and the blanks before it (the whole comment
-        // when the directive was all of it).
-        let line_start = env
+        // when the directive was all of it); a directive alone on its line
+        // goes with the line and its line break, as ruff's fix does (an
+        // emptied line would join a lone `\r` before it and the `\n` after
+        // it into one `\r\n`).
+        let line = env
             .lines
-            .line_range(env.lines.line_of(d.range.start), env.text.len())
-            .start;
-        let before = &env.text[line_start..d.range.start];
-        let trimmed = before.trim_end_matches([' ', '\t']);
-        Edit::new(None, line_start + trimmed.len()..d.range.end, String::new())
+            .line_range(env.lines.line_of(d.range.start), env.text.len());
+        let before = &env.text[line.start..d.range.start];
+        let trimmed = before.trim_end_matches([' ', '\t', '\x0c']);
+        let after = env.text[d.range.end..line.end].trim_start_matches([' ', '\t', '\x0c']);
+        if trimmed.is_empty() && matches!(after, "" | "\n" | "\r\n" | "\r") {
+            Edit::new(None, line, String::new())
+        } else {
+            Edit::new(None, line.start + trimmed.len()..d.range.end, String::new())
+        }
     } else {
         Edit::new(None, d.codes_range.clone()?, kept.join(", "))
     };
@@ -484,6 +494,43 @@ mod stage_tests {
         assert_eq!(s.records.len(), 1);
         assert_eq!(s.records[0].status, Status::Active);
         assert_eq!(s.records[0].kind, SuppressionKind::Noqa);
+    }
+
+    #[test]
+    fn a_lone_cr_ends_the_directive_and_its_line() {
+        // The import after the lone CR is code (to CPython and ruff): its
+        // own E402 on line 3; the directive on line 2 covers line 2 only, so
+        // it is unused (ruff's RUF100 too), and its fix removes the
+        // directive, never the import.
+        let text = "x = 1\n# noqa: E402\rimport json\n";
+        let s = suppressed(text);
+        let mut got = ids(&s);
+        got.sort();
+        assert_eq!(got, ["E402@3", "SUP004@2"]);
+        let e402 = s.findings.iter().find(|f| &*f.rule == "E402").unwrap();
+        assert_eq!(&text[e402.range.clone()], "import json");
+        let sup = s.findings.iter().find(|f| &*f.rule == "SUP004").unwrap();
+        let edit = &sup.fix.as_ref().expect("SUP004 fixes").edits[0];
+        assert_eq!(&text[edit.range.clone()], "# noqa: E402\r");
+        // Alone on its line, the directive goes with its line break: the
+        // lone `\r` before it and the `\n` after it stay two line breaks.
+        let text = "x = 1\r  # noqa: E402 -- why\ny = 2\n";
+        let s = suppressed(text);
+        let edit = &s.findings[0].fix.as_ref().expect("SUP004 fixes").edits[0];
+        assert_eq!(&text[edit.range.clone()], "  # noqa: E402 -- why\n");
+        // After code, only the directive and the blanks before it go (not
+        // the `\r` of a CRLF, which tree-sitter counts in the comment).
+        let text = "x = 1  # noqa: E402 -- why\r\n";
+        let s = suppressed(text);
+        let edit = &s.findings[0].fix.as_ref().expect("SUP004 fixes").edits[0];
+        assert_eq!(&text[edit.range.clone()], "  # noqa: E402 -- why");
+        let text = "x = 1  # noqa: E402 -- why\r";
+        let s = suppressed(text);
+        let edit = &s.findings[0].fix.as_ref().expect("SUP004 fixes").edits[0];
+        assert_eq!(&text[edit.range.clone()], "  # noqa: E402 -- why");
+        // The same directive on the import's own line suppresses it.
+        let s = suppressed("x = 1\rimport json  # noqa: E402 -- why\r\n");
+        assert_eq!(ids(&s), Vec::<String>::new());
     }
 
     #[test]

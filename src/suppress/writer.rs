@@ -72,9 +72,7 @@ pub struct Writer<'a> {
 impl<'a> Writer<'a> {
     /// A writer for `text`, whose syntax tree is `tree`.
     pub fn new(text: &'a str, tree: &'a Tree) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let starts = crate::source::line_starts(text);
         Self {
             text,
             tree,
@@ -196,7 +194,7 @@ impl<'a> Writer<'a> {
         Ok(Some(Edit::new(None, range, new)))
     }
 
-    /// Line `line`'s start and end (before its `\r\n` or `\n`).
+    /// Line `line`'s start and end (before its `\r\n`, `\n` or lone `\r`).
     fn bounds(&self, line: usize) -> (usize, usize) {
         let start = self.starts[line];
         let mut end = self
