@@ -221,6 +221,7 @@ mod tests {
             range: 0..1,
             lane: None,
             fix: None,
+            fix_refused: None,
         }
     }
 

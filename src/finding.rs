@@ -199,6 +199,29 @@ pub struct Finding {
     pub lane: Option<Arc<str>>,
     /// The fix, if the rule offers one.
     pub fix: Option<Fix>,
+    /// Why the rule's fix is not offered here (SPEC §1.1 `fix_refused`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_refused: Option<FixRefused>,
+}
+
+/// A fix the rule has but does not offer for one finding: it could not
+/// prove the fix keeps behaviour, or the fix would break the file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FixRefused {
+    /// A short name of the kind of reason (`--statistics` counts by it).
+    pub kind: String,
+    /// The reason, for humans (the JSON `fix_refused.reason`).
+    pub reason: String,
+}
+
+impl FixRefused {
+    /// A refusal of `kind` saying `reason`.
+    pub fn new(kind: &str, reason: String) -> Self {
+        Self {
+            kind: kind.to_string(),
+            reason,
+        }
+    }
 }
 
 impl Finding {

@@ -447,6 +447,7 @@ impl Analyzer for CommentFormat {
             };
             match (self.opts.check, &p.format_problem) {
                 (Check::Format, Some(problem)) => hits.push(Hit {
+                    fix_refused: None,
                     range: p.range.clone(),
                     vars: base(problem.clone()),
                     fix: None,
@@ -460,6 +461,7 @@ impl Analyzer for CommentFormat {
                             vars.push(("field", self.opts.fields[i].name.clone()));
                             vars.push(("value", value.clone()));
                             hits.push(Hit {
+                                fix_refused: None,
                                 range: range.clone(),
                                 vars,
                                 fix: None,

@@ -113,6 +113,8 @@ pub struct Hit {
     pub vars: Vec<(&'static str, String)>,
     /// The analyzer's own fix, if any.
     pub fix: Option<crate::finding::Fix>,
+    /// Why the analyzer's fix is not offered for this hit, if it is not.
+    pub fix_refused: Option<crate::finding::FixRefused>,
 }
 
 impl Hit {
@@ -122,6 +124,7 @@ impl Hit {
             range,
             vars: Vec::new(),
             fix: None,
+            fix_refused: None,
         }
     }
 }

@@ -51,6 +51,7 @@ impl FileEnv<'_> {
             range,
             lane: self.lane.cloned(),
             fix,
+            fix_refused: None,
         }
     }
 
@@ -348,7 +349,9 @@ impl<'a> Checker<'a> {
                         self.pack_fix(env, rule, inputs, findings)
                     }
                 };
-                findings.push(env.finding(rule, hit.range, message, fix));
+                let mut finding = env.finding(rule, hit.range, message, fix);
+                finding.fix_refused = hit.fix_refused;
+                findings.push(finding);
             }
         }
     }

@@ -14,7 +14,7 @@ pub fn finding_value(f: &Finding, places: &EditPlaces) -> Value {
             "edits": fix.edits.iter().map(|e| edit_value(f, e, places)).collect::<Vec<_>>(),
         })
     });
-    json!({
+    let mut v = json!({
         "rule": &*f.rule,
         "severity": f.severity.as_str(),
         "message": f.message,
@@ -25,7 +25,13 @@ pub fn finding_value(f: &Finding, places: &EditPlaces) -> Value {
         "end_column": f.location.end.column,
         "lane": f.lane.as_deref(),
         "fix": fix,
-    })
+    });
+    // Only where a fix was refused (after `"fix": null`): every other
+    // finding is written as before.
+    if let Some(r) = &f.fix_refused {
+        v["fix_refused"] = json!({ "reason": r.reason });
+    }
+    v
 }
 
 fn edit_value(f: &Finding, e: &Edit, places: &EditPlaces) -> Value {

@@ -226,6 +226,18 @@ pub fn statistics(
         let mark = if fixable { "[*]" } else { "   " };
         let _ = writeln!(out, "{n:>5}\t{rule:<8}\t{mark} {}", summaries(rule));
     }
+    // Then the fixes refused, by rule and kind of reason.
+    let mut refused: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for f in findings {
+        if let Some(r) = &f.fix_refused {
+            *refused.entry((&f.rule, &r.kind)).or_default() += 1;
+        }
+    }
+    let mut rows: Vec<_> = refused.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for ((rule, kind), n) in rows {
+        let _ = writeln!(out, "{n:>5}\t{rule:<8}\t    fix refused: {kind}");
+    }
     out
 }
 
@@ -273,5 +285,36 @@ mod tests {
         assert_eq!(super::side("a", "core/x.py"), "a/core/x.py");
         // A file outside the project: `a/tmp/x.py`, not `a//tmp/x.py`.
         assert_eq!(super::side("b", "/tmp/x.py"), "b/tmp/x.py");
+    }
+
+    #[test]
+    fn statistics_count_refused_fixes_by_kind() {
+        use crate::finding::{Finding, FixRefused, Severity};
+        use crate::source::Location;
+        let finding = |rule: &str, refused: Option<(&str, &str)>| Finding {
+            rule: rule.into(),
+            rule_index: 0,
+            severity: Severity::Error,
+            message: "m".into(),
+            path: "a.py".into(),
+            range: 0..1,
+            location: Location::default(),
+            lane: None,
+            fix: None,
+            fix_refused: refused.map(|(k, r)| FixRefused::new(k, r.to_string())),
+        };
+        let findings = [
+            finding("E402", Some(("call", "not moved: `f()` at line 2 ..."))),
+            finding("E402", Some(("call", "not moved: `g()` at line 5 ..."))),
+            finding("E402", Some(("pinned order", "not moved: ..."))),
+            finding("E402", None),
+            finding("TODO001", None),
+        ];
+        let out = super::statistics(&findings, false, &|_| "summary".to_string());
+        assert_eq!(
+            out,
+            "    4\tE402    \t    summary\n    1\tTODO001 \t    summary\n    \
+             2\tE402    \t    fix refused: call\n    1\tE402    \t    fix refused: pinned order\n"
+        );
     }
 }

@@ -97,6 +97,9 @@ pub fn render(findings: &[Finding], rules: &RuleSet, places: &EditPlaces) -> Str
             if let Some(lane) = &f.lane {
                 result["properties"] = json!({ "lane": &**lane });
             }
+            if let Some(r) = &f.fix_refused {
+                result["properties"]["fixRefused"] = json!({ "reason": r.reason });
+            }
             if let Some(fix) = fix_value(f, places) {
                 result["fixes"] = json!([fix]);
             }

@@ -12,7 +12,8 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::finding::{Applicability, Edit, Fix};
+use super::effects;
+use crate::finding::{Applicability, Edit, Fix, FixRefused};
 
 /// The module-level statements E402 saw.
 pub struct Layout<'t> {
@@ -25,24 +26,61 @@ pub struct Layout<'t> {
     pub after: Vec<Node<'t>>,
 }
 
-/// The one fix that moves every movable late import of the file, and the
-/// start of the first import it moves (whose finding carries it).
-pub fn fix(layout: &Layout, text: &str, has_errors: bool) -> Option<(Fix, usize)> {
-    if has_errors {
-        return None;
-    }
+/// What the file's E402 fix is: the one fix that moves every movable late
+/// import (and the start of the first import it moves, whose finding
+/// carries it), and, for each import that stays, why (keyed by its start).
+#[derive(Default)]
+pub struct Plan {
+    /// The fix and the start of the import whose finding carries it.
+    pub fix: Option<(Fix, usize)>,
+    /// Imports that stay, with the reason.
+    pub refused: Vec<(usize, FixRefused)>,
+}
+
+/// What the plan needs to know of the file beyond its layout.
+pub struct Env<'a> {
+    /// The file's text.
+    pub text: &'a str,
+    /// The file has a syntax error.
+    pub has_errors: bool,
+    /// `from __future__ import annotations`: annotations are not evaluated.
+    pub lazy_annotations: bool,
+    /// Whether an import statement imports a module of the repository
+    /// (which may import this module back).
+    pub first_party: &'a dyn Fn(Node) -> bool,
+}
+
+/// The file's plan: imports move in their order to the end of the top
+/// import block; an import stays (with a reason) when it cannot move
+/// itself, or when it would jump over a statement with an effect it could
+/// observe, an import that stays, or (a first-party import, which may
+/// import this module back) a module-level binding.
+pub fn plan(layout: &Layout, env: &Env) -> Plan {
+    let text = env.text;
+    let mut out = Plan::default();
+    let is_import = |s: &Node| {
+        matches!(
+            s.kind(),
+            "import_statement" | "import_from_statement" | "future_import_statement"
+        )
+    };
+    // What comes after the last import is jumped over by none.
+    let Some(last_import) = layout.after.iter().rposition(is_import) else {
+        return out;
+    };
     let insert_at = match layout.block_end {
         Some(end) => line_end(text, end.end_byte()),
         None => line_start(text, layout.boundary.start_byte()),
     };
     // Names the statements between the block and each import use or bind.
     let mut seen: HashSet<&str> = HashSet::new();
+    // The first statement jumped that has an effect, and the first that
+    // binds a module-level name.
+    let mut blocked: Option<(&'static str, Node)> = None;
+    let mut binding: Option<Node> = None;
     let mut moved = String::new();
     let mut edits = Vec::new();
     let mut first = None;
-    let is_import = |s: &Node| matches!(s.kind(), "import_statement" | "import_from_statement");
-    // What comes after the last import is jumped over by none.
-    let last_import = layout.after.iter().rposition(is_import)?;
     // Only the names the imports bind matter: a statement whose text holds
     // none of them has no identifier to note (a walk costs much more).
     let wanted: HashSet<&str> = layout.after[..=last_import]
@@ -52,15 +90,68 @@ pub fn fix(layout: &Layout, text: &str, has_errors: bool) -> Option<(Fix, usize)
         .flatten()
         .collect();
     for stmt in &layout.after[..=last_import] {
-        let is_import = is_import(stmt);
-        let movable = is_import
-            .then(|| movable_lines(*stmt, text))
-            .flatten()
-            .filter(|_| {
-                bound_names(*stmt, text).is_some_and(|b| b.iter().all(|n| !seen.contains(n)))
-            });
-        match movable {
-            Some(lines) => {
+        let stmt = *stmt;
+        if !is_import(&stmt) {
+            note(stmt, text, &wanted, &mut seen);
+            match effects::blocker(stmt, text, env.lazy_annotations) {
+                Some(kind) => {
+                    blocked.get_or_insert((kind, stmt));
+                }
+                None if effects::binds_name(stmt) => {
+                    binding.get_or_insert(stmt);
+                }
+                None => {}
+            }
+            continue;
+        }
+        let module = module_names(stmt, text);
+        let verdict: Result<Range<usize>, FixRefused> = if env.has_errors {
+            Err(FixRefused::new(
+                "syntax error",
+                "not moved: the file has a syntax error".to_string(),
+            ))
+        } else if stmt.kind() == "future_import_statement" {
+            Err(FixRefused::new(
+                "future import",
+                "not moved: a `__future__` import must be the first statement; move it by hand"
+                    .to_string(),
+            ))
+        } else {
+            own_verdict(stmt, text).and_then(|lines| {
+                if let Some((kind, b)) = blocked {
+                    let why = match kind {
+                        "pinned order" => "pins the order of the imports below it".to_string(),
+                        _ => format!("may change what `{module}` sees"),
+                    };
+                    return Err(FixRefused::new(
+                        kind,
+                        format!("not moved: `{}` at line {} {why}", snippet(b, text), line_of(b, text)),
+                    ));
+                }
+                if let Some(b) = binding.filter(|_| (env.first_party)(stmt)) {
+                    return Err(FixRefused::new(
+                        "circular import",
+                        format!(
+                            "not moved: `{}` at line {} binds a name that `{module}`, a module of this repository, may import back",
+                            snippet(b, text),
+                            line_of(b, text)
+                        ),
+                    ));
+                }
+                let names = bound_names(stmt, text).unwrap_or_default();
+                if let Some(name) = names.iter().find(|n| seen.contains(*n)) {
+                    return Err(FixRefused::new(
+                        "name clash",
+                        format!(
+                            "not moved: it binds `{name}`, which a statement it would jump over uses or binds"
+                        ),
+                    ));
+                }
+                Ok(lines)
+            })
+        };
+        match verdict {
+            Ok(lines) => {
                 let mut block = text[lines.clone()].to_string();
                 if !block.ends_with('\n') {
                     block.push('\n');
@@ -69,48 +160,123 @@ pub fn fix(layout: &Layout, text: &str, has_errors: bool) -> Option<(Fix, usize)
                 edits.push(Edit::new(None, lines, String::new()));
                 first.get_or_insert(stmt.start_byte());
             }
-            None => {
-                // It stays: what it uses and binds is jumped over by later ones.
-                // Outside strings, only identifiers hold other than ASCII
-                // punctuation and blanks: an identifier is one of these words.
-                let mut words = text[stmt.byte_range()].split(|c: char| {
-                    c.is_ascii_whitespace() || (c.is_ascii_punctuation() && c != '_')
-                });
-                if words.any(|w| wanted.contains(w)) {
-                    identifiers(*stmt, text, &mut seen);
-                }
+            Err(refused) => {
+                // It stays: it runs before the imports below it (a
+                // suppression on it says the order matters), and what it
+                // uses and binds is jumped over by them.
+                let kind = if refused.kind == "suppression" {
+                    "pinned order"
+                } else {
+                    "import"
+                };
+                blocked.get_or_insert((kind, stmt));
+                note(stmt, text, &wanted, &mut seen);
+                out.refused.push((stmt.start_byte(), refused));
             }
         }
     }
     if moved.is_empty() {
-        return None;
+        return out;
     }
     edits.push(Edit::new(None, insert_at..insert_at, moved));
     let n = edits.len() - 1;
-    let fix = Fix::new(
+    out.fix = Fix::new(
         Applicability::Unsafe,
         format!("Move {n} import(s) to the top import block"),
         edits,
-    )?;
-    Some((fix, first?))
+    )
+    .zip(first);
+    out
+}
+
+/// Notes the identifiers of a statement that stays, if it may hold a name
+/// one of the imports binds. Outside strings, only identifiers hold other
+/// than ASCII punctuation and blanks: an identifier is one of these words.
+fn note<'a>(stmt: Node, text: &'a str, wanted: &HashSet<&str>, seen: &mut HashSet<&'a str>) {
+    let mut words = text[stmt.byte_range()]
+        .split(|c: char| c.is_ascii_whitespace() || (c.is_ascii_punctuation() && c != '_'));
+    if words.any(|w| wanted.contains(w)) {
+        identifiers(stmt, text, seen);
+    }
+}
+
+/// Why an import cannot move, whatever it jumps: it shares a line,
+/// carries a suppression, or is a star import. Else its lines.
+fn own_verdict(stmt: Node, text: &str) -> Result<Range<usize>, FixRefused> {
+    let lines = movable_lines(stmt, text)?;
+    if bound_names(stmt, text).is_none() {
+        return Err(FixRefused::new(
+            "star import",
+            "not moved: a star import binds names no one can see".to_string(),
+        ));
+    }
+    Ok(lines)
+}
+
+/// The modules an import statement names, for messages.
+fn module_names(stmt: Node, text: &str) -> String {
+    if let Some(m) = stmt.child_by_field_name("module_name") {
+        return text[m.byte_range()].to_string();
+    }
+    let mut c = stmt.walk();
+    let names: Vec<&str> = stmt
+        .children_by_field_name("name", &mut c)
+        .map(|n| {
+            let n = if n.kind() == "aliased_import" {
+                n.child_by_field_name("name").unwrap_or(n)
+            } else {
+                n
+            };
+            &text[n.byte_range()]
+        })
+        .collect();
+    names.join(", ")
+}
+
+/// The statement's first line, shortened, for a message.
+fn snippet(stmt: Node, text: &str) -> String {
+    let all = text[stmt.byte_range()].trim();
+    let line = all.lines().next().unwrap_or("").trim_end();
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() > 48 {
+        format!("{}...", chars[..45].iter().collect::<String>().trim_end())
+    } else if line.len() < all.len() {
+        format!("{line} ...")
+    } else {
+        line.to_string()
+    }
+}
+
+/// The 1-based line of a statement's start.
+fn line_of(stmt: Node, text: &str) -> usize {
+    text[..stmt.start_byte()].matches('\n').count() + 1
 }
 
 /// The whole lines of an import with the comment lines right above it,
 /// unless it shares a line with other code or carries a suppression.
-fn movable_lines(stmt: Node, text: &str) -> Option<Range<usize>> {
+fn movable_lines(stmt: Node, text: &str) -> Result<Range<usize>, FixRefused> {
     let start = line_start(text, stmt.start_byte());
     let end = line_end(text, stmt.end_byte());
+    let shared = || {
+        Err(FixRefused::new(
+            "shared line",
+            "not moved: it shares its line with other code".to_string(),
+        ))
+    };
     if !text[start..stmt.start_byte()].trim().is_empty() {
-        return None; // `x = 1; import os`
+        return shared(); // `x = 1; import os`
     }
     let tail = &text[stmt.end_byte()..end];
     let tail = tail.trim();
     if !(tail.is_empty() || tail.starts_with('#')) {
-        return None;
+        return shared();
     }
     let lower = text[start..end].to_ascii_lowercase();
     if lower.contains("noqa") || lower.contains("ruff:") || lower.contains("type: ignore") {
-        return None;
+        return Err(FixRefused::new(
+            "suppression",
+            "not moved: it carries a suppression comment, which pins it where it is".to_string(),
+        ));
     }
     // Comment lines directly above belong to it.
     let mut from = start;
@@ -126,7 +292,7 @@ fn movable_lines(stmt: Node, text: &str) -> Option<Range<usize>> {
         }
         from = prev;
     }
-    Some(from..end)
+    Ok(from..end)
 }
 
 /// The names an import binds (`None` for a star import).
@@ -173,6 +339,26 @@ fn line_end(text: &str, at: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    /// The E402 findings' refusals of `code`: (line, kind, reason).
+    fn refusals(code: &str) -> Vec<(usize, String, String)> {
+        let run = crate::run::test_run("", "2026-01-01");
+        let tree = crate::parse::Worker::new().parse(code).unwrap();
+        let ctx = run.file_ctx("core/a.py", None, code, &tree);
+        let rule = run.rules.get("E402").unwrap();
+        let crate::rule::Matcher::Analyzer(a) = &rule.matcher else {
+            panic!("E402 is an analyzer rule")
+        };
+        let mut hits = Vec::new();
+        a.check(&ctx, &mut hits);
+        hits.iter()
+            .filter_map(|h| {
+                let r = h.fix_refused.as_ref()?;
+                let line = code[..h.range.start].matches('\n').count() + 1;
+                Some((line, r.kind.clone(), r.reason.clone()))
+            })
+            .collect()
+    }
+
     /// The E402 fix of `code`, applied.
     fn fixed(code: &str) -> String {
         let run = crate::run::test_run("", "2026-01-01");
@@ -235,10 +421,291 @@ mod tests {
         ] {
             assert_eq!(fixed(code), code, "{code}");
         }
-        // A later import is judged with the earlier one that stays.
+        // A later import does not jump the earlier one that stays: its
+        // suppression pins the order.
+        let code = "import os\nx = 1\nimport a  # noqa: F401\nimport b\n";
+        assert_eq!(fixed(code), code);
         assert_eq!(
-            fixed("import os\nx = 1\nimport a  # noqa: F401\nimport b\n"),
-            "import os\nimport b\nx = 1\nimport a  # noqa: F401\n"
+            refusals(code),
+            [
+                (
+                    3,
+                    "suppression".into(),
+                    "not moved: it carries a suppression comment, which pins it where it is".into()
+                ),
+                (
+                    4,
+                    "pinned order".into(),
+                    "not moved: `import a` at line 3 pins the order of the imports below it".into()
+                )
+            ]
         );
+    }
+
+    /// The idioms of issue 27 whose hoist changed what the program does:
+    /// each keeps its import where it is, and says why.
+    #[test]
+    fn imports_never_jump_a_statement_whose_effect_they_may_see() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "import sys\nsys.path[:0] = ['vendor']\nimport vendored\n",
+                "subscript assignment",
+                "`sys.path[:0] = ['vendor']` at line 2 may change what `vendored` sees",
+            ),
+            (
+                "import sys\np = sys.path\np.insert(0, 'v')\nimport vendored\n",
+                "statement",
+                "`p = sys.path` at line 2 may change what `vendored` sees",
+            ),
+            (
+                "import sys\nfrom helpers import add_path\nadd_path('v')\nimport vendored\n",
+                "call",
+                "`add_path('v')` at line 3",
+            ),
+            (
+                "import sys\nimport types\nsys.modules['fake'] = types.ModuleType('fake')\nimport fake\n",
+                "subscript assignment",
+                "at line 3 may change what `fake` sees",
+            ),
+            (
+                "import django\ndjango.setup()\nfrom app.models import User\n",
+                "call",
+                "`django.setup()` at line 2 may change what `app.models` sees",
+            ),
+            (
+                "from gevent import monkey\nmonkey.patch_all()\nimport socket\n",
+                "call",
+                "`monkey.patch_all()` at line 2",
+            ),
+            (
+                "import warnings\nwarnings.filterwarnings('ignore')\nimport noisy\n",
+                "call",
+                "line 2",
+            ),
+            (
+                "import multiprocessing\nmultiprocessing.set_start_method('spawn')\nimport worker\n",
+                "call",
+                "line 2",
+            ),
+            (
+                "import os\nos.chdir('/tmp')\nimport here\n",
+                "call",
+                "`os.chdir('/tmp')` at line 2",
+            ),
+            (
+                "import sys\nsys.setrecursionlimit(10000)\nimport deep\n",
+                "call",
+                "line 2",
+            ),
+            (
+                "import os\nglobals()['X'] = 1\nimport reads_x\n",
+                "subscript assignment",
+                "line 2",
+            ),
+            (
+                "import builtins\nbuiltins._ = str\nimport uses_underscore\n",
+                "attribute assignment",
+                "`builtins._ = str` at line 2",
+            ),
+            (
+                "import os\n__path__.append('extra')\nimport extra_mod\n",
+                "call",
+                "line 2",
+            ),
+            (
+                "from core import settings\nsettings.MODE = \"prod\"\nimport core.boot\n",
+                "attribute assignment",
+                "`settings.MODE = \"prod\"` at line 2 may change what `core.boot` sees",
+            ),
+            (
+                "import os\nx = 1\nimport vendored_setup  # noqa: E402 -- must run before vendored imports\nimport vendored\n",
+                "pinned order",
+                "pins the order",
+            ),
+            (
+                "import os\nx = compute()\nimport a\n",
+                "call",
+                "`x = compute()` at line 2",
+            ),
+            (
+                "import os\n@register\ndef f():\n    pass\nimport a\n",
+                "decorator",
+                "`@register ...` at line 2",
+            ),
+            (
+                "import os\nclass C(Base):\n    pass\nimport a\n",
+                "class",
+                "`class C(Base): ...` at line 2",
+            ),
+            (
+                "import os\nclass C(metaclass=M):\n    pass\nimport a\n",
+                "class",
+                "line 2",
+            ),
+            (
+                "import os\nclass C:\n    x = setup()\nimport a\n",
+                "class",
+                "line 2",
+            ),
+            (
+                "import os\ndef f(x=make()):\n    pass\nimport a\n",
+                "definition",
+                "line 2",
+            ),
+            (
+                "import os\ndef f(x: Check()):\n    pass\nimport a\n",
+                "definition",
+                "line 2",
+            ),
+            (
+                "import os\nX: List[int] = []\nimport a\n",
+                "annotation",
+                "line 2",
+            ),
+            (
+                "import os\nx = 1\ntry:\n    import a\nexcept ImportError:\n    a = None\nimport b\n",
+                "statement",
+                "`try: ...` at line 3",
+            ),
+            (
+                "import os\nfor i in range(3):\n    pass\nimport a\n",
+                "statement",
+                "line 2",
+            ),
+            (
+                "import os\nx = 1\nwith open('f') as f:\n    pass\nimport a\n",
+                "statement",
+                "line 3",
+            ),
+            (
+                "import os\nx = 1\ndel x\nimport a\n",
+                "del",
+                "`del x` at line 3",
+            ),
+            ("import os\nx = f'{y}'\nimport a\n", "statement", "line 2"),
+            ("import os\nx = a.b\nimport c\n", "statement", "line 2"),
+            ("import os\nx = 1 + y\nimport c\n", "statement", "line 2"),
+            (
+                "import os\nx = 1\nprint(x)\nimport c\n",
+                "call",
+                "`print(x)` at line 3",
+            ),
+        ];
+        for (code, kind, reason) in cases {
+            assert_eq!(fixed(code), *code, "{code}");
+            let got = refusals(code);
+            let last = got.last().unwrap_or_else(|| panic!("no refusal: {code}"));
+            assert_eq!(last.1, *kind, "{code}: {got:?}");
+            assert!(last.2.starts_with("not moved: "), "{code}: {got:?}");
+            assert!(last.2.contains(reason), "{code}: {got:?}");
+        }
+    }
+
+    /// The circular-import idiom: a first-party module (here a relative
+    /// import) may import this one back, so no module-level binding is
+    /// jumped; a third-party one may jump it.
+    #[test]
+    fn first_party_imports_jump_no_binding() {
+        let code = "import os\nAPP = 'app'\nfrom . import views\n";
+        assert_eq!(fixed(code), code);
+        let got = refusals(code);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1, "circular import");
+        assert!(
+            got[0]
+                .2
+                .contains("`APP = 'app'` at line 2 binds a name that `.`"),
+            "{got:?}"
+        );
+        // Not a binding (a string statement, `pass`): it moves.
+        assert_eq!(
+            fixed("import os\n'''note'''\npass\nfrom . import views\n"),
+            "import os\nfrom . import views\n'''note'''\npass\n"
+        );
+        assert_eq!(
+            fixed("import os\nAPP = 'app'\nimport requests\n"),
+            "import os\nimport requests\nAPP = 'app'\n"
+        );
+    }
+
+    /// What provably has no effect is jumped.
+    #[test]
+    fn effect_free_statements_are_jumped() {
+        for (code, want) in [
+            (
+                "import os\nX = 1\n__all__ = ['X']\nimport a\n",
+                "import os\nimport a\nX = 1\n__all__ = ['X']\n",
+            ),
+            (
+                "import os\nX = Y = (1, -2.0, None, 'a' 'b', {'k': [True]})\nimport a\n",
+                "import os\nimport a\nX = Y = (1, -2.0, None, 'a' 'b', {'k': [True]})\n",
+            ),
+            (
+                "import os\nA, B = 1, 2\n__all__ += ['A']\nimport a\n",
+                "import os\nimport a\nA, B = 1, 2\n__all__ += ['A']\n",
+            ),
+            (
+                "import os\ndef f(x=1, *args, k=None, **kw) -> int:\n    return setup()\nimport a\n",
+                "import os\nimport a\ndef f(x=1, *args, k=None, **kw) -> int:\n    return setup()\n",
+            ),
+            (
+                "import os\nclass C:\n    '''Doc.'''\n    x = 1\n    def m(self):\n        run()\nimport a\n",
+                "import os\nimport a\nclass C:\n    '''Doc.'''\n    x = 1\n    def m(self):\n        run()\n",
+            ),
+            (
+                "import os\nclass C(object):\n    pass\nimport a\n",
+                "import os\nimport a\nclass C(object):\n    pass\n",
+            ),
+            (
+                "import os\nf = lambda x=1: go(x)\nimport a\n",
+                "import os\nimport a\nf = lambda x=1: go(x)\n",
+            ),
+            (
+                "import os\nX: int = 1\nimport a\n",
+                "import os\nimport a\nX: int = 1\n",
+            ),
+            (
+                "import os\nX = 1\nif TYPE_CHECKING:\n    from m import T\nimport a\n",
+                "import os\nimport a\nX = 1\nif TYPE_CHECKING:\n    from m import T\n",
+            ),
+        ] {
+            assert_eq!(fixed(code), want, "{code}");
+            assert!(refusals(code).is_empty(), "{code}");
+        }
+        // Annotations run unless `from __future__ import annotations`.
+        let code = "from __future__ import annotations\nimport os\nX: List[int] = []\ndef f(x: Check()) -> Thing():\n    pass\nimport a\n";
+        assert_eq!(
+            fixed(code),
+            "from __future__ import annotations\nimport os\nimport a\nX: List[int] = []\ndef f(x: Check()) -> Thing():\n    pass\n"
+        );
+    }
+
+    /// The boundaries ruff exempts (`sys.path.insert`, `os.environ[...] =`,
+    /// `matplotlib.use`, `site.addsitedir`) end no block: imports after
+    /// them are no finding, and later imports move to after them.
+    #[test]
+    fn exempt_boundaries_stay_above_moved_imports() {
+        for setup in [
+            "sys.path.insert(0, 'v')",
+            "os.environ['A'] = '1'",
+            "matplotlib.use('Agg')",
+            "site.addsitedir('v')",
+        ] {
+            let code =
+                format!("import os, sys, site, matplotlib\n{setup}\nimport v\nX = 1\nimport w\n");
+            assert_eq!(
+                fixed(&code),
+                format!("import os, sys, site, matplotlib\n{setup}\nimport v\nimport w\nX = 1\n"),
+                "{setup}"
+            );
+        }
+    }
+
+    /// Every finding of a file with a syntax error says so.
+    #[test]
+    fn a_syntax_error_is_the_reason() {
+        let got = refusals("import os\nx = 1\nimport a\ny = (\n");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].1, "syntax error");
     }
 }

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use tree_sitter::Node;
 
+mod effects;
 mod import_move;
 mod late_import_scan;
 
@@ -113,12 +114,75 @@ impl Analyzer for ImportOrder {
         let Some(layout) = layout.filter(|_| !hits.is_empty()) else {
             return;
         };
-        if let Some((fix, first)) = import_move::fix(&layout, ctx.text, root.has_error())
+        let lazy_annotations = layout_lazy_annotations(root, ctx.text);
+        let first_party = |stmt: Node| first_party(ctx, stmt);
+        let env = import_move::Env {
+            text: ctx.text,
+            has_errors: root.has_error(),
+            lazy_annotations,
+            first_party: &first_party,
+        };
+        let plan = import_move::plan(&layout, &env);
+        if let Some((fix, first)) = plan.fix
             && let Some(hit) = hits.iter_mut().find(|h| h.range.start == first)
         {
             hit.fix = Some(fix);
         }
+        for (start, refused) in plan.refused {
+            if let Some(hit) = hits.iter_mut().find(|h| h.range.start == start) {
+                hit.fix_refused = Some(refused);
+            }
+        }
     }
+}
+
+/// Whether the module has `from __future__ import annotations` (its
+/// annotations are then not evaluated).
+fn layout_lazy_annotations(root: Node, text: &str) -> bool {
+    let mut c = root.walk();
+    root.named_children(&mut c).any(|s| {
+        s.kind() == "future_import_statement" && {
+            let mut c = s.walk();
+            s.children_by_field_name("name", &mut c)
+                .any(|n| &text[n.byte_range()] == "annotations")
+        }
+    })
+}
+
+/// Whether an import statement imports a module of the repository: a
+/// relative import, or a name whose top package resolves to a file of the
+/// project (from an import root, or beside the file: its package's, as
+/// when the file runs as a script). Such a module may import this one back.
+fn first_party(ctx: &FileCtx, stmt: Node) -> bool {
+    let text = ctx.text;
+    let mut names: Vec<&str> = Vec::new();
+    if let Some(m) = stmt.child_by_field_name("module_name") {
+        if m.kind() == "relative_import" {
+            return true;
+        }
+        names.push(&text[m.byte_range()]);
+    } else {
+        let mut c = stmt.walk();
+        for n in stmt.children_by_field_name("name", &mut c) {
+            let n = if n.kind() == "aliased_import" {
+                n.child_by_field_name("name").unwrap_or(n)
+            } else {
+                n
+            };
+            names.push(&text[n.byte_range()]);
+        }
+    }
+    let (module, is_package) = ctx.project.modules.module_of(ctx.path);
+    let package = if is_package {
+        Some(module.as_str())
+    } else {
+        module.rsplit_once('.').map(|(p, _)| p)
+    };
+    names.iter().any(|name| {
+        let top = name.split('.').next().unwrap_or(name).trim();
+        ctx.resolve(top).is_some()
+            || package.is_some_and(|p| ctx.resolve(&format!("{p}.{top}")).is_some())
+    })
 }
 
 impl ImportOrder {

@@ -63,6 +63,7 @@ impl Analyzer for Dynamic {
         for site in ctx.imports(&self.opts.dynamic_calls).iter() {
             if site.kind == ImportKind::DynamicUnknown {
                 hits.push(Hit {
+                    fix_refused: None,
                     range: site.range.clone(),
                     vars: vec![("from_lane", lane.name.clone())],
                     fix: None,

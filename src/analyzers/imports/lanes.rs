@@ -196,6 +196,7 @@ impl Analyzer for Lanes {
                 ""
             };
             hits.push(Hit {
+                fix_refused: None,
                 range,
                 vars: vec![
                     ("from_lane", edge.from_lane),

@@ -106,6 +106,7 @@ impl Analyzer for Legacy {
             };
             let new_module = rename.apply(&site.module);
             hits.push(Hit {
+                fix_refused: None,
                 range: site.module_range.clone(),
                 vars: vec![
                     ("module", site.module.clone()),

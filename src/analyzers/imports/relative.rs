@@ -56,6 +56,7 @@ impl Analyzer for Relative {
                     format!("package `{}`", e.package)
                 };
                 hits.push(Hit {
+                    fix_refused: None,
                     range: site.range.clone(),
                     vars: vec![
                         ("package", package),

@@ -206,6 +206,7 @@ impl Analyzer for MissingNames {
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
         for m in missing_names(ctx, &self.dynamic_calls) {
             hits.push(Hit {
+                fix_refused: None,
                 range: m.range.clone(),
                 fix: self.fix(ctx, &m),
                 vars: vec![("name", m.name), ("module", m.module), ("target", m.target)],

@@ -79,6 +79,7 @@ impl Analyzer for MissingModules {
                 bridge_fix(s, &m, candidates)
             });
             hits.push(Hit {
+                fix_refused: None,
                 range: m.range.clone(),
                 fix,
                 vars: vec![("module", m.module), ("missing", m.missing), ("path", path)],

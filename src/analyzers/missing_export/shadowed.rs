@@ -45,6 +45,7 @@ impl Analyzer for Shadowed {
             let package = format!("{stem}/{init}");
             if ctx.project.deps.probe(&ctx.config.root.join(&package)) == crate::deps::Kind::File {
                 hits.push(Hit {
+                    fix_refused: None,
                     range: 0..0,
                     vars: vec![("module", ctx.path.to_string()), ("package", package)],
                     fix: None,

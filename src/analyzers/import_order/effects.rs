@@ -1,0 +1,312 @@
+//! A conservative judgement of effects (SPEC §3.2): which module-level
+//! statements a moved import may jump over. A statement is jumpable only
+//! when it provably has no effect the import could observe: what runs when
+//! it runs is literals, names, containers of them, `def`s and `class`es whose
+//! import-time parts (decorators, defaults, annotations, bases, keywords,
+//! class bodies) are so, `pass`, and `if TYPE_CHECKING:` blocks of imports.
+//! Code inside `def` and `lambda` bodies does not run, so it does not count.
+//! Anything else (a call anywhere, an assignment to an attribute or a
+//! subscript, `del`, `global`, `with`, `for`, ...) is an effect: when in
+//! doubt, it is one.
+
+use tree_sitter::Node;
+
+/// Why a statement may not be jumped: a short kind for `--statistics`.
+pub fn blocker(stmt: Node, text: &str, lazy_annotations: bool) -> Option<&'static str> {
+    let j = Judge {
+        text,
+        lazy: lazy_annotations,
+    };
+    j.statement(stmt, 0)
+}
+
+/// Whether a jumpable statement binds a module-level name (what a module
+/// importing this one back could read).
+pub fn binds_name(stmt: Node) -> bool {
+    match stmt.kind() {
+        "function_definition" | "class_definition" | "decorated_definition" => true,
+        "expression_statement" => {
+            let mut c = stmt.walk();
+            stmt.named_children(&mut c)
+                .any(|e| matches!(e.kind(), "assignment" | "augmented_assignment"))
+        }
+        "pass_statement" => false,
+        // `if TYPE_CHECKING:` binds nothing at run time.
+        "if_statement" => false,
+        _ => true,
+    }
+}
+
+struct Judge<'a> {
+    text: &'a str,
+    lazy: bool,
+}
+
+/// Classes nested deeper than this are judged to have an effect (the
+/// judgement recurses into class bodies).
+const MAX_CLASS_DEPTH: usize = 16;
+
+impl Judge<'_> {
+    fn src(&self, n: Node) -> &str {
+        &self.text[n.byte_range()]
+    }
+
+    fn statement(&self, stmt: Node, depth: usize) -> Option<&'static str> {
+        match stmt.kind() {
+            "pass_statement" => None,
+            "expression_statement" => {
+                let mut c = stmt.walk();
+                let parts: Vec<Node> = stmt.named_children(&mut c).collect();
+                for e in parts {
+                    let verdict = match e.kind() {
+                        "assignment" => self.assignment(e),
+                        "augmented_assignment" => self.augmented(e),
+                        _ => (!self.pure(e)).then(|| self.expr_kind(e)),
+                    };
+                    if verdict.is_some() {
+                        return verdict;
+                    }
+                }
+                None
+            }
+            "function_definition" => (!self.function(stmt)).then_some("definition"),
+            "class_definition" => (!self.class(stmt, depth)).then_some("class"),
+            "decorated_definition" => Some("decorator"),
+            "if_statement" => (!self.type_checking_block(stmt)).then_some("statement"),
+            "import_statement" | "import_from_statement" | "future_import_statement" => {
+                Some("import")
+            }
+            "delete_statement" => Some("del"),
+            "global_statement" | "nonlocal_statement" => Some("global"),
+            _ => Some("statement"),
+        }
+    }
+
+    /// The kind of an impure expression statement or value.
+    fn expr_kind(&self, e: Node) -> &'static str {
+        if contains_call(e) {
+            "call"
+        } else {
+            "statement"
+        }
+    }
+
+    fn assignment(&self, a: Node) -> Option<&'static str> {
+        let mut cur = a;
+        let mut targets = Vec::new();
+        loop {
+            targets.extend(cur.child_by_field_name("left"));
+            if let Some(t) = cur.child_by_field_name("type")
+                && !self.annotation(t)
+            {
+                return Some("annotation");
+            }
+            match cur.child_by_field_name("right") {
+                Some(r) if r.kind() == "assignment" => cur = r,
+                Some(r) => {
+                    for t in &targets {
+                        if let Some(k) = self.target(*t, r) {
+                            return Some(k);
+                        }
+                    }
+                    return (!self.pure(r)).then(|| self.expr_kind(r));
+                }
+                // `X: int` (an annotation alone)
+                None => {
+                    return targets
+                        .iter()
+                        .find_map(|t| (t.kind() != "identifier").then(|| target_kind(*t)));
+                }
+            }
+        }
+    }
+
+    /// Whether assigning `value` to `target` has an effect: only names,
+    /// and tuples of names unpacking a literal of the same length, do not.
+    fn target(&self, target: Node, value: Node) -> Option<&'static str> {
+        match target.kind() {
+            "identifier" => None,
+            "pattern_list" | "tuple_pattern" | "list_pattern" => {
+                let mut c = target.walk();
+                let names: Vec<Node> = target.named_children(&mut c).collect();
+                if let Some(bad) = names.iter().find(|n| n.kind() != "identifier") {
+                    return Some(target_kind(*bad));
+                }
+                let literal = matches!(value.kind(), "expression_list" | "tuple" | "list")
+                    && value.named_child_count() == names.len();
+                (!literal).then_some("statement")
+            }
+            _ => Some(target_kind(target)),
+        }
+    }
+
+    fn augmented(&self, a: Node) -> Option<&'static str> {
+        let left = a.child_by_field_name("left")?;
+        if left.kind() != "identifier" {
+            return Some("augmented assignment");
+        }
+        match a.child_by_field_name("right") {
+            Some(r) if !self.pure(r) => Some(self.expr_kind(r)),
+            _ => None,
+        }
+    }
+
+    /// An annotation: evaluated unless `from __future__ import annotations`.
+    fn annotation(&self, t: Node) -> bool {
+        self.lazy || self.pure(t)
+    }
+
+    /// Whether evaluating `e` runs no code: literals, names, containers of
+    /// them, numeric signs, lambdas with such defaults. Walked with a stack
+    /// of its own (a deeply nested literal must not overflow ours).
+    fn pure(&self, e: Node) -> bool {
+        let mut stack = vec![e];
+        while let Some(e) = stack.pop() {
+            let mut c = e.walk();
+            match e.kind() {
+                "identifier" | "integer" | "float" | "true" | "false" | "none" | "ellipsis"
+                | "comment" => {}
+                "string" => {
+                    let interpolated = e.children(&mut c).any(|p| p.kind() == "interpolation");
+                    let mut prefix = self.src(e).chars().take_while(|c| c.is_ascii_alphabetic());
+                    // A t-string builds a template object: not a literal.
+                    if interpolated || prefix.any(|c| c.eq_ignore_ascii_case(&'t')) {
+                        return false;
+                    }
+                }
+                "concatenated_string"
+                | "list"
+                | "tuple"
+                | "set"
+                | "expression_list"
+                | "parenthesized_expression"
+                | "type" => stack.extend(e.named_children(&mut c)),
+                "dictionary" => {
+                    for p in e.named_children(&mut c) {
+                        match p.kind() {
+                            "comment" => {}
+                            "pair" => stack.extend(
+                                p.child_by_field_name("key")
+                                    .into_iter()
+                                    .chain(p.child_by_field_name("value")),
+                            ),
+                            _ => return false,
+                        }
+                    }
+                }
+                "unary_operator" => {
+                    let numeric = e
+                        .child_by_field_name("argument")
+                        .is_some_and(|a| matches!(a.kind(), "integer" | "float"));
+                    let sign = matches!(
+                        e.child_by_field_name("operator").map(|o| self.src(o)),
+                        Some("-" | "+")
+                    );
+                    if !(numeric && sign) {
+                        return false;
+                    }
+                }
+                // The body does not run; the defaults do.
+                "lambda" => {
+                    if let Some(params) = e.child_by_field_name("parameters") {
+                        let mut c = params.walk();
+                        for p in params.named_children(&mut c) {
+                            stack.extend(p.child_by_field_name("value"));
+                        }
+                    }
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// Defaults (and, for a `def`, annotations) of parameters run no code.
+    fn parameters(&self, params: Node, annotated: bool) -> bool {
+        let mut c = params.walk();
+        params.named_children(&mut c).all(|p| {
+            let default_ok = p.child_by_field_name("value").is_none_or(|v| self.pure(v));
+            let type_ok = !annotated
+                || p.child_by_field_name("type")
+                    .is_none_or(|t| self.annotation(t));
+            // A typed `*args: T` holds its pattern as a child: its
+            // annotation is the `type` field of the typed parameter.
+            default_ok && type_ok
+        })
+    }
+
+    fn function(&self, f: Node) -> bool {
+        f.child_by_field_name("parameters")
+            .is_none_or(|p| self.parameters(p, true))
+            && f.child_by_field_name("return_type")
+                .is_none_or(|t| self.annotation(t))
+    }
+
+    /// A class runs its bases' `__init_subclass__`, its metaclass and its
+    /// body: only a class with no bases but `object`, no keywords and a
+    /// body of jumpable statements has no effect.
+    fn class(&self, cls: Node, depth: usize) -> bool {
+        if depth >= MAX_CLASS_DEPTH {
+            return false;
+        }
+        if let Some(args) = cls.child_by_field_name("superclasses") {
+            let mut c = args.walk();
+            let plain = args.named_children(&mut c).all(|a| {
+                a.kind() == "comment" || (a.kind() == "identifier" && self.src(a) == "object")
+            });
+            if !plain {
+                return false;
+            }
+        }
+        let Some(body) = cls.child_by_field_name("body") else {
+            return false;
+        };
+        let mut c = body.walk();
+        body.named_children(&mut c)
+            .all(|s| s.kind() == "comment" || self.statement(s, depth + 1).is_none())
+    }
+
+    /// `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`) holding only
+    /// imports and `pass`, with no `else`: nothing of it runs.
+    fn type_checking_block(&self, stmt: Node) -> bool {
+        let cond = stmt.child_by_field_name("condition");
+        let cond_ok =
+            cond.is_some_and(|c| matches!(self.src(c), "TYPE_CHECKING" | "typing.TYPE_CHECKING"));
+        if !cond_ok || stmt.child_by_field_name("alternative").is_some() {
+            return false;
+        }
+        let Some(body) = stmt.child_by_field_name("consequence") else {
+            return false;
+        };
+        let mut c = body.walk();
+        body.named_children(&mut c).all(|s| {
+            matches!(
+                s.kind(),
+                "import_statement" | "import_from_statement" | "pass_statement" | "comment"
+            )
+        })
+    }
+}
+
+fn target_kind(t: Node) -> &'static str {
+    match t.kind() {
+        "attribute" => "attribute assignment",
+        "subscript" => "subscript assignment",
+        _ => "statement",
+    }
+}
+
+/// Whether `e` holds a call outside `lambda` bodies.
+fn contains_call(e: Node) -> bool {
+    let mut stack = vec![e];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "call" => return true,
+            "lambda" => continue,
+            _ => {}
+        }
+        let mut c = n.walk();
+        stack.extend(n.children(&mut c));
+    }
+    false
+}
