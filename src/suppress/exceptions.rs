@@ -20,35 +20,11 @@ pub fn audit_exceptions(
     today: Date,
     shard: &ShardView,
 ) -> (Vec<SuppressionRecord>, Vec<Finding>) {
-    // Each exception is reported in the config file it is written in (a
-    // base of `extend` has its own).
-    let places: Vec<(Arc<str>, crate::source::LineIndex)> = config
-        .docs
-        .iter()
-        .map(|doc| {
-            let rel: Arc<str> = Arc::from(
-                std::path::Path::new(&doc.name)
-                    .strip_prefix(&config.root)
-                    .map(|p| p.to_string_lossy().replace('\\', "/"))
-                    .unwrap_or_else(|_| doc.name.clone()),
-            );
-            (rel, crate::source::LineIndex::new(&doc.text))
-        })
-        .collect();
-    // What a finding at config file `origin` is reported in.
-    let env_of = |origin: usize| {
-        let (doc, (rel, lines)) = (config.docs.get(origin)?, places.get(origin)?);
-        Some(FileEnv {
-            rel_path: rel,
-            lane: None,
-            text: &doc.text,
-            lines,
-        })
-    };
+    let places = ConfigPlaces::of(config);
     let mut records = Vec::new();
     let mut findings = Vec::new();
     for (i, ex) in config.exceptions.iter().enumerate() {
-        let Some(env) = env_of(ex.origin) else {
+        let Some(env) = places.env(ex.origin) else {
             continue;
         };
         let rule = rules.get(&ex.rule);
@@ -101,16 +77,64 @@ pub fn audit_exceptions(
             kind: SuppressionKind::Exception,
         });
     }
-    // A per-file ignore whose glob matches no file of the repository.
-    let unused_rule = rules
+    findings.extend(unused_ignores(config, rules, shard, &places));
+    (records, findings)
+}
+
+/// Where findings at the config files are reported: each file of the
+/// `extend` chain (a base has its own path and lines).
+struct ConfigPlaces<'c> {
+    config: &'c crate::config::Config,
+    places: Vec<(Arc<str>, crate::source::LineIndex)>,
+}
+
+impl<'c> ConfigPlaces<'c> {
+    fn of(config: &'c crate::config::Config) -> Self {
+        let places = config
+            .docs
+            .iter()
+            .map(|doc| {
+                let rel: Arc<str> = Arc::from(
+                    std::path::Path::new(&doc.name)
+                        .strip_prefix(&config.root)
+                        .map(|p| p.to_string_lossy().replace('\\', "/"))
+                        .unwrap_or_else(|_| doc.name.clone()),
+                );
+                (rel, crate::source::LineIndex::new(&doc.text))
+            })
+            .collect();
+        Self { config, places }
+    }
+
+    /// What a finding in config file `origin` is reported in.
+    fn env(&self, origin: usize) -> Option<FileEnv<'_>> {
+        let (doc, (rel, lines)) = (self.config.docs.get(origin)?, self.places.get(origin)?);
+        Some(FileEnv {
+            rel_path: rel,
+            lane: None,
+            text: &doc.text,
+            lines,
+        })
+    }
+}
+
+/// SUP004 for each `[per-file-ignores]` entry whose glob matches no file of
+/// the repository (judged in whole-repository runs only).
+fn unused_ignores(
+    config: &crate::config::Config,
+    rules: &RuleSet,
+    shard: &ShardView,
+    places: &ConfigPlaces,
+) -> Vec<Finding> {
+    let Some(r) = rules
         .suppression_rule(SuppressionCheck::Unused)
-        .filter(|_| shard.reports_config_findings);
-    for (entry, r) in shard
-        .unused_ignores
-        .iter()
-        .filter_map(|&i| Some((config.per_file_ignores.get(i)?, unused_rule?)))
-    {
-        let Some(env) = env_of(entry.origin) else {
+        .filter(|_| shard.reports_config_findings)
+    else {
+        return Vec::new();
+    };
+    let mut findings = Vec::new();
+    for entry in shard.unused_ignores.iter().filter_map(|&i| config.per_file_ignores.get(i)) {
+        let Some(env) = places.env(entry.origin) else {
             continue;
         };
         let codes: Vec<&str> = entry.selectors.iter().map(|(s, _)| s.as_str()).collect();
@@ -124,5 +148,5 @@ pub fn audit_exceptions(
         });
         findings.push(env.finding(r, entry.span.clone(), message, None));
     }
-    (records, findings)
+    findings
 }
