@@ -337,4 +337,3 @@ fn render_lint(
     }
     out
 }
-

@@ -133,7 +133,11 @@ fn unused_ignores(
         return Vec::new();
     };
     let mut findings = Vec::new();
-    for entry in shard.unused_ignores.iter().filter_map(|&i| config.per_file_ignores.get(i)) {
+    for entry in shard
+        .unused_ignores
+        .iter()
+        .filter_map(|&i| config.per_file_ignores.get(i))
+    {
         let Some(env) = places.env(entry.origin) else {
             continue;
         };

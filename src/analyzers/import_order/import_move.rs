@@ -104,52 +104,7 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
             }
             continue;
         }
-        let module = module_names(stmt, text);
-        let verdict: Result<Range<usize>, FixRefused> = if env.has_errors {
-            Err(FixRefused::new(
-                "syntax error",
-                "not moved: the file has a syntax error".to_string(),
-            ))
-        } else if stmt.kind() == "future_import_statement" {
-            Err(FixRefused::new(
-                "future import",
-                "not moved: a `__future__` import must be the first statement; move it by hand"
-                    .to_string(),
-            ))
-        } else {
-            own_verdict(stmt, text).and_then(|lines| {
-                if let Some((kind, b)) = blocked {
-                    let why = match kind {
-                        "pinned order" => "pins the order of the imports below it".to_string(),
-                        _ => format!("may change what `{module}` sees"),
-                    };
-                    return Err(FixRefused::new(
-                        kind,
-                        format!("not moved: `{}` at line {} {why}", snippet(b, text), line_of(b, text)),
-                    ));
-                }
-                if let Some(b) = binding.filter(|_| (env.first_party)(stmt)) {
-                    return Err(FixRefused::new(
-                        "circular import",
-                        format!(
-                            "not moved: `{}` at line {} binds a name that `{module}`, a module of this repository, may import back",
-                            snippet(b, text),
-                            line_of(b, text)
-                        ),
-                    ));
-                }
-                let names = bound_names(stmt, text).unwrap_or_default();
-                if let Some(name) = names.iter().find(|n| seen.contains(*n)) {
-                    return Err(FixRefused::new(
-                        "name clash",
-                        format!(
-                            "not moved: it binds `{name}`, which a statement it would jump over uses or binds"
-                        ),
-                    ));
-                }
-                Ok(lines)
-            })
-        };
+        let verdict = verdict(stmt, env, blocked, binding, &seen);
         match verdict {
             Ok(lines) => {
                 let mut block = text[lines.clone()].to_string();
@@ -187,6 +142,69 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
     )
     .zip(first);
     out
+}
+
+/// Whether `stmt`, an import, may move above the statements before it
+/// (`blocked`: the first with an effect; `binding`: the first that binds a
+/// module-level name; `seen`: the names they use or bind): its own lines,
+/// or why not.
+fn verdict(
+    stmt: Node,
+    env: &Env,
+    blocked: Option<(&'static str, Node)>,
+    binding: Option<Node>,
+    seen: &HashSet<&str>,
+) -> Result<Range<usize>, FixRefused> {
+    let text = env.text;
+    let module = module_names(stmt, text);
+    if env.has_errors {
+        return Err(FixRefused::new(
+            "syntax error",
+            "not moved: the file has a syntax error".to_string(),
+        ));
+    }
+    if stmt.kind() == "future_import_statement" {
+        return Err(FixRefused::new(
+            "future import",
+            "not moved: a `__future__` import must be the first statement; move it by hand"
+                .to_string(),
+        ));
+    }
+    let lines = own_verdict(stmt, text)?;
+    if let Some((kind, b)) = blocked {
+        let why = match kind {
+            "pinned order" => "pins the order of the imports below it".to_string(),
+            _ => format!("may change what `{module}` sees"),
+        };
+        return Err(FixRefused::new(
+            kind,
+            format!(
+                "not moved: `{}` at line {} {why}",
+                snippet(b, text),
+                line_of(b, text)
+            ),
+        ));
+    }
+    if let Some(b) = binding.filter(|_| (env.first_party)(stmt)) {
+        return Err(FixRefused::new(
+            "circular import",
+            format!(
+                "not moved: `{}` at line {} binds a name that `{module}`, a module of this repository, may import back",
+                snippet(b, text),
+                line_of(b, text)
+            ),
+        ));
+    }
+    let names = bound_names(stmt, text).unwrap_or_default();
+    if let Some(name) = names.iter().find(|n| seen.contains(*n)) {
+        return Err(FixRefused::new(
+            "name clash",
+            format!(
+                "not moved: it binds `{name}`, which a statement it would jump over uses or binds"
+            ),
+        ));
+    }
+    Ok(lines)
 }
 
 /// Notes the identifiers of a statement that stays, if it may hold a name
@@ -442,155 +460,158 @@ mod tests {
         );
     }
 
-    /// The idioms of issue 27 whose hoist changed what the program does:
-    /// each keeps its import where it is, and says why.
+    /// The idioms of issue 27 whose hoist changed what the program does,
+    /// with the refusal each gets: (program, kind, reason).
+    const EFFECT_IDIOMS: &[(&str, &str, &str)] = &[
+        (
+            "import sys\nsys.path[:0] = ['vendor']\nimport vendored\n",
+            "subscript assignment",
+            "`sys.path[:0] = ['vendor']` at line 2 may change what `vendored` sees",
+        ),
+        (
+            "import sys\np = sys.path\np.insert(0, 'v')\nimport vendored\n",
+            "statement",
+            "`p = sys.path` at line 2 may change what `vendored` sees",
+        ),
+        (
+            "import sys\nfrom helpers import add_path\nadd_path('v')\nimport vendored\n",
+            "call",
+            "`add_path('v')` at line 3",
+        ),
+        (
+            "import sys\nimport types\nsys.modules['fake'] = types.ModuleType('fake')\nimport fake\n",
+            "subscript assignment",
+            "at line 3 may change what `fake` sees",
+        ),
+        (
+            "import django\ndjango.setup()\nfrom app.models import User\n",
+            "call",
+            "`django.setup()` at line 2 may change what `app.models` sees",
+        ),
+        (
+            "from gevent import monkey\nmonkey.patch_all()\nimport socket\n",
+            "call",
+            "`monkey.patch_all()` at line 2",
+        ),
+        (
+            "import warnings\nwarnings.filterwarnings('ignore')\nimport noisy\n",
+            "call",
+            "line 2",
+        ),
+        (
+            "import multiprocessing\nmultiprocessing.set_start_method('spawn')\nimport worker\n",
+            "call",
+            "line 2",
+        ),
+        (
+            "import os\nos.chdir('/tmp')\nimport here\n",
+            "call",
+            "`os.chdir('/tmp')` at line 2",
+        ),
+        (
+            "import sys\nsys.setrecursionlimit(10000)\nimport deep\n",
+            "call",
+            "line 2",
+        ),
+        (
+            "import os\nglobals()['X'] = 1\nimport reads_x\n",
+            "subscript assignment",
+            "line 2",
+        ),
+        (
+            "import builtins\nbuiltins._ = str\nimport uses_underscore\n",
+            "attribute assignment",
+            "`builtins._ = str` at line 2",
+        ),
+        (
+            "import os\n__path__.append('extra')\nimport extra_mod\n",
+            "call",
+            "line 2",
+        ),
+        (
+            "from core import settings\nsettings.MODE = \"prod\"\nimport core.boot\n",
+            "attribute assignment",
+            "`settings.MODE = \"prod\"` at line 2 may change what `core.boot` sees",
+        ),
+        (
+            "import os\nx = 1\nimport vendored_setup  # noqa: E402 -- must run before vendored imports\nimport vendored\n",
+            "pinned order",
+            "pins the order",
+        ),
+        (
+            "import os\nx = compute()\nimport a\n",
+            "call",
+            "`x = compute()` at line 2",
+        ),
+        (
+            "import os\n@register\ndef f():\n    pass\nimport a\n",
+            "decorator",
+            "`@register ...` at line 2",
+        ),
+        (
+            "import os\nclass C(Base):\n    pass\nimport a\n",
+            "class",
+            "`class C(Base): ...` at line 2",
+        ),
+        (
+            "import os\nclass C(metaclass=M):\n    pass\nimport a\n",
+            "class",
+            "line 2",
+        ),
+        (
+            "import os\nclass C:\n    x = setup()\nimport a\n",
+            "class",
+            "line 2",
+        ),
+        (
+            "import os\ndef f(x=make()):\n    pass\nimport a\n",
+            "definition",
+            "line 2",
+        ),
+        (
+            "import os\ndef f(x: Check()):\n    pass\nimport a\n",
+            "definition",
+            "line 2",
+        ),
+        (
+            "import os\nX: List[int] = []\nimport a\n",
+            "annotation",
+            "line 2",
+        ),
+        (
+            "import os\nx = 1\ntry:\n    import a\nexcept ImportError:\n    a = None\nimport b\n",
+            "statement",
+            "`try: ...` at line 3",
+        ),
+        (
+            "import os\nfor i in range(3):\n    pass\nimport a\n",
+            "statement",
+            "line 2",
+        ),
+        (
+            "import os\nx = 1\nwith open('f') as f:\n    pass\nimport a\n",
+            "statement",
+            "line 3",
+        ),
+        (
+            "import os\nx = 1\ndel x\nimport a\n",
+            "del",
+            "`del x` at line 3",
+        ),
+        ("import os\nx = f'{y}'\nimport a\n", "statement", "line 2"),
+        ("import os\nx = a.b\nimport c\n", "statement", "line 2"),
+        ("import os\nx = 1 + y\nimport c\n", "statement", "line 2"),
+        (
+            "import os\nx = 1\nprint(x)\nimport c\n",
+            "call",
+            "`print(x)` at line 3",
+        ),
+    ];
+
+    /// Each idiom keeps its import where it is, and says why.
     #[test]
     fn imports_never_jump_a_statement_whose_effect_they_may_see() {
-        let cases: &[(&str, &str, &str)] = &[
-            (
-                "import sys\nsys.path[:0] = ['vendor']\nimport vendored\n",
-                "subscript assignment",
-                "`sys.path[:0] = ['vendor']` at line 2 may change what `vendored` sees",
-            ),
-            (
-                "import sys\np = sys.path\np.insert(0, 'v')\nimport vendored\n",
-                "statement",
-                "`p = sys.path` at line 2 may change what `vendored` sees",
-            ),
-            (
-                "import sys\nfrom helpers import add_path\nadd_path('v')\nimport vendored\n",
-                "call",
-                "`add_path('v')` at line 3",
-            ),
-            (
-                "import sys\nimport types\nsys.modules['fake'] = types.ModuleType('fake')\nimport fake\n",
-                "subscript assignment",
-                "at line 3 may change what `fake` sees",
-            ),
-            (
-                "import django\ndjango.setup()\nfrom app.models import User\n",
-                "call",
-                "`django.setup()` at line 2 may change what `app.models` sees",
-            ),
-            (
-                "from gevent import monkey\nmonkey.patch_all()\nimport socket\n",
-                "call",
-                "`monkey.patch_all()` at line 2",
-            ),
-            (
-                "import warnings\nwarnings.filterwarnings('ignore')\nimport noisy\n",
-                "call",
-                "line 2",
-            ),
-            (
-                "import multiprocessing\nmultiprocessing.set_start_method('spawn')\nimport worker\n",
-                "call",
-                "line 2",
-            ),
-            (
-                "import os\nos.chdir('/tmp')\nimport here\n",
-                "call",
-                "`os.chdir('/tmp')` at line 2",
-            ),
-            (
-                "import sys\nsys.setrecursionlimit(10000)\nimport deep\n",
-                "call",
-                "line 2",
-            ),
-            (
-                "import os\nglobals()['X'] = 1\nimport reads_x\n",
-                "subscript assignment",
-                "line 2",
-            ),
-            (
-                "import builtins\nbuiltins._ = str\nimport uses_underscore\n",
-                "attribute assignment",
-                "`builtins._ = str` at line 2",
-            ),
-            (
-                "import os\n__path__.append('extra')\nimport extra_mod\n",
-                "call",
-                "line 2",
-            ),
-            (
-                "from core import settings\nsettings.MODE = \"prod\"\nimport core.boot\n",
-                "attribute assignment",
-                "`settings.MODE = \"prod\"` at line 2 may change what `core.boot` sees",
-            ),
-            (
-                "import os\nx = 1\nimport vendored_setup  # noqa: E402 -- must run before vendored imports\nimport vendored\n",
-                "pinned order",
-                "pins the order",
-            ),
-            (
-                "import os\nx = compute()\nimport a\n",
-                "call",
-                "`x = compute()` at line 2",
-            ),
-            (
-                "import os\n@register\ndef f():\n    pass\nimport a\n",
-                "decorator",
-                "`@register ...` at line 2",
-            ),
-            (
-                "import os\nclass C(Base):\n    pass\nimport a\n",
-                "class",
-                "`class C(Base): ...` at line 2",
-            ),
-            (
-                "import os\nclass C(metaclass=M):\n    pass\nimport a\n",
-                "class",
-                "line 2",
-            ),
-            (
-                "import os\nclass C:\n    x = setup()\nimport a\n",
-                "class",
-                "line 2",
-            ),
-            (
-                "import os\ndef f(x=make()):\n    pass\nimport a\n",
-                "definition",
-                "line 2",
-            ),
-            (
-                "import os\ndef f(x: Check()):\n    pass\nimport a\n",
-                "definition",
-                "line 2",
-            ),
-            (
-                "import os\nX: List[int] = []\nimport a\n",
-                "annotation",
-                "line 2",
-            ),
-            (
-                "import os\nx = 1\ntry:\n    import a\nexcept ImportError:\n    a = None\nimport b\n",
-                "statement",
-                "`try: ...` at line 3",
-            ),
-            (
-                "import os\nfor i in range(3):\n    pass\nimport a\n",
-                "statement",
-                "line 2",
-            ),
-            (
-                "import os\nx = 1\nwith open('f') as f:\n    pass\nimport a\n",
-                "statement",
-                "line 3",
-            ),
-            (
-                "import os\nx = 1\ndel x\nimport a\n",
-                "del",
-                "`del x` at line 3",
-            ),
-            ("import os\nx = f'{y}'\nimport a\n", "statement", "line 2"),
-            ("import os\nx = a.b\nimport c\n", "statement", "line 2"),
-            ("import os\nx = 1 + y\nimport c\n", "statement", "line 2"),
-            (
-                "import os\nx = 1\nprint(x)\nimport c\n",
-                "call",
-                "`print(x)` at line 3",
-            ),
-        ];
+        let cases = EFFECT_IDIOMS;
         for (code, kind, reason) in cases {
             assert_eq!(fixed(code), *code, "{code}");
             let got = refusals(code);
