@@ -57,7 +57,10 @@ pub fn unknown<'a>(
 ) -> Vec<String> {
     selectors
         .iter()
-        .filter(|s| *s != "ALL" && !ids.clone().any(|id| id.starts_with(s.as_str())))
+        .filter(|s| {
+            // An empty selector would be a prefix of every id: a slip, not "all".
+            s.is_empty() || (*s != "ALL" && !ids.clone().any(|id| id.starts_with(s.as_str())))
+        })
         .map(|s| {
             let hint = closest(s, ids.clone())
                 .map(|id| format!("; did you mean `{id}`?"))
@@ -119,10 +122,10 @@ mod tests {
     fn unknown_selectors_are_named_with_the_closest_id() {
         let ids = ["E402", "LEG001", "RUN001", "TODO001"];
         let errors = unknown(
-            &s(&["E4O2", "e402x", "RUN01", "E4", "ALL", "NOPE9"]),
+            &s(&["E4O2", "e402x", "RUN01", "E4", "ALL", "NOPE9", ""]),
             ids.iter().copied(),
         );
-        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert_eq!(errors.len(), 5, "{errors:?}");
         assert!(errors[0].contains("`E4O2`") && errors[0].ends_with("did you mean `E402`?"));
         assert!(errors[1].contains("`e402x`") && errors[1].ends_with("did you mean `E402`?"));
         assert!(errors[2].ends_with("did you mean `RUN001`?"));
