@@ -357,8 +357,8 @@ fn line_end(text: &str, at: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    /// The E402 findings' refusals of `code`: (line, kind, reason).
-    fn refusals(code: &str) -> Vec<(usize, String, String)> {
+    /// The E402 analyzer's hits on `code`.
+    fn hits(code: &str) -> Vec<crate::analyzers::Hit> {
         let run = crate::run::test_run("", "2026-01-01");
         let tree = crate::parse::Worker::new().parse(code).unwrap();
         let ctx = run.file_ctx("core/a.py", None, code, &tree);
@@ -368,7 +368,13 @@ mod tests {
         };
         let mut hits = Vec::new();
         a.check(&ctx, &mut hits);
-        hits.iter()
+        hits
+    }
+
+    /// The E402 findings' refusals of `code`: (line, kind, reason).
+    fn refusals(code: &str) -> Vec<(usize, String, String)> {
+        hits(code)
+            .iter()
             .filter_map(|h| {
                 let r = h.fix_refused.as_ref()?;
                 let line = code[..h.range.start].matches('\n').count() + 1;
@@ -379,16 +385,7 @@ mod tests {
 
     /// The E402 fix of `code`, applied.
     fn fixed(code: &str) -> String {
-        let run = crate::run::test_run("", "2026-01-01");
-        let tree = crate::parse::Worker::new().parse(code).unwrap();
-        let ctx = run.file_ctx("core/a.py", None, code, &tree);
-        let rule = run.rules.get("E402").unwrap();
-        let crate::rule::Matcher::Analyzer(a) = &rule.matcher else {
-            panic!("E402 is an analyzer rule")
-        };
-        let mut hits = Vec::new();
-        a.check(&ctx, &mut hits);
-        let Some(fix) = hits.iter().find_map(|h| h.fix.clone()) else {
+        let Some(fix) = hits(code).iter().find_map(|h| h.fix.clone()) else {
             return code.to_string();
         };
         let edits: Vec<(std::ops::Range<usize>, &str)> = fix
