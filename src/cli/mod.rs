@@ -4,6 +4,7 @@ mod add_noqa;
 mod inspect;
 mod lint;
 mod promote;
+mod promote_batch;
 mod reports;
 mod stubs;
 mod workbench;
@@ -206,6 +207,42 @@ pub(crate) fn open_run(
 
 /// [`open_run`], with the stores of the cache folder on if `store`.
 fn open_run_with_store(
+    config_args: &ConfigArgs,
+    start: Option<&Path>,
+    today: Option<&str>,
+    select: &[String],
+    ignore: &[String],
+    store: bool,
+) -> Result<Run> {
+    recover_interrupted(config_args, start)?;
+    load_run(config_args, start, today, select, ignore, store)
+}
+
+/// Before anything reads the tree: completes or rolls back a promotion a
+/// killed run left half-done (its journal at the project root), and says so.
+fn recover_interrupted(config_args: &ConfigArgs, start: Option<&Path>) -> Result<()> {
+    let file = match &config_args.config {
+        Some(f) => Some(f.clone()),
+        None => config::find(start.unwrap_or(Path::new("."))),
+    };
+    let root = match file.as_deref().and_then(Path::parent) {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => std::env::current_dir().into_diagnostic()?,
+    };
+    if let Some(said) = crate::promote::txn::recover(&root).map_err(|e| {
+        miette!(
+            help = "fix the cause (permissions, disk space) and run rulegate again: the journal is kept until it can be recovered",
+            "an interrupted promotion could not be recovered: {e}"
+        )
+    })? {
+        eprintln!("rulegate: {said}");
+    }
+    Ok(())
+}
+
+/// Loads the run without looking for an interrupted promotion (a batch
+/// reloads its run between rows, inside its own transaction).
+pub(crate) fn load_run(
     config_args: &ConfigArgs,
     start: Option<&Path>,
     today: Option<&str>,

@@ -17,6 +17,7 @@ use crate::parse::PythonVersion;
 
 mod compile;
 mod extend;
+pub mod promote;
 use compile::{compile_exceptions, compile_lanes, compile_per_file_ignores, compile_rules};
 use extend::Layer;
 
@@ -106,6 +107,10 @@ pub struct ConfigSpec {
     #[serde(default, rename = "per-file-ignores")]
     #[schemars(with = "BTreeMap<String, Vec<String>>")]
     pub per_file_ignores: IndexMap<String, Spanned<Vec<Spanned<String>>>>,
+    /// `rulegate promote`: the criteria its gate checks beyond the rules,
+    /// and its audit log.
+    #[serde(default)]
+    pub promote: Option<promote::PromoteSpec>,
 }
 
 /// One `[lanes.NAME]` table.
@@ -336,6 +341,8 @@ pub struct Config {
     pub per_file_ignores: Vec<PerFileIgnore>,
     /// `[rules.ID] lanes/paths`: the scope that replaces the pack's, by rule id.
     pub scopes: Vec<(String, RuleScope)>,
+    /// `[promote]`: the promotion criteria and audit log.
+    pub promote: promote::PromoteSettings,
 }
 
 impl Config {
@@ -443,6 +450,7 @@ impl Config {
             ));
         }
         let (overrides, schedules, scopes) = compile_rules(&layers, &lane_names, &mut errors);
+        let promote = promote::compile_promote(&layers, &mut errors);
         let src: Vec<PathBuf> = match nearest(|s| s.src.is_some()) {
             Some(i) => layers[i].spec.src.clone().unwrap_or_default(),
             None => vec![".".to_string()],
@@ -472,6 +480,7 @@ impl Config {
             exceptions,
             per_file_ignores,
             scopes,
+            promote,
         })
     }
 

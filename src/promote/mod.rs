@@ -4,8 +4,15 @@
 //! applies it all at once (atomic, syntax-checked, nothing written if any
 //! file would break); the gate judges the moved code where it will live.
 
+pub mod apply;
+pub mod audit;
+pub mod batch;
+pub mod criteria;
+pub mod files;
 pub mod references;
 pub mod report;
+pub mod shim;
+pub mod txn;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,7 +24,7 @@ use crate::check::Checker;
 use crate::finding::{Edit, Finding, Severity};
 use crate::fix::Candidate;
 use crate::fix::engine;
-use crate::fix::workspace::{ChangedFile, Workspace};
+use crate::fix::workspace::Workspace;
 use crate::imports::DEFAULT_DYNAMIC_CALLS;
 use crate::imports::resolve::{Target, TargetKind};
 use crate::lint::file::check_source;
@@ -44,6 +51,32 @@ pub enum PromoteError {
     /// A rewritten file would not parse, or could not be edited.
     #[error("nothing was changed: {0}")]
     Refused(String),
+    /// A symlink the move cannot follow (out of the repository, or the
+    /// package folder itself).
+    #[error("refused: {0}")]
+    Symlink(String),
+    /// DST is SRC or inside it.
+    #[error("refused: `{dst}` is inside `{src}`; a package cannot move into itself")]
+    InsideSource {
+        /// The source.
+        src: String,
+        /// The destination.
+        dst: String,
+    },
+    /// A top-level DST would shadow another module for the whole repository.
+    #[error("refused: `{dst}` would shadow {what} for every file of the repository; choose a name inside a package of yours")]
+    Shadows {
+        /// The destination.
+        dst: String,
+        /// What it shadows.
+        what: &'static str,
+    },
+    /// A batch file or its rows cannot be used.
+    #[error("{0}")]
+    Batch(String),
+    /// The transaction failed; everything was rolled back.
+    #[error("nothing was changed: {0}")]
+    Tx(#[from] txn::TxError),
 }
 
 /// One file the move touches: where it is, where it goes, what changes in it.
@@ -70,9 +103,33 @@ pub struct Promotion {
     pub dst_lane: Option<String>,
     /// Where a `--shim` goes (the module's file, or its package's `__init__`).
     pub shim_path: String,
+    /// Files that move as bytes, unread (not Python, not UTF-8, or links):
+    /// `(from, to, is_link)`.
+    pub raw: Vec<(String, String, bool)>,
 }
 
 impl Promotion {
+    /// The package folder that moves, when SRC is a package.
+    pub fn src_dir(&self) -> Option<&str> {
+        self.shim_path
+            .strip_suffix("/__init__.py")
+            .or_else(|| self.shim_path.strip_suffix("/__init__.pyi"))
+    }
+
+    /// How many files move (read and rewritten, or as bytes).
+    pub fn moved_count(&self) -> usize {
+        self.files.iter().filter(|f| f.moved_to.is_some()).count() + self.raw.len()
+    }
+
+    /// The project paths that move, where they are now.
+    pub fn moved_paths(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .iter()
+            .filter(|f| f.moved_to.is_some())
+            .map(|f| f.path.as_str())
+            .chain(self.raw.iter().map(|(from, _, _)| from.as_str()))
+    }
+
     /// The files of other modules that reference the moved one.
     pub fn importers(&self) -> impl Iterator<Item = &FilePlan> {
         self.files
@@ -143,39 +200,64 @@ pub fn plan(run: &Run, src: &str, dst: &str) -> Result<Promotion, PromoteError> 
         .resolve(&src)
         .filter(|t| t.kind != TargetKind::Namespace)
         .ok_or_else(|| PromoteError::NotAModule(src.clone()))?;
+    files::check_names(&src, &dst)?;
     if resolver.resolve(&dst).is_some() {
         return Err(PromoteError::Exists(dst));
     }
     let moves = moves(run, &src, &target, &dst)?;
-    for (_, to) in &moves {
-        if run.config.root.join(to).exists() {
+    let root = &run.config.root;
+    // The destination package's folder (or module) must not exist at all.
+    if let Some(top) = dst_top(&target, &moves)
+        && std::fs::symlink_metadata(root.join(&top)).is_ok()
+    {
+        return Err(PromoteError::Exists(top));
+    }
+    for (_, to, _) in &moves {
+        files::check_inside(root, to)?;
+        if std::fs::symlink_metadata(root.join(to)).is_ok() {
             return Err(PromoteError::Exists(to.clone()));
         }
     }
     let rename = Rename { src, dst };
     let files = file_plans(run, &rename, &moves);
+    let raw = moves
+        .iter()
+        .filter(|(from, _, _)| !files.iter().any(|f| &f.path == from))
+        .cloned()
+        .collect();
     let dst_lane_path = moves
         .iter()
-        .find(|(from, _)| *from == target.rel)
-        .map(|(_, to)| to.clone())
+        .find(|(from, _, _)| *from == target.rel)
+        .map(|(_, to, _)| to.clone())
         .unwrap_or_default();
     Ok(Promotion {
         rename,
         files,
         dst_lane: run.config.lane_of(&dst_lane_path).map(|l| l.name.clone()),
         shim_path: target.rel,
+        raw,
+    })
+}
+
+/// The path DST takes as a whole: its package folder (where the package's
+/// `__init__` goes), or its module file.
+fn dst_top(target: &Target, moves: &[(String, String, bool)]) -> Option<String> {
+    let (_, to, _) = moves.iter().find(|(from, _, _)| *from == target.rel)?;
+    Some(match target.kind {
+        TargetKind::Module => to.clone(),
+        _ => to.rsplit_once('/').map_or(to.clone(), |(d, _)| d.to_string()),
     })
 }
 
 /// The files that move from `src` (resolved to `target`) to `dst`, and
 /// where each goes: in DST's parent package, else beside the source's
-/// top-level package (the same import root).
+/// top-level package (the same import root). `(from, to, is_link)`.
 fn moves(
     run: &Run,
     src: &str,
     target: &Target,
     dst: &str,
-) -> Result<Vec<(String, String)>, PromoteError> {
+) -> Result<Vec<(String, String, bool)>, PromoteError> {
     let src_prefix = {
         let path_part = src.replace('.', "/");
         let stem = target
@@ -213,27 +295,34 @@ fn moves(
         } else {
             "py"
         };
+        let link = std::fs::symlink_metadata(run.config.root.join(&target.rel))
+            .is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            return Err(PromoteError::Symlink(format!(
+                "the module `{}` is a symlink; promote the file it points to",
+                target.rel
+            )));
+        }
         return Ok(vec![(
             target.rel.clone(),
             join(&format!("{dst_last}.{ext}")),
+            false,
         )]);
     }
     let dir = target.rel.rsplit_once('/').map_or("", |(d, _)| d);
-    let files = crate::walk::collect(&run.config, &[run.config.root.join(dir)], true);
-    let mut moves: Vec<(String, String)> = files
+    let prefix = format!("{dir}/");
+    Ok(files::package_entries(&run.config.root, dir)?
         .into_iter()
-        .filter_map(|f| {
-            let rest = f.rel.strip_prefix(&format!("{dir}/"))?.to_string();
-            Some((f.rel, join(&format!("{dst_last}/{rest}"))))
+        .filter_map(|e| {
+            let rest = e.rel.strip_prefix(&prefix)?.to_string();
+            Some((e.rel, join(&format!("{dst_last}/{rest}")), e.link))
         })
-        .collect();
-    moves.sort();
-    Ok(moves)
+        .collect())
 }
 
 /// What the move does to each file of the repository that moves or names
 /// SRC (in path order; the others are left out).
-fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String)]) -> Vec<FilePlan> {
+fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String, bool)]) -> Vec<FilePlan> {
     let resolver = &run.project.modules;
     let parent_init = rename
         .src
@@ -242,7 +331,18 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String)]) -> Vec<Fil
         .filter(|t| t.kind == TargetKind::Package)
         .map(|t| t.rel);
     let calls = string_calls(run);
-    let all_files = crate::walk::collect(&run.config, std::slice::from_ref(&run.config.root), true);
+    let mut all_files: Vec<(String, PathBuf)> =
+        crate::walk::collect(&run.config, std::slice::from_ref(&run.config.root), true)
+            .into_iter()
+            .map(|f| (f.rel, f.path))
+            .collect();
+    // The moved Python files the walk skips (ignored, excluded) are read too.
+    for (from, _, link) in moves {
+        let python = from.ends_with(".py") || from.ends_with(".pyi");
+        if python && !link && !all_files.iter().any(|(rel, _)| rel == from) {
+            all_files.push((from.clone(), run.config.root.join(from)));
+        }
+    }
     let last = rename.src.rsplit('.').next().unwrap_or_default();
     let dynamic: Vec<String> = DEFAULT_DYNAMIC_CALLS
         .iter()
@@ -250,12 +350,12 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String)]) -> Vec<Fil
         .collect();
     let mut files: Vec<FilePlan> = all_files
         .par_iter()
-        .map_init(Worker::new, |worker, f| {
+        .map_init(Worker::new, |worker, (rel, path)| {
             let moved_to = moves
                 .iter()
-                .find(|(from, _)| *from == f.rel)
-                .map(|(_, to)| to.clone());
-            let text = crate::source::read_source(&f.path).ok()?.text;
+                .find(|(from, _, link)| from == rel && !link)
+                .map(|(_, to, _)| to.clone());
+            let text = crate::source::read_source(path).ok()?.text;
             if moved_to.is_none() && !text.contains(last) {
                 return None;
             }
@@ -264,15 +364,15 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String)]) -> Vec<Fil
             let scan = Scan {
                 rename,
                 resolver,
-                rel: &f.rel,
+                rel,
                 moved: moved_to.is_some(),
-                parent_init: parent_init.as_deref() == Some(f.rel.as_str()),
+                parent_init: parent_init.as_deref() == Some(rel.as_str()),
                 string_calls: &calls,
             };
             let rewrites = scan.rewrites(&text, &tree, &sites);
             (moved_to.is_some() || !rewrites.is_empty()).then(|| FilePlan {
-                lane: run.lane_of(&f.rel).map(|l| l.to_string()),
-                path: f.rel.clone(),
+                lane: run.lane_of(rel).map(|l| l.to_string()),
+                path: rel.clone(),
                 moved_to,
                 rewrites,
             })
@@ -337,26 +437,6 @@ pub fn apply_in_memory(run: &Run, p: &Promotion) -> Result<Workspace, PromoteErr
     Ok(ws)
 }
 
-/// The module left at the old place by `--shim`: it re-exports the new
-/// module (so `import old` and `from old import x` keep working) and warns.
-pub fn shim(p: &Promotion) -> ChangedFile {
-    let (src, dst) = (&p.rename.src, &p.rename.dst);
-    ChangedFile {
-        rel: p.shim_path.clone(),
-        before: String::new(),
-        after: format!(
-            "\"\"\"Deprecated: `{src}` moved to `{dst}`; this shim re-exports it.\"\"\"\n\n\
-             import importlib\n\
-             import sys\n\
-             import warnings\n\n\
-             warnings.warn(\n    \"`{src}` moved to `{dst}`; import `{dst}` instead\",\n    DeprecationWarning,\n    stacklevel=2,\n)\n\
-             sys.modules[__name__] = importlib.import_module(\"{dst}\")\n"
-        ),
-        moved_from: None,
-        created: true,
-    }
-}
-
 /// What the gate found.
 #[derive(Debug)]
 pub struct Gate {
@@ -364,13 +444,17 @@ pub struct Gate {
     pub findings: Vec<Finding>,
     /// Importers whose lane may not import the destination's lane.
     pub forbidden: Vec<String>,
+    /// The `[promote.criteria]` lines, each with its verdict.
+    pub criteria: Vec<criteria::Verdict>,
 }
 
 impl Gate {
     /// Whether the promotion is blocked: an error-severity finding on the
     /// moved code, or an importer that may not import it there.
     pub fn blocked(&self) -> bool {
-        !self.forbidden.is_empty() || self.findings.iter().any(|f| f.severity == Severity::Error)
+        !self.forbidden.is_empty()
+            || self.findings.iter().any(|f| f.severity == Severity::Error)
+            || self.criteria.iter().any(|c| !c.passed)
     }
 }
 
@@ -404,50 +488,6 @@ pub fn gate(run: &Run, p: &Promotion, ws: &Workspace) -> Gate {
     Gate {
         findings,
         forbidden,
+        criteria: criteria::judge(&run.config.root, &run.config.promote, p),
     }
-}
-
-/// After the files are written: the shim at the old place (`--shim`), and
-/// the old package's folder removed when nothing is left in it but caches
-/// (an empty folder would still import, as a namespace package).
-pub fn finish_move(run: &Run, p: &Promotion, shim: bool) -> Result<(), PromoteError> {
-    let root = &run.config.root;
-    let moved_package =
-        p.shim_path.ends_with("/__init__.py") || p.shim_path.ends_with("/__init__.pyi");
-    if moved_package && !shim {
-        let dir = root.join(p.shim_path.rsplit_once('/').map_or("", |(d, _)| d));
-        remove_if_only_caches(&dir);
-    }
-    if shim {
-        let s = self::shim(p);
-        crate::fix::write::write_new(
-            root,
-            &root.join(&s.rel),
-            s.after.as_bytes(),
-            &root.join(&s.rel),
-            b"",
-            true,
-        )
-        .map_err(|e| PromoteError::Refused(format!("the shim was not written: {e}")))?;
-    }
-    Ok(())
-}
-
-/// Removes `dir` (deepest folders first) when it holds nothing but
-/// `__pycache__` folders.
-fn remove_if_only_caches(dir: &std::path::Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let path = e.path();
-        if path.is_dir() {
-            if e.file_name() == "__pycache__" {
-                let _ = std::fs::remove_dir_all(&path);
-            } else {
-                remove_if_only_caches(&path);
-            }
-        }
-    }
-    let _ = std::fs::remove_dir(dir); // fails, as it should, when not empty
 }

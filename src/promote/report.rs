@@ -28,20 +28,47 @@ pub fn markdown(p: &Promotion, gate: &Gate) -> String {
     let _ = writeln!(out, "## Promotion of `{src}` to `{dst}` (lane `{lane}`)\n");
     let _ = writeln!(
         out,
-        "**Verdict: {}** ({errors} error finding(s) on the moved code, {} importer(s) whose lane may not import `{lane}`)\n",
+        "**Verdict: {}** ({errors} error finding(s) on the moved code, {} importer(s) whose lane may not import `{lane}`{})\n",
         verdict(gate),
-        gate.forbidden.len()
+        gate.forbidden.len(),
+        if gate.criteria.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} of {} criterion(s) failed",
+                gate.criteria.iter().filter(|c| !c.passed).count(),
+                gate.criteria.len()
+            )
+        }
     );
+    criteria_section(&mut out, gate);
     moved_files(&mut out, p);
     findings_section(&mut out, gate);
     importers_section(&mut out, p, gate, lane);
     out
 }
 
+/// The `[promote.criteria]` lines, each with its verdict.
+fn criteria_section(out: &mut String, gate: &Gate) {
+    if gate.criteria.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Promotion criteria ({})\n", gate.criteria.len());
+    for c in &gate.criteria {
+        let (mark, word) = if c.passed {
+            ("x", "pass")
+        } else {
+            (" ", "**fail**")
+        };
+        let _ = writeln!(out, "- [{mark}] {}: {word} ({})", c.name, c.detail);
+    }
+    let _ = writeln!(out);
+}
+
 /// The files that move, with how many references each has rewritten.
 fn moved_files(out: &mut String, p: &Promotion) {
     let moved: Vec<_> = p.files.iter().filter(|f| f.moved_to.is_some()).collect();
-    let _ = writeln!(out, "### Files that move ({})\n", moved.len());
+    let _ = writeln!(out, "### Files that move ({})\n", p.moved_count());
     for f in &moved {
         let rewrites = if f.rewrites.is_empty() {
             String::new()
@@ -54,6 +81,10 @@ fn moved_files(out: &mut String, p: &Promotion) {
             f.path,
             f.moved_to.as_deref().unwrap_or_default()
         );
+    }
+    for (from, to, link) in &p.raw {
+        let what = if *link { "a link" } else { "moved as bytes" };
+        let _ = writeln!(out, "- `{from}` → `{to}` ({what})");
     }
 }
 
@@ -144,7 +175,12 @@ pub fn json(p: &Promotion, gate: &Gate, places: &EditPlaces) -> String {
             "from": f.path,
             "to": f.moved_to.as_ref()?,
             "rewrites": f.rewrites,
+        }))).chain(p.raw.iter().map(|(from, to, _)| json!({
+            "from": from,
+            "to": to,
+            "rewrites": [],
         }))).collect::<Vec<_>>(),
+        "criteria": gate.criteria,
         "findings": gate.findings.iter().map(|f| finding_value(f, places)).collect::<Vec<_>>(),
         "importers": p.importers().map(|f| json!({
             "path": f.path,
