@@ -290,24 +290,26 @@ fn moves(
         }
     };
     if target.kind == TargetKind::Module {
-        let ext = if target.rel.ends_with(".pyi") {
-            "pyi"
-        } else {
-            "py"
-        };
-        let link = std::fs::symlink_metadata(run.config.root.join(&target.rel))
-            .is_ok_and(|m| m.file_type().is_symlink());
-        if link {
-            return Err(PromoteError::Symlink(format!(
-                "the module `{}` is a symlink; promote the file it points to",
-                target.rel
-            )));
+        // The module and its stub (`x.py` and `x.pyi`) move together.
+        let stem = target
+            .rel
+            .strip_suffix(".pyi")
+            .or_else(|| target.rel.strip_suffix(".py"))
+            .unwrap_or(&target.rel);
+        let mut out = Vec::new();
+        for ext in ["py", "pyi"] {
+            let from = format!("{stem}.{ext}");
+            let Ok(meta) = std::fs::symlink_metadata(run.config.root.join(&from)) else {
+                continue;
+            };
+            if meta.file_type().is_symlink() {
+                return Err(PromoteError::Symlink(format!(
+                    "the module `{from}` is a symlink; promote the file it points to"
+                )));
+            }
+            out.push((from, join(&format!("{dst_last}.{ext}")), false));
         }
-        return Ok(vec![(
-            target.rel.clone(),
-            join(&format!("{dst_last}.{ext}")),
-            false,
-        )]);
+        return Ok(out);
     }
     let dir = target.rel.rsplit_once('/').map_or("", |(d, _)| d);
     let prefix = format!("{dir}/");
