@@ -42,7 +42,10 @@ fn three(root: &Path) {
 }
 
 fn batch(root: &Path, extra: &[&str]) -> (i32, String, String) {
-    run_in(root, &[&["promote", "--batch", "batch.tsv"], extra].concat())
+    run_in(
+        root,
+        &[&["promote", "--batch", "batch.tsv"], extra].concat(),
+    )
 }
 
 #[test]
@@ -110,7 +113,10 @@ fn a_gate_that_blocks_in_the_middle_rolls_every_row_back() {
         root,
         &[
             ("candidate/helpers.py", "X = 1\n"),
-            ("candidate/d/__init__.py", "from candidate.helpers import X\n"),
+            (
+                "candidate/d/__init__.py",
+                "from candidate.helpers import X\n",
+            ),
             (
                 "batch.tsv",
                 "candidate.c\tcore.c\ncandidate.b\tcore.b\ncandidate.d\tcore.d\ncandidate.a\tcore.a\n",
@@ -143,7 +149,11 @@ fn a_dependency_cycle_is_an_error_that_names_the_rows() {
     let (code, _, err) = batch(root, &["--status"]);
     assert_eq!(code, 2, "{err}");
     // miette wraps the message: compare it as one line.
-    let err = err.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    let err = err
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     for row in [
         "line 2 (candidate.a → core.a)",
         "line 3 (candidate.b → core.b)",

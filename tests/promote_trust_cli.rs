@@ -36,7 +36,13 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn apply_clean(root: &Path, extra: &[&str]) -> (i32, String, String) {
-    let mut args = vec!["promote", "candidate.clean", "--to", "core.clean", "--apply"];
+    let mut args = vec![
+        "promote",
+        "candidate.clean",
+        "--to",
+        "core.clean",
+        "--apply",
+    ];
     args.extend_from_slice(extra);
     run_in(root, &args)
 }
@@ -54,7 +60,13 @@ fn a_blocked_gate_changes_nothing_and_force_records_the_reason() {
     let dir = fixture_copy("promote");
     let root = dir.path();
     let before = tree(root);
-    let args = ["promote", "candidate.dirty", "--to", "core.dirty", "--apply"];
+    let args = [
+        "promote",
+        "candidate.dirty",
+        "--to",
+        "core.dirty",
+        "--apply",
+    ];
     let (code, out, err) = run_in(root, &args);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("**Verdict: blocked**"), "{out}");
@@ -114,8 +126,14 @@ fn a_kill_at_the_kth_rename_is_rolled_back_by_the_next_run() {
         let root = dir.path();
         let before = tree(root);
         let mut c = rulegate(root);
-        c.args(["promote", "candidate.clean", "--to", "core.clean", "--apply"])
-            .env("RULEGATE_TEST_KILL_AT_RENAME", k.to_string());
+        c.args([
+            "promote",
+            "candidate.clean",
+            "--to",
+            "core.clean",
+            "--apply",
+        ])
+        .env("RULEGATE_TEST_KILL_AT_RENAME", k.to_string());
         let (code, _, err) = run(c);
         if code == 0 {
             continue; // fewer renames than k: the move completed
@@ -157,13 +175,21 @@ fn every_file_of_the_package_moves_whatever_its_type_encoding_or_ignore_status()
     let (code, _, err) = apply_clean(root, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("8 file(s) moved"), "{err}");
-    assert!(!root.join("candidate/clean").exists(), "nothing left behind");
+    assert!(
+        !root.join("candidate/clean").exists(),
+        "nothing left behind"
+    );
     assert_eq!(
         std::fs::read(root.join("core/clean/legacy.py")).unwrap(),
         latin1,
         "the Latin-1 module moved byte for byte"
     );
-    for f in ["data.json", "_version.py", "build/__init__.py", "build/steps.py"] {
+    for f in [
+        "data.json",
+        "_version.py",
+        "build/__init__.py",
+        "build/steps.py",
+    ] {
         assert!(root.join("core/clean").join(f).is_file(), "{f}");
     }
     python(
@@ -196,7 +222,10 @@ fn symlinks_and_bad_destinations_are_refused_clearly() {
             &["candidate.clean", "--to", "core.ext.clean"],
             "out of the repository",
         ),
-        (&["candidate.clean", "--to", "core.nowhere.clean"], "does not exist"),
+        (
+            &["candidate.clean", "--to", "core.nowhere.clean"],
+            "does not exist",
+        ),
     ];
     for (args, says) in cases {
         let (code, _, err) = run_in(root, &[&["promote"], args, &["--apply"]].concat());
@@ -225,7 +254,14 @@ fn a_package_shim_aliases_every_submodule_lazily_and_loads_each_once() {
             ("candidate/errs/deep/leaf.py", "from ..kinds import Oops\n"),
         ],
     );
-    let args = ["promote", "candidate.errs", "--to", "core.errs", "--apply", "--shim"];
+    let args = [
+        "promote",
+        "candidate.errs",
+        "--to",
+        "core.errs",
+        "--apply",
+        "--shim",
+    ];
     let (code, _, err) = run_in(root, &args);
     assert_eq!(code, 0, "{err}");
     python(
@@ -282,17 +318,33 @@ fn the_criteria_are_lines_of_the_gate_with_their_verdicts() {
         out.contains("- [ ] file `PROMOTE.md`: **fail** (`candidate/clean/PROMOTE.md` is missing)"),
         "{out}"
     );
-    assert!(out.contains("- [ ] coverage ≥ 90%: **fail** (75.0% of 3 file(s))"), "{out}");
+    assert!(
+        out.contains("- [ ] coverage ≥ 90%: **fail** (75.0% of 3 file(s))"),
+        "{out}"
+    );
     write_files(
         root,
-        &[("candidate/clean/PROMOTE.md", "# ok\n"), ("cov/coverage.json", &report(10))],
+        &[
+            ("candidate/clean/PROMOTE.md", "# ok\n"),
+            ("cov/coverage.json", &report(10)),
+        ],
     );
     let (code, out, _) = run_in(root, &["promote", "candidate.clean", "--to", "core.clean"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("- [x] coverage ≥ 90%: pass (100.0% of 3 file(s))"), "{out}");
+    assert!(
+        out.contains("- [x] coverage ≥ 90%: pass (100.0% of 3 file(s))"),
+        "{out}"
+    );
     let (code, out, _) = run_in(
         root,
-        &["promote", "candidate.clean", "--to", "core.clean", "--format", "json"],
+        &[
+            "promote",
+            "candidate.clean",
+            "--to",
+            "core.clean",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -47,7 +47,8 @@ fn status(run: &Run, rows: &[Row], format: GateFormat) -> Result<ExitCode> {
     let waits = |r: usize| -> Vec<usize> { survey.deps[r].iter().map(|&d| rows[d].line).collect() };
     let out = match format {
         GateFormat::Json => {
-            let row = |r: usize| json!({"line": rows[r].line, "src": rows[r].src, "dst": rows[r].dst});
+            let row =
+                |r: usize| json!({"line": rows[r].line, "src": rows[r].src, "dst": rows[r].dst});
             let value = json!({
                 "total": rows.len(),
                 "done": done,
@@ -61,7 +62,10 @@ fn status(run: &Run, rows: &[Row], format: GateFormat) -> Result<ExitCode> {
                     "waits_on": waits(r),
                 })).collect::<Vec<_>>(),
             });
-            format!("{}\n", serde_json::to_string_pretty(&value).expect("serialises"))
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).expect("serialises")
+            )
         }
         GateFormat::Md => {
             let mut s = String::new();
@@ -105,13 +109,14 @@ fn next(run: Run, rows: &[Row], args: &PromoteArgs) -> Result<ExitCode> {
             eprintln!("Every row of the batch is done.");
             return Ok(ExitCode::SUCCESS);
         }
-        eprintln!(
-            "error: no row can go next: every ready row's gate is blocked (see `--status`)"
-        );
+        eprintln!("error: no row can go next: every ready row's gate is blocked (see `--status`)");
         return Ok(ExitCode::from(1));
     };
-    let journal = Journal::begin(&run.config.root, &format!("promote --batch --next: {}", rows[r]))
-        .map_err(|e| miette!("{e}"))?;
+    let journal = Journal::begin(
+        &run.config.root,
+        &format!("promote --batch --next: {}", rows[r]),
+    )
+    .map_err(|e| miette!("{e}"))?;
     apply_rows(journal, rows, &[r], args, |_| Ok(run_ref(&run)))
 }
 
@@ -146,16 +151,18 @@ fn all(run: Run, rows: &[Row], args: &PromoteArgs) -> Result<ExitCode> {
     }
     let label = format!(
         "promote --batch {} --all",
-        args.batch.as_deref().map(|p| p.display().to_string()).unwrap_or_default()
+        args.batch
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
     );
     let journal = Journal::begin(&run.config.root, &label).map_err(|e| miette!("{e}"))?;
     let order = survey.order.clone();
     let mut first = Some(run);
     apply_rows(journal, rows, &order, args, |_| match first.take() {
         Some(r) => Ok(RunHandle::Owned(Box::new(r))),
-        None => load_run(&args.config, None, None, &[], &[], false).map(|r| {
-            RunHandle::Owned(Box::new(r))
-        }),
+        None => load_run(&args.config, None, None, &[], &[], false)
+            .map(|r| RunHandle::Owned(Box::new(r))),
     })
 }
 

@@ -83,7 +83,11 @@ pub(super) fn compile_promote(layers: &[Layer], errors: &mut Vec<SpannedError>) 
             errors.push(
                 layer
                     .doc
-                    .error(c.min.span(), "a coverage minimum is a percentage", "not in 0..=100")
+                    .error(
+                        c.min.span(),
+                        "a coverage minimum is a percentage",
+                        "not in 0..=100",
+                    )
                     .with_help("write it as `min = 90` for 90%"),
             );
         }

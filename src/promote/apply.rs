@@ -59,6 +59,13 @@ pub fn promote(
         });
     }
     let (mut ops, rewritten) = writes(run, &p, &ws, opts.shim)?;
+    // What each rewritten or moved file held when it was read.
+    let unchanged: Vec<(String, Vec<u8>)> = ws
+        .changed()
+        .into_iter()
+        .filter(|c| !c.created)
+        .map(|c| (c.moved_from.unwrap_or(c.rel), c.before.into_bytes()))
+        .collect();
     let entry = audit::Entry {
         promotion: &p,
         rewritten: rewritten.clone(),
@@ -67,8 +74,12 @@ pub fn promote(
         shim: opts.shim,
     };
     let root = &run.config.root;
-    ops.push(audit::append(root, &run.config.promote.audit_log, &entry.line()));
-    journal.commit(ops)?;
+    ops.push(audit::append(
+        root,
+        &run.config.promote.audit_log,
+        &entry.line(),
+    ));
+    journal.commit(ops, &unchanged)?;
     if let Some(dir) = p.src_dir() {
         journal.cleanup_after(dir);
     }

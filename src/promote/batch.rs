@@ -67,7 +67,10 @@ pub fn parse(text: &str) -> Result<Vec<Row>, PromoteError> {
 /// Reads a batch file.
 pub fn read(path: &Path) -> Result<Vec<Row>, PromoteError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        PromoteError::Batch(format!("cannot read the batch file {}: {e}", path.display()))
+        PromoteError::Batch(format!(
+            "cannot read the batch file {}: {e}",
+            path.display()
+        ))
     })?;
     parse(&text)
 }
@@ -278,10 +281,7 @@ mod tests {
         let r = rows(4);
         // 0 depends on 1, 1 on 2; 3 is free.
         let deps = vec![vec![1], vec![2], vec![], vec![]];
-        assert_eq!(
-            topological(&r, &[0, 1, 2, 3], &deps).unwrap(),
-            [2, 1, 0, 3]
-        );
+        assert_eq!(topological(&r, &[0, 1, 2, 3], &deps).unwrap(), [2, 1, 0, 3]);
         // 0 ↔ 1, and 2 waits on 0.
         let deps = vec![vec![1], vec![0], vec![0], vec![]];
         let err = topological(&r, &[0, 1, 2, 3], &deps)

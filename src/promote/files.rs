@@ -92,13 +92,13 @@ pub fn check_names(src: &str, dst: &str) -> Result<(), PromoteError> {
             dst: dst.to_string(),
         });
     }
-    if !dst.contains('.') {
-        if let Some(what) = shadowed(dst) {
-            return Err(PromoteError::Shadows {
-                dst: dst.to_string(),
-                what,
-            });
-        }
+    if !dst.contains('.')
+        && let Some(what) = shadowed(dst)
+    {
+        return Err(PromoteError::Shadows {
+            dst: dst.to_string(),
+            what,
+        });
     }
     Ok(())
 }

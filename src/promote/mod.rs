@@ -64,7 +64,9 @@ pub enum PromoteError {
         dst: String,
     },
     /// A top-level DST would shadow another module for the whole repository.
-    #[error("refused: `{dst}` would shadow {what} for every file of the repository; choose a name inside a package of yours")]
+    #[error(
+        "refused: `{dst}` would shadow {what} for every file of the repository; choose a name inside a package of yours"
+    )]
     Shadows {
         /// The destination.
         dst: String,
@@ -245,7 +247,9 @@ fn dst_top(target: &Target, moves: &[(String, String, bool)]) -> Option<String> 
     let (_, to, _) = moves.iter().find(|(from, _, _)| *from == target.rel)?;
     Some(match target.kind {
         TargetKind::Module => to.clone(),
-        _ => to.rsplit_once('/').map_or(to.clone(), |(d, _)| d.to_string()),
+        _ => to
+            .rsplit_once('/')
+            .map_or(to.clone(), |(d, _)| d.to_string()),
     })
 }
 

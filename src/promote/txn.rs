@@ -41,6 +41,9 @@ pub enum TxError {
         "{0} exists: another promotion is running or was interrupted; run rulegate again to recover it"
     )]
     Busy(String),
+    /// A file changed on disk after rulegate read it.
+    #[error("{0} changed on disk since it was read; nothing was changed (run rulegate again)")]
+    ChangedOnDisk(String),
     /// A file-system operation failed.
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
@@ -131,9 +134,11 @@ impl Journal {
         Ok(journal)
     }
 
-    /// Stages and applies one step. On an error, call [`Journal::rollback`]:
-    /// the step may be half-applied.
-    pub fn commit(&mut self, ops: Vec<Op>) -> Result<(), TxError> {
+    /// Stages and applies one step. `unchanged` lists targets with the
+    /// bytes they held when read: each is compared just before it is
+    /// replaced, so a concurrent edit is never lost. On an error, call
+    /// [`Journal::rollback`]: the step may be half-applied.
+    pub fn commit(&mut self, ops: Vec<Op>, unchanged: &[(String, Vec<u8>)]) -> Result<(), TxError> {
         let first = self.record.entries.len();
         let mut planned = Vec::new();
         // Check and stage everything before the first rename.
@@ -168,6 +173,11 @@ impl Journal {
         for n in first..self.record.entries.len() {
             let e = self.record.entries[n].clone();
             let target = self.root.join(&e.rel);
+            if let Some((_, before)) = unchanged.iter().find(|(rel, _)| *rel == e.rel)
+                && std::fs::read(&target).ok().as_ref() != Some(before)
+            {
+                return Err(TxError::ChangedOnDisk(e.rel));
+            }
             if e.had_original {
                 self.rename(&target, &self.dir.join("backup").join(n.to_string()))?;
             }
@@ -225,7 +235,10 @@ impl Journal {
                 let mut f = std::fs::File::create(&path).map_err(io(&path))?;
                 f.write_all(bytes).map_err(io(&path))?;
                 f.sync_all().map_err(io(&path))?;
-                if let Some(m) = mode_of.as_ref().and_then(|r| self.root.join(r).metadata().ok()) {
+                if let Some(m) = mode_of
+                    .as_ref()
+                    .and_then(|r| self.root.join(r).metadata().ok())
+                {
                     std::fs::set_permissions(&path, m.permissions()).map_err(io(&path))?;
                 }
             }
@@ -444,7 +457,7 @@ mod tests {
         let root = dir.path();
         let before = tree(root);
         let mut j = Journal::begin(root, "t").unwrap();
-        j.commit(ops()).unwrap();
+        j.commit(ops(), &[]).unwrap();
         assert_eq!(
             std::fs::read_to_string(root.join("imp.py")).unwrap(),
             "import b.c.x\n"
@@ -454,7 +467,7 @@ mod tests {
         assert_eq!(tree(root), before);
 
         let mut j = Journal::begin(root, "t").unwrap();
-        j.commit(ops()).unwrap();
+        j.commit(ops(), &[]).unwrap();
         j.cleanup_after("a");
         j.finish().unwrap();
         assert!(!root.join("a").exists() && !root.join(JOURNAL_DIR).exists());
@@ -471,8 +484,11 @@ mod tests {
             .unwrap();
         let before = tree(root);
         let mut j = Journal::begin(root, "t").unwrap();
-        let err = j.commit(ops()).unwrap_err();
-        assert!(matches!(err, TxError::ReadOnly(ref p) if p == "imp.py"), "{err}");
+        let err = j.commit(ops(), &[]).unwrap_err();
+        assert!(
+            matches!(err, TxError::ReadOnly(ref p) if p == "imp.py"),
+            "{err}"
+        );
         j.rollback().unwrap();
         assert_eq!(tree(root), before);
     }
@@ -489,7 +505,7 @@ mod tests {
             // Stage and record without renaming: commit, then undo the renames
             // past k by rolling back a copy is complex; instead, commit fully
             // and reverse renames beyond k.
-            j.commit(ops()).unwrap();
+            j.commit(ops(), &[]).unwrap();
             let record = j.record.clone();
             let jdir = j.dir.clone();
             std::mem::forget(j);
@@ -511,6 +527,23 @@ mod tests {
             assert_eq!(tree(root), before, "after {k} renames");
             assert_eq!(recover(root).unwrap(), None);
         }
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_replaced() {
+        let dir = setup();
+        let root = dir.path();
+        std::fs::write(root.join("imp.py"), "import a.x  # edited\n").unwrap();
+        let before = tree(root);
+        let mut j = Journal::begin(root, "t").unwrap();
+        let read = [("imp.py".to_string(), b"import a.x\n".to_vec())];
+        let err = j.commit(ops(), &read).unwrap_err();
+        assert!(
+            matches!(err, TxError::ChangedOnDisk(ref p) if p == "imp.py"),
+            "{err}"
+        );
+        j.rollback().unwrap();
+        assert_eq!(tree(root), before, "the edit is kept");
     }
 
     #[test]
