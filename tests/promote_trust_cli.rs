@@ -155,6 +155,37 @@ fn a_kill_at_the_kth_rename_is_rolled_back_by_the_next_run() {
     assert!(killed >= 5, "the kills happened ({killed})");
 }
 
+/// `RULEGATE_TEST_FAIL_AT_RENAME=K` makes the K-th rename fail as a full
+/// disk would (debug builds only): the run rolls back at once, exits 2, and
+/// the move can be retried.
+#[test]
+fn a_failure_in_the_middle_of_the_commit_rolls_back_at_once() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    for k in [1, 4, 9, 13] {
+        let dir = fixture_copy("promote");
+        let root = dir.path();
+        let before = tree(root);
+        let mut c = rulegate(root);
+        c.args([
+            "promote",
+            "candidate.clean",
+            "--to",
+            "core.clean",
+            "--apply",
+        ])
+        .env("RULEGATE_TEST_FAIL_AT_RENAME", k.to_string());
+        let (code, _, err) = run(c);
+        assert_eq!(code, 2, "k={k}: {err}");
+        assert!(err.contains("a simulated failure"), "k={k}: {err}");
+        assert!(err.contains("every file is as it was"), "k={k}: {err}");
+        assert_eq!(tree(root), before, "k={k}: every byte as before");
+        let (code, _, err) = apply_clean(root, &[]);
+        assert_eq!(code, 0, "k={k}: retried: {err}");
+    }
+}
+
 #[test]
 fn every_file_of_the_package_moves_whatever_its_type_encoding_or_ignore_status() {
     let dir = fixture_copy("promote");

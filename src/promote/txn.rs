@@ -14,8 +14,9 @@
 //! its first backup last.
 //!
 //! Testing only: `RULEGATE_TEST_KILL_AT_RENAME=K` aborts the process right
-//! after the K-th rename of a commit, as `kill -9` would. Debug builds only;
-//! release builds ignore it.
+//! after the K-th rename of a commit, as `kill -9` would, and
+//! `RULEGATE_TEST_FAIL_AT_RENAME=K` makes the K-th rename fail as a full
+//! disk would. Debug builds only; release builds ignore both.
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,15 @@ use serde::{Deserialize, Serialize};
 pub const JOURNAL_DIR: &str = ".rulegate-journal";
 const JOURNAL_FILE: &str = "journal.json";
 const FAULT_ENV: &str = "RULEGATE_TEST_KILL_AT_RENAME";
+const FAIL_ENV: &str = "RULEGATE_TEST_FAIL_AT_RENAME";
+
+/// The number a test-only variable holds (always `None` in release builds).
+fn test_count(var: &str) -> Option<usize> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    std::env::var(var).ok()?.parse().ok()
+}
 
 /// Why a transaction failed (nothing is left changed when it is returned
 /// from [`Journal::commit`] followed by [`Journal::rollback`]).
@@ -270,11 +280,13 @@ impl Journal {
     }
 
     fn rename(&mut self, from: &Path, to: &Path) -> Result<(), TxError> {
+        if test_count(FAIL_ENV) == Some(self.renames + 1) {
+            let simulated = std::io::Error::other(format!("{FAIL_ENV}: a simulated failure"));
+            return Err(io(from)(simulated));
+        }
         std::fs::rename(from, to).map_err(io(from))?;
         self.renames += 1;
-        if cfg!(debug_assertions)
-            && std::env::var(FAULT_ENV).ok().and_then(|v| v.parse().ok()) == Some(self.renames)
-        {
+        if test_count(FAULT_ENV) == Some(self.renames) {
             eprintln!("{FAULT_ENV}: aborting after rename {}", self.renames);
             std::process::abort();
         }
