@@ -88,11 +88,24 @@ fn status_shows_the_next_row_by_dependencies_and_all_applies_them_in_order() {
     assert_eq!(v["next"], serde_json::Value::Null);
 }
 
+/// Rows may give paths, as `promote SRC --to DST` may.
 #[test]
 fn next_applies_one_row_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     three(root);
+    write_files(
+        root,
+        &[(
+            "batch.tsv",
+            "candidate/a\tcore/a\ncandidate/b/\tcore.b\ncandidate.c\tcore.c\n",
+        )],
+    );
+    let (_, out, _) = batch(root, &["--status"]);
+    assert!(
+        out.contains("- [ ] line 1 (candidate/a → core/a) (waits on line 2)"),
+        "{out}"
+    );
     for (i, moved) in ["core/c", "core/b", "core/a"].iter().enumerate() {
         let (code, _, err) = batch(root, &["--next", "--apply"]);
         assert_eq!(code, 0, "{err}");

@@ -83,15 +83,23 @@ fn exists(run: &Run, name: &str) -> bool {
         .is_some_and(|t| t.kind != TargetKind::Namespace)
 }
 
+/// A row's SRC and DST as module names (a row may give paths, as
+/// `promote SRC --to DST` may).
+fn names(run: &Run, row: &Row) -> (String, String) {
+    let name = |s: &String| super::module_name(run, s).unwrap_or_else(|_| s.clone());
+    (name(&row.src), name(&row.dst))
+}
+
 /// Whether `row` is done: DST exists and SRC is gone or a shim.
 pub fn done(run: &Run, row: &Row) -> bool {
-    if !exists(run, &row.dst) {
+    let (src, dst) = names(run, row);
+    if !exists(run, &dst) {
         return false;
     }
-    match run.project.modules.resolve(&row.src) {
+    match run.project.modules.resolve(&src) {
         Some(t) if t.kind != TargetKind::Namespace => {
             crate::source::read_utf8(&run.config.root.join(&t.rel))
-                .is_ok_and(|text| text == super::shim::text(&row.src, &row.dst))
+                .is_ok_and(|text| text == super::shim::text(&src, &dst))
         }
         _ => true,
     }
@@ -160,10 +168,11 @@ fn covers(src: &str, name: &str) -> bool {
 fn dependencies(run: &Run, rows: &[Row], pending: &[usize]) -> Vec<Vec<usize>> {
     let mut worker = Worker::new();
     let mut deps = vec![Vec::new(); rows.len()];
+    let srcs: Vec<String> = rows.iter().map(|r| names(run, r).0).collect();
     for &a in pending {
-        let names = imported(run, &rows[a].src, &mut worker);
+        let imports = imported(run, &srcs[a], &mut worker);
         for &b in pending {
-            if a != b && names.iter().any(|n| covers(&rows[b].src, n)) {
+            if a != b && imports.iter().any(|n| covers(&srcs[b], n)) {
                 deps[a].push(b);
             }
         }
