@@ -198,6 +198,7 @@ fn every_file_of_the_package_moves_whatever_its_type_encoding_or_ignore_status()
             ("candidate/clean/_version.py", "VERSION = '1.0'\n"),
             ("candidate/clean/build/__init__.py", ""),
             ("candidate/clean/build/steps.py", "from .. import util\n"),
+            ("candidate/clean/py2_sample.py", "print \"not Python 3\"\n"),
         ],
     );
     let latin1: &[u8] = b"# -*- coding: latin-1 -*-\nNAME = 'caf\xe9'\n";
@@ -208,7 +209,7 @@ fn every_file_of_the_package_moves_whatever_its_type_encoding_or_ignore_status()
         .status();
     let (code, _, err) = apply_clean(root, &[]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("8 file(s) moved"), "{err}");
+    assert!(err.contains("9 file(s) moved"), "{err}");
     assert!(
         !root.join("candidate/clean").exists(),
         "nothing left behind"

@@ -376,6 +376,15 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String, bool)]) -> V
                 string_calls: &calls,
             };
             let rewrites = scan.rewrites(&text, &tree, &sites);
+            // A moved file that does not parse (a Python 2 sample, test
+            // data) and needs no rewrite moves as bytes: the fix engine
+            // never edits such a file, not even to move it.
+            if moved_to.is_some()
+                && rewrites.is_empty()
+                && !crate::parse::syntax_errors(&tree).is_empty()
+            {
+                return None;
+            }
             (moved_to.is_some() || !rewrites.is_empty()).then(|| FilePlan {
                 lane: run.lane_of(rel).map(|l| l.to_string()),
                 path: rel.clone(),
