@@ -203,7 +203,9 @@ fn apply_one(run: &Run, src: &str, dst: &str, args: &PromoteArgs) -> Result<Exit
 
 /// Rolls `journal` back after `e` and reports both.
 pub(super) fn rolled_back(journal: Journal, e: promote::PromoteError) -> miette::Report {
+    let written = matches!(e, promote::PromoteError::Tx(_));
     match journal.rollback() {
+        Ok(()) if !written => refusal(e),
         Ok(()) => miette!(
             help = "every file is as it was; fix the cause and run the move again",
             "{e}"
