@@ -245,9 +245,11 @@ fn symlinks_and_bad_destinations_are_refused_clearly() {
     write_files(outside.path(), &[("__init__.py", "")]);
     std::os::unix::fs::symlink(outside.path(), root.join("core/ext")).unwrap();
     let before = tree(root);
-    let cases: [(&[&str], &str); 6] = [
+    // pip is installed wherever these tests run (CI fetches with it).
+    let cases: [(&[&str], &str); 7] = [
         (&["candidate.linked", "--to", "core.linked"], "is a symlink"),
         (&["candidate.helpers", "--to", "json"], "standard-library"),
+        (&["candidate.helpers", "--to", "pip"], "an installed module"),
         (
             &["candidate.clean", "--to", "candidate.clean.inner"],
             "inside `candidate.clean`",
