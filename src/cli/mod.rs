@@ -227,7 +227,11 @@ fn recover_interrupted(config_args: &ConfigArgs, start: Option<&Path>) -> Result
     };
     let root = match file.as_deref().and_then(Path::parent) {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => std::env::current_dir().into_diagnostic()?,
+        // No folder to look in: loading the run reports that, if it matters.
+        _ => match std::env::current_dir() {
+            Ok(dir) => dir,
+            Err(_) => return Ok(()),
+        },
     };
     if let Some(said) = crate::promote::txn::recover(&root).map_err(|e| {
         miette!(
