@@ -10,6 +10,12 @@ from `didOpen` to the first `publishDiagnostics` of the file (median over
 10 files), and from an incremental `didChange` to the `publishDiagnostics`
 of that version (median over EDITS edits, 50 by default), each edit adding
 a line with a TODO in the middle of the file.
+
+A third run, rulegate with its syntax check (E999) off as well, is the
+breakdown of an open: no selected rule then needs a tree (E402's line scan
+rules the file out, no TODO word is in it), so the difference is the full
+tree-sitter parse. ruff reports syntax errors whatever is selected, so that
+run is not the comparison.
 """
 
 import asyncio
@@ -124,15 +130,19 @@ async def measure(command, root, edits):
 async def main():
     rulegate, ruff = sys.argv[1], sys.argv[2]
     edits = int(sys.argv[3]) if len(sys.argv) > 3 else 50
-    root = tempfile.mkdtemp(prefix="rulegate-lsp-bench-")
-    rules = "".join(f"[rules.{r}]\nenabled = false\n" for r in DISABLED)
-    pathlib.Path(root, "rulegate.toml").write_text(f'packs = ["builtin:t4"]\n{rules}')
-    pathlib.Path(root, "ruff.toml").write_text('[lint]\nselect = ["E402", "TD", "FIX"]\n')
-    rg = await measure([rulegate, "server"], root, edits)
-    rf = await measure([ruff, "server"], root, edits)
+    roots = {}
+    for name, off in [("bench", DISABLED), ("no-parse", DISABLED + ["E999"])]:
+        roots[name] = tempfile.mkdtemp(prefix=f"rulegate-lsp-{name}-")
+        rules = "".join(f"[rules.{r}]\nenabled = false\n" for r in off)
+        pathlib.Path(roots[name], "rulegate.toml").write_text(f'packs = ["builtin:t4"]\n{rules}')
+    pathlib.Path(roots["bench"], "ruff.toml").write_text('[lint]\nselect = ["E402", "TD", "FIX"]\n')
+    rg = await measure([rulegate, "server"], roots["bench"], edits)
+    rf = await measure([ruff, "server"], roots["bench"], edits)
+    bare = await measure([rulegate, "server"], roots["no-parse"], edits)
     print(f"== language server on a 3,003-line file (medians: {OPENS} opens, {edits} edits), push diagnostics")
     for what, a, b in [("didOpen -> publishDiagnostics", rg[0], rf[0]), ("didChange -> publishDiagnostics", rg[1], rf[1])]:
         print(f"{what:<40} rulegate {a * 1000:6.1f} ms   ruff {b * 1000:6.1f} ms   ({a / b:.2f}x ruff)")
+    print(f"{'  breakdown: open without E999 (no parse)':<40} rulegate {bare[0] * 1000:6.1f} ms")
 
 
 if __name__ == "__main__":

@@ -162,6 +162,25 @@ impl SourceText {
         Ok(Self::new(text))
     }
 
+    /// The source of `text`, sharing `text` and its line index `lines`
+    /// when the text needs no change (no BOM, not lone-`\r` only): the
+    /// language server's document versions, whose index is built once.
+    pub fn new_shared(text: Arc<str>, lines: &LineIndex) -> Self {
+        let as_is = matches!(
+            body_of(&text),
+            (false, false, std::borrow::Cow::Borrowed(_))
+        );
+        if !as_is {
+            return Self::new(&text);
+        }
+        Self {
+            lines: lines.clone(),
+            text,
+            bom: false,
+            cr_only: false,
+        }
+    }
+
     /// Builds the source from text that may start with a BOM.
     pub fn new(text: &str) -> Self {
         let (bom, cr_only, body) = body_of(text);
@@ -333,12 +352,13 @@ pub struct Location {
 
 /// Byte offsets of line starts, for offset → line/column conversion.
 /// A file's index is built on first use: most files have no finding, and
-/// nothing else asks for lines.
+/// nothing else asks for lines. Clones of a built index share it (the
+/// language server's document version and its lint).
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     /// The text to index on first use ([`LineIndex::lazy`]).
     text: Option<Arc<str>>,
-    starts: std::sync::OnceLock<Vec<usize>>,
+    starts: std::sync::OnceLock<Arc<Vec<usize>>>,
 }
 
 impl LineIndex {
@@ -347,7 +367,7 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         Self {
             text: None,
-            starts: std::sync::OnceLock::from(line_starts(text)),
+            starts: std::sync::OnceLock::from(Arc::new(line_starts(text))),
         }
     }
 
@@ -361,7 +381,7 @@ impl LineIndex {
 
     fn starts(&self) -> &[usize] {
         self.starts
-            .get_or_init(|| line_starts(self.text.as_deref().unwrap_or("")))
+            .get_or_init(|| Arc::new(line_starts(self.text.as_deref().unwrap_or(""))))
     }
 
     /// Number of lines (a trailing newline opens an empty last line).
@@ -375,6 +395,13 @@ impl LineIndex {
             Ok(i) => i,
             Err(i) => i - 1,
         }
+    }
+
+    /// Byte offset where 0-based `line` starts (the last line's start for
+    /// a line past the end).
+    pub fn line_start(&self, line: usize) -> usize {
+        let starts = self.starts();
+        starts[line.min(starts.len() - 1)]
     }
 
     /// Byte range of 0-based `line`, including its line ending.

@@ -1,16 +1,24 @@
 //! Code actions and hover, answered from one document version and its
 //! findings: each finding's fix, "suppress with a reason", and every
 //! finding's rule under the cursor on hover. Edits name the version they
-//! were computed for (`documentChanges` with a versioned identifier), so an
-//! editor refuses them once the text has moved on.
+//! were computed for (`documentChanges` with a versioned identifier) when
+//! the client reads those, so an editor refuses them once the text has
+//! moved on; other clients get `changes`, computed from the latest text
+//! (the server answers a request whose text moved on with
+//! `ContentModified`). A request's suppressions share one parse of the text.
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
 
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, DocumentChanges, Hover,
     HoverContents, HoverParams, MarkupContent, MarkupKind, OneOf,
     OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
+use tree_sitter::Tree;
 
 use super::FIX_ALL;
+use super::convert::Positions;
 use super::document::{Linted, Snapshot};
 use crate::finding::{Applicability, EditOp, Finding};
 use crate::run::Run;
@@ -22,6 +30,8 @@ pub(super) struct View<'a> {
     pub snap: &'a Snapshot,
     pub linted: &'a Linted,
     pub run: &'a Run,
+    /// Whether the client applies `documentChanges` (edits naming a version).
+    pub versioned: bool,
 }
 
 impl View<'_> {
@@ -29,12 +39,19 @@ impl View<'_> {
         &self.snap.text
     }
 
+    fn positions(&self) -> Positions<'_> {
+        self.snap.positions()
+    }
+
     /// The LSP range of a finding's byte range.
     fn range(&self, r: &std::ops::Range<usize>) -> lsp_types::Range {
         let shift = self.linted.shift;
-        self.snap
-            .lines
-            .range(self.text(), r.start + shift..r.end + shift)
+        self.positions().range(r.start + shift..r.end + shift)
+    }
+
+    /// The edit of `edits` to this version, as the client reads edits.
+    fn edit(&self, edits: Vec<TextEdit>) -> WorkspaceEdit {
+        workspace_edit(self.uri, self.snap.version, edits, self.versioned)
     }
 
     /// The findings whose range meets bytes `from..=to` of the document.
@@ -61,21 +78,36 @@ pub(super) fn quick_fixes(view: &View, params: &CodeActionParams) -> Vec<CodeAct
     if !wants(params, &CodeActionKind::QUICKFIX) {
         return Vec::new();
     }
-    let bytes = view.snap.lines.byte_range(view.text(), params.range);
+    let bytes = view.positions().byte_range(params.range);
+    // Parsed once for all the request's suppressions, and only if one is asked.
+    let tree = OnceCell::new();
     let mut out = Vec::new();
     for f in view.findings_at(bytes.start, bytes.end) {
         if let Some(action) = fix_action(view, f) {
             out.push(action);
         }
-        if let Some(action) = suppress_action(view, f) {
+        if let Some(action) = suppress_action(view, f, &tree) {
             out.push(action);
         }
     }
     out
 }
 
-/// The edit of `edits` to version `version` of `uri`.
-pub(super) fn versioned_edit(uri: &Uri, version: i32, edits: Vec<TextEdit>) -> WorkspaceEdit {
+/// The edit of `edits` to version `version` of `uri`: `documentChanges`
+/// naming the version when the client reads them (`versioned`), else
+/// `changes`.
+pub(super) fn workspace_edit(
+    uri: &Uri,
+    version: i32,
+    edits: Vec<TextEdit>,
+    versioned: bool,
+) -> WorkspaceEdit {
+    if !versioned {
+        return WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..Default::default()
+        };
+    }
     WorkspaceEdit {
         document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
             text_document: OptionalVersionedTextDocumentIdentifier {
@@ -94,12 +126,13 @@ pub(super) fn fix_all_action(
     snap: &Snapshot,
     range: std::ops::Range<usize>,
     new_text: String,
+    versioned: bool,
 ) -> CodeActionOrCommand {
-    let edit = TextEdit::new(snap.lines.range(&snap.text, range), new_text);
+    let edit = TextEdit::new(snap.positions().range(range), new_text);
     CodeActionOrCommand::CodeAction(CodeAction {
         title: "rulegate: apply every safe fix".into(),
         kind: Some(CodeActionKind::new(FIX_ALL)),
-        edit: Some(versioned_edit(uri, snap.version, vec![edit])),
+        edit: Some(workspace_edit(uri, snap.version, vec![edit], versioned)),
         ..Default::default()
     })
 }
@@ -122,7 +155,7 @@ fn fix_action(view: &View, f: &Finding) -> Option<CodeActionOrCommand> {
         title: format!("{} ({safety}): {}", f.rule, fix.message),
         kind: Some(CodeActionKind::QUICKFIX),
         is_preferred: Some(fix.applicability == Applicability::Safe),
-        edit: Some(versioned_edit(view.uri, view.snap.version, edits)),
+        edit: Some(view.edit(edits)),
         ..Default::default()
     }))
 }
@@ -130,11 +163,16 @@ fn fix_action(view: &View, f: &Finding) -> Option<CodeActionOrCommand> {
 /// "Suppress RULE with a reason": `# noqa: RULE -- <reason>` on the line
 /// ruff reads it from (merged into a directive the line has), with `until=`
 /// today plus the rule's TTL when it has one. Not offered where the writer
-/// refuses (a line inside a string, a blanket `# noqa`).
-fn suppress_action(view: &View, f: &Finding) -> Option<CodeActionOrCommand> {
+/// refuses (a line inside a string, a blanket `# noqa`). `tree` is the
+/// text's tree, parsed on first use.
+fn suppress_action(
+    view: &View,
+    f: &Finding,
+    tree: &OnceCell<Option<Tree>>,
+) -> Option<CodeActionOrCommand> {
     let text = view.text();
     let start = floor_char_boundary(text, (f.range.start + view.linted.shift).min(text.len()));
-    let line = view.snap.lines.position(text, start).line as usize;
+    let line = view.snap.lines.line_of(start);
     let rule = view.run.rules.get(&f.rule)?;
     let until = rule
         .suppression
@@ -143,26 +181,21 @@ fn suppress_action(view: &View, f: &Finding) -> Option<CodeActionOrCommand> {
     // The one writer of suppression comments (as `lint --add-noqa`): the
     // line ruff reads the directive from, codes merged into a directive the
     // line has, never inside a string.
-    let tree = crate::parse::Worker::new().parse(text)?;
-    let writer = crate::suppress::writer::Writer::new(text, &tree);
+    let tree = tree
+        .get_or_init(|| crate::parse::Worker::new().parse(text))
+        .as_ref()?;
+    let writer = crate::suppress::writer::Writer::new(text, tree);
     let codes = [f.rule.as_ref()];
     // A reason the line's directive has is kept; else one is asked for.
     let edit = match writer.edit(line, &codes, None, until).ok()?? {
         e if e.content.contains(" -- ") => e,
         _ => writer.edit(line, &codes, Some("<reason>"), until).ok()??,
     };
-    let range = lsp_types::Range::new(
-        view.snap.lines.position(text, edit.range.start),
-        view.snap.lines.position(text, edit.range.end),
-    );
+    let range = view.positions().range(edit.range);
     Some(CodeActionOrCommand::CodeAction(CodeAction {
         title: format!("Suppress {} with a reason", f.rule),
         kind: Some(CodeActionKind::QUICKFIX),
-        edit: Some(versioned_edit(
-            view.uri,
-            view.snap.version,
-            vec![TextEdit::new(range, edit.content)],
-        )),
+        edit: Some(view.edit(vec![TextEdit::new(range, edit.content)])),
         ..Default::default()
     }))
 }
@@ -171,9 +204,8 @@ fn suppress_action(view: &View, f: &Finding) -> Option<CodeActionOrCommand> {
 /// `explain` (once per rule).
 pub(super) fn hover(view: &View, params: &HoverParams) -> Option<Hover> {
     let at = view
-        .snap
-        .lines
-        .offset(view.text(), params.text_document_position_params.position);
+        .positions()
+        .offset(params.text_document_position_params.position);
     let found: Vec<&Finding> = view.findings_at(at, at).collect();
     let smallest = found.iter().min_by_key(|f| f.range.len())?;
     let range = view.range(&smallest.range);

@@ -2,18 +2,21 @@
 //! positions (lines and UTF-16 code units, the protocol's default), and
 //! findings as LSP diagnostics.
 //!
-//! Each document version has one [`LineIndex`]: line starts and which lines
-//! are pure ASCII, so a conversion is a binary search plus, on a line with
-//! other characters, a scan of that line alone. Every conversion clamps:
-//! an offset inside a character, a position past a line's end or inside a
-//! surrogate pair, a line past the end of the text.
+//! Lines are the crate's [`LineIndex`] (`source.rs`), the one the CLI
+//! reports with: a line ends at `\n`, `\r\n` or a lone `\r`, as LSP, Python
+//! and ruff say. Each document version builds it once ([`Positions`] reads
+//! it), so a conversion is a binary search plus a scan of its line alone.
+//! Every conversion clamps: an offset inside a character, a position past
+//! a line's end or inside a surrogate pair, a line past the end of the text.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use lsp_types::{Diagnostic, DiagnosticSeverity, NumberOrString, Position, Range, Uri};
 
+use super::document::Snapshot;
 use crate::finding::{Finding, Severity};
+use crate::source::{LineIndex, floor_char_boundary};
 
 /// The `file://` URI of an absolute path (percent-encoding what must be).
 pub fn uri_of(path: &Path) -> Option<Uri> {
@@ -52,141 +55,82 @@ pub fn path_of(uri: &str) -> Option<PathBuf> {
     Some(PathBuf::from(String::from_utf8(out).ok()?))
 }
 
-/// Line starts of one text, for LSP positions. A line ends at `\n`, `\r\n`
-/// or a lone `\r`, as LSP says.
-#[derive(Debug, Clone, Default)]
-pub struct LineIndex {
-    /// Byte offset where each line starts.
-    starts: Vec<usize>,
-    /// Whether each line (its content and break) is ASCII.
-    ascii: Vec<bool>,
-    /// Length of the text.
-    len: usize,
-    /// Whether some line ends in a lone `\r` (tree-sitter counts rows by
-    /// `\n` alone, so its points differ from LSP lines there).
-    pub lone_cr: bool,
+/// LSP positions in one text, through its line index (built from that text).
+#[derive(Clone, Copy)]
+pub struct Positions<'a> {
+    text: &'a str,
+    lines: &'a LineIndex,
 }
 
-impl LineIndex {
-    /// Indexes `text`.
-    pub fn new(text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let mut starts = vec![0];
-        let mut ascii = Vec::new();
-        let mut line_ascii = true;
-        let mut lone_cr = false;
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b >= 0x80 {
-                line_ascii = false;
-            } else if b == b'\n' || b == b'\r' {
-                let end = if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-                    i + 2
-                } else {
-                    lone_cr |= b == b'\r';
-                    i + 1
-                };
-                ascii.push(line_ascii);
-                line_ascii = true;
-                starts.push(end);
-                i = end;
-                continue;
-            }
-            i += 1;
-        }
-        ascii.push(line_ascii);
-        Self {
-            starts,
-            ascii,
-            len: text.len(),
-            lone_cr,
-        }
+impl<'a> Positions<'a> {
+    /// Positions in `text`, whose line index is `lines`.
+    pub fn new(text: &'a str, lines: &'a LineIndex) -> Self {
+        Self { text, lines }
     }
 
-    /// Number of lines (a text ending in a line break has an empty last line).
-    #[cfg(test)]
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
-    }
-
-    /// End of the content of `line` (before its break).
-    fn content_end(&self, text: &str, line: usize) -> usize {
-        let Some(&next) = self.starts.get(line + 1) else {
-            return self.len;
+    /// The byte range of the content of `line` (before its break).
+    fn content(&self, line: usize) -> std::ops::Range<usize> {
+        let whole = self.lines.line_range(line, self.text.len());
+        let body = &self.text.as_bytes()[whole.clone()];
+        let cut = match body {
+            [.., b'\r', b'\n'] => 2,
+            [.., b'\n' | b'\r'] => 1,
+            _ => 0,
         };
-        let b = text.as_bytes();
-        if next >= 2 && b[next - 2] == b'\r' && b[next - 1] == b'\n' {
-            next - 2
-        } else {
-            next - 1
-        }
+        whole.start..whole.end - cut
     }
 
-    /// The LSP position of byte `offset` of `text` (the text this index
-    /// was built from; the offset is clamped to it and to a char boundary).
-    pub fn position(&self, text: &str, offset: usize) -> Position {
-        let offset = crate::source::floor_char_boundary(text, offset.min(self.len));
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.starts[line];
-        let character = if self.ascii[line] {
-            offset - start
+    /// The LSP position of byte `offset` (clamped to the text and to a char
+    /// boundary).
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line = self.lines.line_of(offset);
+        let start = self.lines.line_range(line, self.text.len()).start;
+        let before = &self.text[start..offset];
+        let character = if before.is_ascii() {
+            before.len()
         } else {
-            text[start..offset].chars().map(char::len_utf16).sum()
+            before.chars().map(char::len_utf16).sum()
         };
         Position::new(line as u32, character as u32)
     }
 
-    /// The LSP range of bytes `range` of `text`.
-    pub fn range(&self, text: &str, range: std::ops::Range<usize>) -> Range {
-        Range::new(
-            self.position(text, range.start),
-            self.position(text, range.end),
-        )
+    /// The LSP range of bytes `range`.
+    pub fn range(&self, range: std::ops::Range<usize>) -> Range {
+        Range::new(self.position(range.start), self.position(range.end))
     }
 
-    /// The byte offset of an LSP position in `text`: a line past the end is
-    /// the end of the text, a character past the line's end is that end,
-    /// and one inside a surrogate pair is the start of its character.
-    pub fn offset(&self, text: &str, pos: Position) -> usize {
+    /// The byte offset of an LSP position: a line past the end is the end
+    /// of the text, a character past the line's end is that end, and one
+    /// inside a surrogate pair is the start of its character.
+    pub fn offset(&self, pos: Position) -> usize {
         let line = pos.line as usize;
-        let Some(&start) = self.starts.get(line) else {
-            return self.len;
-        };
-        let end = self.content_end(text, line);
-        let want = pos.character as usize;
-        if self.ascii[line] {
-            return (start + want).min(end);
+        if line >= self.lines.line_count() {
+            return self.text.len();
         }
+        let content = self.content(line);
+        let want = pos.character as usize;
         let mut units = 0;
-        for (i, c) in text[start..end].char_indices() {
+        for (i, c) in self.text[content.clone()].char_indices() {
             units += c.len_utf16();
             if units > want {
-                return start + i;
+                return content.start + i;
             }
         }
-        end
-    }
-
-    /// The line of byte `offset` and its byte column (tree-sitter's point,
-    /// when no line ends in a lone `\r`).
-    pub fn row_column(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.len);
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        (line, offset - self.starts[line])
+        content.end
     }
 
     /// The byte range of an LSP range (start and end clamped, in order).
-    pub fn byte_range(&self, text: &str, range: Range) -> std::ops::Range<usize> {
-        let start = self.offset(text, range.start);
-        let end = self.offset(text, range.end);
+    pub fn byte_range(&self, range: Range) -> std::ops::Range<usize> {
+        let start = self.offset(range.start);
+        let end = self.offset(range.end);
         start.min(end)..end.max(start)
     }
 }
 
-/// A finding as an LSP diagnostic of the document `text` (whose findings'
-/// offsets start `shift` bytes in: the length of a BOM).
-pub fn diagnostic(f: &Finding, text: &str, lines: &LineIndex, shift: usize) -> Diagnostic {
+/// A finding of version `snap` as an LSP diagnostic (the finding's offsets
+/// start `shift` bytes into the document: the length of a BOM).
+pub(super) fn diagnostic(f: &Finding, snap: &Snapshot, shift: usize) -> Diagnostic {
     let severity = match f.severity {
         Severity::Error => DiagnosticSeverity::ERROR,
         Severity::Warning => DiagnosticSeverity::WARNING,
@@ -195,7 +139,9 @@ pub fn diagnostic(f: &Finding, text: &str, lines: &LineIndex, shift: usize) -> D
     // A suppression that suppresses nothing is dead text, as editors show it.
     let tags = (&*f.rule == "SUP004").then(|| vec![lsp_types::DiagnosticTag::UNNECESSARY]);
     Diagnostic {
-        range: lines.range(text, f.range.start + shift..f.range.end + shift),
+        range: snap
+            .positions()
+            .range(f.range.start + shift..f.range.end + shift),
         severity: Some(severity),
         code: Some(NumberOrString::String(f.rule.to_string())),
         // No web page documents the rules: hover shows `explain` instead.
@@ -212,9 +158,10 @@ pub fn diagnostic(f: &Finding, text: &str, lines: &LineIndex, shift: usize) -> D
 mod tests {
     use super::*;
 
-    /// The reference conversion: a scan from the start of the text.
+    /// The reference conversion: a scan from the start of the text, lines
+    /// ending at `\n`, `\r\n` and a lone `\r`.
     fn slow_position(text: &str, offset: usize) -> Position {
-        let offset = crate::source::floor_char_boundary(text, offset.min(text.len()));
+        let offset = floor_char_boundary(text, offset.min(text.len()));
         let mut line = 0;
         let mut start = 0;
         let b = text.as_bytes();
@@ -233,43 +180,69 @@ mod tests {
     #[test]
     fn positions_count_utf16_units() {
         let text = "a = 'é😀'\nb\n";
-        let idx = LineIndex::new(text);
+        let lines = LineIndex::new(text);
+        let idx = Positions::new(text, &lines);
         let at = text.find('b').unwrap();
-        assert_eq!(idx.position(text, at), Position::new(1, 0));
+        assert_eq!(idx.position(at), Position::new(1, 0));
         let end = text.find("'\n").unwrap();
         // é is one unit, 😀 two.
-        assert_eq!(idx.position(text, end), Position::new(0, 8));
-        assert_eq!(idx.offset(text, Position::new(0, 8)), end);
-        assert_eq!(idx.offset(text, Position::new(9, 0)), text.len());
+        assert_eq!(idx.position(end), Position::new(0, 8));
+        assert_eq!(idx.offset(Position::new(0, 8)), end);
+        assert_eq!(idx.offset(Position::new(9, 0)), text.len());
         // Inside the surrogate pair: the emoji's start.
         let emoji = text.find('😀').unwrap();
-        assert_eq!(idx.offset(text, Position::new(0, 7)), emoji);
+        assert_eq!(idx.offset(Position::new(0, 7)), emoji);
         // Past the line's end: the end of its content, not the next line.
-        assert_eq!(idx.offset(text, Position::new(0, 99)), end + 1);
+        assert_eq!(idx.offset(Position::new(0, 99)), end + 1);
         // An offset inside a character: that character's start.
-        assert_eq!(idx.position(text, emoji + 2), Position::new(0, 6));
+        assert_eq!(idx.position(emoji + 2), Position::new(0, 6));
     }
 
     #[test]
     fn every_offset_agrees_with_a_scan_from_the_start() {
-        let text = "x = 1\r\n# 日本語 😀\rtail é\n\nlast";
-        let idx = LineIndex::new(text);
-        assert!(idx.lone_cr);
-        assert_eq!(idx.line_count(), 5);
+        // Every line ending, a CR before a CRLF, and non-ASCII text.
+        let text = "x = 1\r\n# 日本語 😀\rtail é\n\r\r\nlast";
+        let lines = LineIndex::new(text);
+        let idx = Positions::new(text, &lines);
+        assert_eq!(lines.line_count(), 6);
         for offset in 0..=text.len() + 2 {
-            let p = idx.position(text, offset);
+            let p = idx.position(offset);
             assert_eq!(p, slow_position(text, offset), "offset {offset}");
             if text.is_char_boundary(offset) && offset <= text.len() {
                 let line_end = matches!(text.as_bytes().get(offset), Some(b'\n'))
                     && offset > 0
                     && text.as_bytes()[offset - 1] == b'\r';
                 if !line_end {
-                    assert_eq!(idx.offset(text, p), offset, "offset {offset}");
+                    assert_eq!(idx.offset(p), offset, "offset {offset}");
                 }
             }
         }
-        // CRLF: a position past the end of line 0 stops before the `\r`.
-        assert_eq!(idx.offset(text, Position::new(0, 50)), 5);
+        // CRLF: a position past the end of line 0 stops before the `\r`;
+        // a lone CR: before it.
+        assert_eq!(idx.offset(Position::new(0, 50)), 5);
+        let lone = text.find("😀\r").unwrap() + '😀'.len_utf8();
+        assert_eq!(idx.offset(Position::new(1, 50)), lone);
+    }
+
+    /// The CLI's 1-based line and column (in characters) and the server's
+    /// LSP position (0-based, UTF-16) name the same place on every offset.
+    #[test]
+    fn positions_are_the_clis_in_utf16() {
+        let text = "a\rb = '😀'\r\nc = '日本'\nd\r\r\n😀é\re";
+        let lines = LineIndex::new(text);
+        let idx = Positions::new(text, &lines);
+        for (offset, _) in text.char_indices() {
+            let cli = lines.position(text, offset);
+            let lsp = idx.position(offset);
+            assert_eq!(lsp.line as usize, cli.line - 1, "offset {offset}");
+            let start = lines.line_range(cli.line - 1, text.len()).start;
+            let units: usize = text[start..]
+                .chars()
+                .take(cli.column - 1)
+                .map(char::len_utf16)
+                .sum();
+            assert_eq!(lsp.character as usize, units, "offset {offset}");
+        }
     }
 
     #[test]

@@ -2,14 +2,20 @@
 //! changes applied to both, and the syntax tree kept in step with the text
 //! (each change is also a tree-sitter edit), so the next parse re-parses
 //! only what changed.
+//!
+//! The line index is the crate's (`source::LineIndex`, lines ending at
+//! `\n`, `\r\n` and a lone `\r`), built once per version and shared with
+//! the lint of that version, so LSP positions and the CLI's name the same
+//! lines.
 
 use std::sync::Arc;
 
 use lsp_types::TextDocumentContentChangeEvent;
 use tree_sitter::{InputEdit, Point, Tree};
 
-use super::convert::LineIndex;
+use super::convert::Positions;
 use crate::finding::Finding;
+use crate::source::{LineIndex, SourceText};
 
 /// One version of a document's text, with its line index (built once).
 #[derive(Debug)]
@@ -20,6 +26,25 @@ pub(super) struct Snapshot {
     pub text: Arc<str>,
     /// Its line index.
     pub lines: LineIndex,
+    /// Whether a line ends in a lone `\r` (tree-sitter counts rows by `\n`
+    /// alone, so its points differ from the lines there).
+    pub lone_cr: bool,
+}
+
+impl Snapshot {
+    /// The text and its line index, read in LSP positions.
+    pub fn positions(&self) -> Positions<'_> {
+        Positions::new(&self.text, &self.lines)
+    }
+
+    /// The text as the checker reads it. Without a BOM (whose bytes the
+    /// findings' offsets leave out) and with a line break besides a lone
+    /// `\r`, it shares this version's text and line index.
+    pub fn source(&self) -> SourceText {
+        let src = SourceText::new_shared(self.text.clone(), &self.lines);
+        debug_assert_eq!(src.text.len() + 3 * usize::from(src.bom), self.text.len());
+        src
+    }
 }
 
 /// The findings of one version.
@@ -84,8 +109,8 @@ impl Doc {
                     LineIndex::new(&text)
                 }
             });
-            let bytes = index.byte_range(&text, range);
-            if index.lone_cr {
+            let bytes = Positions::new(&text, &index).byte_range(range);
+            if crate::source::has_lone_cr(&text) {
                 self.tree = None; // tree-sitter rows and LSP lines differ
             }
             if let Some(tree) = &mut self.tree {
@@ -101,6 +126,7 @@ impl Doc {
         let lines = lines.unwrap_or_else(|| LineIndex::new(&text));
         self.snap = Arc::new(Snapshot {
             version,
+            lone_cr: crate::source::has_lone_cr(&text),
             text,
             lines,
         });
@@ -112,6 +138,7 @@ fn snapshot(version: i32, text: Arc<str>) -> Snapshot {
     Snapshot {
         version,
         lines: LineIndex::new(&text),
+        lone_cr: crate::source::has_lone_cr(&text),
         text,
     }
 }
@@ -119,9 +146,10 @@ fn snapshot(version: i32, text: Arc<str>) -> Snapshot {
 /// The tree-sitter edit replacing bytes `range` of the indexed text with `new`
 /// (points in rows of `\n` and byte columns, as tree-sitter counts).
 fn input_edit(lines: &LineIndex, range: std::ops::Range<usize>, new: &str) -> InputEdit {
+    // Without a lone `\r`, the index's lines are tree-sitter's rows.
     let point = |offset: usize| {
-        let (row, column) = lines.row_column(offset);
-        Point::new(row, column)
+        let row = lines.line_of(offset);
+        Point::new(row, offset - lines.line_start(row))
     };
     let start_position = point(range.start);
     let new_end_position = match new.rfind('\n') {

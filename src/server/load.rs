@@ -8,11 +8,12 @@ use std::sync::Arc;
 
 use lsp_types::{Diagnostic, DiagnosticSeverity, Range};
 
-use super::convert::LineIndex;
+use super::convert::Positions;
 use crate::config::Config;
 use crate::dates::Date;
 use crate::run::Run;
 use crate::script::ScriptHost;
+use crate::source::LineIndex;
 
 /// What a load produced.
 pub(super) struct Loaded {
@@ -126,9 +127,10 @@ fn add_errors(
                 let Ok(text) = std::str::from_utf8(contents.data()) else {
                     continue;
                 };
-                let lines = LineIndex::new(text);
-                let start = lines.position(text, label.offset());
-                let mut stop = lines.position(text, end);
+                let index = LineIndex::new(text);
+                let lines = Positions::new(text, &index);
+                let start = lines.position(label.offset());
+                let mut stop = lines.position(end);
                 if stop == start {
                     stop.character += 1;
                 }

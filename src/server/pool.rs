@@ -17,7 +17,6 @@ use crate::lint::file::check_source;
 use crate::lint::fixing::fix_results;
 use crate::parse::Worker;
 use crate::run::Run;
-use crate::source::SourceText;
 
 /// A document version to lint.
 pub(super) struct LintJob {
@@ -136,11 +135,11 @@ fn run_job(worker: &mut Worker, job: Job) -> Done {
 
 /// Lints one version, re-parsing from the document's edited tree.
 fn lint(worker: &mut Worker, j: LintJob) -> Done {
-    let src = SourceText::new(&j.snap.text);
+    let src = j.snap.source();
     let shift = j.snap.text.len() - src.text.len();
     // Offsets of a text without its BOM, or with lone `\r`s read as `\n`,
     // are not the document's: parse those afresh and keep no tree.
-    let reusable = shift == 0 && !src.cr_only && !j.snap.lines.lone_cr;
+    let reusable = shift == 0 && !src.cr_only && !j.snap.lone_cr;
     if reusable {
         worker.reparse_from(src.text.clone(), j.old_tree);
     }
@@ -159,7 +158,7 @@ fn lint(worker: &mut Worker, j: LintJob) -> Done {
 /// Every safe fix of one version, through the fix engine, as one edit of
 /// the part of the text that changes.
 fn fix_all(j: &FixAllJob) -> Result<Option<(std::ops::Range<usize>, String)>, String> {
-    let src = SourceText::new(&j.snap.text);
+    let src = j.snap.source();
     let shift = j.snap.text.len() - src.text.len();
     let mut ws = Workspace::new(j.run.config.root.clone());
     ws.insert(&j.rel, None, &src);

@@ -3,7 +3,9 @@ from PyPI): initialize, diagnostics on open and on incremental changes,
 fixes and suppressions as versioned code actions, source.fixAll.rulegate,
 hover over several findings, non-ASCII edits followed at once by requests,
 stale requests, oversized messages, shutdown semantics, broken packs and
-configs, and the latency on a 3,003-line file.
+configs, edits for clients with and without `documentChanges`, positions
+on mixed line endings (the CLI's and ruff's), and the latency on a
+3,003-line file.
 
     RULEGATE=target/release/rulegate python -m pytest -q -s tests/lsp
 
@@ -16,7 +18,10 @@ correctness; the Rust unit tests of `src/server` pin down each ordering.
 import asyncio
 import os
 import pathlib
+import json
+import re
 import shutil
+import subprocess
 import tempfile
 import time
 
@@ -27,7 +32,7 @@ from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp import client as pytest_lsp_client
 
-RULEGATE = os.environ.get("RULEGATE", str(pathlib.Path(__file__).parents[2] / "target/release/rulegate"))
+RULEGATE = os.path.abspath(os.environ.get("RULEGATE", str(pathlib.Path(__file__).parents[2] / "target/release/rulegate")))
 ENV = {**os.environ, "RULEGATE_TODAY": "2026-01-01"}
 CONTENT_MODIFIED = -32801
 INVALID_REQUEST = -32600
@@ -57,11 +62,20 @@ BROKEN = make_project(BROKEN_PACK)  # a typo in the team pack before the editor 
 SMALL_LIMIT = 100_000
 
 
-async def start(lsp_client, root):
+# A client that applies edits naming a document version (as VS Code, Neovim
+# and Helix do); the `plain_client` fixture says nothing and gets `changes`.
+VERSIONED = types.ClientCapabilities(
+    workspace=types.WorkspaceClientCapabilities(
+        workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)
+    )
+)
+
+
+async def start(lsp_client, root, capabilities=VERSIONED):
     uri = pathlib.Path(root).as_uri()
     await lsp_client.initialize_session(
         types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
+            capabilities=capabilities,
             root_uri=uri,
             workspace_folders=[types.WorkspaceFolder(uri=uri, name="project")],
         )
@@ -77,6 +91,14 @@ async def stop(lsp_client):
 async def client(lsp_client: LanguageClient):
     lsp_client.root = PROJECT
     await start(lsp_client, PROJECT)
+    yield
+    await stop(lsp_client)
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[RULEGATE, "server"], server_env=ENV))
+async def plain_client(lsp_client: LanguageClient):
+    lsp_client.root = PROJECT
+    await start(lsp_client, PROJECT, types.ClientCapabilities())
     yield
     await stop(lsp_client)
 
@@ -177,6 +199,13 @@ def record_diagnostics(client: LanguageClient, params: types.PublishDiagnosticsP
 
 
 pytest_lsp_client.DEFAULT_CLIENT_FEATURES[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record_diagnostics
+
+
+def request_now(client, method, params):
+    """Sends a request at once, in order with the notifications sent next
+    (the client's `*_async` methods send only when awaited); the answer is
+    awaited later."""
+    return asyncio.wrap_future(client.protocol.send_request(method, params))
 
 
 def code_action_params(uri, start, end, only=None):
@@ -293,10 +322,11 @@ async def test_a_code_action_right_after_a_change_is_for_the_new_text(client: La
     # request is answered for version 3's predecessor or refused with
     # ContentModified; never with edits for a text it was not asked about.
     change(client, uri, 3, (2, 0), (2, 0), "y = 2\n")
-    request = client.text_document_code_action_async(code_action_params(uri, (4, 0), (4, 10)))
+    request = request_now(client, types.TEXT_DOCUMENT_CODE_ACTION, code_action_params(uri, (4, 0), (4, 10)))
     change(client, uri, 4, (0, 0), (0, 0), "# 日本\n")
     try:
         answer = await request
+        assert any(a.title.startswith("E402") for a in answer), answer
         for a in answer:
             version, _ = versioned_edits(a, uri)
             assert version == 3, a
@@ -308,6 +338,95 @@ async def test_a_code_action_right_after_a_change_is_for_the_new_text(client: La
     version, edits = versioned_edits(e402, uri)
     assert version == 4
     assert apply_edits(v4, edits) == "# 日本\nimport os\nimport json\nimport sys\ny = 2\nx = 1\n"
+
+
+def plain_edits(action, uri):
+    """The edits of an action for a client that did not declare
+    `documentChanges`: `changes` of this document only."""
+    assert action.edit.document_changes is None, "this client reads `changes` only"
+    assert list(action.edit.changes) == [uri]
+    return action.edit.changes[uri]
+
+
+@pytest.mark.asyncio
+async def test_a_client_without_document_changes_gets_changes_for_the_latest_text(plain_client: LanguageClient):
+    client = plain_client
+    v1 = "import os\nx = 1\nimport sys\nprint(os)\n"
+    uri = open_doc(client, "plain.py", v1)
+    assert sorted(d.code for d in await diagnostics_for(client, uri)) == ["E402", "TEAM001"]
+    # Non-ASCII text before the import, and the request at once: its edits
+    # are for this text (the change came first), with no version to check.
+    change(client, uri, 2, (1, 0), (1, 0), "s = '😀日本'\n")
+    v2 = "import os\ns = '😀日本'\nx = 1\nimport sys\nprint(os)\n"
+    actions = await client.text_document_code_action_async(code_action_params(uri, (3, 0), (3, 10), only=["quickfix"]))
+    e402 = next(a for a in actions if a.title.startswith("E402"))
+    assert apply_edits(v2, plain_edits(e402, uri)) == "import os\nimport sys\ns = '😀日本'\nx = 1\nprint(os)\n"
+    fix_all = await client.text_document_code_action_async(
+        code_action_params(uri, (0, 0), (0, 0), only=["source.fixAll.rulegate"])
+    )
+    assert [a.kind for a in fix_all] == ["source.fixAll.rulegate"]
+    assert apply_edits(v2, plain_edits(fix_all[0], uri)).endswith("\nlogger.info()\n")
+    # A change, a request, a change: the answer is refused (ContentModified)
+    # or is for version 3's text, never for a text the request did not see.
+    change(client, uri, 3, (2, 0), (2, 0), "y = 2\n")
+    v3 = "import os\ns = '😀日本'\ny = 2\nx = 1\nimport sys\nprint(os)\n"
+    request = request_now(
+        client, types.TEXT_DOCUMENT_CODE_ACTION, code_action_params(uri, (4, 0), (4, 10), only=["quickfix"])
+    )
+    change(client, uri, 4, (0, 0), (0, 0), "# 日本\n")
+    try:
+        answer = await request
+        e402 = next(a for a in answer if a.title.startswith("E402"))
+        assert apply_edits(v3, plain_edits(e402, uri)) == "import os\nimport sys\ns = '😀日本'\ny = 2\nx = 1\nprint(os)\n"
+    except JsonRpcException as e:
+        assert e.code == CONTENT_MODIFIED
+
+
+MIXED = "# 日本 😀\r\nx = '😀'\rimport os\nimport sys  # é\r\ny = '😀'; import json\n"
+
+
+def lsp_position(text, line, column):
+    """The LSP (line, UTF-16 character) of a 1-based line and a 1-based
+    column in characters, lines ending at CRLF, a lone CR or LF."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    return line - 1, sum(2 if ord(c) > 0xFFFF else 1 for c in lines[line - 1][: column - 1])
+
+
+@pytest.mark.asyncio
+async def test_positions_on_mixed_line_endings_are_the_clis_and_ruffs(client: LanguageClient):
+    path = pathlib.Path(client.root, "mixed.py")
+    path.write_bytes(MIXED.encode())
+    try:
+        uri = open_doc(client, "mixed.py", MIXED)
+        diags = await diagnostics_for(client, uri)
+        served = sorted((d.code, d.range.start.line, d.range.start.character) for d in diags)
+        # The lone CR ends line 2; `import json` is 10 UTF-16 units in (9 characters).
+        assert served == [("E402", 2, 0), ("E402", 3, 0), ("E402", 4, 10)], served
+        out = subprocess.run(
+            [RULEGATE, "lint", "--format", "json", "--no-cache", "--exit-zero", "mixed.py"],
+            cwd=client.root,
+            env=ENV,
+            capture_output=True,
+            check=True,
+        )
+        cli = sorted((f["rule"], *lsp_position(MIXED, f["line"], f["column"])) for f in json.loads(out.stdout))
+        assert served == cli
+        ruff = os.environ.get("RUFF") or shutil.which("ruff")
+        if ruff:
+            out = subprocess.run(
+                [ruff, "check", "--isolated", "--no-cache", "--select", "E402", "--output-format", "json", "--exit-zero", str(path)],
+                capture_output=True,
+                check=True,
+            )
+            theirs = sorted(
+                (f["code"], *lsp_position(MIXED, f["location"]["row"], f["location"]["column"]))
+                for f in json.loads(out.stdout)
+            )
+            assert served == theirs
+        else:
+            print("\nruff not found (set RUFF): positions compared with the CLI's only")
+    finally:
+        path.unlink()
 
 
 @pytest.mark.asyncio
