@@ -103,7 +103,11 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
                 })
                 .filter(|e| in_lanes(&Some(e.from_lane.clone())))
                 .collect();
-            audit::lanes::LanesReport::new(&session.config, &edges).render(format)
+            let unknown = unknown_dynamic_sites(&session, &run)
+                .into_iter()
+                .filter(|u| in_lanes(&Some(u.lane.clone())))
+                .collect();
+            audit::lanes::LanesReport::new(&session.config, &edges, unknown).render(format)
         }
         ReportKind::Todos(_) => {
             let feeder = session.rules.feeder(Report::Todos).expect("checked above");
@@ -133,4 +137,28 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
     };
     emit(&args.output_file, &out, &err)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The findings of the run's `check = "dynamic"` rules (LANE002): dynamic
+/// imports whose target the lane guards cannot know.
+fn unknown_dynamic_sites(
+    session: &crate::run::Run,
+    run: &lint::LintRun,
+) -> Vec<audit::lanes::UnknownSite> {
+    let is_dynamic = |i: usize| match &session.rules.rules[i].matcher {
+        crate::rule::Matcher::Analyzer(a) => (a.as_ref() as &dyn std::any::Any)
+            .downcast_ref::<crate::analyzers::imports::dynamic::Dynamic>()
+            .is_some(),
+        _ => false,
+    };
+    run.findings
+        .iter()
+        .filter(|f| is_dynamic(f.rule_index))
+        .map(|f| audit::lanes::UnknownSite {
+            file: f.path.to_string(),
+            line: f.location.start.line,
+            lane: f.lane.as_deref().unwrap_or_default().to_string(),
+            rule: f.rule.to_string(),
+        })
+        .collect()
 }
