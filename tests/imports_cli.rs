@@ -261,7 +261,9 @@ fn lanes_report_lists_computed_dynamic_imports_and_unknown_ones() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| format!("{}:{} {} {}", s["file"], s["line"], s["module"], s["kind"]).replace('"', ""))
+        .map(|s| {
+            format!("{}:{} {} {}", s["file"], s["line"], s["module"], s["kind"]).replace('"', "")
+        })
         .collect();
     assert_eq!(
         sites,
@@ -286,7 +288,10 @@ fn lanes_report_lists_computed_dynamic_imports_and_unknown_ones() {
         .collect();
     assert_eq!(
         unknown,
-        ["src/app/bridge.py:19 LANE002", "src/app/bridge.py:23 LANE002"],
+        [
+            "src/app/bridge.py:19 LANE002",
+            "src/app/bridge.py:23 LANE002"
+        ],
         "{json}"
     );
     let (_, md, _) = run_in(dir.path(), &["report", "lanes"]);
