@@ -185,6 +185,16 @@ fn compile(options: &toml::Table) -> Result<CommentFormat, String> {
 }
 
 impl CommentFormat {
+    /// The inventory's data columns (`report todos`).
+    pub fn columns(&self) -> &[String] {
+        &self.opts.columns
+    }
+
+    /// The debt score's weight per value of `weight_field`.
+    pub fn weights(&self) -> &BTreeMap<String, i64> {
+        &self.opts.weights
+    }
+
     /// The `lane_field` value of a well-formed comment when it disagrees
     /// with the file's lane (`SCOPE:CANDIDATE` in a production file): the
     /// field's index, the value, its range and the problem.
