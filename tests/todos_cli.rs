@@ -129,6 +129,16 @@ fn bad_maps_and_csv_files_are_clear_errors() {
     let (code, _, err) = run_in(dir.path(), &["todos", "link", "--map", "map.json"]);
     assert_eq!(code, 2);
     assert!(err.contains("not a path inside the project"), "{err}");
+    // Two entries for one TODO: one replacement, and the run says so.
+    let twice = r#"[{"file": "lukhas/app.py", "line": 2, "url": "https://x/1"},
+                    {"file": "lukhas/app.py", "line": 2, "url": "https://x/2"}]"#;
+    std::fs::write(dir.path().join("map.json"), twice).unwrap();
+    let (code, _, err) = run_in(
+        dir.path(),
+        &["todos", "link", "--map", "map.json", "--diff"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Would replace 1 of 2"), "{err}");
     std::fs::write(dir.path().join("old.csv"), "a,b\n1,2\n").unwrap();
     let (code, _, err) = run_in(dir.path(), &["report", "todos", "--compare", "old.csv"]);
     assert_eq!(code, 2);
