@@ -689,7 +689,7 @@ fn lone_cr_and_mixed_endings_through_every_fix() {
     // Every fix kind, on lines of every ending.
     let mixed = "import os\r\nx = 1\r# TODO: tidy this\r\ny = 2  # noqa: E402 -- stale\r\
                  # noqa: E402 -- stale too\nfrom matriz.core import X\r\nprint(os, X, x, y)\r";
-    let todo = "# TODO[2026-01-15][PRIORITY:MED][OWNER:@unassigned][SCOPE:PROD] : tidy this";
+    let todo = "# TODO[2026-01-15][PRIORITY:UNSET][OWNER:UNSET][SCOPE:PROD] : tidy this";
     // The same file in one ending each: a fix keeps it.
     let uniform = |e: &str| {
         let body = "import os\nx = 1\n# TODO: tidy this\ny = 2  # noqa: E402 -- stale\n\

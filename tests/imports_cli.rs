@@ -225,3 +225,75 @@ fn lane_checks_read_imports_without_a_parse_and_agree_with_a_parsed_run() {
     }
     assert!(scanned[1].contains("typing-only"), "{}", scanned[1]);
 }
+
+/// The five dynamic imports of the lane guide, as a seed-shaped repository
+/// writes them (issue 32): every one is in the lane report.
+#[test]
+fn lanes_report_lists_computed_dynamic_imports_and_unknown_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let bridge = "import importlib\nimport logging\nimport os\n\
+                  log = logging.getLogger('labs.governance')\n\
+                  CANDIDATES = (\n    'labs.governance.guardian',\n    'app.guardian',\n)\n\
+                  for name in CANDIDATES:\n    try:\n        importlib.import_module(name)\n        break\n    except ImportError:\n        pass\n\
+                  PLUGINS = {'default': 'labs.plugins.default'}\n\
+                  def plugin(key):\n    return importlib.import_module(PLUGINS[key])\n\
+                  chosen = os.environ.get('PLUGIN', 'labs.plugins.default')\n\
+                  importlib.import_module(chosen)\n\
+                  def load(name):\n    return importlib.import_module('.' + name, package='labs.plugins')\n\
+                  def anything(name):\n    return importlib.import_module(name)\n";
+    write_files(
+        dir.path(),
+        &[
+            ("rulegate.toml", LANES),
+            ("src/app/__init__.py", ""),
+            ("src/app/guardian.py", ""),
+            ("src/app/bridge.py", bridge),
+            ("src/labs/governance/__init__.py", ""),
+            ("src/labs/governance/guardian.py", ""),
+            ("src/labs/plugins/__init__.py", ""),
+            ("src/labs/plugins/default.py", ""),
+        ],
+    );
+    let (code, json, err) = run_in(dir.path(), &["report", "lanes", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let sites: Vec<String> = v["pairs"][0]["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!("{}:{} {} {}", s["file"], s["line"], s["module"], s["kind"]).replace('"', "")
+        })
+        .collect();
+    assert_eq!(
+        sites,
+        [
+            // The tuple's candidate, where the string is; not the logger's name.
+            "src/app/bridge.py:6 labs.governance.guardian dynamic-computed",
+            // The table's value.
+            "src/app/bridge.py:15 labs.plugins.default dynamic-computed",
+            // The environment default.
+            "src/app/bridge.py:18 labs.plugins.default dynamic-computed",
+            // Under the literal package.
+            "src/app/bridge.py:21 labs.plugins dynamic-prefix",
+        ],
+        "{json}"
+    );
+    // LANE002's sites: the environment's value and a parameter.
+    let unknown: Vec<String> = v["unknown_dynamic_imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| format!("{}:{} {}", u["file"], u["line"], u["rule"]).replace('"', ""))
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            "src/app/bridge.py:19 LANE002",
+            "src/app/bridge.py:23 LANE002"
+        ],
+        "{json}"
+    );
+    let (_, md, _) = run_in(dir.path(), &["report", "lanes"]);
+    insta::assert_snapshot!("lanes_computed_md", md);
+}

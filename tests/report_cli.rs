@@ -165,3 +165,60 @@ fn todos_report_needs_a_rule_that_feeds_it() {
         "{err}"
     );
 }
+
+#[test]
+fn the_todo_upgrade_fix_keeps_the_author_and_leaves_the_debt_score_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "rulegate.toml",
+                "packs = [\"builtin:t4\"]\n[lanes.production]\npaths = [\"app/**\"]\n",
+            ),
+            (
+                "app/a.py",
+                "x = 1  # TODO(ana): retry\n# FIXME later\n# TODO[2026-01-01][PRIORITY:HIGH][OWNER:@bo][SCOPE:PROD] : real\n",
+            ),
+        ],
+    );
+    let score = || {
+        let (_, json, err) = run_in(dir.path(), &["report", "todos", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&json).expect(&err);
+        v
+    };
+    assert_eq!(score()["score"], 10);
+    let (_, out, err) = run_in(
+        dir.path(),
+        &[
+            "lint",
+            "--select",
+            "TODO001",
+            "--fix",
+            "--unsafe-fixes",
+            "--today",
+            TODAY,
+        ],
+    );
+    assert!(out.contains("Fixed 2"), "{out}{err}");
+    let text = std::fs::read_to_string(dir.path().join("app/a.py")).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "x = 1  # TODO[{TODAY}][PRIORITY:UNSET][OWNER:@ana][SCOPE:PROD] : retry\n\
+             # FIXME[{TODAY}][PRIORITY:UNSET][OWNER:UNSET][SCOPE:PROD] : later\n\
+             # TODO[2026-01-01][PRIORITY:HIGH][OWNER:@bo][SCOPE:PROD] : real\n"
+        )
+    );
+    // Only the priority a person wrote counts; UNSET is listed as such.
+    let v = score();
+    assert_eq!(v["score"], 10);
+    assert_eq!(v["by_priority"]["UNSET"], 2);
+    assert_eq!(v["items"][0]["owner"], "@ana");
+    // And nothing else complains about what the fix wrote.
+    let (code, out, _) = run_in(
+        dir.path(),
+        &["lint", "--select", "TODO", "--format", "concise"],
+    );
+    assert_eq!(code, 0, "{out}");
+}

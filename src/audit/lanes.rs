@@ -19,6 +19,21 @@ pub struct Pair<'a> {
     pub sites: Vec<&'a LaneImport>,
 }
 
+/// A dynamic import whose module name cannot be known (LANE002): the lane
+/// guards cannot see where it leads, so the report lists it beside the
+/// violations.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnknownSite {
+    /// Importing file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The importing file's lane.
+    pub lane: String,
+    /// The rule that reported it (`LANE002`).
+    pub rule: String,
+}
+
 /// The lanes report.
 #[derive(Debug)]
 pub struct LanesReport<'a> {
@@ -28,11 +43,15 @@ pub struct LanesReport<'a> {
     pub pairs: Vec<Pair<'a>>,
     /// Cross-lane imports the lanes allow.
     pub allowed: usize,
+    /// Dynamic imports with an unknown target in lanes that forbid them.
+    pub unknown: Vec<UnknownSite>,
 }
 
 impl<'a> LanesReport<'a> {
-    /// Groups `edges` by the config's forbidden pairs.
-    pub fn new(config: &Config, edges: &'a [LaneImport]) -> Self {
+    /// Groups `edges` by the config's forbidden pairs; `unknown` are the
+    /// LANE002 sites.
+    pub fn new(config: &Config, edges: &'a [LaneImport], mut unknown: Vec<UnknownSite>) -> Self {
+        unknown.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         let mut pairs = Vec::new();
         for from in &config.lanes {
             for to in &config.lanes {
@@ -57,6 +76,7 @@ impl<'a> LanesReport<'a> {
             lanes: config.lanes.iter().map(|l| l.name.clone()).collect(),
             pairs,
             allowed: edges.iter().filter(|e| e.allowed).count(),
+            unknown,
         }
     }
 
@@ -72,6 +92,7 @@ impl<'a> LanesReport<'a> {
                 "lanes": self.lanes,
                 "violations": self.violations(),
                 "allowed_cross_lane_imports": self.allowed,
+                "unknown_dynamic_imports": self.unknown,
                 "pairs": self.pairs.iter().map(|p| json!({
                     "from": p.from,
                     "to": p.to,
@@ -85,13 +106,15 @@ impl<'a> LanesReport<'a> {
 
     fn markdown(&self) -> String {
         let mut out = format!(
-            "# Lane guard report\n\nLanes: {}. {} violation(s); {} allowed cross-lane import(s).\n\n",
+            "# Lane guard report\n\nLanes: {}. {} violation(s); {} allowed cross-lane import(s); {} dynamic import(s) with an unknown target.\n\n",
             self.lanes.join(", "),
             self.violations(),
-            self.allowed
+            self.allowed,
+            self.unknown.len()
         );
         if self.pairs.is_empty() {
             out.push_str("No lane forbids another (no `may_import` lists): nothing to guard.\n");
+            self.unknown_section(&mut out);
             return out;
         }
         let rows: Vec<Vec<String>> = self
@@ -126,6 +149,27 @@ impl<'a> LanesReport<'a> {
                 &rows,
             ));
         }
+        self.unknown_section(&mut out);
         out
+    }
+
+    /// The LANE002 sites, when there are any.
+    fn unknown_section(&self, out: &mut String) {
+        if self.unknown.is_empty() {
+            return;
+        }
+        out.push_str("\n## Dynamic imports with an unknown target\n\n");
+        let rows: Vec<Vec<String>> = self
+            .unknown
+            .iter()
+            .map(|u| {
+                vec![
+                    format!("{}:{}", u.file, u.line),
+                    u.lane.clone(),
+                    u.rule.clone(),
+                ]
+            })
+            .collect();
+        out.push_str(&markdown_table(&["site", "lane", "rule"], &rows));
     }
 }

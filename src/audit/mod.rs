@@ -3,6 +3,9 @@
 
 pub mod exceptions;
 pub mod lanes;
+pub mod todo_compare;
+pub mod todo_link;
+pub mod todo_obsolete;
 pub mod todos;
 
 use clap::ValueEnum;

@@ -7,6 +7,7 @@ mod promote;
 mod promote_batch;
 mod reports;
 mod stubs;
+mod todos;
 mod workbench;
 
 use std::io::Write;
@@ -83,6 +84,10 @@ enum Command {
     /// Inventories and audits: exceptions, TODOs, lane violations.
     #[command(subcommand)]
     Report(reports::ReportKind),
+    /// TODO cleanup: `todos link --map FILE.json` replaces TODOs that became
+    /// issues with `# See: <url>`.
+    #[command(subcommand)]
+    Todos(todos::TodosCommand),
     /// Print a shell completion script (`rulegate completions bash >
     /// ~/.local/share/bash-completion/completions/rulegate`).
     Completions {
@@ -145,6 +150,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tree(args) => workbench::tree(args),
         Command::Query(args) => workbench::query(args),
         Command::Report(kind) => reports::run(kind),
+        Command::Todos(command) => todos::run(command),
         Command::Stubs(args) => stubs::run(args),
         Command::Promote(args) => promote::run(args),
         Command::Server {

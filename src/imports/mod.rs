@@ -5,6 +5,7 @@
 //! the symbol tables, `rulegate promote`, `rulegate stubs` and `rulegate
 //! report lanes`.
 
+mod computed;
 pub(crate) mod lex;
 pub(crate) mod resolve;
 pub mod scan;
@@ -29,6 +30,11 @@ pub enum ImportKind {
     DynamicPrefix,
     /// A dynamic import with no literal prefix: the target is unknown.
     DynamicUnknown,
+    /// A literal module name that reaches a dynamic import's name argument
+    /// through the module's code (a tuple looped into `import_module`, a
+    /// table of plugin modules, an `os.environ.get` default): the site is
+    /// the string, the call is [`ImportSite::range`].
+    DynamicComputed,
 }
 
 impl ImportKind {
@@ -36,7 +42,10 @@ impl ImportKind {
     pub fn is_dynamic(self) -> bool {
         matches!(
             self,
-            ImportKind::Dynamic | ImportKind::DynamicPrefix | ImportKind::DynamicUnknown
+            ImportKind::Dynamic
+                | ImportKind::DynamicPrefix
+                | ImportKind::DynamicUnknown
+                | ImportKind::DynamicComputed
         )
     }
 
@@ -48,6 +57,7 @@ impl ImportKind {
             ImportKind::Dynamic => "dynamic",
             ImportKind::DynamicPrefix => "dynamic-prefix",
             ImportKind::DynamicUnknown => "dynamic-unknown",
+            ImportKind::DynamicComputed => "dynamic-computed",
         }
     }
 }
@@ -127,6 +137,9 @@ pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportS
     }
     let mut out = walker.out;
     out.sort_by_key(|s| (s.range.start, s.module_range.start));
+    // A name that reaches two calls is one site.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|s| s.kind != ImportKind::DynamicComputed || seen.insert(s.module_range.clone()));
     out
 }
 
@@ -460,41 +473,86 @@ impl<'t> Walker<'_, 't> {
             })
             .and_then(|a| a.child_by_field_name("value"))
             .or_else(|| positional.get(1).copied());
-        let package = package_arg.and_then(|v| literal_string(v, self.text).map(|(s, _)| s));
+        let package = package_arg.and_then(|v| literal_string(v, self.text));
         let mut site = self.site(ImportKind::DynamicUnknown, node, typing_only, nested);
-        site.package = package;
-        if let Some(first) = positional.first() {
-            match literal_prefix(*first, self.text) {
-                Some((literal, range, complete)) => {
-                    let (module, exact) = if complete {
-                        (literal.clone(), true)
-                    } else {
-                        // Only whole segments of the prefix name a module.
-                        match literal.rfind('.') {
-                            Some(dot) => (literal[..dot].to_string(), false),
-                            None => (String::new(), false),
-                        }
-                    };
-                    site.level = module.len() - module.trim_start_matches('.').len();
-                    let name = module.trim_start_matches('.').to_string();
-                    // A relative name is resolved against the package
-                    // argument: unknown when that is not a literal.
-                    let anchored = site.level == 0 || site.package.is_some();
-                    if anchored && (exact || !name.is_empty()) {
-                        site.kind = if exact {
-                            ImportKind::Dynamic
-                        } else {
-                            ImportKind::DynamicPrefix
-                        };
-                        let start = range.start + site.level;
-                        site.module_range = start..start + name.len();
-                        site.module = name;
-                    }
-                }
-                None => site.module_range = first.byte_range(),
+        site.package = package.as_ref().map(|(p, _)| p.clone());
+        let Some(first) = positional.first() else {
+            self.out.push(site);
+            return;
+        };
+        let literal = literal_prefix(*first, self.text);
+        match &literal {
+            Some((literal, range, complete)) => {
+                self.literal_name(&mut site, literal, range.clone(), *complete)
+            }
+            None => site.module_range = first.byte_range(),
+        }
+        if site.kind != ImportKind::DynamicUnknown {
+            self.out.push(site);
+            return;
+        }
+        // A computed name: the literal names that reach it, and with a
+        // literal `package=`, the package it imports under.
+        let traced = match literal {
+            Some(_) => computed::Traced::default(),
+            None => computed::trace(*first, self.text),
+        };
+        let mut all_known = traced.complete && !traced.strings.is_empty();
+        for (name, range) in &traced.strings {
+            let mut s = site.clone();
+            self.literal_name(&mut s, name, range.clone(), true);
+            if s.kind == ImportKind::Dynamic {
+                s.kind = ImportKind::DynamicComputed;
+                self.out.push(s);
+            } else {
+                all_known = false;
             }
         }
+        if all_known {
+            return; // every name it can import is a site: the call is known
+        }
+        if let Some((_, package_range)) = package {
+            site.kind = ImportKind::DynamicPrefix;
+            site.level = 1;
+            site.module = String::new();
+            site.module_range = package_range;
+        }
         self.out.push(site);
+    }
+
+    /// Fills `site` from the literal (or literal prefix, when not
+    /// `complete`) of its name argument; the site stays unknown when the
+    /// literal names no module (a relative name without a literal package).
+    fn literal_name(
+        &self,
+        site: &mut ImportSite,
+        literal: &str,
+        range: Range<usize>,
+        complete: bool,
+    ) {
+        let dots = literal.len() - literal.trim_start_matches('.').len();
+        let rest = &literal[dots..];
+        let name = if complete {
+            rest
+        } else {
+            // Only whole segments of the prefix name a module.
+            rest.rfind('.').map_or("", |dot| &rest[..dot])
+        };
+        // A relative name is resolved against the package argument:
+        // unknown when that is not a literal.
+        let anchored = dots == 0 || site.package.is_some();
+        if !anchored || (!complete && name.is_empty() && dots == 0) {
+            return;
+        }
+        site.kind = if complete {
+            ImportKind::Dynamic
+        } else {
+            ImportKind::DynamicPrefix
+        };
+        site.level = dots;
+        let start = range.start + dots;
+        site.module_range = start..start + name.len();
+        site.module = name.to_string();
     }
 }
 
@@ -656,6 +714,53 @@ mod tests {
         assert_eq!(s[1].package.as_deref(), Some("pkg"));
         assert_eq!(s[1].kind, ImportKind::Dynamic);
         assert_eq!(s[2].kind, ImportKind::DynamicUnknown);
+    }
+
+    #[test]
+    fn computed_names_are_sites_and_a_literal_package_is_a_prefix() {
+        use ImportKind::*;
+        let src = "import importlib, os\n\
+                   CANDIDATES = ('candidate.governance.guardian', 'core.guardian')\n\
+                   for name in CANDIDATES:\n    importlib.import_module(name)\n\
+                   name = os.environ.get('P', 'candidate.plugins.default')\n\
+                   importlib.import_module(name)\n\
+                   importlib.import_module('.' + key, package='candidate.plugins')\n\
+                   import logging\nlogging.getLogger('lukhas.core')\n";
+        let got: Vec<(ImportKind, String, usize)> = sites(src)
+            .into_iter()
+            .filter(|s| s.kind.is_dynamic())
+            .map(|s| (s.kind, s.module, s.level))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // The tuple's names; the loop's call is known, so not unknown.
+                (DynamicComputed, "candidate.governance.guardian".into(), 0),
+                (DynamicComputed, "core.guardian".into(), 0),
+                // The default, and the call, whose value is the environment's.
+                (DynamicComputed, "candidate.plugins.default".into(), 0),
+                (DynamicUnknown, "".into(), 0),
+                // Under the literal package.
+                (DynamicPrefix, "".into(), 1),
+            ]
+        );
+        let s = sites(src);
+        let computed = s.iter().find(|s| s.kind == DynamicComputed).unwrap();
+        assert_eq!(
+            &src[computed.module_range.clone()],
+            "candidate.governance.guardian"
+        );
+        let prefix = s.iter().find(|s| s.kind == DynamicPrefix).unwrap();
+        assert_eq!(prefix.package.as_deref(), Some("candidate.plugins"));
+        // A name that reaches two calls is one site.
+        let twice = "import importlib\nM = ('a.b',)\nfor m in M:\n    importlib.import_module(m)\nfor m in M:\n    __import__(m)\n";
+        assert_eq!(
+            sites(twice)
+                .iter()
+                .filter(|s| s.kind == DynamicComputed)
+                .count(),
+            1
+        );
     }
 
     #[test]

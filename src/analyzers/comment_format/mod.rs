@@ -13,8 +13,9 @@ use std::ops::Range;
 use regex::Regex;
 use serde::Deserialize;
 
+mod parse;
+
 use super::{Analyzer, Fact, FileCtx, Hit, Inventory, TaggedComment};
-use crate::dates;
 
 /// Which problems a rule reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
@@ -94,24 +95,21 @@ pub struct CommentFormatOptions {
     /// Weight per value of `weight_field`.
     #[serde(default)]
     pub weights: BTreeMap<String, i64>,
-    // The four fix-script fields below are read by the script from the raw
-    // options; they are declared so that a misspelt key is a load error.
-    /// For the fix script: priority given to upgraded comments.
+    /// The value that says "the comment did not say": any field accepts
+    /// it (no TODO002), the debt score counts it 0, and the upgrade fix
+    /// writes it for what a bare comment leaves out (`UNSET`). Without it
+    /// the fix upgrades no comment that leaves out a required field.
     #[serde(default)]
-    #[allow(dead_code)]
-    pub default_priority: Option<String>,
-    /// For the fix script: owner given to upgraded comments.
+    pub unset: Option<String>,
+    /// The field whose value follows the file's lane (`scope`): the fix
+    /// writes `lane_scopes[lane]`, and the `allowlist` check (TODO003)
+    /// reports a value that disagrees with it.
     #[serde(default)]
-    #[allow(dead_code)]
-    pub default_owner: Option<String>,
-    /// For the fix script: scope value per lane.
+    pub lane_field: Option<String>,
+    /// The value of `lane_field` per lane (`production = "PROD"`); a lane
+    /// it does not list has no expected value.
     #[serde(default)]
-    #[allow(dead_code)]
     pub lane_scopes: BTreeMap<String, String>,
-    /// For the fix script: scope for lanes `lane_scopes` does not list.
-    #[serde(default)]
-    #[allow(dead_code)]
-    pub default_scope: Option<String>,
 }
 
 fn default_separator() -> String {
@@ -165,7 +163,12 @@ fn compile(options: &toml::Table) -> Result<CommentFormat, String> {
         });
     }
     let known = |n: &String| opts.fields.iter().any(|f| &f.name == n);
-    for name in opts.allowlist.iter().chain(&opts.columns) {
+    for name in opts
+        .allowlist
+        .iter()
+        .chain(&opts.columns)
+        .chain(&opts.lane_field)
+    {
         if !known(name) {
             return Err(format!("`{name}` is not one of the fields"));
         }
@@ -181,177 +184,37 @@ fn compile(options: &toml::Table) -> Result<CommentFormat, String> {
     })
 }
 
-/// A tagged comment, parsed.
-#[derive(Debug, Default)]
-struct Parsed {
-    /// The tag as the pack spells it (`TODO`).
-    tag: String,
-    /// The tag as the comment writes it (`todo`): tags are found in any
-    /// letter case, as ruff finds them, but only the pack's spelling is in
-    /// the form.
-    written: String,
-    /// Bytes of the comment in the file.
-    range: Range<usize>,
-    /// Whether the tag has no bracketed fields at all (`# TODO: message`).
-    bare: bool,
-    /// What makes it not in the form, if anything.
-    format_problem: Option<String>,
-    /// Field index → (value, range of its `[...]` group in the file).
-    values: BTreeMap<usize, (String, Range<usize>)>,
-    message: String,
-}
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
 impl CommentFormat {
-    /// Parses a comment node's text, or `None` when it carries no tag.
-    fn parse(&self, comment: &str, comment_start: usize) -> Option<Parsed> {
-        // Like ruff, look at every `#`-section, so `## TODO` and
-        // `x()  # noqa: E402  # TODO: ...` count; the tag's section is the item.
-        let (section, tag_at, tag) = comment.match_indices('#').find_map(|(at, _)| {
-            let rest = comment[at..].trim_start_matches('#').trim_start();
-            let tag = self.opts.tags.iter().find(|t| {
-                rest.get(..t.len())
-                    .is_some_and(|w| w.eq_ignore_ascii_case(t))
-                    && !rest[t.len()..].starts_with(is_word_char)
-            })?;
-            Some((at, comment.len() - rest.len() - at, tag))
-        })?;
-        let text = &comment[section..];
-        let start = comment_start + section;
-        let mut p = Parsed {
-            tag: tag.clone(),
-            written: text[tag_at..tag_at + tag.len()].to_string(),
-            range: start..start + text.len(),
-            ..Default::default()
-        };
-        let mut pos = tag_at + tag.len();
-        if !text[pos..].starts_with('[') {
-            p.bare = true;
-            p.message = text[pos..]
-                .trim_start_matches([':', ' ', '\t'])
-                .trim()
-                .to_string();
-            p.format_problem = Some("it has no `[...]` fields".to_string());
-            return Some(p);
-        }
-        let mut groups = Vec::new();
-        while text[pos..].starts_with('[') {
-            let Some(close) = text[pos..].find(']') else {
-                p.format_problem = Some("a `[` is never closed".into());
-                return Some(p);
-            };
-            groups.push((text[pos + 1..pos + close].to_string(), pos..pos + close + 1));
-            pos += close + 1;
-        }
-        let after = &text[pos..];
-        match after.strip_prefix(self.opts.separator.as_str()) {
-            Some(m) if !m.trim().is_empty() => p.message = m.trim().to_string(),
-            Some(_) => p.format_problem = Some("the message after the fields is empty".into()),
-            None => {
-                p.message = after.trim_start_matches([':', ' ']).trim().to_string();
-                p.format_problem = Some(format!(
-                    "expected `{}` and a message after the fields",
-                    self.opts.separator
-                ));
-            }
-        }
-        let problem = self.assign(&groups, start, &mut p.values);
-        if p.format_problem.is_none() {
-            p.format_problem = problem;
-        }
-        if p.format_problem.is_none() && p.written != p.tag {
-            p.format_problem = Some(format!("the tag is written `{}`", p.written));
-        }
-        Some(p)
+    /// The inventory's data columns (`report todos`).
+    pub fn columns(&self) -> &[String] {
+        &self.opts.columns
     }
 
-    /// Assigns bracket groups to fields in order; a problem if the layout is wrong.
-    fn assign(
+    /// The debt score's weight per value of `weight_field`.
+    pub fn weights(&self) -> &BTreeMap<String, i64> {
+        &self.opts.weights
+    }
+
+    /// The `lane_field` value of a well-formed comment when it disagrees
+    /// with the file's lane (`SCOPE:CANDIDATE` in a production file): the
+    /// field's index, the value, its range and the problem.
+    fn lane_disagreement(
         &self,
-        groups: &[(String, Range<usize>)],
-        offset: usize,
-        values: &mut BTreeMap<usize, (String, Range<usize>)>,
-    ) -> Option<String> {
-        let fields = &self.opts.fields;
-        let mut next = 0;
-        let labels: Vec<&str> = groups
-            .iter()
-            .filter_map(|(c, _)| c.split_once(':').map(|(l, _)| l))
-            .collect();
-        let missing = |from: usize, to: usize| {
-            fields[from..to].iter().find(|f| !f.optional).map(|f| {
-                let later = f.label.as_deref().is_some_and(|l| labels.contains(&l));
-                let what = if later { "out of order" } else { "missing" };
-                format!("the `{}` field is {what}", f.name)
-            })
-        };
-        for (content, range) in groups {
-            let labelled = content.split_once(':').and_then(|(label, value)| {
-                fields
-                    .iter()
-                    .position(|f| f.label.as_deref() == Some(label))
-                    .map(|i| (i, value))
-            });
-            let (index, value) = match labelled {
-                Some((i, _)) if i < next => {
-                    return Some(format!("the `{}` field is out of order", fields[i].name));
-                }
-                Some(found) => found,
-                None => match (next..fields.len()).find(|&i| fields[i].label.is_none()) {
-                    Some(i) => (i, content.as_str()),
-                    None => return Some(format!("unexpected field `[{content}]`")),
-                },
-            };
-            if let Some(problem) = missing(next, index) {
-                return Some(problem);
-            }
-            let file_range = offset + range.start..offset + range.end;
-            values.insert(index, (value.to_string(), file_range));
-            next = index + 1;
+        ctx: &FileCtx,
+        p: &parse::Parsed,
+    ) -> Option<(usize, String, Range<usize>, String)> {
+        let lane = ctx.lane?;
+        let expected = self.opts.lane_scopes.get(lane)?;
+        let field = self.opts.lane_field.as_ref()?;
+        let i = self.opts.fields.iter().position(|f| &f.name == field)?;
+        let (value, range) = p.values.get(&i)?;
+        let unset = self.opts.unset.as_ref() == Some(value);
+        if value == expected || unset || self.value_problem(i, value).is_some() {
+            return None; // an unparsable value is reported as such
         }
-        missing(next, fields.len())
-    }
-
-    /// The form as a one-line example with `tag`, for messages.
-    fn form(&self, tag: &str) -> String {
-        let mut s = tag.to_string();
-        for f in self.opts.fields.iter().filter(|f| !f.optional) {
-            let inner = match (&f.label, f.kind) {
-                (Some(l), _) => format!("{l}:…"),
-                (None, FieldType::Date) => "YYYY-MM-DD".to_string(),
-                (None, _) => f.name.clone(),
-            };
-            s.push_str(&format!("[{inner}]"));
-        }
-        s.push_str(&self.opts.separator);
-        s.push_str("message");
-        s
-    }
-
-    /// Why field `i`'s value does not parse, if it does not.
-    fn value_problem(&self, i: usize, value: &str) -> Option<String> {
-        let f = &self.opts.fields[i];
-        let ok = match f.kind {
-            FieldType::Date => dates::parse_iso(value).is_ok(),
-            FieldType::Enum => f.values.iter().any(|v| v == value),
-            FieldType::Regex => self.patterns[i].as_ref().is_some_and(|r| r.is_match(value)),
-            FieldType::Text => !value.trim().is_empty(),
-        };
-        if ok {
-            return None;
-        }
-        let expected = match f.kind {
-            FieldType::Date => "a real date as YYYY-MM-DD".to_string(),
-            FieldType::Enum => format!("one of {}", f.values.join(", ")),
-            FieldType::Regex => f.expected.clone().unwrap_or_else(|| {
-                format!("a value matching `{}`", f.pattern.as_deref().unwrap_or(""))
-            }),
-            FieldType::Text => "some text".to_string(),
-        };
-        Some(format!("`{}` is `{value}`; expected {expected}", f.name))
+        let problem =
+            format!("`{field}` is `{value}` in a file of lane `{lane}`; expected `{expected}`");
+        Some((i, value.clone(), range.clone(), problem))
     }
 
     fn is_allowlisted(&self, i: usize) -> bool {
@@ -415,7 +278,7 @@ impl CommentFormat {
 impl Analyzer for CommentFormat {
     fn variables(&self) -> &'static [&'static str] {
         &[
-            "tag", "problem", "message", "field", "value", "bare", "form", "written",
+            "tag", "problem", "message", "field", "value", "bare", "form", "written", "author",
         ]
     }
 
@@ -443,6 +306,7 @@ impl Analyzer for CommentFormat {
                     ("bare", if p.bare { "yes" } else { "no" }.to_string()),
                     ("form", self.form(&p.tag)),
                     ("written", p.written.clone()),
+                    ("author", p.author.clone().unwrap_or_default()),
                 ]
             };
             match (self.opts.check, &p.format_problem) {
@@ -467,6 +331,17 @@ impl Analyzer for CommentFormat {
                                 fix: None,
                             });
                         }
+                    }
+                    if check == Check::Allowlist
+                        && let Some((i, value, range, problem)) = self.lane_disagreement(ctx, &p)
+                    {
+                        let mut vars = base(problem);
+                        vars.push(("field", self.opts.fields[i].name.clone()));
+                        vars.push(("value", value));
+                        hits.push(Hit {
+                            vars,
+                            ..Hit::at(range)
+                        });
                     }
                 }
             }
@@ -523,133 +398,5 @@ impl Analyzer for CommentFormat {
                 weight,
             }));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn todo_grammar(check: &str) -> CommentFormat {
-        let options: toml::Table = toml::from_str(&format!(
-            r#"
-check = "{check}"
-tags = ["TODO", "FIXME"]
-allowlist = ["scope"]
-columns = ["priority", "scope"]
-[[fields]]
-name = "date"
-type = "date"
-[[fields]]
-name = "priority"
-label = "PRIORITY"
-type = "enum"
-values = ["HIGH", "MED", "LOW"]
-[[fields]]
-name = "scope"
-label = "SCOPE"
-type = "enum"
-values = ["PROD", "DOCS"]
-[[fields]]
-name = "issue"
-label = "ISSUE"
-type = "regex"
-pattern = '\d+'
-optional = true
-"#
-        ))
-        .unwrap();
-        compile(&options).unwrap()
-    }
-
-    fn problem(text: &str) -> Option<String> {
-        todo_grammar("format")
-            .parse(text, 0)
-            .unwrap()
-            .format_problem
-    }
-
-    #[test]
-    fn well_formed_with_and_without_optional_fields() {
-        assert_eq!(
-            problem("# TODO[2026-01-01][PRIORITY:HIGH][SCOPE:PROD] : x"),
-            None
-        );
-        assert_eq!(
-            problem("# TODO[2026-01-01][PRIORITY:HIGH][SCOPE:PROD][ISSUE:12] : x"),
-            None
-        );
-    }
-
-    #[test]
-    fn tags_are_whole_words_in_any_case() {
-        let g = todo_grammar("format");
-        // As ruff finds them (TD006 flags the case): tagged, not in the form.
-        let lower = g.parse("# todo list", 0).unwrap();
-        assert_eq!(
-            (lower.tag.as_str(), lower.written.as_str()),
-            ("TODO", "todo")
-        );
-        let upper = g.parse("# TODO[2026-01-15][PRIORITY:HIGH][SCOPE:PROD] : x", 0);
-        let upper_problem = upper.unwrap().format_problem;
-        let fields = g.parse("# todo[2026-01-15][PRIORITY:HIGH][SCOPE:PROD] : x", 0);
-        let problem = fields.unwrap().format_problem;
-        match upper_problem {
-            None => assert!(problem.unwrap().contains("written `todo`")),
-            Some(p) => assert_eq!(problem, Some(p)),
-        }
-        assert!(g.parse("# TODOS are fine", 0).is_none());
-        assert!(g.parse("# see TODO later", 0).is_none());
-        assert!(g.parse("#TODO: x", 0).unwrap().bare);
-        assert!(g.parse("## TODO: x", 0).unwrap().bare);
-        let later = g.parse("# noqa: E402  # TODO: x", 10).unwrap();
-        assert_eq!((later.range, later.message.as_str()), (24..33, "x"));
-    }
-
-    #[test]
-    fn layout_problems() {
-        assert!(problem("# TODO: x").unwrap().contains("no `[...]` fields"));
-        assert!(
-            problem("# TODO[2026-01-01][SCOPE:PROD] : x")
-                .unwrap()
-                .contains("`priority` field is missing")
-        );
-        assert!(
-            problem("# TODO[2026-01-01][SCOPE:PROD][PRIORITY:HIGH] : x")
-                .unwrap()
-                .contains("out of order")
-        );
-        assert!(
-            problem("# TODO[2026-01-01][PRIORITY:HIGH][SCOPE:PROD] x")
-                .unwrap()
-                .contains("` : `")
-        );
-        assert!(
-            problem("# TODO[2026-01-01][PRIORITY:HIGH][SCOPE:PROD] : ")
-                .unwrap()
-                .contains("empty")
-        );
-        assert!(problem("# TODO[2026-01-01[PRIORITY:HIGH] : x").is_some());
-        assert!(
-            problem("# TODO[2026-01-01][PRIORITY:HIGH][SCOPE:PROD][WHO:me] : x")
-                .unwrap()
-                .contains("unexpected")
-        );
-    }
-
-    #[test]
-    fn value_problems_name_the_field_and_the_allowed_values() {
-        let g = todo_grammar("fields");
-        assert!(
-            g.value_problem(0, "2025-02-30")
-                .unwrap()
-                .contains("real date")
-        );
-        assert_eq!(
-            g.value_problem(1, "URGENT").unwrap(),
-            "`priority` is `URGENT`; expected one of HIGH, MED, LOW"
-        );
-        assert!(g.value_problem(3, "12a").is_some());
-        assert!(g.value_problem(3, "12").is_none());
     }
 }
