@@ -175,6 +175,9 @@ pub fn apply_round(
     let combined = edited(files, &chosen.iter().collect::<Vec<_>>());
     let mut worse: Vec<String> = Vec::new();
     for (f, new) in &combined {
+        if !is_python(f) {
+            continue; // a config file a fix registers something in
+        }
         let old = *before
             .entry(f.clone())
             .or_insert_with(|| files.get(f).map_or(0, |t| worker.error_count(t, target)));
@@ -232,6 +235,13 @@ pub fn apply_round(
     outcome
 }
 
+/// Whether the engine judges `rel`'s syntax as Python: a fix may also edit
+/// a config file (PYT001 registers a marker in `pytest.ini`), which is
+/// text to the engine.
+pub fn is_python(rel: &str) -> bool {
+    rel.ends_with(".py") || rel.ends_with(".pyi")
+}
+
 /// Decides which fixes of files that got worse may stay.
 struct Judge<'a, 'w> {
     worker: &'w mut Worker,
@@ -245,7 +255,9 @@ impl<'a> Judge<'a, '_> {
     /// Whether each of these new texts has no more errors than before.
     fn no_worse(&mut self, texts: &[(String, String)]) -> bool {
         texts.iter().all(|(f, new)| {
-            self.worker.error_count(new, self.target) <= self.before.get(f).copied().unwrap_or(0)
+            !is_python(f)
+                || self.worker.error_count(new, self.target)
+                    <= self.before.get(f).copied().unwrap_or(0)
         })
     }
 

@@ -175,6 +175,9 @@ impl Workspace {
     /// Whether `rel` had a syntax error when the run started: such a file
     /// is never edited (the promise of E999).
     pub fn is_broken(&mut self, rel: &str, worker: &mut Worker) -> bool {
+        if !super::is_python(rel) {
+            return false;
+        }
         let Some(m) = self.members.get_mut(rel) else {
             return false;
         };
