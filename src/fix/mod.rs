@@ -372,11 +372,11 @@ impl<'a> Judge<'a, '_> {
     }
 }
 
-/// The files whose text `c` writes (a move writes none).
+/// The files whose text `c` writes (a move or a deletion writes none).
 fn distinct_files(c: &Candidate) -> usize {
     c.edits
         .iter()
-        .filter(|e| !matches!(e.op, EditOp::Move { .. }))
+        .filter(|e| !matches!(e.op, EditOp::Move { .. } | EditOp::Delete))
         .map(|e| e.target(&c.path))
         .collect::<std::collections::BTreeSet<_>>()
         .len()
@@ -384,7 +384,8 @@ fn distinct_files(c: &Candidate) -> usize {
 
 /// The new text of every file the fixes touch (files whose edits do not fit are left out).
 /// A file created by a fix must not exist yet and takes no other edit; a
-/// move changes no text (the engine moves the file once the round is applied).
+/// move or a deletion changes no text (the engine moves or deletes the file
+/// once the round is applied).
 fn edited(files: &BTreeMap<String, String>, fixes: &[&Candidate]) -> Vec<(String, String)> {
     let mut per_file: BTreeMap<&str, Vec<(Range<usize>, &str)>> = BTreeMap::new();
     let mut created: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -397,7 +398,7 @@ fn edited(files: &BTreeMap<String, String>, fixes: &[&Candidate]) -> Vec<(String
                     .or_default()
                     .push((e.range.clone(), e.content.as_str())),
                 EditOp::Create => created.entry(target).or_default().push(&e.content),
-                EditOp::Move { .. } => {}
+                EditOp::Move { .. } | EditOp::Delete => {}
             }
         }
     }

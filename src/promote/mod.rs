@@ -354,6 +354,7 @@ pub fn shim(p: &Promotion) -> ChangedFile {
         ),
         moved_from: None,
         created: true,
+        deleted: false,
     }
 }
 
