@@ -379,7 +379,11 @@ mod tests {
     fn compare_counts_new_fixed_and_remaining_per_rule() {
         let lines = |_: &str, l: usize| format!("line {l}");
         let base = Baseline::of(
-            &[finding("E402", 1), finding("E402", 2), finding("TODO001", 3)],
+            &[
+                finding("E402", 1),
+                finding("E402", 2),
+                finding("TODO001", 3),
+            ],
             &lines,
         );
         let now = [finding("E402", 1), finding("E402", 9), finding("SUP002", 4)];
@@ -392,6 +396,9 @@ mod tests {
         let new: Vec<usize> = c.new.iter().map(|f| f.location.start.line).collect();
         assert_eq!(new, [9, 4]);
         let judged_none = base.compare(&[], &lines, &|_, _| false);
-        assert!(judged_none.rules.is_empty(), "unjudged entries are not fixed");
+        assert!(
+            judged_none.rules.is_empty(),
+            "unjudged entries are not fixed"
+        );
     }
 }

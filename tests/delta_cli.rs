@@ -22,7 +22,10 @@ fn setup() -> tempfile::TempDir {
 #[test]
 fn an_unchanged_repository_passes() {
     let dir = setup();
-    let (code, out, err) = run_in(dir.path(), &["report", "delta", "--baseline", "baseline.json"]);
+    let (code, out, err) = run_in(
+        dir.path(),
+        &["report", "delta", "--baseline", "baseline.json"],
+    );
     assert_eq!(code, 0, "{out}{err}");
     insta::assert_snapshot!(out, @r"
     # Findings against the baseline
@@ -48,7 +51,10 @@ fn a_new_error_fails_and_fixed_ones_are_counted() {
             ("b.py", "y = 2\nimport re\nimport json\n"),
         ],
     );
-    let (code, out, err) = run_in(dir.path(), &["report", "delta", "--baseline", "baseline.json"]);
+    let (code, out, err) = run_in(
+        dir.path(),
+        &["report", "delta", "--baseline", "baseline.json"],
+    );
     assert_eq!(code, 1, "{out}{err}");
     insta::assert_snapshot!(out, @r"
     # Findings against the baseline
@@ -67,7 +73,14 @@ fn a_new_error_fails_and_fixed_ones_are_counted() {
     ");
     let (code, out, _) = run_in(
         dir.path(),
-        &["report", "delta", "--baseline", "baseline.json", "--format", "json"],
+        &[
+            "report",
+            "delta",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -83,7 +96,15 @@ fn only_the_checked_files_are_judged() {
     // A pre-commit run on a.py says nothing about b.py's entry.
     let (code, out, err) = run_in(
         dir.path(),
-        &["report", "delta", "--baseline", "baseline.json", "--format", "json", "a.py"],
+        &[
+            "report",
+            "delta",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+            "a.py",
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -99,7 +120,14 @@ fn bad_baselines_and_formats_are_clear_errors() {
     assert!(err.contains("cannot read baseline nope.json"), "{err}");
     let (code, _, err) = run_in(
         dir.path(),
-        &["report", "delta", "--baseline", "baseline.json", "--format", "csv"],
+        &[
+            "report",
+            "delta",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "csv",
+        ],
     );
     assert_eq!(code, 2);
     assert!(err.contains("no `csv` format"), "{err}");

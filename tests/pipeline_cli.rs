@@ -110,7 +110,14 @@ fn baseline_judges_only_the_files_and_rules_of_the_run() {
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = run_in(
         dir.path(),
-        &["lint", "--baseline", "baseline.json", "--format", "concise", "a.py"],
+        &[
+            "lint",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "concise",
+            "a.py",
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
     assert!(
@@ -119,7 +126,14 @@ fn baseline_judges_only_the_files_and_rules_of_the_run() {
     );
     let (_, _, err) = run_in(
         dir.path(),
-        &["lint", "--baseline", "baseline.json", "--select", "E402", "c.py"],
+        &[
+            "lint",
+            "--baseline",
+            "baseline.json",
+            "--select",
+            "E402",
+            "c.py",
+        ],
     );
     assert!(
         err.contains("1 finding(s) hidden by the baseline; 0 baseline entr(ies) stale"),
@@ -127,10 +141,7 @@ fn baseline_judges_only_the_files_and_rules_of_the_run() {
     );
     // Fixed in a checked file: stale.
     write_files(dir.path(), &[("a.py", "import os\nx = 1\n")]);
-    let (_, _, err) = run_in(
-        dir.path(),
-        &["lint", "--baseline", "baseline.json", "a.py"],
-    );
+    let (_, _, err) = run_in(dir.path(), &["lint", "--baseline", "baseline.json", "a.py"]);
     assert!(
         err.contains("0 finding(s) hidden by the baseline; 1 baseline entr(ies) stale"),
         "{err}"

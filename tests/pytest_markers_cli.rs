@@ -120,10 +120,7 @@ fn a_config_change_is_seen_through_the_cache() {
     assert_eq!(cached(dir.path()).0, 1);
     write_files(
         dir.path(),
-        &[(
-            "pytest.ini",
-            "[pytest]\nmarkers =\n    slow: takes long\n",
-        )],
+        &[("pytest.ini", "[pytest]\nmarkers =\n    slow: takes long\n")],
     );
     let (code, out, _) = cached(dir.path());
     assert_eq!(code, 0, "not strict any more\n{out}");
@@ -143,14 +140,35 @@ fn pyt001_agrees_with_pytest_strict_markers() {
     // One module per marker (pytest stops a module at its first error),
     // under each config pytest reads; the environment is pytest's own.
     let markers = [
-        "skip", "skipf", "xfail", "parametrise", "usefixtures", "slow", "db", "integration",
-        "asyncio", "filterwarnings", "tryfirst",
+        "skip",
+        "skipf",
+        "xfail",
+        "parametrise",
+        "usefixtures",
+        "slow",
+        "db",
+        "integration",
+        "asyncio",
+        "filterwarnings",
+        "tryfirst",
     ];
     let configs = [
-        ("pytest.ini", "[pytest]\naddopts = --strict-markers\nmarkers =\n    slow: x\n"),
-        ("pyproject.toml", "[tool.pytest.ini_options]\nstrict_markers = true\nmarkers = [\"slow: x\"]\n"),
-        ("tox.ini", "[pytest]\naddopts = -q --strict-markers\nmarkers = slow: x\n"),
-        ("setup.cfg", "[tool:pytest]\naddopts = --strict-markers\nmarkers =\n  slow: x\n"),
+        (
+            "pytest.ini",
+            "[pytest]\naddopts = --strict-markers\nmarkers =\n    slow: x\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\nstrict_markers = true\nmarkers = [\"slow: x\"]\n",
+        ),
+        (
+            "tox.ini",
+            "[pytest]\naddopts = -q --strict-markers\nmarkers = slow: x\n",
+        ),
+        (
+            "setup.cfg",
+            "[tool:pytest]\naddopts = --strict-markers\nmarkers =\n  slow: x\n",
+        ),
     ];
     let env = Path::new(&python)
         .parent()
@@ -173,17 +191,33 @@ fn pyt001_agrees_with_pytest_strict_markers() {
                 format!("import pytest\n\n@pytest.mark.{m}\ndef test_x():\n    pass\n"),
             ));
         }
-        let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
         write_files(dir.path(), &refs);
         let out = Command::new(&python)
             .current_dir(dir.path())
-            .args(["-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"])
+            .args([
+                "-m",
+                "pytest",
+                "--collect-only",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+            ])
             .output()
             .expect("pytest runs");
         let log = String::from_utf8_lossy(&out.stdout).into_owned();
         let mut c = rulegate(dir.path());
-        c.env("VIRTUAL_ENV", &env)
-            .args(["lint", "--select", "PYT001", "--format", "json", "--exit-zero"]);
+        c.env("VIRTUAL_ENV", &env).args([
+            "lint",
+            "--select",
+            "PYT001",
+            "--format",
+            "json",
+            "--exit-zero",
+        ]);
         let (_, json, err) = run(c);
         let found: Vec<serde_json::Value> = serde_json::from_str(&json).expect(&err);
         let failing = markers

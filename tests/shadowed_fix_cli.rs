@@ -44,7 +44,10 @@ fn a_dead_module_is_deleted_as_git_shows_it() {
     -
     -X = 1
     ");
-    assert!(dir.path().join("pkg/bio.py").exists(), "--diff changes nothing");
+    assert!(
+        dir.path().join("pkg/bio.py").exists(),
+        "--diff changes nothing"
+    );
     let (code, out, err) = lint(dir.path(), &["--fix", "--format", "concise"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(!dir.path().join("pkg/bio.py").exists());
@@ -61,7 +64,10 @@ fn a_name_only_the_module_defines_refuses_the_delete() {
     assert_eq!(v[0]["rule"], "STUB002");
     assert_eq!(v[0]["fix"], serde_json::Value::Null);
     let reason = v[0]["fix_refused"]["reason"].as_str().unwrap();
-    assert!(reason.contains("app.py imports `old` from `pkg.bio`"), "{reason}");
+    assert!(
+        reason.contains("app.py imports `old` from `pkg.bio`"),
+        "{reason}"
+    );
     let dir = project("import pkg.bio\n");
     let (_, out, _) = lint(dir.path(), &["--format", "json"]);
     assert!(out.contains("imports `pkg.bio` as a module"), "{out}");
@@ -71,7 +77,11 @@ fn a_name_only_the_module_defines_refuses_the_delete() {
 #[test]
 fn a_symlinked_module_is_never_deleted() {
     let dir = project("from pkg.bio import X\n");
-    std::fs::rename(dir.path().join("pkg/bio.py"), dir.path().join("real_bio.py")).unwrap();
+    std::fs::rename(
+        dir.path().join("pkg/bio.py"),
+        dir.path().join("real_bio.py"),
+    )
+    .unwrap();
     std::os::unix::fs::symlink("../real_bio.py", dir.path().join("pkg/bio.py")).unwrap();
     let (code, _, err) = lint(dir.path(), &["--fix"]);
     assert_eq!(code, 2, "{err}");

@@ -137,7 +137,9 @@ fn select_sup_reports_an_expired_suppression_of_any_rule() {
     let lint = |today: &str| {
         run_in(
             dir.path(),
-            &["lint", "--select", "SUP", "--today", today, "--format", "concise"],
+            &[
+                "lint", "--select", "SUP", "--today", today, "--format", "concise",
+            ],
         )
     };
     let (code, out, err) = lint("2026-02-01");

@@ -52,11 +52,13 @@ impl<'f> DeltaReport<'f> {
     }
 
     fn total(&self) -> RuleDelta {
-        self.rules.iter().fold(RuleDelta::default(), |t, (_, _, d)| RuleDelta {
-            new: t.new + d.new,
-            fixed: t.fixed + d.fixed,
-            remaining: t.remaining + d.remaining,
-        })
+        self.rules
+            .iter()
+            .fold(RuleDelta::default(), |t, (_, _, d)| RuleDelta {
+                new: t.new + d.new,
+                fixed: t.fixed + d.fixed,
+                remaining: t.remaining + d.remaining,
+            })
     }
 
     /// The report in `format` (md or json).
@@ -230,18 +232,33 @@ mod tests {
         assert!(!report(&base, &same).fails());
         let warned = [finding("W1", 3, Severity::Warning)];
         assert!(!report(&base, &warned).fails());
-        let worse = [finding("E1", 1, Severity::Error), finding("E1", 2, Severity::Error)];
+        let worse = [
+            finding("E1", 1, Severity::Error),
+            finding("E1", 2, Severity::Error),
+        ];
         assert!(report(&base, &worse).fails());
     }
 
     #[test]
     fn markdown_and_json_carry_the_counts() {
-        let base = [finding("E1", 1, Severity::Error), finding("E1", 2, Severity::Error)];
-        let now = [finding("E1", 1, Severity::Error), finding("W1", 3, Severity::Warning)];
+        let base = [
+            finding("E1", 1, Severity::Error),
+            finding("E1", 2, Severity::Error),
+        ];
+        let now = [
+            finding("E1", 1, Severity::Error),
+            finding("W1", 3, Severity::Warning),
+        ];
         let r = report(&base, &now);
         let md = r.render(ReportFormat::Md);
-        assert!(md.contains("| E1 | error | 2 | 1 | -1 | 0 | 1 | 1 |"), "{md}");
-        assert!(md.contains("| W1 | warning | 0 | 1 | +1 | 1 | 0 | 0 |"), "{md}");
+        assert!(
+            md.contains("| E1 | error | 2 | 1 | -1 | 0 | 1 | 1 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| W1 | warning | 0 | 1 | +1 | 1 | 0 | 0 |"),
+            "{md}"
+        );
         assert!(md.contains("- `a.py:3:1` W1 (warning): m"), "{md}");
         let v: serde_json::Value = serde_json::from_str(&r.render(ReportFormat::Json)).unwrap();
         assert_eq!(v["totals"]["fixed"], 1);

@@ -577,7 +577,11 @@ mod stage_tests {
         let expired = "x = 1\nimport a  # noqa: E402 -- bootstrap until=2025-12-31\n";
         let s = suppressed_with(sup_only(), expired);
         assert_eq!(ids(&s), ["SUP002@2"]);
-        assert!(s.findings[0].message.contains("E402"), "{}", s.findings[0].message);
+        assert!(
+            s.findings[0].message.contains("E402"),
+            "{}",
+            s.findings[0].message
+        );
         assert_eq!(s.records[0].status, Status::Expired);
         let bad = "x = 1\nimport a  # noqa: E402 -- bootstrap until=2025-13-31\n";
         assert_eq!(ids(&suppressed_with(sup_only(), bad)), ["SUP002@2"]);

@@ -61,9 +61,7 @@ pub(super) fn judge<'r>(
     }
     if let Some((raw, err)) = &d.policy.bad_date {
         if let Some(r) = sup(SuppressionCheck::Expired) {
-            let msg = format!(
-                "suppression of {id} has an invalid date `{raw}`: {err}"
-            );
+            let msg = format!("suppression of {id} has an invalid date `{raw}`: {err}");
             out.push(env.finding(r, at, msg, None));
         }
         return true; // fail closed: an unreadable expiry does not suppress

@@ -99,7 +99,11 @@ fn absolute_fix(ctx: &FileCtx, site: &ImportSite) -> Option<Fix> {
     };
     let resolves_at = |module: &str| -> Option<String> {
         let at = path_of(module);
-        let (dotted, _) = ctx.project.modules.resolver().module_of(&format!("{at}.py"));
+        let (dotted, _) = ctx
+            .project
+            .modules
+            .resolver()
+            .module_of(&format!("{at}.py"));
         let target = ctx.resolve(&dotted).filter(|_| !dotted.is_empty())?;
         let expected = [
             format!("{at}.py"),
@@ -159,7 +163,10 @@ mod tests {
             split_from("from ..x.y import a as b"),
             Some(("..x.y", "import a as b"))
         );
-        assert_eq!(split_from("from .. import (a, b)"), Some(("..", "import (a, b)")));
+        assert_eq!(
+            split_from("from .. import (a, b)"),
+            Some(("..", "import (a, b)"))
+        );
         assert_eq!(split_from("from . . import a"), None);
         assert_eq!(split_from("from \\\n .. import a"), None);
     }

@@ -58,7 +58,10 @@ impl Analyzer for Shadowed {
             if ctx.project.deps.probe(&ctx.config.root.join(&package)) == crate::deps::Kind::File {
                 let (fix, fix_refused) = match delete_fix(ctx, &package) {
                     Ok(fix) => (fix, None),
-                    Err(reason) => (None, Some(FixRefused::new("shadowed-module-in-use", reason))),
+                    Err(reason) => (
+                        None,
+                        Some(FixRefused::new("shadowed-module-in-use", reason)),
+                    ),
                 };
                 hits.push(Hit {
                     fix_refused,
@@ -85,10 +88,14 @@ fn delete_fix(ctx: &FileCtx, package: &str) -> Result<Option<Fix>, String> {
         if ctx.resolve(&format!("{dotted}.{name}")).is_some() {
             continue; // a submodule of the package
         }
-        let exported =
-            ctx.project
-                .symbols
-                .exports(&ctx.project.modules, &overlay, package, name, &mut Vec::new(), ctx.prefetch);
+        let exported = ctx.project.symbols.exports(
+            &ctx.project.modules,
+            &overlay,
+            package,
+            name,
+            &mut Vec::new(),
+            ctx.prefetch,
+        );
         match exported {
             Export::Defined => {}
             Export::Missing => {
@@ -169,13 +176,21 @@ fn use_of(
     importer: &str,
     out: &mut Vec<(String, String)>,
 ) -> Result<(), String> {
-    let whole = || Err(format!("{importer} imports `{dotted}` as a module: the names it uses are not listed"));
+    let whole = || {
+        Err(format!(
+            "{importer} imports `{dotted}` as a module: the names it uses are not listed"
+        ))
+    };
     match site.kind {
         ImportKind::From if abs == dotted => {
             if site.star {
                 return Err(format!("{importer} star-imports `{dotted}`"));
             }
-            out.extend(site.names.iter().map(|n| (n.name.clone(), importer.to_string())));
+            out.extend(
+                site.names
+                    .iter()
+                    .map(|n| (n.name.clone(), importer.to_string())),
+            );
             Ok(())
         }
         ImportKind::From if abs == parent && site.names.iter().any(|n| n.name == last) => whole(),
@@ -223,8 +238,24 @@ mod tests {
         let module = site(ImportKind::From, "pkg", &["bio"], false);
         assert!(use_of(&module, "pkg", "pkg.bio", "pkg", "bio", "a.py", &mut out).is_err());
         let import = site(ImportKind::Import, "pkg.bio", &[], false);
-        assert!(use_of(&import, "pkg.bio", "pkg.bio", "pkg", "bio", "a.py", &mut out).is_err());
+        assert!(
+            use_of(
+                &import, "pkg.bio", "pkg.bio", "pkg", "bio", "a.py", &mut out
+            )
+            .is_err()
+        );
         let other = site(ImportKind::Import, "pkg.bio.sub", &[], false);
-        assert!(use_of(&other, "pkg.bio.sub", "pkg.bio", "pkg", "bio", "a.py", &mut out).is_ok());
+        assert!(
+            use_of(
+                &other,
+                "pkg.bio.sub",
+                "pkg.bio",
+                "pkg",
+                "bio",
+                "a.py",
+                &mut out
+            )
+            .is_ok()
+        );
     }
 }

@@ -247,7 +247,9 @@ pub fn registration(config: &PytestConfig, name: &str) -> Option<(usize, String)
             let entry = format!("\"{name}: {description}\"");
             // A `markers = [` array: the new entry goes first, so the
             // array's closing (one line or many) is never touched.
-            let at = text.find("markers = [").or_else(|| text.find("markers=["))?;
+            let at = text
+                .find("markers = [")
+                .or_else(|| text.find("markers=["))?;
             let open = at + text[at..].find('[')? + 1;
             let empty = text[open..].trim_start().starts_with(']');
             let sep = if empty { "" } else { ", " };
@@ -280,7 +282,9 @@ fn ini_places(text: &str, section: &str) -> Option<(usize, Option<usize>)> {
                 markers_end = Some(end);
             } else if !body.starts_with([' ', '\t']) {
                 in_markers = trimmed.starts_with("markers")
-                    && trimmed["markers".len()..].trim_start().starts_with(['=', ':']);
+                    && trimmed["markers".len()..]
+                        .trim_start()
+                        .starts_with(['=', ':']);
                 if in_markers {
                     markers_end = Some(end);
                 }
@@ -333,7 +337,10 @@ mod tests {
         assert!(c.strict);
         assert_eq!(c.markers, ["slow"]);
         // strict_markers overrides strict.
-        let c = select(&[("pytest.ini", "[pytest]\nstrict = true\nstrict_markers = false\n")]);
+        let c = select(&[(
+            "pytest.ini",
+            "[pytest]\nstrict = true\nstrict_markers = false\n",
+        )]);
         assert!(!c.unwrap().strict);
         assert_eq!(select(&[("setup.cfg", "[flake8]\n")]), None);
     }
@@ -362,6 +369,9 @@ mod tests {
             "pyproject.toml",
             "[tool.pytest.ini_options]\nmarkers = [\n  \"slow: long\",\n]\n",
         );
-        apply("pyproject.toml", "[tool.pytest.ini_options]\nmarkers = []\n");
+        apply(
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\nmarkers = []\n",
+        );
     }
 }

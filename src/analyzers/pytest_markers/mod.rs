@@ -56,6 +56,9 @@ fn default_builtin() -> Vec<String> {
 /// What one folder's lookups found, with the facts they depended on.
 type Found<T> = (T, Arc<[Fact]>);
 
+/// The markers a `conftest.py` registers, and whether all were readable.
+type Registered = (Vec<String>, bool);
+
 /// The analyzer, with what it read of the project this run.
 #[derive(Debug)]
 pub struct PytestMarkers {
@@ -64,7 +67,7 @@ pub struct PytestMarkers {
     configs: Mutex<HashMap<String, Found<Option<Arc<PytestConfig>>>>>,
     /// Per `conftest.py` (absolute): the markers it registers, and whether all
     /// its registrations were readable.
-    conftests: Mutex<HashMap<String, Found<(Vec<String>, bool)>>>,
+    conftests: Mutex<HashMap<String, Found<Registered>>>,
     /// The installed plugins' markers (read on first need).
     plugins: OnceLock<PluginMarkers>,
 }
@@ -133,14 +136,18 @@ impl PytestMarkers {
 
     /// The markers the `conftest.py` files of `rel_dir` and its parents
     /// register, and whether every registration was readable.
-    fn conftest_markers(&self, ctx: &FileCtx, rel_dir: &str) -> (Vec<String>, bool) {
+    fn conftest_markers(&self, ctx: &FileCtx, rel_dir: &str) -> Registered {
         let mut names = Vec::new();
         let mut complete = true;
         let mut dir = Some(rel_dir);
         while let Some(d) = dir {
             let path = ctx.config.root.join(d).join("conftest.py");
             let key = path.to_string_lossy().into_owned();
-            let cached = self.conftests.lock().ok().and_then(|m| m.get(&key).cloned());
+            let cached = self
+                .conftests
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&key).cloned());
             let ((n, c), facts) = cached.unwrap_or_else(|| {
                 let mut facts = Vec::new();
                 let found = read_recorded(&path, &mut facts)

@@ -185,7 +185,10 @@ mod tests {
     #[test]
     fn literal_registrations_are_read_and_computed_ones_flagged() {
         let text = "def pytest_configure(config):\n    config.addinivalue_line(\"markers\", \"slow: long\")\n    config.addinivalue_line(\n        'markers', '''env(name): x''')\n";
-        assert_eq!(registered_in(text), (vec!["slow".into(), "env".into()], true));
+        assert_eq!(
+            registered_in(text),
+            (vec!["slow".into(), "env".into()], true)
+        );
         let computed = "config.addinivalue_line(\"markers\", f\"{name}: x\")\n";
         assert_eq!(registered_in(computed), (vec![], false));
     }
@@ -218,7 +221,9 @@ mod tests {
         }
         assert_eq!(got.markers, ["timeout"]);
         assert_eq!(
-            pytest11_modules("[console_scripts]\nx = a:b\n[pytest11]\nasyncio = pytest_asyncio.plugin\n"),
+            pytest11_modules(
+                "[console_scripts]\nx = a:b\n[pytest11]\nasyncio = pytest_asyncio.plugin\n"
+            ),
             ["pytest_asyncio.plugin"]
         );
     }
