@@ -89,3 +89,62 @@ fn a_symlinked_module_is_never_deleted() {
     assert!(std::fs::symlink_metadata(dir.path().join("pkg/bio.py")).is_ok());
     assert!(dir.path().join("real_bio.py").exists());
 }
+
+#[test]
+fn a_module_with_names_the_package_lacks_is_merged_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("pkg/__init__.py", ""),
+            ("pkg/bio.py", "import os\n\n\ndef old():\n    return os.sep\n"),
+            ("pkg/bio/__init__.py", "X = 1\n"),
+            ("app.py", "from pkg.bio import X, old\n"),
+        ],
+    );
+    let (code, out, err) = lint(dir.path(), &["--diff"]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!(out, @r"
+    deleted file mode 100644
+    --- a/pkg/bio.py
+    +++ /dev/null
+    @@ -1,5 +0,0 @@
+    -import os
+    -
+    -
+    -def old():
+    -    return os.sep
+    --- a/pkg/bio/__init__.py
+    +++ b/pkg/bio/__init__.py
+    @@ -1 +1,8 @@
+     X = 1
+    +
+    +# Merged from pkg/bio.py (STUB002).
+    +import os
+    +
+    +
+    +def old():
+    +    return os.sep
+    ");
+    let (code, out, err) = lint(dir.path(), &["--fix", "--format", "concise"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!dir.path().join("pkg/bio.py").exists());
+    python(dir.path(), "from pkg.bio import X, old; assert old() and X == 1");
+}
+
+#[test]
+fn a_module_that_runs_code_on_import_is_not_merged() {
+    let dir = project("from pkg.bio import old\n");
+    std::fs::write(
+        dir.path().join("pkg/bio.py"),
+        "def old():\n    pass\n\n\nprint('loaded')\n",
+    )
+    .unwrap();
+    let (_, out, _) = lint(dir.path(), &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let reason = v[0]["fix_refused"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("not merged: line 5 calls `print('loaded')` at import time"),
+        "{reason}"
+    );
+}

@@ -5,7 +5,12 @@
 //! Its unsafe fix deletes the module when the package provides every name
 //! the repository imports from `pkg.bio` (then nothing the code asks for is
 //! lost). Looking that up reads every Python file of the project, so it is
-//! done only for a file that has the finding, which is rare.
+//! done only for a file that has the finding, which is rare. When the
+//! package lacks some of them, another unsafe fix merges the module into
+//! the package's `__init__.py` (and deletes it), if no name clashes and the
+//! module has no relative import and no call that runs at import time:
+//! merging runs that code for the first time, and relative imports would
+//! change their anchor.
 
 use serde::Deserialize;
 
@@ -58,10 +63,13 @@ impl Analyzer for Shadowed {
             if ctx.project.deps.probe(&ctx.config.root.join(&package)) == crate::deps::Kind::File {
                 let (fix, fix_refused) = match delete_fix(ctx, &package) {
                     Ok(fix) => (fix, None),
-                    Err(reason) => (
-                        None,
-                        Some(FixRefused::new("shadowed-module-in-use", reason)),
-                    ),
+                    Err(reason) => match merge_fix(ctx, &package) {
+                        Ok(fix) => (fix, None),
+                        Err(why_not) => {
+                            let reason = format!("not deleted: {reason}; not merged: {why_not}");
+                            (None, Some(FixRefused::new("shadowed-module-in-use", reason)))
+                        }
+                    },
                 };
                 hits.push(Hit {
                     fix_refused,
@@ -118,6 +126,125 @@ fn delete_fix(ctx: &FileCtx, package: &str) -> Result<Option<Fix>, String> {
         ),
         vec![Edit::delete(ctx.path.to_string())],
     ))
+}
+
+/// The names every module has without binding them (symbol tables list
+/// them): not a clash.
+const IMPLICIT: &[&str] = &[
+    "__annotations__",
+    "__builtins__",
+    "__cached__",
+    "__dict__",
+    "__doc__",
+    "__file__",
+    "__loader__",
+    "__name__",
+    "__package__",
+    "__path__",
+    "__spec__",
+];
+
+/// The fix that appends the module to the package's `__init__.py` and
+/// deletes it, or why it is not offered.
+fn merge_fix(ctx: &FileCtx, package: &str) -> Result<Option<Fix>, String> {
+    if !package.ends_with(".py") || !ctx.path.ends_with(".py") {
+        return Ok(None);
+    }
+    if let Some(why) = runs_code_or_is_relative(ctx.tree().root_node(), ctx.text) {
+        return Err(why);
+    }
+    let package_text = match ctx.overlay.and_then(|o| o.get(package)) {
+        Some(t) => t.clone(),
+        None => {
+            let path = ctx.config.root.join(package);
+            let text = crate::source::read_body(&path).map_err(|e| format!("{package}: {e}"))?;
+            ctx.project
+                .deps
+                .read(&path, Some(crate::hash::digest(text.as_bytes())));
+            text
+        }
+    };
+    let symbols = &ctx.project.symbols;
+    let root = &ctx.config.root;
+    let own = symbols.get(root, ctx.path, Some(ctx.text), ctx.prefetch);
+    let theirs = symbols.get(root, package, Some(&package_text), ctx.prefetch);
+    let (Some(own), Some(theirs)) = (own, theirs) else {
+        return Err("a file does not parse".into());
+    };
+    if own.is_unknowable() || theirs.is_unknowable() {
+        return Err("the names of the module or the package cannot be known".into());
+    }
+    let mut clashes: Vec<&String> = own
+        .names
+        .intersection(&theirs.names)
+        .filter(|n| !IMPLICIT.contains(&n.as_str()))
+        .collect();
+    if !clashes.is_empty() {
+        clashes.sort();
+        let list: Vec<String> = clashes.iter().map(|n| format!("`{n}`")).collect();
+        return Err(format!("both bind {}", list.join(", ")));
+    }
+    let sep = if package_text.is_empty() || package_text.ends_with("\n\n") {
+        ""
+    } else if package_text.ends_with('\n') {
+        "\n"
+    } else {
+        "\n\n"
+    };
+    let end = package_text.len();
+    let merged = format!("{sep}# Merged from {} (STUB002).\n{}", ctx.path, ctx.text);
+    Ok(Fix::new(
+        Applicability::Unsafe,
+        format!(
+            "Merge {} into {package} and delete it: its definitions run for the first time",
+            ctx.path
+        ),
+        vec![
+            Edit::new(Some(package.to_string()), end..end, merged),
+            Edit::delete(ctx.path.to_string()),
+        ],
+    ))
+}
+
+/// Why merging would change what runs: a relative import (its anchor
+/// moves), a `__future__` import (it must stay first), or a call at import
+/// time (outside any function body: module level, class bodies,
+/// decorators and default values all run on import).
+fn runs_code_or_is_relative(root: tree_sitter::Node, text: &str) -> Option<String> {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "function_definition" | "lambda" => {
+                // Only what runs when the function is defined: its
+                // parameters' defaults (decorators are on the parent).
+                if let Some(p) = node.child_by_field_name("parameters") {
+                    stack.push(p);
+                }
+                continue;
+            }
+            "call" => {
+                let line = node.start_position().row + 1;
+                let call = &text[node.byte_range()];
+                let call = call.lines().next().unwrap_or(call);
+                return Some(format!(
+                    "line {line} calls `{call}` at import time, which merging would run for the first time"
+                ));
+            }
+            "future_import_statement" => {
+                return Some("a `__future__` import must stay first".into());
+            }
+            "import_from_statement" => {
+                let spec = text[node.byte_range()].trim_start_matches("from").trim_start();
+                if spec.starts_with('.') {
+                    return Some("a relative import would change its anchor".into());
+                }
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.children(&mut cursor));
+    }
+    None
 }
 
 /// Every name the project's other files import from `dotted`, with a file
