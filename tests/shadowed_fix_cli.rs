@@ -97,7 +97,10 @@ fn a_module_with_names_the_package_lacks_is_merged_into_it() {
         dir.path(),
         &[
             ("pkg/__init__.py", ""),
-            ("pkg/bio.py", "import os\n\n\ndef old():\n    return os.sep\n"),
+            (
+                "pkg/bio.py",
+                "import os\n\n\ndef old():\n    return os.sep\n",
+            ),
             ("pkg/bio/__init__.py", "X = 1\n"),
             ("app.py", "from pkg.bio import X, old\n"),
         ],
@@ -129,7 +132,10 @@ fn a_module_with_names_the_package_lacks_is_merged_into_it() {
     let (code, out, err) = lint(dir.path(), &["--fix", "--format", "concise"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(!dir.path().join("pkg/bio.py").exists());
-    python(dir.path(), "from pkg.bio import X, old; assert old() and X == 1");
+    python(
+        dir.path(),
+        "from pkg.bio import X, old; assert old() and X == 1",
+    );
 }
 
 #[test]

@@ -67,7 +67,10 @@ impl Analyzer for Shadowed {
                         Ok(fix) => (fix, None),
                         Err(why_not) => {
                             let reason = format!("not deleted: {reason}; not merged: {why_not}");
-                            (None, Some(FixRefused::new("shadowed-module-in-use", reason)))
+                            (
+                                None,
+                                Some(FixRefused::new("shadowed-module-in-use", reason)),
+                            )
                         }
                     },
                 };
@@ -234,7 +237,9 @@ fn runs_code_or_is_relative(root: tree_sitter::Node, text: &str) -> Option<Strin
                 return Some("a `__future__` import must stay first".into());
             }
             "import_from_statement" => {
-                let spec = text[node.byte_range()].trim_start_matches("from").trim_start();
+                let spec = text[node.byte_range()]
+                    .trim_start_matches("from")
+                    .trim_start();
                 if spec.starts_with('.') {
                     return Some("a relative import would change its anchor".into());
                 }
