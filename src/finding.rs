@@ -82,7 +82,7 @@ pub struct Edit {
     pub op: EditOp,
 }
 
-/// What an edit does to its file: change text in it, create it, or move it.
+/// What an edit does to its file: change text in it, create, move or delete it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EditOp {
     /// Replace `range` with `content`.
@@ -95,6 +95,9 @@ pub enum EditOp {
         /// Where it goes.
         to: String,
     },
+    /// Delete the file (never through a symlink, never one that changed
+    /// since it was read).
+    Delete,
 }
 
 impl EditOp {
@@ -122,6 +125,16 @@ impl Edit {
             range: 0..0,
             content,
             op: EditOp::Create,
+        }
+    }
+
+    /// Deletes the project file `path`.
+    pub fn delete(path: String) -> Self {
+        Self {
+            file: Some(path),
+            range: 0..0,
+            content: String::new(),
+            op: EditOp::Delete,
         }
     }
 

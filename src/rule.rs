@@ -331,6 +331,10 @@ pub struct RuleSet {
     by_id: std::collections::HashMap<Arc<str>, usize>,
     /// Problems in the packs that did not stop the load, to show the user.
     pub warnings: Vec<crate::error::SpannedError>,
+    /// The scope and suppression policy of each rule the packs define that
+    /// the selection left out: `--select SUP` still judges the dates of
+    /// their suppressions (an expired `# noqa: E402` is SUP002 either way).
+    pub unselected: std::collections::HashMap<Arc<str>, (Scope, SuppressionPolicy)>,
 }
 
 impl RuleSet {
@@ -440,6 +444,7 @@ impl RuleSet {
             suppression,
             by_id,
             warnings: Vec::new(),
+            unselected: Default::default(),
         }
     }
 

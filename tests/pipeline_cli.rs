@@ -93,6 +93,61 @@ fn baseline_hides_known_findings_and_catches_new_ones() {
     assert!(err.contains("not a rulegate baseline"), "{err}");
 }
 
+#[test]
+fn baseline_judges_only_the_files_and_rules_of_the_run() {
+    // A pre-commit run lints the staged files: the other files' entries
+    // are not stale, and neither are entries of rules not selected.
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("a.py", "x = 1\nimport os\n"),
+            ("b.py", "y = 2\nimport sys\n"),
+            ("c.py", "# TODO: tidy\nz = 3\nimport re\n"),
+        ],
+    );
+    let (code, _, err) = run_in(dir.path(), &["lint", "--write-baseline", "baseline.json"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run_in(
+        dir.path(),
+        &[
+            "lint",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "concise",
+            "a.py",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("1 finding(s) hidden by the baseline; 0 baseline entr(ies) stale"),
+        "{err}"
+    );
+    let (_, _, err) = run_in(
+        dir.path(),
+        &[
+            "lint",
+            "--baseline",
+            "baseline.json",
+            "--select",
+            "E402",
+            "c.py",
+        ],
+    );
+    assert!(
+        err.contains("1 finding(s) hidden by the baseline; 0 baseline entr(ies) stale"),
+        "the TODO entry is not judged by an E402 run\n{err}"
+    );
+    // Fixed in a checked file: stale.
+    write_files(dir.path(), &[("a.py", "import os\nx = 1\n")]);
+    let (_, _, err) = run_in(dir.path(), &["lint", "--baseline", "baseline.json", "a.py"]);
+    assert!(
+        err.contains("0 finding(s) hidden by the baseline; 1 baseline entr(ies) stale"),
+        "{err}"
+    );
+}
+
 /// `rulegate` with the cache on (the other tests turn it off).
 fn cached(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let mut c = rulegate(dir);

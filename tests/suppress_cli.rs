@@ -121,3 +121,33 @@ fn a_malformed_directive_suppresses_nothing_and_says_why() {
         "{out}"
     );
 }
+
+#[test]
+fn select_sup_reports_an_expired_suppression_of_any_rule() {
+    // The pre-commit hook of a TTL campaign runs `--select SUP`: an expired
+    // `# noqa: E402` must fail it although E402 itself is not selected.
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[(
+            "core/a.py",
+            "x = 1\nimport os  # noqa: E402 -- bootstrap until=2026-01-31\n",
+        )],
+    );
+    let lint = |today: &str| {
+        run_in(
+            dir.path(),
+            &[
+                "lint", "--select", "SUP", "--today", today, "--format", "concise",
+            ],
+        )
+    };
+    let (code, out, err) = lint("2026-02-01");
+    assert_eq!(code, 1, "{out}{err}");
+    insta::assert_snapshot!(out, @r"
+    core/a.py:2:12: SUP002 suppression of E402 expired on 2026-01-31 (1 days ago); the finding is reported again
+    Found 1 problem(s) (1 error(s), 0 warning(s)).
+    ");
+    let (code, out, _) = lint("2026-01-01");
+    assert_eq!(code, 0, "{out}");
+}

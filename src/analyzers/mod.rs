@@ -22,6 +22,7 @@ pub mod comment_format;
 pub mod import_order;
 pub mod imports;
 pub mod missing_export;
+pub mod pytest_markers;
 
 /// What an analyzer sees of one file.
 pub struct FileCtx<'a> {
@@ -305,6 +306,9 @@ const REGISTRY: &[Entry] = &[
     }),
     analyzer("comment-format", comment_format::build, |g| {
         g.subschema_for::<comment_format::CommentFormatOptions>()
+    }),
+    analyzer("pytest-markers", pytest_markers::build, |g| {
+        g.subschema_for::<pytest_markers::PytestMarkersOptions>()
     }),
     check("imports", "lanes", imports::lanes::build, |g| {
         g.subschema_for::<imports::lanes::LanesOptions>()

@@ -10,7 +10,7 @@ use clap::Args;
 use miette::{Result, miette};
 
 use super::{ConfigArgs, add_noqa, default_paths, emit, inspect, open_run_with_store, out};
-use crate::baseline::{Baseline, line_text_of};
+use crate::baseline::{Baseline, judged_by, line_text_of};
 use crate::config;
 use crate::dates;
 use crate::finding::Severity;
@@ -179,7 +179,8 @@ pub(crate) fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
     if let Some(file) = &args.baseline {
         let b = Baseline::load(file).map_err(|e| miette!("{e}"))?;
         let line_text = line_text_of(&run.files, &session.config);
-        let applied = b.apply(&mut run.findings, &line_text);
+        let judged = judged_by(&run.files, &session.config, &session.rules);
+        let applied = b.apply(&mut run.findings, &line_text, &judged);
         err.push_str(&format!(
             "{} finding(s) hidden by the baseline; {} baseline entr(ies) stale (fixed since).\n",
             applied.baselined, applied.stale

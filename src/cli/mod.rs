@@ -1,6 +1,7 @@
 //! The command line (SPEC §1): a thin shell over the library.
 
 mod add_noqa;
+mod delta;
 mod inspect;
 mod lint;
 mod promote;
@@ -81,9 +82,10 @@ enum Command {
               default_value_t = crate::server::rpc::DEFAULT_MAX_MESSAGE_BYTES)]
         max_message_bytes: u64,
     },
-    /// Inventories and audits: exceptions, TODOs, lane violations.
+    /// Inventories and audits: exceptions, TODOs, lane violations, the
+    /// per-rule delta against a baseline.
     #[command(subcommand)]
-    Report(reports::ReportKind),
+    Report(delta::ReportCommand),
     /// TODO cleanup: `todos link --map FILE.json` replaces TODOs that became
     /// issues with `# See: <url>`.
     #[command(subcommand)]
@@ -149,7 +151,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Test { packs, config } => test(packs, config),
         Command::Tree(args) => workbench::tree(args),
         Command::Query(args) => workbench::query(args),
-        Command::Report(kind) => reports::run(kind),
+        Command::Report(kind) => delta::run(kind),
         Command::Todos(command) => todos::run(command),
         Command::Stubs(args) => stubs::run(args),
         Command::Promote(args) => promote::run(args),

@@ -116,6 +116,7 @@ pub(crate) fn run(args: PromoteArgs) -> Result<ExitCode> {
                 after,
                 moved_from: None,
                 created: true,
+                deleted: false,
             });
         }
         emit(&None, &crate::report::diffs(&changed), "")?;
@@ -148,6 +149,7 @@ fn raw_moves(p: &Promotion) -> Vec<ChangedFile> {
             after: String::new(),
             moved_from: Some(from.clone()),
             created: false,
+            deleted: false,
         })
         .collect()
 }

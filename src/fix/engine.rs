@@ -194,11 +194,14 @@ fn usable(
                 // Never over a file that exists, in the run or on disk.
                 EditOp::Create => !ws.contains(t) && !ws.exists_on_disk(t),
                 EditOp::Move { to } => ws.contains(t) && !ws.contains(to) && !ws.exists_on_disk(to),
+                // Only a file the run read (its bytes are what is checked
+                // before the delete).
+                EditOp::Delete => ws.contains(t),
             }
         })
 }
 
-/// Files created and moved by the fixes a round applied.
+/// Files created, moved and deleted by the fixes a round applied.
 fn create_and_move(ws: &mut Workspace, applied: &[Candidate]) {
     for c in applied {
         for e in &c.edits {
@@ -207,6 +210,9 @@ fn create_and_move(ws: &mut Workspace, applied: &[Candidate]) {
                 EditOp::Create => ws.mark_created(e.target(&c.path)),
                 EditOp::Move { to } => {
                     ws.rename(e.target(&c.path), to);
+                }
+                EditOp::Delete => {
+                    ws.mark_deleted(e.target(&c.path));
                 }
             }
         }
@@ -376,6 +382,42 @@ mod tests {
         assert!(
             diff.contains("--- /dev/null") && diff.contains("rename from a.py"),
             "{diff}"
+        );
+    }
+
+    #[test]
+    fn a_delete_removes_a_file_read_unchanged_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["a.py", "b.py"] {
+            std::fs::write(dir.path().join(f), "x = 1\n").unwrap();
+        }
+        let mut ws = Workspace::new(dir.path().to_path_buf());
+        for f in ["a.py", "b.py"] {
+            ws.insert(f, Some(dir.path().join(f)), &SourceText::new("x = 1\n"));
+        }
+        let fix = |file: &str| Candidate {
+            rule: "X".into(),
+            path: "a.py".into(),
+            range: 0..0,
+            edits: vec![Edit::delete(file.into())],
+        };
+        // A file the run never read is not deleted.
+        let mut plan = Planned(vec![fix("a.py"), fix("unread.py")]);
+        assert_eq!(run(&mut ws, &mut plan, opts()).applied, 1);
+        assert!(ws.is_deleted("a.py") && ws.text("a.py").is_none());
+        // b.py changed on disk since it was read: kept.
+        let mut plan = Planned(vec![fix("b.py")]);
+        assert_eq!(run(&mut ws, &mut plan, opts()).applied, 1);
+        std::fs::write(dir.path().join("b.py"), "x = 2\n").unwrap();
+        let (written, errors) = ws.write();
+        assert_eq!(written.len(), 1, "{errors:?}");
+        assert!(errors[0].1.contains("changed on disk"), "{errors:?}");
+        assert!(!dir.path().join("a.py").exists());
+        assert!(dir.path().join("b.py").exists());
+        let diff = crate::report::diffs(&written);
+        assert_eq!(
+            diff,
+            "deleted file mode 100644\n--- a/a.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-x = 1\n"
         );
     }
 

@@ -175,6 +175,9 @@ pub fn apply_round(
     let combined = edited(files, &chosen.iter().collect::<Vec<_>>());
     let mut worse: Vec<String> = Vec::new();
     for (f, new) in &combined {
+        if !is_python(f) {
+            continue; // a config file a fix registers something in
+        }
         let old = *before
             .entry(f.clone())
             .or_insert_with(|| files.get(f).map_or(0, |t| worker.error_count(t, target)));
@@ -232,6 +235,13 @@ pub fn apply_round(
     outcome
 }
 
+/// Whether the engine judges `rel`'s syntax as Python: a fix may also edit
+/// a config file (PYT001 registers a marker in `pytest.ini`), which is
+/// text to the engine.
+pub fn is_python(rel: &str) -> bool {
+    rel.ends_with(".py") || rel.ends_with(".pyi")
+}
+
 /// Decides which fixes of files that got worse may stay.
 struct Judge<'a, 'w> {
     worker: &'w mut Worker,
@@ -245,7 +255,9 @@ impl<'a> Judge<'a, '_> {
     /// Whether each of these new texts has no more errors than before.
     fn no_worse(&mut self, texts: &[(String, String)]) -> bool {
         texts.iter().all(|(f, new)| {
-            self.worker.error_count(new, self.target) <= self.before.get(f).copied().unwrap_or(0)
+            !is_python(f)
+                || self.worker.error_count(new, self.target)
+                    <= self.before.get(f).copied().unwrap_or(0)
         })
     }
 
@@ -360,11 +372,11 @@ impl<'a> Judge<'a, '_> {
     }
 }
 
-/// The files whose text `c` writes (a move writes none).
+/// The files whose text `c` writes (a move or a deletion writes none).
 fn distinct_files(c: &Candidate) -> usize {
     c.edits
         .iter()
-        .filter(|e| !matches!(e.op, EditOp::Move { .. }))
+        .filter(|e| !matches!(e.op, EditOp::Move { .. } | EditOp::Delete))
         .map(|e| e.target(&c.path))
         .collect::<std::collections::BTreeSet<_>>()
         .len()
@@ -372,7 +384,8 @@ fn distinct_files(c: &Candidate) -> usize {
 
 /// The new text of every file the fixes touch (files whose edits do not fit are left out).
 /// A file created by a fix must not exist yet and takes no other edit; a
-/// move changes no text (the engine moves the file once the round is applied).
+/// move or a deletion changes no text (the engine moves or deletes the file
+/// once the round is applied).
 fn edited(files: &BTreeMap<String, String>, fixes: &[&Candidate]) -> Vec<(String, String)> {
     let mut per_file: BTreeMap<&str, Vec<(Range<usize>, &str)>> = BTreeMap::new();
     let mut created: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -385,7 +398,7 @@ fn edited(files: &BTreeMap<String, String>, fixes: &[&Candidate]) -> Vec<(String
                     .or_default()
                     .push((e.range.clone(), e.content.as_str())),
                 EditOp::Create => created.entry(target).or_default().push(&e.content),
-                EditOp::Move { .. } => {}
+                EditOp::Move { .. } | EditOp::Delete => {}
             }
         }
     }

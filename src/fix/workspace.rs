@@ -22,6 +22,8 @@ pub struct ChangedFile {
     pub moved_from: Option<String>,
     /// Whether a fix created the file.
     pub created: bool,
+    /// Whether a fix deleted the file (`after` is empty).
+    pub deleted: bool,
 }
 
 /// One file of the workspace.
@@ -41,6 +43,8 @@ struct Member {
     created: bool,
     /// Where it was before a fix moved it (`path` is still the old place).
     moved_from: Option<String>,
+    /// Whether a fix deleted it (its text is gone from the workspace).
+    deleted: bool,
 }
 
 /// The files of one fix run, by project-relative path.
@@ -79,6 +83,7 @@ impl Workspace {
                 broken: None,
                 created: false,
                 moved_from: None,
+                deleted: false,
             },
         );
     }
@@ -100,8 +105,24 @@ impl Workspace {
                 broken: Some(false),
                 created: true,
                 moved_from: None,
+                deleted: false,
             },
         );
+    }
+
+    /// Records that a fix deleted `rel`: its text leaves the workspace
+    /// (later rounds see no such file); false when it is not here.
+    pub(super) fn mark_deleted(&mut self, rel: &str) -> bool {
+        let Some(m) = self.members.get_mut(rel) else {
+            return false;
+        };
+        m.deleted = true;
+        self.texts.remove(rel).is_some()
+    }
+
+    /// Whether a fix deleted `rel`.
+    pub fn is_deleted(&self, rel: &str) -> bool {
+        self.members.get(rel).is_some_and(|m| m.deleted)
     }
 
     /// Moves `from` to `to` (both project-relative); false when `from` is
@@ -175,6 +196,9 @@ impl Workspace {
     /// Whether `rel` had a syntax error when the run started: such a file
     /// is never edited (the promise of E999).
     pub fn is_broken(&mut self, rel: &str, worker: &mut Worker) -> bool {
+        if !super::is_python(rel) {
+            return false;
+        }
         let Some(m) = self.members.get_mut(rel) else {
             return false;
         };
@@ -190,13 +214,22 @@ impl Workspace {
         self.members
             .iter()
             // A created file is a change even when it is empty (an `__init__.py`).
-            .filter(|(rel, m)| self.texts[*rel] != m.start || m.moved_from.is_some() || m.created)
+            .filter(|(rel, m)| {
+                m.deleted || self.texts[*rel] != m.start || m.moved_from.is_some() || m.created
+            })
+            // A file created and then deleted in one run never existed.
+            .filter(|(_, m)| !(m.deleted && m.created))
             .map(|(rel, m)| ChangedFile {
                 rel: rel.clone(),
                 before: String::from_utf8_lossy(&m.original).into_owned(),
-                after: self.with_bom(rel, m),
+                after: if m.deleted {
+                    String::new()
+                } else {
+                    self.with_bom(rel, m)
+                },
                 moved_from: m.moved_from.clone(),
                 created: m.created,
+                deleted: m.deleted,
             })
             .collect()
     }
@@ -216,7 +249,9 @@ impl Workspace {
                 written.push(change);
                 continue;
             };
-            let result = if m.created || m.moved_from.is_some() {
+            let result = if m.deleted {
+                super::write::delete_if_unchanged(&self.root, path, &m.original)
+            } else if m.created || m.moved_from.is_some() {
                 let to = self.root.join(&change.rel);
                 super::write::write_new(
                     &self.root,

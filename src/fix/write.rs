@@ -121,6 +121,26 @@ pub fn write_new(
     Ok(())
 }
 
+/// Deletes the file at `path` if it still holds `original`: never a
+/// symlink (the link, not what it names, would go), never through one that
+/// leads out of `root`, never a file that changed since it was read.
+pub fn delete_if_unchanged(root: &Path, path: &Path, original: &[u8]) -> Result<(), WriteError> {
+    crate::fs_guard::check(root, path)?;
+    let shown = path.display().to_string();
+    let io = |e| WriteError::Io(shown.clone(), e);
+    let meta = std::fs::symlink_metadata(path).map_err(io)?;
+    if !meta.file_type().is_file() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a symlink is never deleted); delete it by hand",
+        )));
+    }
+    if std::fs::read(path).map_err(io)? != original {
+        return Err(WriteError::ChangedOnDisk(shown));
+    }
+    std::fs::remove_file(path).map_err(io)
+}
+
 /// A temporary file in `dir` holding `bytes` (synced), with `permissions`,
 /// ready to be renamed into place.
 fn temp_with(

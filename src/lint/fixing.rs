@@ -49,6 +49,15 @@ impl Findings for RunFindings<'_> {
             .iter()
             .filter(|p| self.slot_of.contains_key(p.as_str()))
             .collect();
+        // A file a fix deleted has nothing left to report.
+        let (deleted, known): (Vec<&String>, Vec<&String>) =
+            known.into_iter().partition(|p| ws.is_deleted(p));
+        for p in deleted {
+            self.results[self.slot_of[p.as_str()]] = FileResult {
+                path: Arc::from(p.as_str()),
+                ..Default::default()
+            };
+        }
         let rechecked: Vec<FileResult> = known
             .par_iter()
             .map_init(Worker::new, |w, p| {

@@ -451,11 +451,11 @@ fn finish(
             .iter()
             .any(|(o, over, _, _)| o == id && over.enabled == Some(false))
     };
-    let rules = all
+    let (rules, left_out): (Vec<Rule>, Vec<Rule>) = all
         .into_iter()
         .map(|(r, _)| r)
-        .filter(|r| !disabled(&r.id) && crate::selector::selected(&r.id, select, ignore))
-        .collect::<Vec<Rule>>();
+        .filter(|r| !disabled(&r.id))
+        .partition(|r| crate::selector::selected(&r.id, select, ignore));
     // What a cached result depends on besides the file: this set of rules
     // (packs, their scripts, the selection) and the config.
     for r in &rules {
@@ -474,6 +474,10 @@ fn finish(
     let mut set = RuleSet::new(rules);
     set.fingerprint = crate::hash::digest(key.as_bytes());
     set.warnings = warnings;
+    set.unselected = left_out
+        .into_iter()
+        .map(|r| (r.id, (r.scope, r.suppression)))
+        .collect();
     set
 }
 

@@ -50,6 +50,7 @@ fn edit_value(f: &Finding, e: &Edit, places: &EditPlaces) -> Value {
         crate::finding::EditOp::Replace => {}
         crate::finding::EditOp::Create => v["create"] = json!(true),
         crate::finding::EditOp::Move { to } => v["move_to"] = json!(to),
+        crate::finding::EditOp::Delete => v["delete"] = json!(true),
     }
     v
 }

@@ -59,7 +59,10 @@ impl<'a> EditPlaces<'a> {
     /// Where `e`, an edit of a finding in `own`, is.
     pub fn location(&self, own: &str, e: &Edit) -> Location {
         let path = e.target(own);
-        if e.op == crate::finding::EditOp::Create {
+        if matches!(
+            e.op,
+            crate::finding::EditOp::Create | crate::finding::EditOp::Delete
+        ) {
             // The start of the new file.
             return LineIndex::new("").location("", 0..0);
         }
@@ -251,6 +254,23 @@ fn side(prefix: &str, path: &str) -> String {
 pub fn diffs(changed: &[ChangedFile]) -> String {
     let mut out = String::new();
     for c in changed {
+        if c.deleted {
+            // git's spelling of a deletion: the mode line, then the whole
+            // file removed, to /dev/null (an empty file: the headers alone).
+            let _ = writeln!(out, "deleted file mode 100644");
+            if c.before.is_empty() {
+                let _ = writeln!(out, "--- {}\n+++ /dev/null", side("a", &c.rel));
+                continue;
+            }
+            let diff = similar::TextDiff::from_lines(&c.before, "");
+            let header = diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&side("a", &c.rel), "/dev/null")
+                .to_string();
+            out.push_str(&header);
+            continue;
+        }
         // git's spelling: a new file comes from /dev/null, a move says so.
         let from = match (&c.moved_from, c.created) {
             (_, true) => "/dev/null".to_string(),

@@ -305,7 +305,8 @@ impl<'a> Pass<'a> {
             let sup = |check| self.sup(check);
             let mut audits = Vec::new();
             let d = &self.placed[i].0;
-            let stays = policy::judge(self.env, rule, d, self.today, &sup, &mut audits);
+            let judged = (&*rule.id, &rule.suppression);
+            let stays = policy::judge(self.env, judged, d, self.today, &sup, &mut audits);
             self.out.findings.append(&mut audits);
             if stays {
                 self.out.findings.push(f);
@@ -341,8 +342,12 @@ impl<'a> Pass<'a> {
             return;
         };
         let mut unused = Vec::new();
+        let mut audits = Vec::new();
         for (code, range) in codes {
             let rule = self.rules.get(code);
+            if rule.is_none() {
+                self.judge_unselected(i, code, &mut audits);
+            }
             // Judged by scope, not by prefilter: a rule whose words are absent
             // cannot fire, so its suppression is unused.
             let judged = rule.is_some_and(|r| env.in_scope(r));
@@ -350,10 +355,14 @@ impl<'a> Pass<'a> {
             if judged && !is_used {
                 unused.push((code.clone(), range.clone()));
             }
-            let policy = rule.map(|r| (r.suppression.ttl(), r.suppression.warn_before_days));
+            let policy = rule
+                .map(|r| &r.suppression)
+                .or_else(|| self.rules.unselected.get(&**code).map(|(_, p)| p))
+                .map(|p| (p.ttl(), p.warn_before_days));
             let rec = policy::record(env, d, code, policy, today, is_used || !judged);
             self.out.records.push(rec);
         }
+        self.out.findings.append(&mut audits);
         if let (false, Some(r)) = (unused.is_empty(), self.sup(SuppressionCheck::Unused)) {
             let fix = unused_fix(env, d, &unused);
             let names: Vec<&str> = unused.iter().map(|(c, _)| c.as_str()).collect();
@@ -365,6 +374,23 @@ impl<'a> Pass<'a> {
                 .findings
                 .push(env.finding(r, d.range.clone(), message, fix));
         }
+    }
+
+    /// The SUP001–SUP003 findings about directive `i`'s `code` when the
+    /// selection left that rule out (`--select SUP`): the directive's
+    /// reason and dates are judged as a run of the rule would judge them,
+    /// since they do not depend on its findings. Whether it is unused
+    /// (SUP004) does, so that waits for a run of the rule.
+    fn judge_unselected(&self, i: usize, code: &str, out: &mut Vec<Finding>) {
+        let Some((scope, policy)) = self.rules.unselected.get(code) else {
+            return;
+        };
+        if !scope.applies(self.env.rel_path, self.env.lane.map(|l| &**l)) {
+            return;
+        }
+        let sup = |check| self.sup(check);
+        let d = &self.placed[i].0;
+        policy::judge(self.env, (code, policy), d, self.today, &sup, out);
     }
 
     /// SUP006 for each directive ruff rejects.
@@ -457,7 +483,10 @@ mod stage_tests {
 
     /// Match, then suppress, as `lint::file` does.
     fn suppressed(text: &str) -> Suppressed {
-        let run = test_run("", "2026-01-01");
+        suppressed_with(test_run("", "2026-01-01"), text)
+    }
+
+    fn suppressed_with(run: crate::run::Run, text: &str) -> Suppressed {
         let src = SourceText::new(text);
         let rel: Arc<str> = Arc::from("core/a.py");
         let m = Checker::new(&run).check(&mut Worker::new(), &rel, &src);
@@ -540,6 +569,31 @@ mod stage_tests {
         let fix = s.findings[0].fix.as_ref().expect("SUP004 fixes");
         assert_eq!(fix.applicability, Applicability::Safe);
         assert_eq!(s.records[0].status, Status::Unused);
+    }
+
+    #[test]
+    fn dates_are_judged_when_only_the_sup_rules_are_selected() {
+        let sup_only = || crate::run::test_run_selecting("", "2026-01-01", &["SUP"]);
+        let expired = "x = 1\nimport a  # noqa: E402 -- bootstrap until=2025-12-31\n";
+        let s = suppressed_with(sup_only(), expired);
+        assert_eq!(ids(&s), ["SUP002@2"]);
+        assert!(
+            s.findings[0].message.contains("E402"),
+            "{}",
+            s.findings[0].message
+        );
+        assert_eq!(s.records[0].status, Status::Expired);
+        let bad = "x = 1\nimport a  # noqa: E402 -- bootstrap until=2025-13-31\n";
+        assert_eq!(ids(&suppressed_with(sup_only(), bad)), ["SUP002@2"]);
+        let soon = "x = 1\nimport a  # noqa: E402 -- bootstrap until=2026-01-10\n";
+        assert_eq!(ids(&suppressed_with(sup_only(), soon)), ["SUP003@2"]);
+        // Whether it is unused needs E402's findings: not judged.
+        let fine = "import a  # noqa: E402 -- bootstrap until=2026-06-01\n";
+        assert!(ids(&suppressed_with(sup_only(), fine)).is_empty());
+        // The suppressed rule selected too: one SUP002, as before.
+        let mut both = ids(&suppressed(expired));
+        both.sort();
+        assert_eq!(both, ["E402@2", "SUP002@2"]);
     }
 
     #[test]

@@ -11,12 +11,13 @@ use super::{DEFAULT_WARN_DAYS, Status, SuppressionKind, SuppressionRecord};
 use crate::check::FileEnv;
 use crate::dates::{self, Date};
 use crate::finding::Finding;
+use crate::pack_format::SuppressionPolicy;
 use crate::rule::{Rule, SuppressionCheck};
 
 /// The message variables of a suppression-audit finding about `d`.
 pub(super) fn vars<'a>(
     d: &'a Directive,
-    rule: Option<&'a Rule>,
+    rule: Option<&'a str>,
     expires: Option<Date>,
     days: i64,
 ) -> impl Fn(&str) -> Option<Cow<'static, str>> + 'a {
@@ -30,7 +31,7 @@ pub(super) fn vars<'a>(
                 Scope::Line | Scope::Ignore => "on this line",
             }
             .into(),
-            "rule" => rule.map(|r| r.id.to_string()).unwrap_or_default().into(),
+            "rule" => rule.unwrap_or_default().to_string().into(),
             "reason" => d.policy.reason.clone().unwrap_or_default().into(),
             "expires" => expires.map(|d| d.to_string()).unwrap_or_default().into(),
             "days" | "since" => days.to_string().into(),
@@ -39,31 +40,28 @@ pub(super) fn vars<'a>(
     }
 }
 
-/// Judges the suppression `d` of a finding of `rule`; returns true when the
-/// finding stays (the suppression expired or has a date that does not read).
+/// Judges the suppression `d` of a finding of rule `id` under its pack's
+/// `policy`; returns true when the finding stays (the suppression expired
+/// or has a date that does not read).
 pub(super) fn judge<'r>(
     env: &FileEnv,
-    rule: &Rule,
+    (id, policy): (&str, &SuppressionPolicy),
     d: &Directive,
     today: Date,
     sup: &dyn Fn(SuppressionCheck) -> Option<&'r Rule>,
     out: &mut Vec<Finding>,
 ) -> bool {
-    let policy = &rule.suppression;
     let at = d.range.clone();
     if policy.require_reason
         && d.policy.reason.is_none()
         && let Some(r) = sup(SuppressionCheck::MissingReason)
     {
-        let message = r.message.render(vars(d, Some(rule), None, 0));
+        let message = r.message.render(vars(d, Some(id), None, 0));
         out.push(env.finding(r, at.clone(), message, None));
     }
     if let Some((raw, err)) = &d.policy.bad_date {
         if let Some(r) = sup(SuppressionCheck::Expired) {
-            let msg = format!(
-                "suppression of {} has an invalid date `{raw}`: {err}",
-                rule.id
-            );
+            let msg = format!("suppression of {id} has an invalid date `{raw}`: {err}");
             out.push(env.finding(r, at, msg, None));
         }
         return true; // fail closed: an unreadable expiry does not suppress
@@ -74,7 +72,7 @@ pub(super) fn judge<'r>(
         Status::Expired => {
             if let Some(r) = sup(SuppressionCheck::Expired) {
                 let days = dates::days_between(expires.expect("expired has a date"), today);
-                let message = r.message.render(vars(d, Some(rule), expires, days));
+                let message = r.message.render(vars(d, Some(id), expires, days));
                 let mut f = env.finding(r, at, message, None);
                 if let Some(sev) = policy.expired_severity {
                     f.severity = sev;
@@ -86,7 +84,7 @@ pub(super) fn judge<'r>(
         Status::Expiring => {
             if let Some(r) = sup(SuppressionCheck::Expiring) {
                 let days = dates::days_between(today, expires.expect("expiring has a date"));
-                let message = r.message.render(vars(d, Some(rule), expires, days));
+                let message = r.message.render(vars(d, Some(id), expires, days));
                 out.push(env.finding(r, at, message, None));
             }
             false

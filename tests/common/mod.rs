@@ -21,6 +21,8 @@ pub fn rulegate(dir: &Path) -> Command {
         .env("NO_COLOR", "1")
         // Tests read the repository's examples: no cache written there.
         .env("RULEGATE_NO_CACHE", "1")
+        // PYT001 reads the active environment's plugins: not the caller's.
+        .env_remove("VIRTUAL_ENV")
         .env_remove("CLICOLOR_FORCE");
     c
 }
