@@ -36,6 +36,7 @@ mod hash;
 pub mod imports;
 pub mod lint;
 mod matching;
+mod names;
 mod pack_format;
 mod packs;
 pub mod parse;
