@@ -42,6 +42,7 @@ mod packs;
 pub mod parse;
 mod project;
 mod promote;
+mod rename;
 pub mod report;
 pub mod rule;
 pub mod run;

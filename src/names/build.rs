@@ -410,7 +410,7 @@ impl<'t> Builder<'_> {
 /// The scope whose binding of `name` code in `scope` reads, as Python looks
 /// it up: `global` goes to the module, `nonlocal` and unbound names to the
 /// enclosing scopes, skipping class bodies around the code.
-fn lookup(scopes: &[Scope], scope: ScopeId, name: &str) -> Option<ScopeId> {
+pub(super) fn lookup(scopes: &[Scope], scope: ScopeId, name: &str) -> Option<ScopeId> {
     let mut cur = scope;
     loop {
         let s = &scopes[cur];

@@ -18,13 +18,13 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 /// Index of a scope in [`NameModel::scopes`]; the module scope is 0.
-pub(crate) type ScopeId = usize;
+pub type ScopeId = usize;
 /// Index of a binding in [`NameModel::bindings`].
-pub(crate) type BindingId = usize;
+pub type BindingId = usize;
 
 /// What kind of block a scope is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ScopeKind {
+pub enum ScopeKind {
     /// The file.
     Module,
     /// A class body (invisible from the functions nested in it).
@@ -39,7 +39,7 @@ pub(crate) enum ScopeKind {
 
 /// One scope.
 #[derive(Debug)]
-pub(crate) struct Scope {
+pub struct Scope {
     /// Its kind.
     pub kind: ScopeKind,
     /// The scope it is nested in (`None` for the module).
@@ -58,7 +58,7 @@ pub(crate) struct Scope {
 
 /// What an import binds a name to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ImportBinding {
+pub struct ImportBinding {
     /// The dotted name the bound name stands for, without the leading dots
     /// of a relative import: `a` for `import a.b`, `a.b` for `import a.b as
     /// x`, `a.b` for `from a import b`.
@@ -74,7 +74,7 @@ pub(crate) struct ImportBinding {
 
 /// How a name is bound.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum BindingKind {
+pub enum BindingKind {
     /// By an import.
     Import(ImportBinding),
     /// By `=`, `+=`, `for`, `with … as`, `except … as`, `:=`, a match capture.
@@ -93,7 +93,7 @@ pub(crate) enum BindingKind {
 
 /// One binding of a name.
 #[derive(Debug, Clone)]
-pub(crate) struct Binding {
+pub struct Binding {
     /// The name bound.
     pub name: String,
     /// The scope it binds in (after `global`/`nonlocal`).
@@ -110,7 +110,7 @@ pub(crate) struct Binding {
 
 /// One use of a name.
 #[derive(Debug, Clone)]
-pub(crate) struct Reference {
+pub struct Reference {
     /// The identifier.
     pub range: Range<usize>,
     /// The scope the expression is evaluated in.
@@ -121,7 +121,7 @@ pub(crate) struct Reference {
 
 /// The scopes, bindings and references of one file.
 #[derive(Debug)]
-pub(crate) struct NameModel {
+pub struct NameModel {
     scopes: Vec<Scope>,
     bindings: Vec<Binding>,
     /// Sorted by start.
@@ -189,16 +189,20 @@ impl NameModel {
                 .or(if ids.len() == 1 { ids.first() } else { None })?;
             return (self.bindings[*before].kind != BindingKind::Deletion).then_some(*before);
         }
-        let first = *ids.first()?;
-        let same = ids
-            .iter()
-            .all(|&b| self.bindings[b].kind == self.bindings[first].kind);
-        let settled = ids.len() == 1 || (same && self.is_import(first));
-        (settled && self.bindings[first].kind != BindingKind::Deletion).then_some(first)
+        let last = *ids.last()?;
+        let qualified = |b: BindingId| match &self.bindings[b].kind {
+            BindingKind::Import(i) => Some((i.qualified.as_str(), i.level)),
+            _ => None,
+        };
+        // Imports of the same name (`import a.b` and `import a.c` both bind `a`).
+        let same = qualified(last).is_some() && ids.iter().all(|&b| qualified(b) == qualified(last));
+        let settled = ids.len() == 1 || same;
+        (settled && self.bindings[last].kind != BindingKind::Deletion).then_some(last)
     }
 
-    fn is_import(&self, id: BindingId) -> bool {
-        matches!(self.bindings[id].kind, BindingKind::Import(_))
+    /// The scope whose binding of `name` code in `scope` would read.
+    pub fn lookup(&self, scope: ScopeId, name: &str) -> Option<ScopeId> {
+        build::lookup(&self.scopes, scope, name)
     }
 
     /// The import that binds the name used at `reference`, if an import does.
@@ -286,7 +290,7 @@ impl NameModel {
 
 /// The first identifier of an attribute chain of plain names, and the
 /// attribute names after it, in order.
-pub(crate) fn chain<'t>(expr: Node<'t>, text: &'t str) -> Option<(Node<'t>, Vec<&'t str>)> {
+pub fn chain<'t>(expr: Node<'t>, text: &'t str) -> Option<(Node<'t>, Vec<&'t str>)> {
     // Iterative: a chain of any length cannot overflow the stack.
     let mut attrs = Vec::new();
     let mut node = expr;
@@ -308,7 +312,7 @@ pub(crate) fn chain<'t>(expr: Node<'t>, text: &'t str) -> Option<(Node<'t>, Vec<
 
 /// The names one import statement binds: (name, its range, what it binds
 /// it to). Empty for `from m import *` (see [`is_star_import`]).
-pub(crate) fn import_bindings(stmt: Node, text: &str) -> Vec<(String, Range<usize>, ImportBinding)> {
+pub fn import_bindings(stmt: Node, text: &str) -> Vec<(String, Range<usize>, ImportBinding)> {
     let t = |n: Node| &text[n.byte_range()];
     let mut out = Vec::new();
     match stmt.kind() {
@@ -390,7 +394,7 @@ pub(crate) fn import_bindings(stmt: Node, text: &str) -> Vec<(String, Range<usiz
 }
 
 /// `from m import *`.
-pub(crate) fn is_star_import(stmt: Node) -> bool {
+pub fn is_star_import(stmt: Node) -> bool {
     stmt.kind() == "import_from_statement"
         && stmt
             .named_children(&mut stmt.walk())
