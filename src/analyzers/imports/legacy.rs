@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::analyzers::{Analyzer, FileCtx, Hit};
 use crate::finding::{Applicability, Edit, Fix, FixRefused};
+use crate::names::BindingKind;
 use crate::rename::{FileRename, Outcome, Parsed, RefKind, Rename, Rewrite};
 
 /// Options of `check = "legacy"` (LEG001).
@@ -107,7 +108,12 @@ fn hits_of(ctx: &FileCtx, rename: &Rename, outcome: &Outcome, hits: &mut Vec<Hit
         let new_module = rename
             .apply(&primary.before)
             .unwrap_or_else(|| primary.after.clone());
-        let binds_uses = group.iter().any(|r| r.kind == RefKind::Attribute);
+        // `import matriz.x` binds `matriz`: its fix is about that name too.
+        let binds_uses = group.iter().any(|r| r.kind == RefKind::Attribute)
+            || ctx.names().bindings().iter().any(|b| {
+                b.range == primary.range
+                    && matches!(&b.kind, BindingKind::Import(i) if i.binds_top)
+            });
         let shadowed = outcome.conflicts.iter().any(|(_, c)| *c == primary.cause);
         let mut hit = Hit {
             fix_refused: None,
@@ -134,7 +140,8 @@ fn hits_of(ctx: &FileCtx, rename: &Rename, outcome: &Outcome, hits: &mut Vec<Hit
 
 /// The fix of one group. A rename of the module name alone is safe; one
 /// that renames the uses of the name `import matriz.x` binds is safe when
-/// that import is the name's only binding in the module, else unsafe.
+/// that import is the name's only binding in the file, else unsafe (the
+/// other bindings are left alone, but a reader may mean them).
 fn fix(ctx: &FileCtx, rename: &Rename, group: &[&Rewrite], new_module: &str, binds_uses: bool) -> Option<Fix> {
     let edits: Vec<Edit> = group
         .iter()
@@ -145,7 +152,8 @@ fn fix(ctx: &FileCtx, rename: &Rename, group: &[&Rewrite], new_module: &str, bin
         return Fix::new(Applicability::Safe, message, edits);
     }
     let top = rename.src.split('.').next().unwrap_or_default();
-    let single = !rename.src.contains('.') && ctx.names().bindings_in(0, top).len() == 1;
+    let bindings = ctx.names().bindings().iter().filter(|b| b.name == top);
+    let single = !rename.src.contains('.') && bindings.count() == 1;
     let applicability = if single {
         Applicability::Safe
     } else {
