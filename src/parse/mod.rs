@@ -1,6 +1,6 @@
 //! The parse layer: one tree-sitter parser per thread, the syntax errors of
 //! a tree, and the syntax that only some Python versions accept. What the
-//! names of a tree mean is the name model's (`crate::names`).
+//! names of a tree mean is the name model's (the `names` module).
 
 pub(crate) mod compat;
 pub(crate) mod validity;

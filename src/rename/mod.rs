@@ -23,9 +23,9 @@ use crate::imports::ImportSite;
 use crate::imports::resolve::Resolver;
 use crate::names::NameModel;
 
-/// A module prefix renamed: `src` and every module inside it (by whole
-/// dotted segments) becomes `dst`. In a pack it is written
-/// `{ from = "matriz", to = "MATRIZ" }`.
+/// A module prefix and its replacement (`from = "matriz"`, `to =
+/// "MATRIZ"`): the prefix covers itself and every module inside it, by
+/// whole dotted segments.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rename {
