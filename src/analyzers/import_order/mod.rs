@@ -10,7 +10,7 @@ mod import_move;
 mod late_import_scan;
 
 use super::{Analyzer, FileCtx, Hit};
-use crate::names::NameModel;
+use crate::names::{NameModel, chain};
 use import_move::Layout;
 
 /// Options of `analyzer = "import-order"`.
@@ -191,8 +191,17 @@ impl ImportOrder {
     ) -> bool {
         let o = &self.opts;
         // What `expr` names where it is (`s.path` after `import sys as s`).
-        let resolves =
-            |expr: Node, to: &[String]| !to.is_empty() && names().resolves_to_any(expr, text, to);
+        // A name no earlier statement spells is bound by no import yet (or
+        // only a builtin): the model is then not needed, nor built.
+        let before = &text[..stmt.start_byte()];
+        let resolves = |expr: Node, to: &[String]| {
+            !to.is_empty()
+                && chain(expr, text).is_some_and(|(root, _)| {
+                    let name = &text[root.byte_range()];
+                    before.contains(name) || to.iter().any(|t| t.starts_with("builtins."))
+                })
+                && names().resolves_to_any(expr, text, to)
+        };
         match stmt.kind() {
             "if_statement" | "try_statement" | "with_statement" | "match_statement" => true,
             "delete_statement" => stmt.named_child(0).is_some_and(|targets| {
