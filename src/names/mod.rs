@@ -245,7 +245,7 @@ impl NameModel {
     /// Whether `expr` resolves to one of the dotted names `names`.
     pub fn resolves_to_any(&self, expr: Node, text: &str, names: &[String]) -> bool {
         self.qualified_name(expr, text)
-            .is_some_and(|q| names.iter().any(|n| *n == q))
+            .is_some_and(|q| names.contains(&q))
     }
 
     /// The references that read `binding`.
