@@ -9,7 +9,6 @@ pub mod audit;
 pub mod batch;
 pub mod criteria;
 pub mod files;
-pub mod references;
 pub mod report;
 pub mod shim;
 pub mod txn;
@@ -29,9 +28,9 @@ use crate::imports::DEFAULT_DYNAMIC_CALLS;
 use crate::imports::resolve::{Target, TargetKind};
 use crate::lint::file::check_source;
 use crate::parse::Worker;
+use crate::rename::{FileRename, Parsed, Rename, Rewrite};
 use crate::rule::Matcher;
 use crate::run::Run;
-use references::{Rename, Rewrite, Scan};
 
 /// Why a promotion cannot be planned or applied.
 #[derive(Debug, thiserror::Error)]
@@ -366,16 +365,22 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String, bool)]) -> V
                 return None;
             }
             let tree = worker.parse(&text)?;
-            let sites = crate::imports::extract(&tree, &text, &dynamic);
-            let scan = Scan {
+            let names = crate::names::NameModel::build(&tree, &text);
+            let sites = crate::imports::extract_with(&tree, &text, &dynamic, &|| &names);
+            let engine = FileRename {
                 rename,
-                resolver,
-                rel,
+                relative: Some((resolver, rel)),
                 moved: moved_to.is_some(),
                 parent_init: parent_init.as_deref() == Some(rel.as_str()),
                 string_calls: &calls,
             };
-            let rewrites = scan.rewrites(&text, &tree, &sites);
+            let file = Parsed {
+                text: &text,
+                tree: &tree,
+                sites: &sites,
+                names: &names,
+            };
+            let rewrites = engine.rewrites(&file).rewrites;
             // A moved file that does not parse (a Python 2 sample, test
             // data) and needs no rewrite moves as bytes: the fix engine
             // never edits such a file, not even to move it.
