@@ -108,7 +108,7 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
         match verdict {
             Ok(lines) => {
                 let mut block = text[lines.clone()].to_string();
-                if !block.ends_with('\n') {
+                if !block.ends_with(['\n', '\r']) {
                     block.push('\n');
                 }
                 moved.push_str(&block);
@@ -254,7 +254,7 @@ fn module_names(stmt: Node, text: &str) -> String {
 /// The statement's first line, shortened, for a message.
 fn snippet(stmt: Node, text: &str) -> String {
     let all = text[stmt.byte_range()].trim();
-    let line = all.lines().next().unwrap_or("").trim_end();
+    let line = all.split(['\n', '\r']).next().unwrap_or("").trim_end();
     let chars: Vec<char> = line.chars().collect();
     if chars.len() > 48 {
         format!("{}...", chars[..45].iter().collect::<String>().trim_end())
@@ -267,7 +267,7 @@ fn snippet(stmt: Node, text: &str) -> String {
 
 /// The 1-based line of a statement's start.
 fn line_of(stmt: Node, text: &str) -> usize {
-    text[..stmt.start_byte()].matches('\n').count() + 1
+    crate::source::line_starts(&text[..stmt.start_byte()]).len()
 }
 
 /// The whole lines of an import with the comment lines right above it,
@@ -347,12 +347,23 @@ fn identifiers<'a>(node: Node, text: &'a str, out: &mut HashSet<&'a str>) {
     }
 }
 
+/// Where the line holding byte `at` starts. Lines end at `\r\n`, a lone
+/// `\r` or `\n`, as Python breaks them: `import os\rimport re` is two lines.
 fn line_start(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
+    let mut end = at;
+    loop {
+        match text[..end].rfind(['\n', '\r']) {
+            // `at` is the `\n` of a CRLF: on the line that CRLF ends.
+            Some(i) if text[i..].starts_with("\r\n") => end = i,
+            Some(i) => return i + 1,
+            None => return 0,
+        }
+    }
 }
 
+/// Where the line holding byte `at` ends, after its line break.
 fn line_end(text: &str, at: usize) -> usize {
-    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
+    crate::source::LineEnding::after(text, at).map_or(text.len(), |(i, e)| i + e.as_str().len())
 }
 
 #[cfg(test)]
@@ -377,7 +388,7 @@ mod tests {
             .iter()
             .filter_map(|h| {
                 let r = h.fix_refused.as_ref()?;
-                let line = code[..h.range.start].matches('\n').count() + 1;
+                let line = crate::source::line_starts(&code[..h.range.start]).len();
                 Some((line, r.kind.clone(), r.reason.clone()))
             })
             .collect()
@@ -418,6 +429,20 @@ mod tests {
         assert_eq!(
             fixed("import os\r\nx = 1\r\nimport a\r\n"),
             "import os\r\nimport a\r\nx = 1\r\n"
+        );
+        // A lone CR ends a line, as for Python: the imports move with the
+        // comment above them (their breaks follow the line they land on).
+        assert_eq!(
+            fixed("import os\r\nx = 1\r# why\nimport a\rimport b\n"),
+            "import os\r\n# why\rimport a\rimport b\rx = 1\r"
+        );
+        assert_eq!(
+            refusals("import os\r\nx = f()\rimport a\n"),
+            [(
+                3,
+                "call".to_string(),
+                "not moved: `x = f()` at line 2 may change what `a` sees".to_string()
+            )]
         );
     }
 
