@@ -9,13 +9,39 @@
 //! subscript, `del`, `global`, `with`, `for`, ...) is an effect: when in
 //! doubt, it is one.
 
+use std::cell::OnceCell;
+
 use tree_sitter::Node;
 
+mod type_checking;
+
+/// What the judgement knows of one module: its text, whether annotations
+/// are evaluated, and (found on first need, once per file) whether its
+/// `TYPE_CHECKING` is false at run time.
+pub struct Module<'a> {
+    text: &'a str,
+    lazy: bool,
+    guards: OnceCell<type_checking::Guards>,
+}
+
+impl<'a> Module<'a> {
+    /// The module of `text` (`lazy_annotations`: `from __future__ import
+    /// annotations`, so annotations are not evaluated).
+    pub fn new(text: &'a str, lazy_annotations: bool) -> Self {
+        Self {
+            text,
+            lazy: lazy_annotations,
+            guards: OnceCell::new(),
+        }
+    }
+}
+
 /// Why a statement may not be jumped: a short kind for `--statistics`.
-pub fn blocker(stmt: Node, text: &str, lazy_annotations: bool) -> Option<&'static str> {
+pub fn blocker(stmt: Node, module: &Module) -> Option<&'static str> {
     let j = Judge {
-        text,
-        lazy: lazy_annotations,
+        text: module.text,
+        lazy: module.lazy,
+        module,
     };
     j.statement(stmt, 0)
 }
@@ -40,6 +66,7 @@ pub fn binds_name(stmt: Node) -> bool {
 struct Judge<'a> {
     text: &'a str,
     lazy: bool,
+    module: &'a Module<'a>,
 }
 
 /// Classes nested deeper than this are judged to have an effect (the
@@ -267,12 +294,26 @@ impl Judge<'_> {
     }
 
     /// `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`) holding only
-    /// imports and `pass`, with no `else`: nothing of it runs.
+    /// imports and `pass`, with no `else`, where the name is typing's
+    /// (imported above, never rebound): nothing of it runs. Bound to
+    /// anything else, or unbound (a `NameError`), the test has an effect.
     fn type_checking_block(&self, stmt: Node) -> bool {
-        let cond = stmt.child_by_field_name("condition");
-        let cond_ok =
-            cond.is_some_and(|c| matches!(self.src(c), "TYPE_CHECKING" | "typing.TYPE_CHECKING"));
-        if !cond_ok || stmt.child_by_field_name("alternative").is_some() {
+        let Some(cond) = stmt.child_by_field_name("condition") else {
+            return false;
+        };
+        let name = match self.src(cond) {
+            "TYPE_CHECKING" => "TYPE_CHECKING",
+            "typing.TYPE_CHECKING" => "typing",
+            _ => return false,
+        };
+        if stmt.child_by_field_name("alternative").is_some() {
+            return false;
+        }
+        let guards = self
+            .module
+            .guards
+            .get_or_init(|| type_checking::Guards::of(stmt, self.text));
+        if !guards.false_at(name, stmt.start_byte()) {
             return false;
         }
         let Some(body) = stmt.child_by_field_name("consequence") else {

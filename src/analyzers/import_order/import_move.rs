@@ -72,6 +72,7 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
         Some(end) => line_end(text, end.end_byte()),
         None => line_start(text, layout.boundary.start_byte()),
     };
+    let module = effects::Module::new(text, env.lazy_annotations);
     // Names the statements between the block and each import use or bind.
     let mut seen: HashSet<&str> = HashSet::new();
     // The first statement jumped that has an effect, and the first that
@@ -93,7 +94,7 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
         let stmt = *stmt;
         if !is_import(&stmt) {
             note(stmt, text, &wanted, &mut seen);
-            match effects::blocker(stmt, text, env.lazy_annotations) {
+            match effects::blocker(stmt, &module) {
                 Some(kind) => {
                     blocked.get_or_insert((kind, stmt));
                 }
@@ -621,6 +622,12 @@ mod tests {
             "`del x` at line 3",
         ),
         ("import os\nx = f'{y}'\nimport a\n", "statement", "line 2"),
+        // `TYPE_CHECKING` not typing's: the block may run (or raise).
+        (
+            "TYPE_CHECKING = True\nif TYPE_CHECKING:\n    import a\nimport b\n",
+            "statement",
+            "`if TYPE_CHECKING: ...` at line 2",
+        ),
         ("import os\nx = a.b\nimport c\n", "statement", "line 2"),
         ("import os\nx = 1 + y\nimport c\n", "statement", "line 2"),
         (
@@ -708,8 +715,8 @@ mod tests {
                 "import os\nimport a\nX: int = 1\n",
             ),
             (
-                "import os\nX = 1\nif TYPE_CHECKING:\n    from m import T\nimport a\n",
-                "import os\nimport a\nX = 1\nif TYPE_CHECKING:\n    from m import T\n",
+                "from typing import TYPE_CHECKING\nX = 1\nif TYPE_CHECKING:\n    from m import T\nimport a\n",
+                "from typing import TYPE_CHECKING\nimport a\nX = 1\nif TYPE_CHECKING:\n    from m import T\n",
             ),
         ] {
             assert_eq!(fixed(code), want, "{code}");
