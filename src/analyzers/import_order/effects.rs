@@ -73,6 +73,10 @@ struct Judge<'a> {
 /// judgement recurses into class bodies).
 const MAX_CLASS_DEPTH: usize = 16;
 
+/// How many statements back an augmented assignment's name is looked for
+/// (beyond, it is judged an effect: the look-up stays linear).
+const MAX_LOOKBACK: usize = 64;
+
 impl Judge<'_> {
     fn src(&self, n: Node) -> &str {
         &self.text[n.byte_range()]
@@ -172,9 +176,79 @@ impl Judge<'_> {
         if left.kind() != "identifier" {
             return Some("augmented assignment");
         }
-        match a.child_by_field_name("right") {
-            Some(r) if !self.pure(r) => Some(self.expr_kind(r)),
-            _ => None,
+        if let Some(r) = a.child_by_field_name("right")
+            && !self.pure(r)
+        {
+            return Some(self.expr_kind(r));
+        }
+        // `x += [...]` changes a list or dict in place (`__iadd__`), which
+        // may be another module's (`from registry import PLUGINS`).
+        (!self.made_here(a, self.src(left))).then_some("augmented assignment")
+    }
+
+    /// Whether `name`, before the statement of `a`, holds a literal this
+    /// module made: the closest earlier statement of the block that
+    /// mentions it is `name = <literal>`, or `name += <pure>` continuing
+    /// one; looked for at most [`MAX_LOOKBACK`] statements back.
+    fn made_here(&self, a: Node, name: &str) -> bool {
+        let mut cur = a;
+        while cur.kind() != "expression_statement" {
+            match cur.parent() {
+                Some(p) => cur = p,
+                None => return false,
+            }
+        }
+        for _ in 0..MAX_LOOKBACK {
+            let Some(prev) = cur.prev_named_sibling() else {
+                return false;
+            };
+            cur = prev;
+            let mentions = self
+                .src(prev)
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == name);
+            if prev.kind() == "comment" || !mentions {
+                continue;
+            }
+            let e = match prev.named_child(0) {
+                Some(e)
+                    if prev.kind() == "expression_statement" && prev.named_child_count() == 1 =>
+                {
+                    e
+                }
+                _ => return false,
+            };
+            let left_is_name = e
+                .child_by_field_name("left")
+                .is_some_and(|l| l.kind() == "identifier" && self.src(l) == name);
+            let right = e.child_by_field_name("right");
+            match e.kind() {
+                "assignment" if left_is_name => return right.is_some_and(|r| self.literal(r)),
+                "augmented_assignment" if left_is_name && right.is_some_and(|r| self.pure(r)) => {}
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// A literal that makes a new object (not a name, which may alias
+    /// another module's).
+    fn literal(&self, e: Node) -> bool {
+        match e.kind() {
+            "parenthesized_expression" => e.named_child(0).is_some_and(|i| self.literal(i)),
+            "list"
+            | "tuple"
+            | "set"
+            | "dictionary"
+            | "string"
+            | "concatenated_string"
+            | "integer"
+            | "float"
+            | "true"
+            | "false"
+            | "none"
+            | "unary_operator" => self.pure(e),
+            _ => false,
         }
     }
 

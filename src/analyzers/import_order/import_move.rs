@@ -622,6 +622,17 @@ mod tests {
             "`del x` at line 3",
         ),
         ("import os\nx = f'{y}'\nimport a\n", "statement", "line 2"),
+        // In place: the list may be another module's, or unbound.
+        (
+            "from registry import PLUGINS\nx = 1\nPLUGINS += ['extra']\nimport loader\n",
+            "augmented assignment",
+            "`PLUGINS += ['extra']` at line 3",
+        ),
+        (
+            "import os\nx = 1\n__all__ += ['A']\nimport a\n",
+            "augmented assignment",
+            "line 3",
+        ),
         // `TYPE_CHECKING` not typing's: the block may run (or raise).
         (
             "TYPE_CHECKING = True\nif TYPE_CHECKING:\n    import a\nimport b\n",
@@ -691,8 +702,8 @@ mod tests {
                 "import os\nimport a\nX = Y = (1, -2.0, None, 'a' 'b', {'k': [True]})\n",
             ),
             (
-                "import os\nA, B = 1, 2\n__all__ += ['A']\nimport a\n",
-                "import os\nimport a\nA, B = 1, 2\n__all__ += ['A']\n",
+                "import os\n__all__ = ['X']\nA, B = 1, 2\n__all__ += ['A']\n__all__ += ('B',)\nimport a\n",
+                "import os\n__all__ = ['X']\nimport a\nA, B = 1, 2\n__all__ += ['A']\n__all__ += ('B',)\n",
             ),
             (
                 "import os\ndef f(x=1, *args, k=None, **kw) -> int:\n    return setup()\nimport a\n",
