@@ -19,7 +19,9 @@ library.
    on `sys.path`), once from `before/` and once from `after/`. A module
    that imported before must import after, from the copy, and expose the
    same public names (`__all__`, else the names of `dir()` without a
-   leading underscore) bound to values of the same types.
+   leading underscore) bound to values of the same types, and the same
+   values where they are plain constants (numbers, strings, `None`, and
+   tuples of them).
    Not checked, each with the reason: modules the interpreter loads at
    start-up (they come from the installed library whatever the path
    says), modules that act on import (`antigravity`, `this`, `idlelib`,
@@ -90,10 +92,21 @@ if error:
 public = getattr(m, "__all__", None)
 if public is None:
     public = [n for n in dir(m) if not n.startswith("_")]
+PLAIN = (bool, int, float, str, bytes, type(None))
+def shown(v):
+    # The type, and the value of plain constants (what import-time state,
+    # such as a setting changed before an import, would change).
+    t = type(v).__name__
+    if isinstance(v, PLAIN) or (
+        isinstance(v, (tuple, frozenset)) and all(isinstance(x, PLAIN) for x in v)
+    ):
+        r = repr(v if not isinstance(v, frozenset) else sorted(v, key=repr))
+        return f"{t} {r}" if len(r) <= 200 else t
+    return t
 names = {}
 for n in public:
     n = str(n)
-    names[n] = type(getattr(m, n)).__name__ if hasattr(m, n) else "<missing>"
+    names[n] = shown(getattr(m, n)) if hasattr(m, n) else "<missing>"
 print(json.dumps({"file": getattr(m, "__file__", None), "names": names}))
 """
 
@@ -193,8 +206,8 @@ def compare(work, name):
     if a != b:
         lost = sorted(set(b) - set(a))
         new = sorted(set(a) - set(b))
-        retyped = sorted(f"{n}: {b[n]} -> {a[n]}" for n in set(a) & set(b) if a[n] != b[n])
-        return "changed", f"public names differ: lost {lost}, new {new}, retyped {retyped}"
+        differ = sorted(f"{n}: {b[n]} -> {a[n]}" for n in set(a) & set(b) if a[n] != b[n])
+        return "changed", f"public names differ: lost {lost}, new {new}, changed {differ}"
     return "same", f"{len(b)} public names"
 
 
