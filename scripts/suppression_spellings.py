@@ -3,7 +3,9 @@
 in every placement it can take, is written to a file with an E402 finding;
 ruff 0.17.5 and rulegate each lint the folder with `--select E402`, and the
 lines each reports must be the same. Spellings come from ruff's docs, its
-noqa/RUF100/PGH004 fixtures, and the forms teams write.
+noqa/RUF100/PGH004 fixtures, and the forms teams write. Files with lone
+CRs and mixed CRLF/CR/LF endings (ENDINGS) must also get ruff's exact
+positions: line, column, end line and end column of every E402.
 
 usage: suppression_spellings.py RUFF RULEGATE [--table FILE]
 Exits 1 when any spelling gets a different verdict.
@@ -89,6 +91,20 @@ RANGES = {
     "matched twice": "x = 1\n# ruff: disable[E402]\nimport os\n# ruff: enable[E402]\nimport re\n# ruff: disable[E402]\nimport sys\n# ruff: enable[E402]\n",
 }
 
+# Line endings: a lone CR breaks lines for CPython and ruff, so a comment
+# ends at it (`# noqa: E402\rimport json` is a comment, then code).
+ENDINGS = {
+    "noqa, lone CR, import": "x = 1\n# noqa: E402\rimport json\n",
+    "noqa, CRLF, import": "x = 1\r\n# noqa: E402\r\nimport json\r\n",
+    "CR only": "x = 1\rimport os\rimport sys  # noqa: E402\r",
+    "mixed, brackets": "import os\r\nx = 1\rimport re\nimport json\r\nfrom os import (\r    path,\n)\r\n",
+    "trailing noqa before a lone CR": "x = 1\rimport os  # noqa: E402\rimport sys\r\n",
+    "continuation over a lone CR": "x = 1\rimport os, \\\r    sys\rimport re\n",
+    "string over lone CRs": "x = 1\rimport os; y = '''a\rb'''  # noqa: E402\rimport re\n",
+    "wide characters": "x = '\u00e9\u00e9'\rimport json  # \u00e9\r\nimport re; z = '\u00e9'\r",
+    "no final line break": "x = 1\r\nimport os\rimport re",
+}
+
 
 def cases():
     out = []
@@ -100,19 +116,26 @@ def cases():
             out.append((c, place, t.replace("{c}", c)))
     for place, text in RANGES.items():
         out.append(("(range)", place, text))
+    for place, text in ENDINGS.items():
+        out.append(("(line endings)", place, text))
     return out
 
 
-def e402_lines(cmd, folder, names):
+def e402_positions(cmd, folder, names):
+    """{file: {(line, column, end line, end column)}} of E402 findings."""
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=folder)
     found = {n: set() for n in names}
     for f in json.loads(out.stdout or "[]"):
         path = f.get("filename") or f.get("path")
         name = os.path.basename(path)
         code = f.get("code") or f.get("rule")
-        row = f["location"]["row"] if "location" in f else f["line"]
+        if "location" in f:
+            pos = (f["location"]["row"], f["location"]["column"],
+                   f["end_location"]["row"], f["end_location"]["column"])
+        else:
+            pos = (f["line"], f["column"], f["end_line"], f["end_column"])
         if code == "E402" and name in found:
-            found[name].add(row)
+            found[name].add(pos)
     return found
 
 
@@ -125,17 +148,20 @@ def main():
     for i, (_, _, text) in enumerate(all_cases):
         name = f"c{i:04d}.py"
         names.append(name)
-        with open(os.path.join(folder, name), "w") as f:
+        with open(os.path.join(folder, name), "w", newline="") as f:
             f.write(text)
-    theirs = e402_lines(
+    theirs = e402_positions(
         [ruff, "check", "--isolated", "--no-cache", "--select", "E402", "--output-format", "json", "."],
         folder, names)
-    ours = e402_lines(
+    ours = e402_positions(
         [rulegate, "lint", "--no-cache", "--exit-zero", "--select", "E402", "--format", "json", "--today", "2026-01-01", "."],
         folder, names)
     rows, differ = [], 0
     for name, (spelling, place, _) in zip(names, all_cases):
         r, g = sorted(theirs[name]), sorted(ours[name])
+        if spelling != "(line endings)":
+            # Elsewhere the verdict is the lines reported.
+            r, g = sorted({p[0] for p in r}), sorted({p[0] for p in g})
         same = r == g
         differ += not same
         rows.append(f"| `{spelling}` | {place} | {r or 'suppressed'} | {g or 'suppressed'} | {'' if same else 'DIFFERENT'} |")

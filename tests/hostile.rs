@@ -600,35 +600,6 @@ fn the_cache_never_writes_through_a_symlink_out_of_the_repository() {
     );
 }
 
-/// Splits `bytes` into lines with their endings, as Python breaks them
-/// (`\r\n`, a lone `\r`, `\n`).
-fn lines_with_endings(bytes: &[u8]) -> Vec<(String, &'static str)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let ending = match (bytes[i], bytes.get(i + 1)) {
-            (b'\r', Some(b'\n')) => "\r\n",
-            (b'\r', _) => "\r",
-            (b'\n', _) => "\n",
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push((
-            String::from_utf8_lossy(&bytes[start..i]).into_owned(),
-            ending,
-        ));
-        i += ending.len();
-        start = i;
-    }
-    if start < bytes.len() {
-        out.push((String::from_utf8_lossy(&bytes[start..]).into_owned(), ""));
-    }
-    out
-}
-
 /// A lone `\r` breaks lines as it does for CPython and ruff, in every layer:
 /// `# noqa: E402\rimport json` is a comment and then code (E402 at the
 /// import's own line, as ruff reports it; the directive covers its own line,

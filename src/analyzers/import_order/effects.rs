@@ -9,13 +9,39 @@
 //! subscript, `del`, `global`, `with`, `for`, ...) is an effect: when in
 //! doubt, it is one.
 
+use std::cell::OnceCell;
+
 use tree_sitter::Node;
 
+mod type_checking;
+
+/// What the judgement knows of one module: its text, whether annotations
+/// are evaluated, and (found on first need, once per file) whether its
+/// `TYPE_CHECKING` is false at run time.
+pub struct Module<'a> {
+    text: &'a str,
+    lazy: bool,
+    guards: OnceCell<type_checking::Guards>,
+}
+
+impl<'a> Module<'a> {
+    /// The module of `text` (`lazy_annotations`: `from __future__ import
+    /// annotations`, so annotations are not evaluated).
+    pub fn new(text: &'a str, lazy_annotations: bool) -> Self {
+        Self {
+            text,
+            lazy: lazy_annotations,
+            guards: OnceCell::new(),
+        }
+    }
+}
+
 /// Why a statement may not be jumped: a short kind for `--statistics`.
-pub fn blocker(stmt: Node, text: &str, lazy_annotations: bool) -> Option<&'static str> {
+pub fn blocker(stmt: Node, module: &Module) -> Option<&'static str> {
     let j = Judge {
-        text,
-        lazy: lazy_annotations,
+        text: module.text,
+        lazy: module.lazy,
+        module,
     };
     j.statement(stmt, 0)
 }
@@ -40,11 +66,16 @@ pub fn binds_name(stmt: Node) -> bool {
 struct Judge<'a> {
     text: &'a str,
     lazy: bool,
+    module: &'a Module<'a>,
 }
 
 /// Classes nested deeper than this are judged to have an effect (the
 /// judgement recurses into class bodies).
 const MAX_CLASS_DEPTH: usize = 16;
+
+/// How many statements back an augmented assignment's name is looked for
+/// (beyond, it is judged an effect: the look-up stays linear).
+const MAX_LOOKBACK: usize = 64;
 
 impl Judge<'_> {
     fn src(&self, n: Node) -> &str {
@@ -145,9 +176,79 @@ impl Judge<'_> {
         if left.kind() != "identifier" {
             return Some("augmented assignment");
         }
-        match a.child_by_field_name("right") {
-            Some(r) if !self.pure(r) => Some(self.expr_kind(r)),
-            _ => None,
+        if let Some(r) = a.child_by_field_name("right")
+            && !self.pure(r)
+        {
+            return Some(self.expr_kind(r));
+        }
+        // `x += [...]` changes a list or dict in place (`__iadd__`), which
+        // may be another module's (`from registry import PLUGINS`).
+        (!self.made_here(a, self.src(left))).then_some("augmented assignment")
+    }
+
+    /// Whether `name`, before the statement of `a`, holds a literal this
+    /// module made: the closest earlier statement of the block that
+    /// mentions it is `name = <literal>`, or `name += <pure>` continuing
+    /// one; looked for at most [`MAX_LOOKBACK`] statements back.
+    fn made_here(&self, a: Node, name: &str) -> bool {
+        let mut cur = a;
+        while cur.kind() != "expression_statement" {
+            match cur.parent() {
+                Some(p) => cur = p,
+                None => return false,
+            }
+        }
+        for _ in 0..MAX_LOOKBACK {
+            let Some(prev) = cur.prev_named_sibling() else {
+                return false;
+            };
+            cur = prev;
+            let mentions = self
+                .src(prev)
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == name);
+            if prev.kind() == "comment" || !mentions {
+                continue;
+            }
+            let e = match prev.named_child(0) {
+                Some(e)
+                    if prev.kind() == "expression_statement" && prev.named_child_count() == 1 =>
+                {
+                    e
+                }
+                _ => return false,
+            };
+            let left_is_name = e
+                .child_by_field_name("left")
+                .is_some_and(|l| l.kind() == "identifier" && self.src(l) == name);
+            let right = e.child_by_field_name("right");
+            match e.kind() {
+                "assignment" if left_is_name => return right.is_some_and(|r| self.literal(r)),
+                "augmented_assignment" if left_is_name && right.is_some_and(|r| self.pure(r)) => {}
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// A literal that makes a new object (not a name, which may alias
+    /// another module's).
+    fn literal(&self, e: Node) -> bool {
+        match e.kind() {
+            "parenthesized_expression" => e.named_child(0).is_some_and(|i| self.literal(i)),
+            "list"
+            | "tuple"
+            | "set"
+            | "dictionary"
+            | "string"
+            | "concatenated_string"
+            | "integer"
+            | "float"
+            | "true"
+            | "false"
+            | "none"
+            | "unary_operator" => self.pure(e),
+            _ => false,
         }
     }
 
@@ -267,12 +368,26 @@ impl Judge<'_> {
     }
 
     /// `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`) holding only
-    /// imports and `pass`, with no `else`: nothing of it runs.
+    /// imports and `pass`, with no `else`, where the name is typing's
+    /// (imported above, never rebound): nothing of it runs. Bound to
+    /// anything else, or unbound (a `NameError`), the test has an effect.
     fn type_checking_block(&self, stmt: Node) -> bool {
-        let cond = stmt.child_by_field_name("condition");
-        let cond_ok =
-            cond.is_some_and(|c| matches!(self.src(c), "TYPE_CHECKING" | "typing.TYPE_CHECKING"));
-        if !cond_ok || stmt.child_by_field_name("alternative").is_some() {
+        let Some(cond) = stmt.child_by_field_name("condition") else {
+            return false;
+        };
+        let name = match self.src(cond) {
+            "TYPE_CHECKING" => "TYPE_CHECKING",
+            "typing.TYPE_CHECKING" => "typing",
+            _ => return false,
+        };
+        if stmt.child_by_field_name("alternative").is_some() {
+            return false;
+        }
+        let guards = self
+            .module
+            .guards
+            .get_or_init(|| type_checking::Guards::of(stmt, self.text));
+        if !guards.false_at(name, stmt.start_byte()) {
             return false;
         }
         let Some(body) = stmt.child_by_field_name("consequence") else {

@@ -73,6 +73,7 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
         Some(end) => line_end(text, end.end_byte()),
         None => line_start(text, layout.boundary.start_byte()),
     };
+    let module = effects::Module::new(text, env.lazy_annotations);
     // Names the statements between the block and each import use or bind.
     let mut seen: HashSet<&str> = HashSet::new();
     // The first statement jumped that has an effect, and the first that
@@ -94,7 +95,7 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
         let stmt = *stmt;
         if !is_import(&stmt) {
             note(stmt, text, &wanted, &mut seen);
-            match effects::blocker(stmt, text, env.lazy_annotations) {
+            match effects::blocker(stmt, &module) {
                 Some(kind) => {
                     blocked.get_or_insert((kind, stmt));
                 }
@@ -257,7 +258,7 @@ fn module_names(stmt: Node, text: &str) -> String {
 /// The statement's first line, shortened, for a message.
 fn snippet(stmt: Node, text: &str) -> String {
     let all = text[stmt.byte_range()].trim();
-    let line = all.lines().next().unwrap_or("").trim_end();
+    let line = all.split(['\n', '\r']).next().unwrap_or("").trim_end();
     let chars: Vec<char> = line.chars().collect();
     if chars.len() > 48 {
         format!("{}...", chars[..45].iter().collect::<String>().trim_end())
@@ -393,7 +394,7 @@ mod tests {
             .iter()
             .filter_map(|h| {
                 let r = h.fix_refused.as_ref()?;
-                let line = code[..h.range.start].matches('\n').count() + 1;
+                let line = crate::source::line_starts(&code[..h.range.start]).len();
                 Some((line, r.kind.clone(), r.reason.clone()))
             })
             .collect()
@@ -460,6 +461,20 @@ mod tests {
         assert_eq!(
             fixed("import os\r\nx = 1\r\nimport a\r\n"),
             "import os\r\nimport a\r\nx = 1\r\n"
+        );
+        // A lone CR ends a line, as for Python: the imports move with the
+        // comment above them (their breaks follow the line they land on).
+        assert_eq!(
+            fixed("import os\r\nx = 1\r# why\nimport a\rimport b\n"),
+            "import os\r\n# why\rimport a\rimport b\rx = 1\r"
+        );
+        assert_eq!(
+            refusals("import os\r\nx = f()\rimport a\n"),
+            [(
+                3,
+                "call".to_string(),
+                "not moved: `x = f()` at line 2 may change what `a` sees".to_string()
+            )]
         );
     }
 
@@ -638,6 +653,23 @@ mod tests {
             "`del x` at line 3",
         ),
         ("import os\nx = f'{y}'\nimport a\n", "statement", "line 2"),
+        // In place: the list may be another module's, or unbound.
+        (
+            "from registry import PLUGINS\nx = 1\nPLUGINS += ['extra']\nimport loader\n",
+            "augmented assignment",
+            "`PLUGINS += ['extra']` at line 3",
+        ),
+        (
+            "import os\nx = 1\n__all__ += ['A']\nimport a\n",
+            "augmented assignment",
+            "line 3",
+        ),
+        // `TYPE_CHECKING` not typing's: the block may run (or raise).
+        (
+            "TYPE_CHECKING = True\nif TYPE_CHECKING:\n    import a\nimport b\n",
+            "statement",
+            "`if TYPE_CHECKING: ...` at line 2",
+        ),
         ("import os\nx = a.b\nimport c\n", "statement", "line 2"),
         ("import os\nx = 1 + y\nimport c\n", "statement", "line 2"),
         (
@@ -701,8 +733,8 @@ mod tests {
                 "import os\nimport a\nX = Y = (1, -2.0, None, 'a' 'b', {'k': [True]})\n",
             ),
             (
-                "import os\nA, B = 1, 2\n__all__ += ['A']\nimport a\n",
-                "import os\nimport a\nA, B = 1, 2\n__all__ += ['A']\n",
+                "import os\n__all__ = ['X']\nA, B = 1, 2\n__all__ += ['A']\n__all__ += ('B',)\nimport a\n",
+                "import os\n__all__ = ['X']\nimport a\nA, B = 1, 2\n__all__ += ['A']\n__all__ += ('B',)\n",
             ),
             (
                 "import os\ndef f(x=1, *args, k=None, **kw) -> int:\n    return setup()\nimport a\n",
@@ -725,8 +757,8 @@ mod tests {
                 "import os\nimport a\nX: int = 1\n",
             ),
             (
-                "import os\nX = 1\nif TYPE_CHECKING:\n    from m import T\nimport a\n",
-                "import os\nimport a\nX = 1\nif TYPE_CHECKING:\n    from m import T\n",
+                "from typing import TYPE_CHECKING\nX = 1\nif TYPE_CHECKING:\n    from m import T\nimport a\n",
+                "from typing import TYPE_CHECKING\nimport a\nX = 1\nif TYPE_CHECKING:\n    from m import T\n",
             ),
         ] {
             assert_eq!(fixed(code), want, "{code}");
