@@ -15,6 +15,12 @@ use tree_sitter::{Node, Tree};
 use crate::deps::Deps;
 use crate::imports::resolve::Resolver;
 use crate::parse::Worker;
+use crate::parse::compat::PythonVersion;
+
+pub mod guards;
+pub mod index;
+
+use guards::{Guard, VersionTest};
 
 /// The `__all__` of a module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +84,19 @@ pub struct ModuleSymbols {
     /// Whether the module mentions `__path__` (a package that extends its
     /// search path may find submodules anywhere).
     pub touches_path: bool,
+    /// Names bound only under `if TYPE_CHECKING:`: never at run time.
+    #[serde(default)]
+    pub typing_only: HashSet<String>,
+    /// Names bound only under a `sys.version_info` test, with the test.
+    #[serde(default)]
+    pub versioned: Vec<(String, VersionTest)>,
+    /// Names the module defines itself (`def`, `class`, assignment), as
+    /// opposed to importing them: where a name really lives.
+    #[serde(default)]
+    pub defs: HashSet<String>,
+    /// The guard of the statements being walked (the walk's state).
+    #[serde(skip)]
+    guard: Option<Guard>,
 }
 
 /// The comment line that ends a bridge module's fallback stubs (SPEC §4.7).
@@ -138,6 +157,11 @@ impl ModuleSymbols {
         for stmt in stmts {
             s.statement(stmt, text);
         }
+        // A name also bound unguarded is always there.
+        let always = std::mem::take(&mut s.names);
+        s.typing_only.retain(|n| !always.contains(n));
+        s.versioned.retain(|(n, _)| !always.contains(n));
+        s.names = always;
         // One scan of the text for every word the table looks for.
         let mut offsets = Vec::new();
         let mut marker = false;
@@ -161,7 +185,49 @@ impl ModuleSymbols {
     }
 
     fn bind(&mut self, name: &str) {
-        self.names.insert(name.to_string());
+        match self.guard {
+            None => self.names.insert(name.to_string()),
+            Some(Guard::TypeChecking) => self.typing_only.insert(name.to_string()),
+            Some(Guard::Version(v)) => {
+                self.versioned.push((name.to_string(), v));
+                true
+            }
+        };
+    }
+
+    /// Binds a name the module defines itself (not an import).
+    fn define(&mut self, name: &str) {
+        if self.guard.is_none() {
+            self.defs.insert(name.to_string());
+        }
+        self.bind(name);
+    }
+
+    /// Whether `name` exists at run time on `target`: always bound, or
+    /// bound under a version test that `target` passes.
+    pub fn binds(&self, name: &str, target: PythonVersion) -> bool {
+        self.names.contains(name)
+            || self
+                .versioned
+                .iter()
+                .any(|(n, test)| n == name && test.holds(target))
+    }
+
+    /// Why a name the module binds somewhere is not there at run time on
+    /// `target`, if that is the case (for the finding's message).
+    pub fn why_invisible(&self, name: &str, target: PythonVersion) -> Option<String> {
+        if self.binds(name, target) {
+            return None;
+        }
+        if self.typing_only.contains(name) {
+            return Some(
+                "the module binds it only under `if TYPE_CHECKING:`, which never runs".into(),
+            );
+        }
+        let test = self.versioned.iter().find(|(n, _)| n == name)?.1;
+        Some(format!(
+            "the module binds it only when `{test}`, which is false on the target version {target}"
+        ))
     }
 
     fn statement(&mut self, stmt: Node, text: &str) {
@@ -170,10 +236,13 @@ impl ModuleSymbols {
             "function_definition" | "class_definition" => {
                 if let Some(n) = stmt.child_by_field_name("name") {
                     let name = t(n);
-                    if name == "__getattr__" && stmt.kind() == "function_definition" {
+                    if name == "__getattr__"
+                        && stmt.kind() == "function_definition"
+                        && self.guard != Some(Guard::TypeChecking)
+                    {
                         self.unknowable = Some("it defines a module `__getattr__`".into());
                     }
-                    self.bind(&name);
+                    self.define(&name);
                 }
             }
             "decorated_definition" => {
@@ -234,7 +303,7 @@ impl ModuleSymbols {
             }
             "for_statement" => {
                 if let Some(left) = stmt.child_by_field_name("left") {
-                    self.targets(left, text);
+                    self.targets(left, text, false);
                 }
                 self.blocks(stmt, text);
             }
@@ -244,7 +313,7 @@ impl ModuleSymbols {
                     if n.kind() == "as_pattern"
                         && let Some(alias) = n.child_by_field_name("alias")
                     {
-                        self.targets(alias, text);
+                        self.targets(alias, text, false);
                     }
                     if n.kind() != "block" {
                         let mut c = n.walk();
@@ -259,13 +328,13 @@ impl ModuleSymbols {
                     if n.kind() == "as_pattern"
                         && let Some(alias) = n.child_by_field_name("alias")
                     {
-                        self.targets(alias, text);
+                        self.targets(alias, text, false);
                     }
                 }
                 self.blocks(stmt, text);
             }
-            "if_statement"
-            | "elif_clause"
+            "if_statement" => self.if_statement(stmt, text),
+            "elif_clause"
             | "else_clause"
             | "try_statement"
             | "finally_clause"
@@ -276,6 +345,35 @@ impl ModuleSymbols {
             | "except_group_clause" => self.blocks(stmt, text),
             _ => {}
         }
+    }
+
+    /// An `if`: its body and its other branches under the guards its
+    /// condition sets (an outer guard wins: nesting only narrows it).
+    fn if_statement(&mut self, stmt: Node, text: &str) {
+        let (body, rest) = stmt
+            .child_by_field_name("condition")
+            .map_or((None, None), |c| guards::guard_of(c, text));
+        let outer = self.guard;
+        let mut c = stmt.walk();
+        let children: Vec<Node> = stmt.named_children(&mut c).collect();
+        for child in children {
+            match child.kind() {
+                "block" => {
+                    self.guard = outer.or(body);
+                    let mut c = child.walk();
+                    let inner: Vec<Node> = child.named_children(&mut c).collect();
+                    for s in inner {
+                        self.statement(s, text);
+                    }
+                }
+                "elif_clause" | "else_clause" => {
+                    self.guard = outer.or(rest);
+                    self.statement(child, text);
+                }
+                _ => {}
+            }
+        }
+        self.guard = outer;
     }
 
     /// Recurses into the statements of a compound statement's blocks.
@@ -309,7 +407,7 @@ impl ModuleSymbols {
                 if let Some(left) = e.child_by_field_name("left") {
                     // `x: int` alone binds nothing at run time.
                     if value.is_some() {
-                        self.targets(left, text);
+                        self.targets(left, text, true);
                         self.all_assignment(left, value, text);
                     }
                 }
@@ -319,7 +417,7 @@ impl ModuleSymbols {
             }
             "augmented_assignment" => {
                 if let Some(left) = e.child_by_field_name("left") {
-                    self.targets(left, text);
+                    self.targets(left, text, false);
                     if &text[left.byte_range()] == "__all__"
                         && let (Some(all), Some(right)) =
                             (&mut self.all, e.child_by_field_name("right"))
@@ -333,10 +431,11 @@ impl ModuleSymbols {
         }
     }
 
-    fn targets(&mut self, target: Node, text: &str) {
+    fn targets(&mut self, target: Node, text: &str, define: bool) {
         let mut stack = vec![target];
         while let Some(target) = stack.pop() {
             match target.kind() {
+                "identifier" if define => self.define(&text[target.byte_range()]),
                 "identifier" => self.bind(&text[target.byte_range()]),
                 "pattern_list"
                 | "tuple_pattern"
@@ -569,6 +668,9 @@ pub struct SymbolTables {
     to_keep: Mutex<HashMap<u64, Arc<ModuleSymbols>>>,
     /// Files parsed for their table alone (not by a check).
     parses: std::sync::atomic::AtomicUsize,
+    /// The Python version names are judged on (`target-version`; ruff's
+    /// default when unset).
+    target: Option<PythonVersion>,
 }
 
 #[derive(Debug, Clone)]
@@ -583,8 +685,9 @@ struct OnDisk {
 impl SymbolTables {
     /// Tables of the project at `root`, kept in its cache folder when
     /// `store` is on (a `lint` with its cache on).
-    pub fn new(root: &Path, store: bool) -> Self {
+    pub fn new(root: &Path, store: bool, target: PythonVersion) -> Self {
         Self {
+            target: Some(target),
             store: store.then(|| {
                 (
                     root.to_path_buf(),
@@ -593,6 +696,11 @@ impl SymbolTables {
             }),
             ..Default::default()
         }
+    }
+
+    /// The Python version names are judged on.
+    pub fn target(&self) -> PythonVersion {
+        self.target.unwrap_or(PythonVersion::DEFAULT)
     }
 
     /// How many files were parsed for their table alone (not by a check).
@@ -817,7 +925,7 @@ impl SymbolTables {
         if table.is_unknowable() || table.has_errors {
             return None;
         }
-        if table.names.contains(name) {
+        if table.binds(name, self.target()) {
             return Some(true);
         }
         for (star, level) in &table.star_imports {
