@@ -1,4 +1,5 @@
-//! `rulegate report exceptions|todos|lanes`: a lint run's audits and inventories.
+//! `rulegate report exceptions|todos|lanes|collection`: a lint run's audits
+//! and inventories.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,6 +21,19 @@ pub(crate) enum ReportKind {
     Todos(ReportArgs),
     /// Lane violations per pair of lanes, with the import sites (md or json).
     Lanes(ReportArgs),
+    /// The collection errors of a `pytest --collect-only` log: error
+    /// classes, top missing modules and names, and the static finding that
+    /// explains each error, or "not explained by any rule" (md or json).
+    Collection(CollectionArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CollectionArgs {
+    /// The `pytest --collect-only` log to read.
+    #[arg(long, value_name = "LOG")]
+    from_pytest: PathBuf,
+    #[command(flatten)]
+    report: ReportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -49,6 +63,7 @@ pub(crate) struct ReportArgs {
 pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
     use ReportFormat::{Csv, Json, Md};
     let (args, allowed, default, collect) = match &kind {
+        ReportKind::Collection(c) => (&c.report, &[Md, Json][..], Md, None),
         ReportKind::Exceptions(a) => (a, &[Md, Json][..], Md, None),
         ReportKind::Todos(a) => (a, &[Csv, Json][..], Csv, Some(Report::Todos)),
         ReportKind::Lanes(a) => (a, &[Md, Json][..], Md, Some(Report::Lanes)),
@@ -62,6 +77,11 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
             format.as_str()
         ));
     }
+    // Read first: an unreadable log is an error before any work.
+    let log = match &kind {
+        ReportKind::Collection(c) => Some(read_log(&c.from_pytest)?),
+        _ => None,
+    };
     let session = open_run(
         &args.config,
         args.paths.first().map(PathBuf::as_path),
@@ -88,7 +108,13 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
         args.lane.is_empty() || lane.as_ref().is_some_and(|l| args.lane.contains(l))
     };
     let mut err = String::new();
-    let out = match kind {
+    let out = match &kind {
+        ReportKind::Collection(c) => {
+            let mut errors = audit::collection::parse_log(log.as_deref().unwrap_or_default());
+            audit::collection::explain(&mut errors, &run.findings);
+            let name = c.from_pytest.display().to_string();
+            audit::collection::CollectionReport::new(&name, errors).render(format)
+        }
         ReportKind::Exceptions(_) => {
             audit::exceptions::sort(&mut run.records);
             audit::exceptions::render(&run.records, session.today, format)
@@ -133,4 +159,17 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
     };
     emit(&args.output_file, &out, &err)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The text of a pytest log (lossy: a log may hold any bytes).
+fn read_log(path: &std::path::Path) -> Result<String> {
+    std::fs::read(path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map_err(|e| {
+            miette!(
+                help = "write it with `python -m pytest --collect-only -q > LOG 2>&1`",
+                "cannot read the pytest log {}: {e}",
+                path.display()
+            )
+        })
 }

@@ -287,12 +287,20 @@ pub fn plan_bridge(place: &Place, stubs: &Stubs, m: &MissingModule) -> BridgePla
     }
     let mut ambiguous = Vec::new();
     for name in &m.names {
-        let covered = plan.candidates.iter().any(|(c, _)| {
+        // A name a candidate binds is forwarded to it explicitly: the
+        // bridge's table then knows it (no STUB001 on the bridge), and it
+        // stays the real object if the candidate's copy loop skips it.
+        let covered = plan.candidates.iter().find(|(c, _)| {
             index
                 .module(c)
                 .is_some_and(|(_, t)| t.binds(name, target))
         });
-        if covered {
+        if let Some((c, crossing)) = covered {
+            let source = Source::Forward {
+                module: c.clone(),
+                crossing: crossing.clone(),
+            };
+            plan.names.push((name.clone(), source));
             continue;
         }
         let source = place.locate(stubs, &m.module, name, holder);
