@@ -29,13 +29,15 @@ pub struct KindRule {
     pub module: Option<String>,
 }
 
-/// `for lukhas.X try candidate.X`.
+/// `for lukhas.X look in candidate.X`: two top-level packages that mirror
+/// each other, so a forward looks for a missing name in the module with the
+/// same dotted tail under the other.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CandidateSource {
-    /// Prefix of the module that misses the name.
+    /// The top-level package of the module that misses the name.
     pub from: String,
-    /// Prefix of the module to try first.
+    /// The top-level package that mirrors it.
     pub to: String,
 }
 
@@ -50,7 +52,8 @@ pub struct StubOptions {
     /// Kinds whose template needs `from enum import Enum`.
     #[serde(default)]
     pub needs_enum: Vec<String>,
-    /// Modules to try before falling back to the stub.
+    /// Top-level packages that mirror each other, beside the lanes' (see
+    /// [`CandidateSource`]): where a forward looks for the same dotted tail.
     #[serde(default)]
     pub candidate_sources: Vec<CandidateSource>,
     /// The bridge module a missing module becomes (STUB003's fix), with
@@ -144,6 +147,21 @@ impl Stubs {
         if rules.is_empty() {
             return Err("`kinds` must list at least one rule".into());
         }
+        for c in &opts.candidate_sources {
+            for p in [&c.from, &c.to] {
+                if p.is_empty() || p.contains('.') {
+                    return Err(format!(
+                        "`candidate_sources` names top-level packages (`lukhas`, `candidate`), not `{p}`"
+                    ));
+                }
+            }
+        }
+        if opts.bridge_ttl_days < 1 {
+            return Err(format!(
+                "`bridge_ttl_days` must be at least 1 day, not {}",
+                opts.bridge_ttl_days
+            ));
+        }
         if let Some(bridge) = &opts.bridge
             && !bridge.contains("{stubs}")
         {
@@ -174,7 +192,6 @@ impl Stubs {
             .candidate_sources
             .iter()
             .flat_map(|c| [c.from.as_str(), c.to.as_str()])
-            .filter(|r| !r.contains('.'))
     }
 
     /// How created modules are laid out.
