@@ -204,9 +204,7 @@ impl StubPlan<'_> {
                 }
             }
             let text = ws.text(&m.target).unwrap_or_default();
-            let source = self
-                .place
-                .locate(self.stubs, &m.module, &m.name, &m.target);
+            let source = self.place.locate(self.stubs, &m.module, &m.name, &m.target);
             let why = project
                 .symbols
                 .get(project.modules.root(), &m.target, Some(text), None)

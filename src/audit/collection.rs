@@ -61,9 +61,8 @@ static HEADER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static E_LINE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     Regex::new(r"^E\s+([A-Za-z_][A-Za-z0-9_.]*)(?::\s?(.*))?$").expect("valid pattern")
 });
-static FRAME: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-    Regex::new(r"^(\S+\.py):\d+: in <module>").expect("valid pattern")
-});
+static FRAME: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| Regex::new(r"^(\S+\.py):\d+: in <module>").expect("valid pattern"));
 static SUMMARY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     Regex::new(r"^ERROR (\S+)(?: - ([A-Za-z_][A-Za-z0-9_.]*)(?::\s?(.*))?)?$")
         .expect("valid pattern")
@@ -254,9 +253,7 @@ impl CollectionReport {
     /// The report in `format` (`md` or `json`).
     pub fn render(&self, format: ReportFormat) -> String {
         match format {
-            ReportFormat::Json => {
-                serde_json::to_string_pretty(self).expect("serialisable") + "\n"
-            }
+            ReportFormat::Json => serde_json::to_string_pretty(self).expect("serialisable") + "\n",
             _ => self.markdown(),
         }
     }
@@ -297,7 +294,11 @@ impl CollectionReport {
                 None => "not explained by any rule".to_string(),
             };
             let message = e.message.replace('|', "\\|");
-            let _ = writeln!(s, "| {} | {}: {message} | {why} |", e.test_module, e.error_class);
+            let _ = writeln!(
+                s,
+                "| {} | {}: {message} | {why} |",
+                e.test_module, e.error_class
+            );
         }
         s
     }
@@ -357,7 +358,9 @@ ERROR tests/test_runtime.py - RuntimeError: boot failed
 
     #[test]
     fn a_log_without_tracebacks_is_read_from_its_summary() {
-        let errors = parse_log("ERROR tests/a.py - ModuleNotFoundError: No module named 'x'\nERROR tests/b.py\n");
+        let errors = parse_log(
+            "ERROR tests/a.py - ModuleNotFoundError: No module named 'x'\nERROR tests/b.py\n",
+        );
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].missing_module.as_deref(), Some("x"));
         assert_eq!(errors[1].error_class, "UnknownError");

@@ -125,7 +125,8 @@ pub fn guard_of(condition: Node, text: &str) -> (Option<Guard>, Option<Guard>) {
 /// `TYPE_CHECKING`, `typing.TYPE_CHECKING`, `t.TYPE_CHECKING`.
 fn is_type_checking(s: &str) -> bool {
     s.rsplit_once('.').map_or(s, |(_, last)| last) == "TYPE_CHECKING"
-        && s.chars().all(|c| c == '.' || c == '_' || c.is_ascii_alphanumeric())
+        && s.chars()
+            .all(|c| c == '.' || c == '_' || c.is_ascii_alphanumeric())
 }
 
 /// `sys.version_info>=(3,12)` (blanks removed), with `[:2]` or `[0:2]`
@@ -173,7 +174,10 @@ mod tests {
             guards("typing.TYPE_CHECKING"),
             (Some(Guard::TypeChecking), None)
         );
-        assert_eq!(guards("not TYPE_CHECKING"), (None, Some(Guard::TypeChecking)));
+        assert_eq!(
+            guards("not TYPE_CHECKING"),
+            (None, Some(Guard::TypeChecking))
+        );
         assert_eq!(guards("DEBUG"), (None, None));
         assert_eq!(guards("MY_TYPE_CHECKING or x"), (None, None));
         let v = |op, major, minor| VersionTest { op, major, minor };
@@ -200,7 +204,10 @@ mod tests {
         assert!(t(VersionOp::Gt, 12).holds(py(12)), "3.12.0 > (3, 12)");
         assert!(!t(VersionOp::Gt, 12).holds(py(11)));
         assert!(t(VersionOp::Lt, 12).holds(py(11)));
-        assert!(!t(VersionOp::Le, 12).holds(py(12)), "3.12.0 <= (3, 12) is false");
+        assert!(
+            !t(VersionOp::Le, 12).holds(py(12)),
+            "3.12.0 <= (3, 12) is false"
+        );
         assert_eq!(t(VersionOp::Ge, 12).negated(), t(VersionOp::Lt, 12));
     }
 }

@@ -139,10 +139,19 @@ mod tests {
     #[test]
     fn definitions_not_imports_tests_or_bridges() {
         let (_d, idx) = index(&[
-            ("candidate/router.py", "class AIProvider: pass\nfrom os import path\n"),
-            ("lukhas/reexport.py", "from candidate.router import AIProvider\n"),
+            (
+                "candidate/router.py",
+                "class AIProvider: pass\nfrom os import path\n",
+            ),
+            (
+                "lukhas/reexport.py",
+                "from candidate.router import AIProvider\n",
+            ),
             ("tests/test_x.py", "class AIProvider: pass\n"),
-            ("lukhas/typed.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    class Hidden: pass\n"),
+            (
+                "lukhas/typed.py",
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    class Hidden: pass\n",
+            ),
             (
                 "lukhas/made.py",
                 "class Made: pass\n# rulegate: end of fallback stubs\n",
@@ -166,7 +175,10 @@ mod tests {
         let roots = ["lukhas".to_string(), "candidate".to_string()];
         assert_eq!(
             idx.same_tail("lukhas.orchestration.router", &roots),
-            ["site.lukhas.orchestration.router", "candidate.orchestration.router"]
+            [
+                "site.lukhas.orchestration.router",
+                "candidate.orchestration.router"
+            ]
         );
         // `aka_qualia` is not a lane root: `candidate.core` is the wrong place.
         assert_eq!(

@@ -71,11 +71,10 @@ impl Place<'_> {
     pub fn locate(&self, stubs: &Stubs, module: &str, name: &str, holder: &str) -> Source {
         let index = self.project.name_index(self.config);
         let target = self.project.symbols.tables().target();
-        let same = index.same_tail(module, &self.roots(stubs)).into_iter().find(|m| {
-            index
-                .module(m)
-                .is_some_and(|(_, t)| t.binds(name, target))
-        });
+        let same = index
+            .same_tail(module, &self.roots(stubs))
+            .into_iter()
+            .find(|m| index.module(m).is_some_and(|(_, t)| t.binds(name, target)));
         let found = match same {
             Some(m) => m,
             None => {

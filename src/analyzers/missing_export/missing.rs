@@ -269,7 +269,11 @@ impl Analyzer for MissingNames {
             };
             let why = guarded
                 .unwrap_or_else(|| "the module neither defines nor re-exports it".to_string())
-                + source.as_ref().map(Source::note).unwrap_or_default().as_str();
+                + source
+                    .as_ref()
+                    .map(Source::note)
+                    .unwrap_or_default()
+                    .as_str();
             hits.push(Hit {
                 fix_refused: refused,
                 range: m.range.clone(),

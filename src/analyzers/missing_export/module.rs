@@ -266,9 +266,9 @@ pub fn plan_bridge(place: &Place, stubs: &Stubs, m: &MissingModule) -> BridgePla
     let index = place.project.name_index(place.config);
     let target = place.project.symbols.tables().target();
     let binds_any = |c: &str| {
-        index.module(c).is_some_and(|(_, t)| {
-            m.names.is_empty() || m.names.iter().any(|n| t.binds(n, target))
-        })
+        index
+            .module(c)
+            .is_some_and(|(_, t)| m.names.is_empty() || m.names.iter().any(|n| t.binds(n, target)))
     };
     let mut modules = index.same_tail(&m.module, &place.roots(stubs));
     for c in stubs.bridge_candidates_for(&m.module) {
@@ -290,11 +290,10 @@ pub fn plan_bridge(place: &Place, stubs: &Stubs, m: &MissingModule) -> BridgePla
         // A name a candidate binds is forwarded to it explicitly: the
         // bridge's table then knows it (no STUB001 on the bridge), and it
         // stays the real object if the candidate's copy loop skips it.
-        let covered = plan.candidates.iter().find(|(c, _)| {
-            index
-                .module(c)
-                .is_some_and(|(_, t)| t.binds(name, target))
-        });
+        let covered = plan
+            .candidates
+            .iter()
+            .find(|(c, _)| index.module(c).is_some_and(|(_, t)| t.binds(name, target)));
         if let Some((c, crossing)) = covered {
             let source = Source::Forward {
                 module: c.clone(),
@@ -362,11 +361,19 @@ pub fn bridge_fix(stubs: &Stubs, m: &MissingModule, plan: &BridgePlan) -> Option
         let names: Vec<&str> = plan.candidates.iter().map(|(c, _)| c.as_str()).collect();
         tries = format!(" (tries {})", names.join(", "));
     }
-    if plan.candidates.iter().any(|(_, crossing)| crossing.is_some())
-        || plan
-            .names
-            .iter()
-            .any(|(_, s)| matches!(s, Source::Forward { crossing: Some(_), .. }))
+    if plan
+        .candidates
+        .iter()
+        .any(|(_, crossing)| crossing.is_some())
+        || plan.names.iter().any(|(_, s)| {
+            matches!(
+                s,
+                Source::Forward {
+                    crossing: Some(_),
+                    ..
+                }
+            )
+        })
     {
         tries.push_str("; lane crossings are written as time-limited exceptions");
     }

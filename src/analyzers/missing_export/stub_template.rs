@@ -220,7 +220,10 @@ impl Stubs {
     /// when nothing may be written (several definitions).
     fn guarded(&self, name: &str, module: &str, source: &Source) -> Option<(String, bool)> {
         let (stub, needs_enum) = match source {
-            Source::Forward { module: to, crossing } => (forward_line(name, to, crossing), false),
+            Source::Forward {
+                module: to,
+                crossing,
+            } => (forward_line(name, to, crossing), false),
             Source::Ambiguous(_) => return None,
             Source::Nowhere | Source::LeftOut(..) => self.stub(name, module),
         };
@@ -262,7 +265,9 @@ impl Stubs {
                 "(\n{})",
                 many.iter()
                     .map(|(c, crossing)| {
-                        let comment = crossing.as_ref().map_or(String::new(), |n| format!("  {n}"));
+                        let comment = crossing
+                            .as_ref()
+                            .map_or(String::new(), |n| format!("  {n}"));
                         format!("    lambda: import_module(\"{c}\"),{comment}\n")
                     })
                     .collect::<String>()
@@ -350,9 +355,10 @@ impl Stubs {
         let body_end = text.trim_end_matches(['\n', '\r', ' ', '\t']).len();
         let (mut block, needs_enum, import) = match source {
             Source::Ambiguous(_) => return None,
-            Source::Forward { module: to, crossing } => {
-                (String::new(), false, Some(forward_line(name, to, crossing)))
-            }
+            Source::Forward {
+                module: to,
+                crossing,
+            } => (String::new(), false, Some(forward_line(name, to, crossing))),
             Source::Nowhere | Source::LeftOut(..) => {
                 let (stub, e) = self.stub(name, module);
                 (stub, e, None)
@@ -402,7 +408,9 @@ impl Stubs {
 /// re-export form linters and type checkers read), with its exception
 /// comment when it crosses lanes.
 fn forward_line(name: &str, module: &str, crossing: &Option<String>) -> String {
-    let comment = crossing.as_ref().map_or(String::new(), |c| format!("  {c}"));
+    let comment = crossing
+        .as_ref()
+        .map_or(String::new(), |c| format!("  {c}"));
     format!("from {module} import {name} as {name}{comment}\n")
 }
 
@@ -486,7 +494,10 @@ to = "candidate"
                 &[
                     ("AlertLevel".into(), Source::Nowhere),
                     ("run".into(), Source::Nowhere),
-                    ("Both".into(), Source::Ambiguous(vec!["a".into(), "b".into()])),
+                    (
+                        "Both".into(),
+                        Source::Ambiguous(vec!["a".into(), "b".into()]),
+                    ),
                 ],
                 &candidates,
             )
@@ -573,6 +584,9 @@ to = "candidate"
         );
         assert_eq!(edits[1].content, "\n\n\n__all__.append(\"AlertLevel\")\n");
         let several = Source::Ambiguous(vec!["a".into(), "b".into()]);
-        assert!(s.insertion("AlertLevel", "lukhas.core", &several, text, &table).is_none());
+        assert!(
+            s.insertion("AlertLevel", "lukhas.core", &several, text, &table)
+                .is_none()
+        );
     }
 }
