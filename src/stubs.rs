@@ -186,7 +186,7 @@ impl StubPlan<'_> {
                     // missing binding, and a stub would not fix it.
                     if self.first {
                         self.notes.push(format!(
-                            "skipped `{}` from `{}`: pytest could not import it, but {} binds it at run time on {}; the cause is elsewhere (an import cycle, an exception while the module loads, or another Python version)",
+                            "skipped `{}` from `{}`: {} binds it at run time on {} now; if pytest still cannot import it, the cause is elsewhere (an import cycle, an exception while the module loads, or another Python version)",
                             m.name,
                             m.module,
                             m.target,
