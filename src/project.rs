@@ -70,15 +70,15 @@ pub struct ProjectView<'a> {
 impl<'a> ProjectView<'a> {
     /// Every first-party module's names: the project's Python files as
     /// `lint .` would walk them, indexed on first use (once per run). What
-    /// a result read from it is not recorded for the cache, beyond the
-    /// modules the caller then reads through the tables.
+    /// a result read from it is not recorded for the cache (see
+    /// `docs/collection-campaign.md`).
     pub fn name_index(&self, config: &Config) -> &'a NameIndex {
         self.index.get_or_init(|| {
             let files: Vec<String> = crate::walk::collect(config, &[config.root.clone()], true)
                 .into_iter()
                 .map(|t| t.rel)
                 .collect();
-            NameIndex::build(self.modules.resolver, self.symbols.tables, &files)
+            NameIndex::build(self.modules.resolver, &files)
         })
     }
 

@@ -4,13 +4,19 @@
 //! where a missing name really lives, so that they forward to it instead of
 //! writing a placeholder.
 //!
-//! It is built once per run, and only when a fix or finding asks (a run with
-//! no missing name never builds it). Test modules and the bridges rulegate
-//! made are not places a name "lives": forwarding to a test helper, or to a
-//! fallback, would hide the real code.
+//! It costs no parse up front: it holds the project's module names and
+//! texts (read once, when the first finding asks), and answers "who defines
+//! `N`" per name, once: a byte search selects the files that define `N` at
+//! column 0 (`def N`, `class N`, `N = …`), and only their symbol tables
+//! judge (so a lint pass that asks mid-way does not parse the project
+//! twice). A definition nested in a top-level block (`try:`, `if os.name`)
+//! is therefore not found; definitions under `TYPE_CHECKING` or a version
+//! test never count. Test modules and the bridges rulegate made are not
+//! places a name "lives": forwarding to a test helper, or to a fallback,
+//! would hide the real code.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::{ModuleSymbols, SymbolTables};
 use crate::deps::Deps;
@@ -19,10 +25,12 @@ use crate::imports::resolve::Resolver;
 /// Every first-party module's names.
 #[derive(Debug, Default)]
 pub struct NameIndex {
-    /// Dotted module name → (its file, its table).
-    modules: BTreeMap<String, (String, Arc<ModuleSymbols>)>,
-    /// Name → the modules that define it themselves, sorted.
-    defined_in: HashMap<String, Vec<String>>,
+    /// Dotted module name → its file (a package wins over a module file).
+    modules: BTreeMap<String, String>,
+    /// The indexed files' (path, module, text).
+    texts: Vec<(String, String, String)>,
+    /// Name → the modules that define it themselves, sorted (memo).
+    defined_in: Mutex<HashMap<String, Arc<Vec<String>>>>,
 }
 
 /// Whether a project file is a test module or pytest's `conftest.py`.
@@ -35,57 +43,123 @@ fn is_test_file(rel: &str) -> bool {
         || stem == "conftest"
 }
 
+/// Whether `text` may define `name` at column 0 (`def`, `class`, an
+/// assignment target): a cheap filter, the symbol table judges.
+fn may_define(text: &str, name: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, name.as_bytes()).any(|at| {
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        let before = &text[line_start..at];
+        let after = text[at + name.len()..].chars().next();
+        let word_end = !after.is_some_and(|c| c == '_' || c.is_alphanumeric());
+        let word_start = !before
+            .chars()
+            .next_back()
+            .is_some_and(|c| c == '_' || c.is_alphanumeric());
+        word_end
+            && word_start
+            && !before.starts_with([' ', '\t'])
+            && (matches!(before.trim_end(), "def" | "async def" | "class")
+                || before
+                    .chars()
+                    .all(|c| c == '_' || c == ',' || c == ' ' || c == '(' || c.is_alphanumeric())
+                    && text[at..].lines().next().is_some_and(|l| {
+                        l.contains('=') && !l.contains("==") && !before.contains('(')
+                    }))
+    })
+}
+
 impl NameIndex {
-    /// Indexes the project files `files` (project-relative paths) with the
-    /// run's symbol tables (read in parallel; unreadable or unparseable
-    /// files are left out).
-    pub fn build(resolver: &Resolver, tables: &SymbolTables, files: &[String]) -> Self {
+    /// Indexes the project files `files` (project-relative paths): their
+    /// module names and texts (read in parallel; unreadable files are left
+    /// out).
+    pub fn build(resolver: &Resolver, files: &[String]) -> Self {
         use rayon::prelude::*;
-        let read: Vec<(String, String, Arc<ModuleSymbols>)> = files
+        let texts: Vec<(String, String, String)> = files
             .par_iter()
-            .filter(|rel| rel.ends_with(".py") && !is_test_file(rel))
+            .filter(|rel| rel.ends_with(".py"))
             .filter_map(|rel| {
-                let table = tables.get(resolver.root(), rel, None, None, Deps::NONE)?;
                 let (module, _) = resolver.module_of(rel);
-                (!module.is_empty() && !table.has_errors && table.bridge_stubs_end.is_none())
-                    .then(|| (module, rel.clone(), table))
+                if module.is_empty() {
+                    return None;
+                }
+                let text = crate::source::read_body(&resolver.root().join(rel)).ok()?;
+                Some((rel.clone(), module, text))
             })
             .collect();
-        let mut index = NameIndex::default();
-        for (module, rel, table) in read {
-            for name in &table.defs {
-                if !name.starts_with("__") {
-                    index
-                        .defined_in
-                        .entry(name.clone())
-                        .or_default()
-                        .push(module.clone());
-                }
-            }
+        let mut modules = BTreeMap::new();
+        for (rel, module, _) in &texts {
             // A module file and a package of one name: Python loads the package.
-            let package = rel.ends_with("__init__.py");
-            match index.modules.get(&module) {
-                Some((old, _)) if old.ends_with("__init__.py") && !package => {}
+            match modules.get(module).map(String::as_str) {
+                Some(old) if old.ends_with("__init__.py") => {}
                 _ => {
-                    index.modules.insert(module, (rel, table));
+                    modules.insert(module.clone(), rel.clone());
                 }
             }
         }
-        for list in index.defined_in.values_mut() {
-            list.sort();
-            list.dedup();
+        let texts = texts
+            .into_iter()
+            .filter(|(rel, _, _)| !is_test_file(rel))
+            .collect();
+        NameIndex {
+            modules,
+            texts,
+            defined_in: Mutex::default(),
         }
-        index
     }
 
-    /// The modules that define `name` themselves (not by importing it).
-    pub fn definers(&self, name: &str) -> &[String] {
-        self.defined_in.get(name).map_or(&[], Vec::as_slice)
+    /// The modules that define `name` themselves (not by importing it),
+    /// judged by their symbol tables in `tables`.
+    pub fn definers(
+        &self,
+        name: &str,
+        resolver: &Resolver,
+        tables: &SymbolTables,
+    ) -> Arc<Vec<String>> {
+        if let Some(hit) = self
+            .defined_in
+            .lock()
+            .ok()
+            .and_then(|m| m.get(name).cloned())
+        {
+            return hit;
+        }
+        let mut found: Vec<String> = self
+            .texts
+            .iter()
+            .filter(|(_, _, text)| may_define(text, name))
+            .filter(|(rel, _, _)| {
+                tables
+                    .get(resolver.root(), rel, None, None, Deps::NONE)
+                    .is_some_and(|t| usable(&t) && t.defs.contains(name))
+            })
+            .map(|(_, module, _)| module.clone())
+            .collect();
+        found.sort();
+        found.dedup();
+        let found = Arc::new(found);
+        if let Ok(mut m) = self.defined_in.lock() {
+            m.insert(name.to_string(), found.clone());
+        }
+        found
     }
 
-    /// The file and table of a module, if the index has it.
-    pub fn module(&self, dotted: &str) -> Option<&(String, Arc<ModuleSymbols>)> {
-        self.modules.get(dotted)
+    /// The file of a module, if the index has it.
+    pub fn module_file(&self, dotted: &str) -> Option<&str> {
+        self.modules.get(dotted).map(String::as_str)
+    }
+
+    /// The table of a module that is a place names live (not a bridge,
+    /// parses), if the index has it.
+    pub fn module_table(
+        &self,
+        dotted: &str,
+        resolver: &Resolver,
+        tables: &SymbolTables,
+    ) -> Option<Arc<ModuleSymbols>> {
+        let rel = self.module_file(dotted)?;
+        let table = tables.get(resolver.root(), rel, None, None, Deps::NONE)?;
+        usable(&table).then_some(table)
     }
 
     /// The modules with the same dotted tail as `module` in another root:
@@ -98,9 +172,9 @@ impl NameIndex {
         let mirrored = roots.iter().any(|r| r == top) && !rest.is_empty();
         let mut found: Vec<(usize, String)> = self
             .modules
-            .keys()
-            .filter(|m| m.as_str() != module)
-            .filter_map(|m| {
+            .iter()
+            .filter(|(m, rel)| m.as_str() != module && !is_test_file(rel))
+            .filter_map(|(m, _)| {
                 if m.ends_with(&format!(".{module}")) {
                     return Some((0, m.clone()));
                 }
@@ -114,11 +188,17 @@ impl NameIndex {
     }
 }
 
+/// Whether a module's table is a place names really live: it parses and is
+/// not a bridge rulegate made (whose names are fallbacks).
+fn usable(t: &ModuleSymbols) -> bool {
+    !t.has_errors && t.bridge_stubs_end.is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn index(files: &[(&str, &str)]) -> (tempfile::TempDir, NameIndex) {
+    fn index(files: &[(&str, &str)]) -> (tempfile::TempDir, NameIndex, Resolver, SymbolTables) {
         let dir = tempfile::tempdir().unwrap();
         for (rel, text) in files {
             let p = dir.path().join(rel);
@@ -132,20 +212,20 @@ mod tests {
             crate::parse::compat::PythonVersion::DEFAULT,
         );
         let rels: Vec<String> = files.iter().map(|(r, _)| r.to_string()).collect();
-        let idx = NameIndex::build(&resolver, &tables, &rels);
-        (dir, idx)
+        let idx = NameIndex::build(&resolver, &rels);
+        (dir, idx, resolver, tables)
     }
 
     #[test]
     fn definitions_not_imports_tests_or_bridges() {
-        let (_d, idx) = index(&[
+        let (_d, idx, r, t) = index(&[
             (
                 "candidate/router.py",
                 "class AIProvider: pass\nfrom os import path\n",
             ),
             (
                 "lukhas/reexport.py",
-                "from candidate.router import AIProvider\n",
+                "from candidate.router import AIProvider\nAssigned, Other = 1, 2\nf(NotAssigned=1)\nNotAssigned == 2\ndef g():\n    NotAssigned = 3\n",
             ),
             ("tests/test_x.py", "class AIProvider: pass\n"),
             (
@@ -157,16 +237,23 @@ mod tests {
                 "class Made: pass\n# rulegate: end of fallback stubs\n",
             ),
         ]);
-        assert_eq!(idx.definers("AIProvider"), ["candidate.router"]);
-        assert!(idx.definers("path").is_empty());
-        assert!(idx.definers("Hidden").is_empty(), "TYPE_CHECKING-only");
-        assert!(idx.definers("Made").is_empty(), "a bridge's fallbacks");
-        assert!(idx.module("lukhas.reexport").is_some());
+        let defs = |n: &str| idx.definers(n, &r, &t).as_ref().clone();
+        assert_eq!(defs("AIProvider"), ["candidate.router"]);
+        assert!(defs("path").is_empty());
+        assert!(defs("Hidden").is_empty(), "TYPE_CHECKING-only");
+        assert!(defs("Made").is_empty(), "a bridge's fallbacks");
+        assert_eq!(defs("Assigned"), ["lukhas.reexport"]);
+        assert!(
+            defs("NotAssigned").is_empty(),
+            "a keyword argument, a comparison"
+        );
+        assert!(idx.module_table("lukhas.reexport", &r, &t).is_some());
+        assert!(idx.module_table("lukhas.made", &r, &t).is_none());
     }
 
     #[test]
     fn same_tail_mirrors_only_lane_roots() {
-        let (_d, idx) = index(&[
+        let (_d, idx, _, _) = index(&[
             ("candidate/orchestration/router.py", "X = 1\n"),
             ("site/lukhas/orchestration/router.py", "X = 1\n"),
             ("candidate/core.py", "Y = 1\n"),

@@ -70,16 +70,16 @@ impl Place<'_> {
     /// written into the project file `holder`.
     pub fn locate(&self, stubs: &Stubs, module: &str, name: &str, holder: &str) -> Source {
         let index = self.project.name_index(self.config);
-        let target = self.project.symbols.tables().target();
         let same = index
             .same_tail(module, &self.roots(stubs))
             .into_iter()
-            .find(|m| index.module(m).is_some_and(|(_, t)| t.binds(name, target)));
+            .find(|m| self.binds(m, name));
         let found = match same {
             Some(m) => m,
             None => {
+                let resolver = self.project.modules.resolver();
                 let definers: Vec<String> = index
-                    .definers(name)
+                    .definers(name, resolver, self.project.symbols.tables())
                     .iter()
                     .filter(|m| m.as_str() != module)
                     .cloned()
@@ -92,6 +92,25 @@ impl Place<'_> {
             }
         };
         self.forward(stubs, &found, holder)
+    }
+
+    /// Whether first-party module `module` binds `name` at run time.
+    pub fn binds(&self, module: &str, name: &str) -> bool {
+        let tables = self.project.symbols.tables();
+        self.project
+            .name_index(self.config)
+            .module_table(module, self.project.modules.resolver(), tables)
+            .is_some_and(|t| t.binds(name, tables.target()))
+    }
+
+    /// Whether module `module` binds any of `names` (or exists, when
+    /// `names` is empty).
+    pub fn binds_any(&self, module: &str, names: &[String]) -> bool {
+        let index = self.project.name_index(self.config);
+        if names.is_empty() {
+            return index.module_file(module).is_some();
+        }
+        names.iter().any(|n| self.binds(module, n))
     }
 
     /// The top-level packages that mirror each other: the lanes' and the
@@ -109,8 +128,8 @@ impl Place<'_> {
         let file = self
             .project
             .name_index(self.config)
-            .module(module)
-            .map(|(rel, _)| rel.clone());
+            .module_file(module)
+            .map(str::to_string);
         let from = self.config.lane_of(holder);
         let to = file.and_then(|f| self.config.lane_of(&f));
         match (from, to) {

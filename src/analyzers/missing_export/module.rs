@@ -264,15 +264,9 @@ pub struct BridgePlan {
 pub fn plan_bridge(place: &Place, stubs: &Stubs, m: &MissingModule) -> BridgePlan {
     let holder = m.bridge_path().unwrap_or_default();
     let index = place.project.name_index(place.config);
-    let target = place.project.symbols.tables().target();
-    let binds_any = |c: &str| {
-        index
-            .module(c)
-            .is_some_and(|(_, t)| m.names.is_empty() || m.names.iter().any(|n| t.binds(n, target)))
-    };
     let mut modules = index.same_tail(&m.module, &place.roots(stubs));
     for c in stubs.bridge_candidates_for(&m.module) {
-        if !modules.contains(&c) && binds_any(&c) {
+        if !modules.contains(&c) && place.binds_any(&c, &m.names) {
             modules.push(c);
         }
     }
@@ -290,10 +284,7 @@ pub fn plan_bridge(place: &Place, stubs: &Stubs, m: &MissingModule) -> BridgePla
         // A name a candidate binds is forwarded to it explicitly: the
         // bridge's table then knows it (no STUB001 on the bridge), and it
         // stays the real object if the candidate's copy loop skips it.
-        let covered = plan
-            .candidates
-            .iter()
-            .find(|(c, _)| index.module(c).is_some_and(|(_, t)| t.binds(name, target)));
+        let covered = plan.candidates.iter().find(|(c, _)| place.binds(c, name));
         if let Some((c, crossing)) = covered {
             let source = Source::Forward {
                 module: c.clone(),
