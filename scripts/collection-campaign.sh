@@ -69,6 +69,14 @@ bridge("lukhas/orchestration/multi_ai_router/__init__.py")
 bridge("lukhas/observability.py")
 PY
 
+"$rulegate" report lanes --format json >"$work/lanes.json"
+python3 - "$work/lanes.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["violations"] == len(report["exceptions"]) > 0, report
+assert all(e["status"] == "active" for e in report["exceptions"]), report
+PY
+
 sum_tree() { find . -path ./.rulegate_cache -prune -o -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum; }
 first="$(sum_tree)"
 "$rulegate" lint --fix --unsafe-fixes --no-cache >/dev/null 2>&1 || true

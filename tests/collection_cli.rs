@@ -162,6 +162,14 @@ fn fixes_forward_to_the_real_definitions_with_lane_exceptions() {
         refused[1].contains("`helper` is defined in candidate.tools.one, candidate.tools.two"),
         "{refused:?}"
     );
+    // `report lanes` sees each crossing and marks it an exception.
+    let (code, out, _) = run_in(root, &["report", "lanes", "--today", "2026-01-15"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("5 violation(s), 5 under a `# noqa` exception"), "{out}");
+    assert!(
+        out.contains("| lukhas/observability.py:2 | `candidate.observability.alerts` | candidate/observability/alerts.py | from | until 2026-04-15 (active) |"),
+        "{out}"
+    );
     // After the TTL, SUP002 brings the crossings back.
     let (_, out, _) = run_in(
         root,

@@ -129,7 +129,15 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
                 })
                 .filter(|e| in_lanes(&Some(e.from_lane.clone())))
                 .collect();
-            audit::lanes::LanesReport::new(&session.config, &edges).render(format)
+            // A site under a `# noqa` of the lane rule is an exception.
+            let rule = session
+                .rules
+                .feeder(Report::Lanes)
+                .map(|i| session.rules.rules[i].id.to_string())
+                .unwrap_or_default();
+            audit::lanes::LanesReport::new(&session.config, &edges)
+                .with_exceptions(&run.records, &rule)
+                .render(format)
         }
         ReportKind::Todos(_) => {
             let feeder = session.rules.feeder(Report::Todos).expect("checked above");
