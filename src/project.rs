@@ -74,10 +74,11 @@ impl<'a> ProjectView<'a> {
     /// `docs/collection-campaign.md`).
     pub fn name_index(&self, config: &Config) -> &'a NameIndex {
         self.index.get_or_init(|| {
-            let files: Vec<String> = crate::walk::collect(config, &[config.root.clone()], true)
-                .into_iter()
-                .map(|t| t.rel)
-                .collect();
+            let files: Vec<String> =
+                crate::walk::collect(config, std::slice::from_ref(&config.root), true)
+                    .into_iter()
+                    .map(|t| t.rel)
+                    .collect();
             NameIndex::build(self.modules.resolver, &files)
         })
     }

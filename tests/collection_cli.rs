@@ -165,7 +165,10 @@ fn fixes_forward_to_the_real_definitions_with_lane_exceptions() {
     // `report lanes` sees each crossing and marks it an exception.
     let (code, out, _) = run_in(root, &["report", "lanes", "--today", "2026-01-15"]);
     assert_eq!(code, 0);
-    assert!(out.contains("5 violation(s), 5 under a `# noqa` exception"), "{out}");
+    assert!(
+        out.contains("5 violation(s), 5 under a `# noqa` exception"),
+        "{out}"
+    );
     assert!(
         out.contains("| lukhas/observability.py:2 | `candidate.observability.alerts` | candidate/observability/alerts.py | from | until 2026-04-15 (active) |"),
         "{out}"
