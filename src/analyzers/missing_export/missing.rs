@@ -218,6 +218,13 @@ pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
                     ctx.prefetch,
                 ),
             };
+            // An import that only type checkers run sees what they see.
+            if exported == Export::Missing
+                && site.typing_only
+                && typing_binds(ctx, &target.rel, &n.name)
+            {
+                continue;
+            }
             if exported == Export::Missing {
                 out.push(Missing {
                     name: n.name.clone(),
@@ -287,6 +294,21 @@ impl Analyzer for MissingNames {
             });
         }
     }
+}
+
+/// Whether the module at `rel` binds `name` for type checkers (under
+/// `if TYPE_CHECKING:`, or on some Python version).
+fn typing_binds(ctx: &FileCtx, rel: &str, name: &str) -> bool {
+    let overlay = ctx.overlay.and_then(|o| o.get(rel));
+    ctx.project
+        .symbols
+        .get(
+            ctx.project.modules.root(),
+            rel,
+            overlay.map(String::as_str),
+            ctx.prefetch,
+        )
+        .is_some_and(|t| t.typing_only.contains(name) || t.versioned.iter().any(|(n, _)| n == name))
 }
 
 /// Why the module of `m` binds its name somewhere but not at run time
