@@ -5,11 +5,12 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::config::{Config, Lane};
 use crate::deps::Deps;
 use crate::imports::resolve::{BeyondTopLevel, Resolver, Target};
+use crate::symbols::index::NameIndex;
 use crate::symbols::{Export, ModuleSymbols, Prefetch, SymbolTables};
 
 /// Module index and symbol tables of one run (shared by the worker threads).
@@ -19,6 +20,8 @@ pub struct Project {
     pub modules: Resolver,
     /// Symbol tables of the repository's modules (cached for the run).
     pub symbols: SymbolTables,
+    /// Every first-party module's names, built on first use.
+    index: OnceLock<NameIndex>,
 }
 
 impl Project {
@@ -27,7 +30,8 @@ impl Project {
     pub fn new(config: &Config, store: bool) -> Self {
         Self {
             modules: Resolver::new(&config.root, &config.src),
-            symbols: SymbolTables::new(&config.root, store),
+            symbols: SymbolTables::new(&config.root, store, config.target_version),
+            index: OnceLock::new(),
         }
     }
 
@@ -44,6 +48,7 @@ impl Project {
                 deps,
             },
             deps,
+            index: &self.index,
         }
     }
 }
@@ -59,9 +64,40 @@ pub struct ProjectView<'a> {
     pub symbols: Symbols<'a>,
     /// Where other file-system facts a check reads are recorded.
     pub deps: Deps<'a>,
+    index: &'a OnceLock<NameIndex>,
 }
 
-impl ProjectView<'_> {
+impl<'a> ProjectView<'a> {
+    /// Every first-party module's names: the project's Python files as
+    /// `lint .` would walk them, indexed on first use (once per run). What
+    /// a result read from it is not recorded for the cache (see
+    /// `docs/collection-campaign.md`).
+    pub fn name_index(&self, config: &Config) -> &'a NameIndex {
+        self.index.get_or_init(|| {
+            let files: Vec<String> =
+                crate::walk::collect(config, std::slice::from_ref(&config.root), true)
+                    .into_iter()
+                    .map(|t| t.rel)
+                    .collect();
+            NameIndex::build(self.modules.resolver, &files)
+        })
+    }
+
+    /// The top-level packages of the lanes' root folders (`candidate`,
+    /// `lukhas`): the packages that mirror each other.
+    pub fn lane_packages(&self, config: &Config) -> Vec<String> {
+        let mut out: Vec<String> = config
+            .lanes
+            .iter()
+            .flat_map(|l| l.roots.iter())
+            .map(|root| self.modules.module_of(&format!("{root}/__init__.py")).0)
+            .filter(|m| !m.is_empty() && !m.contains('.'))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The lane of an absolute module name: the lane of its file when it
     /// resolves in the repository, else the lane whose root folder it is
     /// under (`candidate.missing`), else none (third-party).

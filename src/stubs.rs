@@ -7,9 +7,12 @@
 use std::ops::Range;
 
 use crate::analyzers::FileCtx;
-use crate::analyzers::missing_export::missing::{Missing, MissingNames, read_text, stub_edits};
+use crate::analyzers::missing_export::forward::Place;
+use crate::analyzers::missing_export::missing::{
+    Missing, MissingNames, read_text, refusal, stub_edits,
+};
 use crate::analyzers::missing_export::module::{
-    MissingModule, MissingModules, allowed_candidates, bridge_fix, missing_modules,
+    MissingModule, MissingModules, bridge_fix, missing_modules, plan_bridge,
 };
 use crate::analyzers::missing_export::stub_template::Stubs;
 use crate::deps::Deps;
@@ -18,7 +21,6 @@ use crate::fix::Candidate;
 use crate::fix::engine::{self, Findings};
 use crate::fix::workspace::Workspace;
 use crate::imports::DEFAULT_DYNAMIC_CALLS;
-use crate::project::ProjectView;
 use crate::rule::Matcher;
 use crate::run::Run;
 use crate::symbols::Export;
@@ -123,7 +125,7 @@ pub fn add_stubs(
         }
     }
     let mut plan = StubPlan {
-        project: run.project.view(Deps::NONE),
+        place: place(run),
         stubs,
         pending,
         offered: Vec::new(),
@@ -140,9 +142,18 @@ pub fn add_stubs(
     out
 }
 
+/// Where a run's fixes forward to.
+fn place(run: &Run) -> Place<'_> {
+    Place {
+        config: &run.config,
+        project: run.project.view(Deps::NONE),
+        today: run.today,
+    }
+}
+
 /// The stubs still to add, planned against the workspace's current texts.
 struct StubPlan<'a> {
-    project: ProjectView<'a>,
+    place: Place<'a>,
     stubs: &'a Stubs,
     pending: Vec<Missing>,
     offered: Vec<Candidate>,
@@ -159,8 +170,9 @@ impl StubPlan<'_> {
         let mut offered = Vec::new();
         let mut still = Vec::new();
         for m in std::mem::take(&mut self.pending) {
-            let exported = self.project.symbols.exports(
-                &self.project.modules,
+            let project = self.place.project;
+            let exported = project.symbols.exports(
+                &project.modules,
                 &texts,
                 &m.target,
                 &m.name,
@@ -170,10 +182,15 @@ impl StubPlan<'_> {
             match exported {
                 Export::Missing => {}
                 Export::Defined => {
+                    // The log saw the import fail: the cause is not a
+                    // missing binding, and a stub would not fix it.
                     if self.first {
                         self.notes.push(format!(
-                            "skipped `{}` from `{}`: it already exports it",
-                            m.name, m.module
+                            "skipped `{}` from `{}`: {} binds it at run time on {} now; if pytest still cannot import it, the cause is elsewhere (an import cycle, an exception while the module loads, or another Python version)",
+                            m.name,
+                            m.module,
+                            m.target,
+                            project.symbols.tables().target()
                         ));
                     }
                     continue; // or a stub of this run added it
@@ -187,7 +204,19 @@ impl StubPlan<'_> {
                 }
             }
             let text = ws.text(&m.target).unwrap_or_default();
-            match stub_edits(self.project, self.stubs, &m, text, false) {
+            let source = self.place.locate(self.stubs, &m.module, &m.name, &m.target);
+            let why = project
+                .symbols
+                .get(project.modules.root(), &m.target, Some(text), None)
+                .and_then(|t| t.why_invisible(&m.name, project.symbols.tables().target()));
+            if let Some(refused) = refusal(&m, &source, why.as_deref()) {
+                self.notes.push(format!(
+                    "skipped `{}` from `{}`: {}",
+                    m.name, m.module, refused.reason
+                ));
+                continue;
+            }
+            match stub_edits(project, self.stubs, &m, &source, text, false) {
                 Some(edits) => {
                     offered.push(candidate(&m, edits));
                     still.push(m);
@@ -263,9 +292,7 @@ pub fn add_bridges(
         offered: bridges
             .iter()
             .filter_map(|m| {
-                let candidates =
-                    allowed_candidates(&run.config, run.project.view(Deps::NONE), stubs, m);
-                let fix = bridge_fix(stubs, m, candidates)?;
+                let fix = bridge_fix(stubs, m, &plan_bridge(&place(run), stubs, m))?;
                 let path = fix.edits.last()?.file.clone()?;
                 Some(Candidate {
                     rule: "STUB003".to_string(),

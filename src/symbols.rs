@@ -4,17 +4,22 @@
 //! outside the repository, or writes to `globals()` / `vars()` /
 //! `sys.modules` make them unknowable). Used by STUB001.
 
-use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
 use tree_sitter::{Node, Tree};
 
-use crate::deps::Deps;
-use crate::imports::resolve::Resolver;
-use crate::parse::Worker;
+use crate::parse::compat::PythonVersion;
+
+mod anywhere;
+pub mod guards;
+pub mod index;
+mod tables;
+
+pub use tables::{Export, Prefetch, SymbolTables};
+
+use guards::{Guard, VersionTest};
 
 /// The `__all__` of a module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +83,19 @@ pub struct ModuleSymbols {
     /// Whether the module mentions `__path__` (a package that extends its
     /// search path may find submodules anywhere).
     pub touches_path: bool,
+    /// Names bound only under `if TYPE_CHECKING:`: never at run time.
+    #[serde(default)]
+    pub typing_only: HashSet<String>,
+    /// Names bound only under a `sys.version_info` test, with the test.
+    #[serde(default)]
+    pub versioned: Vec<(String, VersionTest)>,
+    /// Names the module defines itself (`def`, `class`, assignment), as
+    /// opposed to importing them: where a name really lives.
+    #[serde(default)]
+    pub defs: HashSet<String>,
+    /// The guard of the statements being walked (the walk's state).
+    #[serde(skip)]
+    guard: Option<Guard>,
 }
 
 /// The comment line that ends a bridge module's fallback stubs (SPEC §4.7).
@@ -138,6 +156,11 @@ impl ModuleSymbols {
         for stmt in stmts {
             s.statement(stmt, text);
         }
+        // A name also bound unguarded is always there.
+        let always = std::mem::take(&mut s.names);
+        s.typing_only.retain(|n| !always.contains(n));
+        s.versioned.retain(|(n, _)| !always.contains(n));
+        s.names = always;
         // One scan of the text for every word the table looks for.
         let mut offsets = Vec::new();
         let mut marker = false;
@@ -145,7 +168,7 @@ impl ModuleSymbols {
             match TABLE_WORD_LIST[m.pattern().as_usize()] {
                 "__path__" => s.touches_path = true,
                 BRIDGE_MARKER => marker = true,
-                "global" if !global_statement_at(text, m.start()) => {}
+                "global" if !anywhere::global_statement_at(text, m.start()) => {}
                 _ => offsets.push(m.start()),
             }
         }
@@ -161,7 +184,49 @@ impl ModuleSymbols {
     }
 
     fn bind(&mut self, name: &str) {
-        self.names.insert(name.to_string());
+        match self.guard {
+            None => self.names.insert(name.to_string()),
+            Some(Guard::TypeChecking) => self.typing_only.insert(name.to_string()),
+            Some(Guard::Version(v)) => {
+                self.versioned.push((name.to_string(), v));
+                true
+            }
+        };
+    }
+
+    /// Binds a name the module defines itself (not an import).
+    fn define(&mut self, name: &str) {
+        if self.guard.is_none() {
+            self.defs.insert(name.to_string());
+        }
+        self.bind(name);
+    }
+
+    /// Whether `name` exists at run time on `target`: always bound, or
+    /// bound under a version test that `target` passes.
+    pub fn binds(&self, name: &str, target: PythonVersion) -> bool {
+        self.names.contains(name)
+            || self
+                .versioned
+                .iter()
+                .any(|(n, test)| n == name && test.holds(target))
+    }
+
+    /// Why a name the module binds somewhere is not there at run time on
+    /// `target`, if that is the case (for the finding's message).
+    pub fn why_invisible(&self, name: &str, target: PythonVersion) -> Option<String> {
+        if self.binds(name, target) {
+            return None;
+        }
+        if self.typing_only.contains(name) {
+            return Some(
+                "the module binds it only under `if TYPE_CHECKING:`, which never runs".into(),
+            );
+        }
+        let test = self.versioned.iter().find(|(n, _)| n == name)?.1;
+        Some(format!(
+            "the module binds it only when `{test}`, which is false on the target version {target}"
+        ))
     }
 
     fn statement(&mut self, stmt: Node, text: &str) {
@@ -170,10 +235,13 @@ impl ModuleSymbols {
             "function_definition" | "class_definition" => {
                 if let Some(n) = stmt.child_by_field_name("name") {
                     let name = t(n);
-                    if name == "__getattr__" && stmt.kind() == "function_definition" {
+                    if name == "__getattr__"
+                        && stmt.kind() == "function_definition"
+                        && self.guard != Some(Guard::TypeChecking)
+                    {
                         self.unknowable = Some("it defines a module `__getattr__`".into());
                     }
-                    self.bind(&name);
+                    self.define(&name);
                 }
             }
             "decorated_definition" => {
@@ -234,7 +302,7 @@ impl ModuleSymbols {
             }
             "for_statement" => {
                 if let Some(left) = stmt.child_by_field_name("left") {
-                    self.targets(left, text);
+                    self.targets(left, text, false);
                 }
                 self.blocks(stmt, text);
             }
@@ -244,7 +312,7 @@ impl ModuleSymbols {
                     if n.kind() == "as_pattern"
                         && let Some(alias) = n.child_by_field_name("alias")
                     {
-                        self.targets(alias, text);
+                        self.targets(alias, text, false);
                     }
                     if n.kind() != "block" {
                         let mut c = n.walk();
@@ -259,13 +327,13 @@ impl ModuleSymbols {
                     if n.kind() == "as_pattern"
                         && let Some(alias) = n.child_by_field_name("alias")
                     {
-                        self.targets(alias, text);
+                        self.targets(alias, text, false);
                     }
                 }
                 self.blocks(stmt, text);
             }
-            "if_statement"
-            | "elif_clause"
+            "if_statement" => self.if_statement(stmt, text),
+            "elif_clause"
             | "else_clause"
             | "try_statement"
             | "finally_clause"
@@ -276,6 +344,35 @@ impl ModuleSymbols {
             | "except_group_clause" => self.blocks(stmt, text),
             _ => {}
         }
+    }
+
+    /// An `if`: its body and its other branches under the guards its
+    /// condition sets (an outer guard wins: nesting only narrows it).
+    fn if_statement(&mut self, stmt: Node, text: &str) {
+        let (body, rest) = stmt
+            .child_by_field_name("condition")
+            .map_or((None, None), |c| guards::guard_of(c, text));
+        let outer = self.guard;
+        let mut c = stmt.walk();
+        let children: Vec<Node> = stmt.named_children(&mut c).collect();
+        for child in children {
+            match child.kind() {
+                "block" => {
+                    self.guard = outer.or(body);
+                    let mut c = child.walk();
+                    let inner: Vec<Node> = child.named_children(&mut c).collect();
+                    for s in inner {
+                        self.statement(s, text);
+                    }
+                }
+                "elif_clause" | "else_clause" => {
+                    self.guard = outer.or(rest);
+                    self.statement(child, text);
+                }
+                _ => {}
+            }
+        }
+        self.guard = outer;
     }
 
     /// Recurses into the statements of a compound statement's blocks.
@@ -309,7 +406,7 @@ impl ModuleSymbols {
                 if let Some(left) = e.child_by_field_name("left") {
                     // `x: int` alone binds nothing at run time.
                     if value.is_some() {
-                        self.targets(left, text);
+                        self.targets(left, text, true);
                         self.all_assignment(left, value, text);
                     }
                 }
@@ -319,7 +416,7 @@ impl ModuleSymbols {
             }
             "augmented_assignment" => {
                 if let Some(left) = e.child_by_field_name("left") {
-                    self.targets(left, text);
+                    self.targets(left, text, false);
                     if &text[left.byte_range()] == "__all__"
                         && let (Some(all), Some(right)) =
                             (&mut self.all, e.child_by_field_name("right"))
@@ -333,10 +430,11 @@ impl ModuleSymbols {
         }
     }
 
-    fn targets(&mut self, target: Node, text: &str) {
+    fn targets(&mut self, target: Node, text: &str, define: bool) {
         let mut stack = vec![target];
         while let Some(target) = stack.pop() {
             match target.kind() {
+                "identifier" if define => self.define(&text[target.byte_range()]),
                 "identifier" => self.bind(&text[target.byte_range()]),
                 "pattern_list"
                 | "tuple_pattern"
@@ -390,121 +488,6 @@ impl ModuleSymbols {
             all.names.extend(string_items(args, text));
         }
     }
-
-    /// What binds or hides module names anywhere in the file, not only in
-    /// its top-level statements: `(name := value)` at module scope
-    /// (comprehensions included; function and class bodies excluded),
-    /// `global` declarations in functions, and writes to `globals()`,
-    /// `vars()` or `sys.modules`. One cursor walk that enters only the nodes
-    /// holding an occurrence of those words: most files have none, a whole
-    /// walk costs a quarter of a parse, and a lookup per occurrence from the
-    /// root is quadratic in deeply nested code.
-    /// `offsets` are where those words occur, in order.
-    fn scan_anywhere(&mut self, root: Node, offsets: &[usize], text: &str) {
-        if offsets.is_empty() {
-            return;
-        }
-        let holds = |n: Node| {
-            let i = offsets.partition_point(|&at| at < n.start_byte());
-            offsets.get(i).is_some_and(|&at| at < n.end_byte())
-        };
-        let mut cursor = root.walk();
-        // Each level's node (`Node::parent` searches from the root each
-        // time), and whether it is in a function, class or lambda.
-        let mut parents: Vec<(Node, bool)> = Vec::new();
-        loop {
-            let n = cursor.node();
-            let opaque = parents.last().is_some_and(|p| p.1);
-            self.anywhere(n, parents.last().map(|p| p.0), opaque, text);
-            if holds(n) && cursor.goto_first_child() {
-                let hides = matches!(
-                    n.kind(),
-                    "function_definition" | "class_definition" | "lambda"
-                );
-                parents.push((n, opaque || hides));
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    return;
-                }
-                parents.pop();
-            }
-        }
-    }
-
-    /// One node of [`ModuleSymbols::scan_anywhere`]'s walk, whose parent is
-    /// `parent`; `opaque`: inside a function, class or lambda.
-    fn anywhere(&mut self, n: Node, parent: Option<Node>, opaque: bool, text: &str) {
-        match n.kind() {
-            "named_expression" if !opaque => {
-                if let Some(name) = n.child_by_field_name("name") {
-                    self.bind(&text[name.byte_range()]);
-                }
-            }
-            // `exec(code, globals())` and friends may bind anything.
-            "argument_list" => {
-                let mut c = n.walk();
-                if n.named_children(&mut c)
-                    .any(|a| matches!(&text[a.byte_range()], "globals()" | "vars()" | "locals()"))
-                {
-                    self.unknowable = Some("it passes `globals()` to a call".into());
-                }
-            }
-            "global_statement" => {
-                let mut c = n.walk();
-                let names: Vec<String> = n
-                    .named_children(&mut c)
-                    .map(|i| text[i.byte_range()].to_string())
-                    .collect();
-                for name in names {
-                    self.bind(&name);
-                }
-            }
-            // The object is the node's first child, so its text starts
-            // the node's: most attributes are ruled out without a
-            // field lookup.
-            "subscript" | "attribute"
-                if ["globals()", "vars()", "sys.modules"]
-                    .iter()
-                    .any(|b| text[n.start_byte()..].starts_with(b)) =>
-            {
-                let object = n
-                    .child_by_field_name("value")
-                    .or_else(|| n.child_by_field_name("object"));
-                let base = object.map(|o| &text[o.byte_range()]).unwrap_or("");
-                if matches!(base, "globals()" | "vars()" | "sys.modules")
-                    && parent.is_some_and(|p| written(p, n, text))
-                {
-                    self.unknowable = Some(format!("it writes to `{base}`"));
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// Whether the word `global` at `at` may start a `global` statement: it is
-/// followed by a blank and starts its line or follows a `:` or `;`
-/// (conservative: strings and comments may pass too, never a real
-/// statement fail).
-fn global_statement_at(text: &str, at: usize) -> bool {
-    let after = text[at + 6..].chars().next();
-    let before = text[..at].trim_end_matches([' ', '\t', '\x0c']);
-    matches!(after, Some(' ' | '\t' | '\\'))
-        && (before.is_empty() || before.ends_with(['\n', '\r', ':', ';']))
-}
-
-/// Whether `n` (`globals()[…]`, `sys.modules.update`, …) is written by its parent `p`.
-fn written(p: Node, n: Node, text: &str) -> bool {
-    let is_target = p
-        .child_by_field_name("left")
-        .is_some_and(|l| l.id() == n.id());
-    let mutating_call = p.kind() == "call"
-        || (n.kind() == "attribute"
-            && n.child_by_field_name("attribute")
-                .is_some_and(|a| matches!(&text[a.byte_range()], "update" | "setdefault" | "pop")));
-    is_target || p.kind() == "delete_statement" || mutating_call
 }
 
 /// The literal strings of a list/tuple/argument list.
@@ -551,325 +534,11 @@ fn import_block_end(stmts: &[Node], text: &str) -> usize {
     }
 }
 
-/// Symbol tables of the run, built on demand from the files (or from the
-/// in-memory text a fix round is working on) and cached by content. With a
-/// store (the cache folder, see [`crate::store`]), the tables other modules
-/// read are kept across runs by content digest: a run that checks one edited
-/// file reads the tables of what it imports instead of parsing those modules.
-#[derive(Debug, Default)]
-pub struct SymbolTables {
-    /// Tables of files as they are on disk (disk does not change during a
-    /// check pass), by path: no read or hash per lookup.
-    on_disk: RwLock<HashMap<String, OnDisk>>,
-    /// Tables of texts a fix round is changing, by path and content.
-    by_content: RwLock<HashMap<(String, u64), Arc<ModuleSymbols>>>,
-    /// The project root and the folder of kept tables, if there is a store.
-    store: Option<(PathBuf, PathBuf)>,
-    /// Tables read by another module that the store does not hold yet.
-    to_keep: Mutex<HashMap<u64, Arc<ModuleSymbols>>>,
-    /// Files parsed for their table alone (not by a check).
-    parses: std::sync::atomic::AtomicUsize,
-}
-
-#[derive(Debug, Clone)]
-struct OnDisk {
-    table: Arc<ModuleSymbols>,
-    /// The digest of the file's text (0 when nobody needs it).
-    hash: u64,
-    /// Whether the store holds it.
-    kept: bool,
-}
-
-impl SymbolTables {
-    /// Tables of the project at `root`, kept in its cache folder when
-    /// `store` is on (a `lint` with its cache on).
-    pub fn new(root: &Path, store: bool) -> Self {
-        Self {
-            store: store.then(|| {
-                (
-                    root.to_path_buf(),
-                    crate::store::build_folder(root).join("symbols"),
-                )
-            }),
-            ..Default::default()
-        }
-    }
-
-    /// How many files were parsed for their table alone (not by a check).
-    pub fn parses(&self) -> usize {
-        self.parses.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    fn parse(&self, text: &str) -> Option<Arc<ModuleSymbols>> {
-        self.parses
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Some(Arc::new(ModuleSymbols::of(
-            &Worker::new().parse(text)?,
-            text,
-        )))
-    }
-
-    fn kept_file(&self, hash: u64) -> Option<(&Path, PathBuf)> {
-        let (root, folder) = self.store.as_ref()?;
-        Some((root, folder.join(format!("{hash:016x}.json"))))
-    }
-
-    /// The table of the module at `rel` (project-relative), whose current
-    /// text is `text` when given (a fix round's), else read from disk under `root`.
-    /// `prefetch`, if given, is asked first for a module on disk whose table
-    /// the run does not have yet. A read from disk is recorded into `deps`.
-    pub fn get(
-        &self,
-        root: &std::path::Path,
-        rel: &str,
-        text: Option<&str>,
-        prefetch: Option<&dyn Prefetch>,
-        deps: Deps,
-    ) -> Option<Arc<ModuleSymbols>> {
-        let Some(text) = text else {
-            return self.get_on_disk(root, rel, prefetch, deps);
-        };
-        let key = (rel.to_string(), crate::hash::digest(text.as_bytes()));
-        if let Some(hit) = self
-            .by_content
-            .read()
-            .ok()
-            .and_then(|c| c.get(&key).cloned())
-        {
-            return Some(hit);
-        }
-        let table = self.parse(text)?;
-        if let Ok(mut c) = self.by_content.write() {
-            c.insert(key, table.clone());
-        }
-        Some(table)
-    }
-
-    /// Produces the tables of the modules at `rels` (on disk) in parallel,
-    /// unless the run has them or will check the module itself: an importer
-    /// checked alone (a pre-commit run, an editor) would otherwise parse the
-    /// modules it imports names from one after the other. Nothing is
-    /// recorded: the lookups that read the tables record them.
-    pub fn warm(&self, root: &Path, rels: &[&str], prefetch: Option<&dyn Prefetch>) {
-        use rayon::prelude::*;
-        let wanted: Vec<&str> = rels
-            .iter()
-            .copied()
-            .filter(|rel| !prefetch.is_some_and(|p| p.will_check(rel)))
-            .filter(|rel| self.on_disk.read().is_ok_and(|c| !c.contains_key(*rel)))
-            .collect();
-        if wanted.len() > 1 {
-            wanted.par_iter().for_each(|rel| {
-                self.get_on_disk(root, rel, None, Deps::NONE);
-            });
-        }
-    }
-
-    fn get_on_disk(
-        &self,
-        root: &Path,
-        rel: &str,
-        prefetch: Option<&dyn Prefetch>,
-        deps: Deps,
-    ) -> Option<Arc<ModuleSymbols>> {
-        let path = root.join(rel);
-        let recorded = || self.on_disk.read().ok().and_then(|c| c.get(rel).cloned());
-        let mut hit = recorded();
-        if hit.is_none()
-            && let Some(p) = prefetch
-        {
-            p.prefetch(rel);
-            hit = recorded();
-        }
-        if let Some(hit) = hit {
-            deps.read(&path, Some(hit.hash));
-            if !hit.kept {
-                self.keep(hit.hash, &hit.table);
-            }
-            return Some(hit.table);
-        }
-        let Ok(text) = crate::source::read_body(&path) else {
-            deps.read(&path, None);
-            return None;
-        };
-        let hash = crate::hash::digest(text.as_bytes());
-        deps.read(&path, Some(hash));
-        let kept = self
-            .kept_file(hash)
-            .and_then(|(_, file)| crate::store::read::<ModuleSymbols>(&file));
-        let (table, was_kept) = match kept {
-            Some(t) => (Arc::new(t), true),
-            None => {
-                let t = self.parse(&text)?;
-                self.keep(hash, &t);
-                (t, false)
-            }
-        };
-        if let Ok(mut c) = self.on_disk.write() {
-            c.insert(
-                rel.to_string(),
-                OnDisk {
-                    table: table.clone(),
-                    hash,
-                    kept: was_kept,
-                },
-            );
-        }
-        Some(table)
-    }
-
-    fn keep(&self, hash: u64, table: &Arc<ModuleSymbols>) {
-        if self.store.is_some()
-            && let Ok(mut k) = self.to_keep.lock()
-        {
-            k.entry(hash).or_insert_with(|| table.clone());
-        }
-    }
-
-    /// Writes the tables this run read that the store did not hold.
-    pub fn save(&self) {
-        let Ok(mut to_keep) = self.to_keep.lock() else {
-            return;
-        };
-        for (hash, table) in to_keep.drain() {
-            if let Some((root, file)) = self.kept_file(hash)
-                && !file.exists()
-            {
-                crate::store::write(root, &file, &*table);
-            }
-        }
-        if let Ok(mut c) = self.on_disk.write() {
-            for e in c.values_mut() {
-                e.kept = true;
-            }
-        }
-    }
-
-    /// Records the table of a file the check pass parsed from disk anyway
-    /// (so a module is not parsed again when another imports from it).
-    /// `recording`: whether the pass records dependencies (its importers'
-    /// records then need the file's digest).
-    pub fn insert_on_disk(&self, rel: &str, text: &str, tree: &Tree, recording: bool) {
-        if self.on_disk.read().is_ok_and(|c| c.contains_key(rel)) {
-            return;
-        }
-        let table = Arc::new(ModuleSymbols::of(tree, text));
-        // The digest is for the dependency record of importers (cache runs).
-        let hash = if recording || self.store.is_some() {
-            crate::hash::digest(text.as_bytes())
-        } else {
-            0
-        };
-        if let Ok(mut c) = self.on_disk.write() {
-            c.insert(
-                rel.to_string(),
-                OnDisk {
-                    table,
-                    hash,
-                    kept: false,
-                },
-            );
-        }
-    }
-
-    /// Whether the module at `rel` binds or re-exports `name`, following star
-    /// imports between repository modules (`texts` gives in-memory texts of
-    /// files being fixed).
-    #[allow(clippy::too_many_arguments)]
-    pub fn exports<'t>(
-        &self,
-        resolver: &Resolver,
-        texts: &dyn Fn(&str) -> Option<&'t str>,
-        rel: &str,
-        name: &str,
-        seen: &mut Vec<String>,
-        prefetch: Option<&dyn Prefetch>,
-        deps: Deps,
-    ) -> Export {
-        self.lookup(resolver, texts, rel, name, seen, prefetch, deps)
-            .map_or(Export::Unknowable, |found| {
-                if found {
-                    Export::Defined
-                } else {
-                    Export::Missing
-                }
-            })
-    }
-
-    /// `exports`, with `None` for a module on the way whose names cannot be
-    /// known (unknowable or unparseable).
-    #[allow(clippy::too_many_arguments)]
-    fn lookup<'t>(
-        &self,
-        resolver: &Resolver,
-        texts: &dyn Fn(&str) -> Option<&'t str>,
-        rel: &str,
-        name: &str,
-        seen: &mut Vec<String>,
-        prefetch: Option<&dyn Prefetch>,
-        deps: Deps,
-    ) -> Option<bool> {
-        if seen.iter().any(|s| s == rel) {
-            return Some(false); // a cycle adds nothing new
-        }
-        seen.push(rel.to_string());
-        let table = self.get(resolver.root(), rel, texts(rel), prefetch, deps)?;
-        if table.is_unknowable() || table.has_errors {
-            return None;
-        }
-        if table.names.contains(name) {
-            return Some(true);
-        }
-        for (star, level) in &table.star_imports {
-            let absolute = resolver.absolute(rel, star, *level, None).ok()?;
-            let target = resolver.resolve_in(&absolute, deps)?;
-            let inner = self.get(
-                resolver.root(),
-                &target.rel,
-                texts(&target.rel),
-                prefetch,
-                deps,
-            )?;
-            let public = match &inner.all {
-                Some(all) if all.complete => all.names.iter().any(|n| n == name),
-                Some(_) => return None, // a computed `__all__`
-                None => !name.starts_with('_'),
-            };
-            if public && self.lookup(resolver, texts, &target.rel, name, seen, prefetch, deps)? {
-                return Some(true);
-            }
-        }
-        Some(false)
-    }
-}
-
-/// What can produce a module's table the way the run would anyway: a lint
-/// run that is going to check the module checks it now, recording its table
-/// from that check's parse, so that no module is parsed twice.
-pub trait Prefetch: Sync {
-    /// Produces the table of the module at `rel` (project-relative) if it
-    /// can, by [`SymbolTables::insert_on_disk`]; does nothing otherwise.
-    fn prefetch(&self, rel: &str);
-    /// Whether the run checks the module at `rel` itself (its table then
-    /// comes from that check's parse: [`SymbolTables::warm`] leaves it).
-    fn will_check(&self, rel: &str) -> bool;
-}
-
-/// What a module's symbol table says of one name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Export {
-    /// The module binds or re-exports it.
-    Defined,
-    /// The module certainly lacks it.
-    Missing,
-    /// It cannot be known (`__getattr__`, a computed `__all__`, a syntax
-    /// error, … on the way).
-    Unknowable,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::Worker;
+    use anywhere::global_statement_at;
 
     fn has_global_statement(text: &str) -> bool {
         text.match_indices("global")

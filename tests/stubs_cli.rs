@@ -87,7 +87,7 @@ fn stubs_from_a_captured_pytest_log() {
     let log = log.to_str().unwrap();
     let (code, diff, err) = run_in(dir.path(), &["stubs", "--from-pytest", log]);
     assert_eq!(code, 1, "{err}");
-    assert!(diff.contains("+    class AlertLevel(Enum):"), "{diff}");
+    assert!(diff.contains("+class AlertLevel(Enum):"), "{diff}");
     assert!(
         err.contains("skipped `nothing_here` from `json`: not a module of this repository"),
         "{err}"
@@ -106,5 +106,9 @@ fn stubs_from_a_captured_pytest_log() {
     );
     let (code, _, err) = run_in(dir.path(), &["stubs", "--from-pytest", log, "--fix"]);
     assert_eq!(code, 0);
-    assert!(err.contains("it already exports it"), "{err}");
+    // The log is older than the stub: rulegate does not claim pytest was wrong.
+    assert!(
+        err.contains("lukhas/consciousness.py binds it at run time on py310 now; if pytest still cannot import it, the cause is elsewhere"),
+        "{err}"
+    );
 }

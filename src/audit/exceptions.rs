@@ -15,7 +15,8 @@ const STATUSES: [Status; 4] = [
     Status::Unused,
 ];
 
-fn status_name(s: Status) -> &'static str {
+/// The name of a status, as the reports write it.
+pub(crate) fn status_name(s: Status) -> &'static str {
     match s {
         Status::Active => "active",
         Status::Expiring => "expiring",

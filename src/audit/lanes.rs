@@ -1,12 +1,29 @@
 //! `rulegate report lanes`: lane violations per (from lane, to lane) pair
 //! with their import sites, written even when there are none (the seed's
-//! per-PR lane guard artifact).
+//! per-PR lane guard artifact). A site under a `# noqa` of the lane rule
+//! (a bridge's time-limited exception, SPEC §4.7) is marked with its expiry
+//! and status.
 
+use serde::Serialize;
 use serde_json::json;
 
 use super::{ReportFormat, markdown_table, to_json};
 use crate::analyzers::LaneImport;
 use crate::config::Config;
+use crate::suppress::{SuppressionKind, SuppressionRecord};
+
+/// The exception a violating site is under.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteException {
+    /// The importing file.
+    pub file: String,
+    /// The site's line.
+    pub line: usize,
+    /// Its expiry, if it has one.
+    pub expires: Option<String>,
+    /// `active`, `expiring`, `expired` (the violation is reported again).
+    pub status: &'static str,
+}
 
 /// One forbidden pair of lanes and the imports that cross it.
 #[derive(Debug)]
@@ -45,6 +62,8 @@ pub struct LanesReport<'a> {
     pub allowed: usize,
     /// Dynamic imports with an unknown target in lanes that forbid them.
     pub unknown: Vec<UnknownSite>,
+    /// The violating sites under a `# noqa` of the lane rule.
+    pub exceptions: Vec<SiteException>,
 }
 
 impl<'a> LanesReport<'a> {
@@ -77,7 +96,39 @@ impl<'a> LanesReport<'a> {
             pairs,
             allowed: edges.iter().filter(|e| e.allowed).count(),
             unknown,
+            exceptions: Vec::new(),
         }
+    }
+
+    /// Marks the violating sites that a `# noqa` of `rule` (the lane rule)
+    /// on their line covers, from the run's suppression `records`.
+    pub fn with_exceptions(mut self, records: &[SuppressionRecord], rule: &str) -> Self {
+        for p in &self.pairs {
+            for site in &p.sites {
+                let record = records.iter().find(|r| {
+                    r.rule == rule
+                        && r.kind == SuppressionKind::Noqa
+                        && r.path == site.file
+                        && r.line == site.line
+                });
+                if let Some(r) = record {
+                    self.exceptions.push(SiteException {
+                        file: site.file.clone(),
+                        line: site.line,
+                        expires: r.expires.clone(),
+                        status: super::exceptions::status_name(r.status),
+                    });
+                }
+            }
+        }
+        self
+    }
+
+    /// The exception a site is under, if any.
+    fn exception_at(&self, site: &LaneImport) -> Option<&SiteException> {
+        self.exceptions
+            .iter()
+            .find(|e| e.file == site.file && e.line == site.line)
     }
 
     /// Number of violations.
@@ -93,6 +144,7 @@ impl<'a> LanesReport<'a> {
                 "violations": self.violations(),
                 "allowed_cross_lane_imports": self.allowed,
                 "unknown_dynamic_imports": self.unknown,
+                "exceptions": self.exceptions,
                 "pairs": self.pairs.iter().map(|p| json!({
                     "from": p.from,
                     "to": p.to,
@@ -106,9 +158,10 @@ impl<'a> LanesReport<'a> {
 
     fn markdown(&self) -> String {
         let mut out = format!(
-            "# Lane guard report\n\nLanes: {}. {} violation(s); {} allowed cross-lane import(s); {} dynamic import(s) with an unknown target.\n\n",
+            "# Lane guard report\n\nLanes: {}. {} violation(s), {} under a `# noqa` exception; {} allowed cross-lane import(s); {} dynamic import(s) with an unknown target.\n\n",
             self.lanes.join(", "),
             self.violations(),
+            self.exceptions.len(),
             self.allowed,
             self.unknown.len()
         );
@@ -141,11 +194,19 @@ impl<'a> LanesReport<'a> {
                             s.kind,
                             if s.typing_only { " (typing-only)" } else { "" }
                         ),
+                        match self.exception_at(s) {
+                            Some(e) => format!(
+                                "until {} ({})",
+                                e.expires.as_deref().unwrap_or("-"),
+                                e.status
+                            ),
+                            None => "-".to_string(),
+                        },
                     ]
                 })
                 .collect();
             out.push_str(&markdown_table(
-                &["site", "module", "resolved file", "kind"],
+                &["site", "module", "resolved file", "kind", "exception"],
                 &rows,
             ));
         }

@@ -1,6 +1,7 @@
 //! Inventories and audits (`rulegate report ...`, SPEC §4.6): views of a
 //! lint run that a team commits or attaches to a pull request.
 
+pub mod collection;
 pub mod delta;
 pub mod exceptions;
 pub mod lanes;

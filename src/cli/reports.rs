@@ -1,4 +1,5 @@
-//! `rulegate report exceptions|todos|lanes`: a lint run's audits and inventories.
+//! `rulegate report exceptions|todos|lanes|collection`: a lint run's audits
+//! and inventories.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +22,19 @@ pub(crate) enum ReportKind {
     Todos(TodoArgs),
     /// Lane violations per pair of lanes, with the import sites (md or json).
     Lanes(ReportArgs),
+    /// The collection errors of a `pytest --collect-only` log: error
+    /// classes, top missing modules and names, and the static finding that
+    /// explains each error, or "not explained by any rule" (md or json).
+    Collection(CollectionArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CollectionArgs {
+    /// The `pytest --collect-only` log to read.
+    #[arg(long, value_name = "LOG")]
+    from_pytest: PathBuf,
+    #[command(flatten)]
+    report: ReportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +79,7 @@ pub(crate) struct TodoArgs {
 pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
     use ReportFormat::{Csv, Json, Md};
     let (args, allowed, default, collect) = match &kind {
+        ReportKind::Collection(c) => (&c.report, &[Md, Json][..], Md, None),
         ReportKind::Exceptions(a) => (a, &[Md, Json][..], Md, None),
         ReportKind::Todos(t) if t.compare.is_some() => {
             (&t.common, &[Md, Json][..], Md, Some(Report::Todos))
@@ -84,6 +99,11 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
             format.as_str()
         ));
     }
+    // Read first: an unreadable log is an error before any work.
+    let log = match &kind {
+        ReportKind::Collection(c) => Some(read_log(&c.from_pytest)?),
+        _ => None,
+    };
     let session = open_run(
         &args.config,
         args.paths.first().map(PathBuf::as_path),
@@ -110,7 +130,13 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
         args.lane.is_empty() || lane.as_ref().is_some_and(|l| args.lane.contains(l))
     };
     let mut err = String::new();
-    let out = match kind {
+    let out = match &kind {
+        ReportKind::Collection(c) => {
+            let mut errors = audit::collection::parse_log(log.as_deref().unwrap_or_default());
+            audit::collection::explain(&mut errors, &run.findings);
+            let name = c.from_pytest.display().to_string();
+            audit::collection::CollectionReport::new(&name, errors).render(format)
+        }
         ReportKind::Exceptions(_) => {
             audit::exceptions::sort(&mut run.records);
             audit::exceptions::render(&run.records, session.today, format)
@@ -129,9 +155,17 @@ pub(crate) fn run(kind: ReportKind) -> Result<ExitCode> {
                 .into_iter()
                 .filter(|u| in_lanes(&Some(u.lane.clone())))
                 .collect();
-            audit::lanes::LanesReport::new(&session.config, &edges, unknown).render(format)
+            // A site under a `# noqa` of the lane rule is an exception.
+            let rule = session
+                .rules
+                .feeder(Report::Lanes)
+                .map(|i| session.rules.rules[i].id.to_string())
+                .unwrap_or_default();
+            audit::lanes::LanesReport::new(&session.config, &edges, unknown)
+                .with_exceptions(&run.records, &rule)
+                .render(format)
         }
-        ReportKind::Todos(ref t) => {
+        ReportKind::Todos(t) => {
             let feeder = session.rules.feeder(Report::Todos).expect("checked above");
             let grammar = todo_grammar(&session, feeder);
             let mut items = todo_items(&run);
@@ -264,4 +298,17 @@ fn obsolete_report<'a>(
             })
             .collect(),
     }
+}
+
+/// The text of a pytest log (lossy: a log may hold any bytes).
+fn read_log(path: &std::path::Path) -> Result<String> {
+    std::fs::read(path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map_err(|e| {
+            miette!(
+                help = "write it with `python -m pytest --collect-only -q > LOG 2>&1`",
+                "cannot read the pytest log {}: {e}",
+                path.display()
+            )
+        })
 }

@@ -4,9 +4,10 @@
 
 use serde::Deserialize;
 
+use super::forward::{Place, Source};
 use super::stub_template::{StubOptions, Stubs};
 use crate::analyzers::{Analyzer, FileCtx, Hit};
-use crate::finding::{Applicability, Edit, Fix};
+use crate::finding::{Applicability, Edit, Fix, FixRefused};
 use crate::imports::ImportKind;
 use crate::imports::resolve::TargetKind;
 use crate::symbols::Export;
@@ -59,8 +60,8 @@ pub struct Missing {
 }
 
 impl MissingNames {
-    /// The stub fix for a missing name, if the target can take one.
-    fn fix(&self, ctx: &FileCtx, m: &Missing) -> Option<Fix> {
+    /// The fix for a missing name from `source`, if the target can take one.
+    fn fix(&self, ctx: &FileCtx, m: &Missing, source: &Source) -> Option<Fix> {
         let overlay = ctx.overlay.and_then(|o| o.get(&m.target));
         let text = match overlay {
             Some(t) => t.clone(),
@@ -70,6 +71,7 @@ impl MissingNames {
             ctx.project,
             self.stubs.as_ref()?,
             m,
+            source,
             &text,
             overlay.is_none(),
         )?
@@ -79,11 +81,28 @@ impl MissingNames {
             ..e
         })
         .collect();
-        Fix::new(
-            Applicability::Unsafe,
-            format!("Add a fallback stub for `{}` to {}", m.name, m.target),
-            edits,
-        )
+        Fix::new(Applicability::Unsafe, fix_title(m, source), edits)
+    }
+}
+
+/// What a fix for `m` from `source` says it does.
+pub fn fix_title(m: &Missing, source: &Source) -> String {
+    match source {
+        Source::Forward { module, crossing } => format!(
+            "Forward `{}` in {} to its definition in `{module}`{}",
+            m.name,
+            m.target,
+            if crossing.is_some() {
+                " (a lane crossing, written as a time-limited exception)"
+            } else {
+                ""
+            }
+        ),
+        Source::LeftOut(module, lane) => format!(
+            "Add a fallback stub for `{}` to {}; its real definition in `{module}` is left out: lane `{lane}` may not import it",
+            m.name, m.target
+        ),
+        _ => format!("Add a fallback stub for `{}` to {}", m.name, m.target),
     }
 }
 
@@ -99,13 +118,15 @@ pub fn read_text(path: &std::path::Path, deps: crate::deps::Deps) -> Option<Stri
     text
 }
 
-/// The edits adding a stub for `m` to its target module, whose text is
-/// `text` (`on_disk`: as on disk, so the run's table of the file serves);
-/// `None` when the target is unknowable or does not parse.
+/// The edits adding `m` (from `source`: a forward or a stub) to its target
+/// module, whose text is `text` (`on_disk`: as on disk, so the run's table
+/// of the file serves); `None` when the target is unknowable or does not
+/// parse, or nothing may be written.
 pub fn stub_edits(
     project: crate::project::ProjectView,
     stubs: &Stubs,
     m: &Missing,
+    source: &Source,
     text: &str,
     on_disk: bool,
 ) -> Option<Vec<Edit>> {
@@ -119,12 +140,36 @@ pub fn stub_edits(
         return None;
     }
     if table.bridge_stubs_end.is_some() {
-        return stubs.bridge_insertion(&m.name, &m.module, text, &table);
+        return stubs.bridge_insertion(&m.name, &m.module, source, text, &table);
     }
     if table.unknowable.is_some() {
         return None;
     }
-    Some(stubs.insertion(&m.name, &m.module, text, &table))
+    stubs.insertion(&m.name, &m.module, source, text, &table)
+}
+
+/// Why no fix is offered for `m` from `source`, if none is: several
+/// definitions, or a name the module binds under a guard that a stub
+/// would hide (`why`: what the finding says of the guard).
+pub fn refusal(m: &Missing, source: &Source, why: Option<&str>) -> Option<FixRefused> {
+    match (source, why) {
+        (Source::Ambiguous(list), _) => Some(FixRefused::new(
+            "ambiguous-definition",
+            format!(
+                "`{}` is defined in {}: import it from the one you mean",
+                m.name,
+                list.join(", ")
+            ),
+        )),
+        (Source::Forward { .. }, _) | (_, None) => None,
+        (_, Some(why)) => Some(FixRefused::new(
+            "guarded-definition",
+            format!(
+                "{why}; no first-party definition to forward to, and a stub would hide the guarded one: bind `{}` at run time in {}",
+                m.name, m.target
+            ),
+        )),
+    }
 }
 
 /// The names of `from … import` statements of a file that their repository
@@ -173,6 +218,13 @@ pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
                     ctx.prefetch,
                 ),
             };
+            // An import that only type checkers run sees what they see.
+            if exported == Export::Missing
+                && site.typing_only
+                && typing_binds(ctx, &target.rel, &n.name)
+            {
+                continue;
+            }
             if exported == Export::Missing {
                 out.push(Missing {
                     name: n.name.clone(),
@@ -188,7 +240,7 @@ pub fn missing_names(ctx: &FileCtx, dynamic_calls: &[String]) -> Vec<Missing> {
 
 impl Analyzer for MissingNames {
     fn variables(&self) -> &'static [&'static str] {
-        &["name", "module", "target"]
+        &["name", "module", "target", "why"]
     }
 
     fn prefilter(&self) -> Option<Vec<String>> {
@@ -204,13 +256,70 @@ impl Analyzer for MissingNames {
     }
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
+        let place = Place {
+            config: ctx.config,
+            project: ctx.project,
+            today: ctx.today,
+        };
         for m in missing_names(ctx, &self.dynamic_calls) {
+            let guarded = invisible_because(ctx, &m);
+            let source = self
+                .stubs
+                .as_ref()
+                .map(|s| place.locate(s, &m.module, &m.name, &m.target));
+            let refused = source
+                .as_ref()
+                .and_then(|s| refusal(&m, s, guarded.as_deref()));
+            let fix = match (&source, &refused) {
+                (Some(s), None) => self.fix(ctx, &m, s),
+                _ => None,
+            };
+            let why = guarded
+                .unwrap_or_else(|| "the module neither defines nor re-exports it".to_string())
+                + source
+                    .as_ref()
+                    .map(Source::note)
+                    .unwrap_or_default()
+                    .as_str();
             hits.push(Hit {
-                fix_refused: None,
+                fix_refused: refused,
                 range: m.range.clone(),
-                fix: self.fix(ctx, &m),
-                vars: vec![("name", m.name), ("module", m.module), ("target", m.target)],
+                fix,
+                vars: vec![
+                    ("name", m.name),
+                    ("module", m.module),
+                    ("target", m.target),
+                    ("why", why),
+                ],
             });
         }
     }
+}
+
+/// Whether the module at `rel` binds `name` for type checkers (under
+/// `if TYPE_CHECKING:`, or on some Python version).
+fn typing_binds(ctx: &FileCtx, rel: &str, name: &str) -> bool {
+    let overlay = ctx.overlay.and_then(|o| o.get(rel));
+    ctx.project
+        .symbols
+        .get(
+            ctx.project.modules.root(),
+            rel,
+            overlay.map(String::as_str),
+            ctx.prefetch,
+        )
+        .is_some_and(|t| t.typing_only.contains(name) || t.versioned.iter().any(|(n, _)| n == name))
+}
+
+/// Why the module of `m` binds its name somewhere but not at run time
+/// (`TYPE_CHECKING`, a version test), if so.
+fn invisible_because(ctx: &FileCtx, m: &Missing) -> Option<String> {
+    let overlay = ctx.overlay.and_then(|o| o.get(&m.target));
+    let table = ctx.project.symbols.get(
+        ctx.project.modules.root(),
+        &m.target,
+        overlay.map(String::as_str),
+        ctx.prefetch,
+    )?;
+    table.why_invisible(&m.name, ctx.project.symbols.tables().target())
 }

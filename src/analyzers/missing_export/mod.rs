@@ -15,6 +15,7 @@
 //!
 //! `rulegate stubs` plans with the same templates and helpers.
 
+pub mod forward;
 pub mod missing;
 pub mod module;
 pub mod shadowed;

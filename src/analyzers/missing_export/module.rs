@@ -7,14 +7,12 @@
 
 use serde::Deserialize;
 
+use super::forward::{Place, Source};
 use super::stub_template::{ModuleLayout, StubOptions, Stubs};
-use crate::analyzers::imports::may_import;
 use crate::analyzers::{Analyzer, FileCtx, Hit};
-use crate::config::Config;
 use crate::finding::{Applicability, Edit, Fix};
 use crate::imports::ImportKind;
 use crate::imports::resolve::TargetKind;
-use crate::project::ProjectView;
 
 /// Options of `check = "module"` (STUB003). A pack shares STUB001's stub
 /// templates with `options_from = "STUB001"`.
@@ -55,7 +53,7 @@ impl MissingModules {
 
 impl Analyzer for MissingModules {
     fn variables(&self) -> &'static [&'static str] {
-        &["module", "missing", "path"]
+        &["module", "missing", "path", "note"]
     }
 
     fn prefilter(&self) -> Option<Vec<String>> {
@@ -72,17 +70,26 @@ impl Analyzer for MissingModules {
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
         let layout = self.stubs.as_ref().map(Stubs::layout).unwrap_or_default();
+        let place = Place {
+            config: ctx.config,
+            project: ctx.project,
+            today: ctx.today,
+        };
         for m in missing_modules(ctx, &self.dynamic_calls, layout) {
             let path = m.bridge_path().unwrap_or_default().to_string();
-            let fix = self.stubs.as_ref().and_then(|s| {
-                let candidates = allowed_candidates(ctx.config, ctx.project, s, &m);
-                bridge_fix(s, &m, candidates)
-            });
+            let plan = self.stubs.as_ref().map(|s| (s, plan_bridge(&place, s, &m)));
+            let fix = plan.as_ref().and_then(|(s, p)| bridge_fix(s, &m, p));
+            let note = plan.map(|(_, p)| p.note).unwrap_or_default();
             hits.push(Hit {
                 fix_refused: None,
                 range: m.range.clone(),
                 fix,
-                vars: vec![("module", m.module), ("missing", m.missing), ("path", path)],
+                vars: vec![
+                    ("module", m.module),
+                    ("missing", m.missing),
+                    ("path", path),
+                    ("note", note),
+                ],
             });
         }
     }
@@ -235,26 +242,81 @@ fn created_files(base: &str, parts: &[&str], layout: ModuleLayout) -> Vec<(Strin
     files
 }
 
-/// The bridge's candidate sources that its lane may import: a fix must not
-/// break a lane guard (the others are left out, and the fix says so).
-pub fn allowed_candidates(
-    config: &Config,
-    project: ProjectView,
-    stubs: &Stubs,
-    m: &MissingModule,
-) -> (Vec<String>, Vec<String>) {
-    let all = stubs.bridge_candidates_for(&m.module);
-    let Some(path) = m.bridge_path() else {
-        return (all, Vec::new());
-    };
-    let Some(from) = config.lane_of(path) else {
-        return (all, Vec::new());
-    };
-    all.into_iter()
-        .partition(|c| match project.lane_of_module(config, c).0 {
-            Some(to) => may_import(from, to),
-            None => true,
-        })
+/// What a bridge holds: its candidate modules (each with its lane-crossing
+/// exception comment, if it is one), a source per imported name that no
+/// kept candidate binds, and what the finding says was left out.
+#[derive(Debug, Default)]
+pub struct BridgePlan {
+    /// Modules whose public names the bridge copies, in order.
+    pub candidates: Vec<(String, Option<String>)>,
+    /// A forward or a fallback per name the candidates do not bind.
+    pub names: Vec<(String, Source)>,
+    /// Real definitions left out (`bridge_lane_crossing = "forbid"`) or
+    /// names defined in several places: for the finding and the fix title.
+    pub note: String,
+}
+
+/// Plans the bridge for `m`: first the modules with its dotted tail in
+/// another root, then the pack's template candidates that resolve to a
+/// module binding one of the imported names (a candidate that resolves to
+/// no module is never written); then, per name none of them binds, where
+/// it really lives ([`Place::locate`]).
+pub fn plan_bridge(place: &Place, stubs: &Stubs, m: &MissingModule) -> BridgePlan {
+    let holder = m.bridge_path().unwrap_or_default();
+    let index = place.project.name_index(place.config);
+    let mut modules = index.same_tail(&m.module, &place.roots(stubs));
+    for c in stubs.bridge_candidates_for(&m.module) {
+        if !modules.contains(&c) && place.binds_any(&c, &m.names) {
+            modules.push(c);
+        }
+    }
+    let mut plan = BridgePlan::default();
+    let mut left_out = Vec::new();
+    for c in modules {
+        match place.forward(stubs, &c, holder) {
+            Source::Forward { module, crossing } => plan.candidates.push((module, crossing)),
+            Source::LeftOut(module, lane) => left_out.push((module, lane)),
+            _ => {}
+        }
+    }
+    let mut ambiguous = Vec::new();
+    for name in &m.names {
+        // A name a candidate binds is forwarded to it explicitly: the
+        // bridge's table then knows it (no STUB001 on the bridge), and it
+        // stays the real object if the candidate's copy loop skips it.
+        let covered = plan.candidates.iter().find(|(c, _)| place.binds(c, name));
+        if let Some((c, crossing)) = covered {
+            let source = Source::Forward {
+                module: c.clone(),
+                crossing: crossing.clone(),
+            };
+            plan.names.push((name.clone(), source));
+            continue;
+        }
+        let source = place.locate(stubs, &m.module, name, holder);
+        match &source {
+            Source::LeftOut(module, lane) if !left_out.iter().any(|(l, _)| l == module) => {
+                left_out.push((module.clone(), lane.clone()))
+            }
+            Source::Ambiguous(list) => ambiguous.push(format!("`{name}` ({})", list.join(", "))),
+            _ => {}
+        }
+        plan.names.push((name.clone(), source));
+    }
+    if let Some((_, lane)) = left_out.first() {
+        let list: Vec<String> = left_out.iter().map(|(l, _)| format!("`{l}`")).collect();
+        plan.note.push_str(&format!(
+            "; the real definitions in {} are left out: lane `{lane}` may not import them (bridge_lane_crossing = \"forbid\")",
+            list.join(", ")
+        ));
+    }
+    if !ambiguous.is_empty() {
+        plan.note.push_str(&format!(
+            "; no single definition of {}: not forwarded",
+            ambiguous.join(", ")
+        ));
+    }
+    plan
 }
 
 impl MissingModule {
@@ -269,15 +331,10 @@ impl MissingModule {
 }
 
 /// The fix: create the bridge (and packages on the way) from the pack's
-/// template, trying `candidates` (`left_out`: those its lane may not
-/// import). `None` without a template or a place to create it.
-pub fn bridge_fix(
-    stubs: &Stubs,
-    m: &MissingModule,
-    (candidates, left_out): (Vec<String>, Vec<String>),
-) -> Option<Fix> {
+/// template and `plan`. `None` without a template or a place to create it.
+pub fn bridge_fix(stubs: &Stubs, m: &MissingModule, plan: &BridgePlan) -> Option<Fix> {
     let files = m.files.as_ref()?;
-    let bridge = stubs.bridge_module(&m.module, &m.names, &candidates)?;
+    let bridge = stubs.bridge_module(&m.module, &plan.names, &plan.candidates)?;
     let path = m.bridge_path()?.to_string();
     let edits = files
         .iter()
@@ -290,20 +347,33 @@ pub fn bridge_fix(
             Edit::create(p.clone(), content)
         })
         .collect();
-    let mut tries = if candidates.is_empty() {
-        String::new()
-    } else {
-        format!(" (tries {})", candidates.join(", "))
-    };
-    if !left_out.is_empty() {
-        tries.push_str(&format!(
-            "; not {}: its lane may not import them",
-            left_out.join(", ")
-        ));
+    let mut tries = String::new();
+    if !plan.candidates.is_empty() {
+        let names: Vec<&str> = plan.candidates.iter().map(|(c, _)| c.as_str()).collect();
+        tries = format!(" (tries {})", names.join(", "));
+    }
+    if plan
+        .candidates
+        .iter()
+        .any(|(_, crossing)| crossing.is_some())
+        || plan.names.iter().any(|(_, s)| {
+            matches!(
+                s,
+                Source::Forward {
+                    crossing: Some(_),
+                    ..
+                }
+            )
+        })
+    {
+        tries.push_str("; lane crossings are written as time-limited exceptions");
     }
     Fix::new(
         Applicability::Unsafe,
-        format!("Create a bridge module for `{}` at {path}{tries}", m.module),
+        format!(
+            "Create a bridge module for `{}` at {path}{tries}{}",
+            m.module, plan.note
+        ),
         edits,
     )
 }

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde::Deserialize;
 
+use super::forward::Source;
+use crate::dates::Date;
 use crate::finding::Edit;
 use crate::symbols::{AllKind, BRIDGE_MARKER, ModuleSymbols};
 
@@ -27,13 +29,15 @@ pub struct KindRule {
     pub module: Option<String>,
 }
 
-/// `for lukhas.X try candidate.X`.
+/// `for lukhas.X look in candidate.X`: two top-level packages that mirror
+/// each other, so a forward looks for a missing name in the module with the
+/// same dotted tail under the other.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CandidateSource {
-    /// Prefix of the module that misses the name.
+    /// The top-level package of the module that misses the name.
     pub from: String,
-    /// Prefix of the module to try first.
+    /// The top-level package that mirrors it.
     pub to: String,
 }
 
@@ -48,7 +52,8 @@ pub struct StubOptions {
     /// Kinds whose template needs `from enum import Enum`.
     #[serde(default)]
     pub needs_enum: Vec<String>,
-    /// Modules to try before falling back to the stub.
+    /// Top-level packages that mirror each other, beside the lanes' (see
+    /// [`CandidateSource`]): where a forward looks for the same dotted tail.
     #[serde(default)]
     pub candidate_sources: Vec<CandidateSource>,
     /// The bridge module a missing module becomes (STUB003's fix), with
@@ -70,6 +75,40 @@ pub struct StubOptions {
     /// default) or `module` (`a/b.py`).
     #[serde(default)]
     pub module_layout: ModuleLayout,
+    /// What a forward to a real definition in a lane the holder's lane may
+    /// not import becomes: `exception` (the default: the import is written
+    /// with the `bridge_exception` comment) or `forbid` (left out, and the
+    /// finding and fix title name it).
+    #[serde(default)]
+    pub bridge_lane_crossing: LaneCrossing,
+    /// Days a lane-crossing forward's exception lasts (`until=` today plus
+    /// this); 90 by default.
+    #[serde(default = "default_ttl")]
+    pub bridge_ttl_days: i64,
+    /// The comment on a lane-crossing forward, with `{module}` (where it
+    /// goes) and `{until}` (its expiry): by default
+    /// `# noqa: LANE001 -- bridge to {module} until={until}`.
+    #[serde(default = "default_exception")]
+    pub bridge_exception: String,
+}
+
+fn default_ttl() -> i64 {
+    90
+}
+
+fn default_exception() -> String {
+    "# noqa: LANE001 -- bridge to {module} until={until}".to_string()
+}
+
+/// What a forward across a lane boundary becomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LaneCrossing {
+    /// A time-limited exception on the import.
+    #[default]
+    Exception,
+    /// No forward; the finding says what was left out.
+    Forbid,
 }
 
 /// How a module rulegate creates is laid out on disk.
@@ -108,12 +147,51 @@ impl Stubs {
         if rules.is_empty() {
             return Err("`kinds` must list at least one rule".into());
         }
+        for c in &opts.candidate_sources {
+            for p in [&c.from, &c.to] {
+                if p.is_empty() || p.contains('.') {
+                    return Err(format!(
+                        "`candidate_sources` names top-level packages (`lukhas`, `candidate`), not `{p}`"
+                    ));
+                }
+            }
+        }
+        if opts.bridge_ttl_days < 1 {
+            return Err(format!(
+                "`bridge_ttl_days` must be at least 1 day, not {}",
+                opts.bridge_ttl_days
+            ));
+        }
         if let Some(bridge) = &opts.bridge
             && !bridge.contains("{stubs}")
         {
             return Err("the `bridge` template must contain `{stubs}`".into());
         }
         Ok(Self { opts, rules })
+    }
+
+    /// What a forward across lanes becomes.
+    pub fn lane_crossing(&self) -> LaneCrossing {
+        self.opts.bridge_lane_crossing
+    }
+
+    /// The exception comment of a lane-crossing forward to `module`
+    /// written on `today`.
+    pub fn exception_comment(&self, module: &str, today: Date) -> String {
+        let until = crate::dates::add_days(today, self.opts.bridge_ttl_days);
+        self.opts
+            .bridge_exception
+            .replace("{module}", module)
+            .replace("{until}", &until.to_string())
+    }
+
+    /// The top-level packages that mirror each other by the pack's
+    /// `candidate_sources` (`lukhas` and `candidate`).
+    pub fn mirrored_roots(&self) -> impl Iterator<Item = &str> {
+        self.opts
+            .candidate_sources
+            .iter()
+            .flat_map(|c| [c.from.as_str(), c.to.as_str()])
     }
 
     /// How created modules are laid out.
@@ -137,15 +215,23 @@ impl Stubs {
         (stub.trim_end().to_string() + "\n", needs_enum)
     }
 
-    /// A bridge's fallback for `name`: defined only when no candidate
-    /// provided it.
-    fn guarded(&self, name: &str, module: &str) -> (String, bool) {
-        let (stub, needs_enum) = self.stub(name, module);
+    /// A bridge's block for `name` (from `source`): a forward or a
+    /// fallback, taken only when no candidate provided the name; `None`
+    /// when nothing may be written (several definitions).
+    fn guarded(&self, name: &str, module: &str, source: &Source) -> Option<(String, bool)> {
+        let (stub, needs_enum) = match source {
+            Source::Forward {
+                module: to,
+                crossing,
+            } => (forward_line(name, to, crossing), false),
+            Source::Ambiguous(_) => return None,
+            Source::Nowhere | Source::LeftOut(..) => self.stub(name, module),
+        };
         let block = format!(
             "if \"{name}\" not in globals():\n{}    __all__.append(\"{name}\")\n\n",
             indent(&stub)
         );
-        (block, needs_enum)
+        Some((block, needs_enum))
     }
 
     /// The candidate sources of a bridge for `module`, in order.
@@ -161,31 +247,39 @@ impl Stubs {
         out
     }
 
-    /// The text of a bridge module for `module` that tries `candidates` and
-    /// has a fallback for each of `names` (`None` without a bridge template).
+    /// The text of a bridge module for `module` that tries `candidates`
+    /// (each with its lane-crossing comment, if any) and has a block for
+    /// each of `names` from its source (`None` without a bridge template).
     pub fn bridge_module(
         &self,
         module: &str,
-        names: &[String],
-        candidates: &[String],
+        names: &[(String, Source)],
+        candidates: &[(String, Option<String>)],
     ) -> Option<String> {
         let template = self.opts.bridge.as_ref()?;
-        // Loaders with literal names, so lane guards see where it reaches.
+        // Loaders with literal names, so lane guards see where it reaches;
+        // a crossing's exception sits on its literal's line.
         let tuple = match candidates {
             [] => "()".to_string(),
             many => format!(
                 "(\n{})",
                 many.iter()
-                    .map(|c| format!("    lambda: import_module(\"{c}\"),\n"))
+                    .map(|(c, crossing)| {
+                        let comment = crossing
+                            .as_ref()
+                            .map_or(String::new(), |n| format!("  {n}"));
+                        format!("    lambda: import_module(\"{c}\"),{comment}\n")
+                    })
                     .collect::<String>()
             ),
         };
         let mut needs_enum = false;
         let mut stubs = String::new();
-        for name in names {
-            let (block, enum_) = self.guarded(name, module);
-            needs_enum |= enum_;
-            stubs.push_str(&block);
+        for (name, source) in names {
+            if let Some((block, enum_)) = self.guarded(name, module, source) {
+                needs_enum |= enum_;
+                stubs.push_str(&block);
+            }
         }
         stubs.push_str(BRIDGE_MARKER);
         stubs.push('\n');
@@ -203,17 +297,18 @@ impl Stubs {
         )
     }
 
-    /// The edits that add a fallback for `name` to the bridge module at
-    /// `module` (text `text`, table `table`), before its marker line.
+    /// The edits that add a block for `name` (from `source`) to the bridge
+    /// module at `module` (text `text`, table `table`), before its marker line.
     pub fn bridge_insertion(
         &self,
         name: &str,
         module: &str,
+        source: &Source,
         text: &str,
         table: &ModuleSymbols,
     ) -> Option<Vec<Edit>> {
         let at = table.bridge_stubs_end?;
-        let (block, needs_enum) = self.guarded(name, module);
+        let (block, needs_enum) = self.guarded(name, module, source)?;
         let mut edits = Vec::new();
         if needs_enum && !table.names.contains("Enum") {
             let insert = table.import_insert_at.min(at);
@@ -243,32 +338,31 @@ impl Stubs {
             .unwrap_or("function")
     }
 
-    /// The module to try first for `module`, if a candidate source covers it.
-    pub fn candidate_for(&self, module: &str) -> Option<String> {
-        self.opts.candidate_sources.iter().find_map(|c| {
-            let rest = module.strip_prefix(c.from.as_str())?;
-            (rest.is_empty() || rest.starts_with('.')).then(|| format!("{}{rest}", c.to))
-        })
-    }
-
-    /// The edits that add `name` to the module at `module` with text `text`
-    /// and symbol table `table`: (replaced range, new text), in file order.
-    /// The block goes at the end, after the module's imports and definitions,
-    /// two blank lines below them; `from enum import Enum` joins the imports.
+    /// The edits that add `name` (from `source`) to the module at `module`
+    /// with text `text` and symbol table `table`, in file order; `None`
+    /// when nothing may be written (several definitions). A forward joins
+    /// the module's imports; a fallback stub goes at the end, after the
+    /// module's imports and definitions, two blank lines below them, and
+    /// `from enum import Enum` joins the imports.
     pub fn insertion(
         &self,
         name: &str,
         module: &str,
+        source: &Source,
         text: &str,
         table: &ModuleSymbols,
-    ) -> Vec<Edit> {
-        let (stub, needs_enum) = self.stub(name, module);
-        let mut block = match self.candidate_for(module) {
-            Some(candidate) => format!(
-                "try:\n    from {candidate} import {name}  # noqa: F401\nexcept ImportError:\n{}",
-                indent(&stub)
-            ),
-            None => stub,
+    ) -> Option<Vec<Edit>> {
+        let body_end = text.trim_end_matches(['\n', '\r', ' ', '\t']).len();
+        let (mut block, needs_enum, import) = match source {
+            Source::Ambiguous(_) => return None,
+            Source::Forward {
+                module: to,
+                crossing,
+            } => (String::new(), false, Some(forward_line(name, to, crossing))),
+            Source::Nowhere | Source::LeftOut(..) => {
+                let (stub, e) = self.stub(name, module);
+                (stub, e, None)
+            }
         };
         if let Some(all) = &table.all
             && !all.names.iter().any(|n| n == name)
@@ -279,25 +373,45 @@ impl Stubs {
                 AllKind::Other => {}
             }
         }
-        let body_end = text.trim_end_matches(['\n', '\r', ' ', '\t']).len();
         let mut edits = Vec::new();
-        if needs_enum && !table.names.contains("Enum") {
-            let at = table.import_insert_at.min(body_end);
-            edits.push(Edit::new(
-                None,
-                at..at,
-                "from enum import Enum\n".to_string(),
-            ));
+        let at = table.import_insert_at.min(body_end);
+        let import = match (import, needs_enum && !table.names.contains("Enum")) {
+            (Some(line), _) => Some(line),
+            (None, true) => Some("from enum import Enum\n".to_string()),
+            (None, false) => None,
+        };
+        match import {
+            // An empty module: the import and the block are one edit.
+            Some(line) if at >= body_end => block.insert_str(0, &line),
+            Some(line) => edits.push(Edit::new(None, at..at, line)),
+            None => {}
+        }
+        if block.is_empty() {
+            return Some(edits);
         }
         // The trailing blank lines are replaced: two blank lines, the block.
-        let separator = if body_end == 0 { "" } else { "\n\n\n" };
+        let separator = if body_end == 0 || block.starts_with("from ") {
+            if body_end == 0 { "" } else { "\n" }
+        } else {
+            "\n\n\n"
+        };
         edits.push(Edit::new(
             None,
             body_end..text.len(),
             format!("{separator}{block}"),
         ));
-        edits
+        Some(edits)
     }
+}
+
+/// The import of a forward: `from M import N as N` (the explicit
+/// re-export form linters and type checkers read), with its exception
+/// comment when it crosses lanes.
+fn forward_line(name: &str, module: &str, crossing: &Option<String>) -> String {
+    let comment = crossing
+        .as_ref()
+        .map_or(String::new(), |c| format!("  {c}"));
+    format!("from {module} import {name} as {name}{comment}\n")
 }
 
 fn indent(s: &str) -> String {
@@ -369,11 +483,23 @@ to = "candidate"
             s.bridge_candidates_for("lukhas.x.y"),
             ["site.lukhas.x.y", "candidate.x.y"]
         );
+        let candidates: Vec<(String, Option<String>)> = s
+            .bridge_candidates_for("lukhas.x.y")
+            .into_iter()
+            .map(|c| (c, None))
+            .collect();
         let text = s
             .bridge_module(
                 "lukhas.x.y",
-                &["AlertLevel".into(), "run".into()],
-                &s.bridge_candidates_for("lukhas.x.y"),
+                &[
+                    ("AlertLevel".into(), Source::Nowhere),
+                    ("run".into(), Source::Nowhere),
+                    (
+                        "Both".into(),
+                        Source::Ambiguous(vec!["a".into(), "b".into()]),
+                    ),
+                ],
+                &candidates,
             )
             .unwrap();
         assert_eq!(
@@ -388,12 +514,24 @@ to = "candidate"
         let table = ModuleSymbols::of(&tree, &text);
         assert!(table.names.contains("AlertLevel") && !table.is_unknowable());
         let edits = s
-            .bridge_insertion("MAX", "lukhas.x.y", &text, &table)
+            .bridge_insertion("MAX", "lukhas.x.y", &Source::Nowhere, &text, &table)
             .unwrap();
         let marker = text.find(BRIDGE_MARKER).unwrap();
         assert_eq!(edits.len(), 1);
         assert_eq!(edits[0].range, marker..marker);
         assert!(edits[0].content.starts_with("if \"MAX\" not in globals():"));
+        // A forward across lanes carries its exception on the import's line.
+        let forward = Source::Forward {
+            module: "candidate.x.y".into(),
+            crossing: Some(s.exception_comment("candidate.x.y", "2026-01-01".parse().unwrap())),
+        };
+        let edits = s
+            .bridge_insertion("MAX", "lukhas.x.y", &forward, &text, &table)
+            .unwrap();
+        assert_eq!(
+            edits[0].content,
+            "if \"MAX\" not in globals():\n    from candidate.x.y import MAX as MAX  # noqa: LANE001 -- bridge to candidate.x.y until=2026-04-01\n    __all__.append(\"MAX\")\n\n"
+        );
         // A template must say where the fallbacks go.
         assert!(with_bridge("no placeholder").is_err());
     }
@@ -415,7 +553,9 @@ to = "candidate"
         let text = "\"\"\"Doc.\"\"\"\nimport os\n\n__all__ = [\"a\"]\n\n\ndef a():\n    pass\n\n";
         let tree = crate::parse::Worker::new().parse(text).unwrap();
         let table = ModuleSymbols::of(&tree, text);
-        let edits = s.insertion("AlertLevel", "lukhas.core", text, &table);
+        let edits = s
+            .insertion("AlertLevel", "lukhas.core", &Source::Nowhere, text, &table)
+            .unwrap();
         let at = text.find("\n__all__").unwrap();
         assert_eq!(
             edits[0],
@@ -424,7 +564,29 @@ to = "candidate"
         assert_eq!(edits[1].range, text.trim_end().len()..text.len());
         assert_eq!(
             edits[1].content,
-            "\n\n\ntry:\n    from candidate.core import AlertLevel  # noqa: F401\nexcept ImportError:\n    class AlertLevel(Enum):\n        UNKNOWN = \"unknown\"\n__all__.append(\"AlertLevel\")\n"
+            "\n\n\nclass AlertLevel(Enum):\n    UNKNOWN = \"unknown\"\n__all__.append(\"AlertLevel\")\n"
+        );
+        // A forward joins the imports; nothing for several definitions.
+        let forward = Source::Forward {
+            module: "candidate.core".into(),
+            crossing: None,
+        };
+        let edits = s
+            .insertion("AlertLevel", "lukhas.core", &forward, text, &table)
+            .unwrap();
+        assert_eq!(
+            edits[0],
+            Edit::new(
+                None,
+                at..at,
+                "from candidate.core import AlertLevel as AlertLevel\n".to_string()
+            )
+        );
+        assert_eq!(edits[1].content, "\n\n\n__all__.append(\"AlertLevel\")\n");
+        let several = Source::Ambiguous(vec!["a".into(), "b".into()]);
+        assert!(
+            s.insertion("AlertLevel", "lukhas.core", &several, text, &table)
+                .is_none()
         );
     }
 }

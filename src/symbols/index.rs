@@ -1,0 +1,276 @@
+//! An index of every first-party module's names (SPEC §4.7, "Bridges and
+//! stubs carry the real code"): which modules exist, what each binds, and
+//! which modules define a name themselves. STUB001 and STUB003 fixes ask it
+//! where a missing name really lives, so that they forward to it instead of
+//! writing a placeholder.
+//!
+//! It costs no parse up front: it holds the project's module names and
+//! texts (read once, when the first finding asks), and answers "who defines
+//! `N`" per name, once: a byte search selects the files that define `N` at
+//! column 0 (`def N`, `class N`, `N = …`), and only their symbol tables
+//! judge (so a lint pass that asks mid-way does not parse the project
+//! twice). A definition nested in a top-level block (`try:`, `if os.name`)
+//! is therefore not found; definitions under `TYPE_CHECKING` or a version
+//! test never count. Test modules and the bridges rulegate made are not
+//! places a name "lives": forwarding to a test helper, or to a fallback,
+//! would hide the real code.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use super::{ModuleSymbols, SymbolTables};
+use crate::deps::Deps;
+use crate::imports::resolve::Resolver;
+
+/// Every first-party module's names.
+#[derive(Debug, Default)]
+pub struct NameIndex {
+    /// Dotted module name → its file (a package wins over a module file).
+    modules: BTreeMap<String, String>,
+    /// The indexed files' (path, module, text).
+    texts: Vec<(String, String, String)>,
+    /// Name → the modules that define it themselves, sorted (memo).
+    defined_in: Mutex<HashMap<String, Arc<Vec<String>>>>,
+}
+
+/// Whether a project file is a test module or pytest's `conftest.py`.
+fn is_test_file(rel: &str) -> bool {
+    let file = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = file.trim_end_matches(".pyi").trim_end_matches(".py");
+    rel.split('/').any(|seg| seg == "tests" || seg == "test")
+        || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem == "conftest"
+}
+
+/// Whether `text` may define `name` at column 0 (`def`, `class`, an
+/// assignment target): a cheap filter, the symbol table judges.
+fn may_define(text: &str, name: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, name.as_bytes()).any(|at| {
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        let before = &text[line_start..at];
+        let after = text[at + name.len()..].chars().next();
+        let word_end = !after.is_some_and(|c| c == '_' || c.is_alphanumeric());
+        let word_start = !before
+            .chars()
+            .next_back()
+            .is_some_and(|c| c == '_' || c.is_alphanumeric());
+        word_end
+            && word_start
+            && !before.starts_with([' ', '\t'])
+            && (matches!(before.trim_end(), "def" | "async def" | "class")
+                || before
+                    .chars()
+                    .all(|c| c == '_' || c == ',' || c == ' ' || c == '(' || c.is_alphanumeric())
+                    && text[at..].lines().next().is_some_and(|l| {
+                        l.contains('=') && !l.contains("==") && !before.contains('(')
+                    }))
+    })
+}
+
+impl NameIndex {
+    /// Indexes the project files `files` (project-relative paths): their
+    /// module names and texts (read in parallel; unreadable files are left
+    /// out).
+    pub fn build(resolver: &Resolver, files: &[String]) -> Self {
+        use rayon::prelude::*;
+        let texts: Vec<(String, String, String)> = files
+            .par_iter()
+            .filter(|rel| rel.ends_with(".py"))
+            .filter_map(|rel| {
+                let (module, _) = resolver.module_of(rel);
+                if module.is_empty() {
+                    return None;
+                }
+                let text = crate::source::read_body(&resolver.root().join(rel)).ok()?;
+                Some((rel.clone(), module, text))
+            })
+            .collect();
+        let mut modules = BTreeMap::new();
+        for (rel, module, _) in &texts {
+            // A module file and a package of one name: Python loads the package.
+            match modules.get(module).map(String::as_str) {
+                Some(old) if old.ends_with("__init__.py") => {}
+                _ => {
+                    modules.insert(module.clone(), rel.clone());
+                }
+            }
+        }
+        let texts = texts
+            .into_iter()
+            .filter(|(rel, _, _)| !is_test_file(rel))
+            .collect();
+        NameIndex {
+            modules,
+            texts,
+            defined_in: Mutex::default(),
+        }
+    }
+
+    /// The modules that define `name` themselves (not by importing it),
+    /// judged by their symbol tables in `tables`.
+    pub fn definers(
+        &self,
+        name: &str,
+        resolver: &Resolver,
+        tables: &SymbolTables,
+    ) -> Arc<Vec<String>> {
+        if let Some(hit) = self
+            .defined_in
+            .lock()
+            .ok()
+            .and_then(|m| m.get(name).cloned())
+        {
+            return hit;
+        }
+        let mut found: Vec<String> = self
+            .texts
+            .iter()
+            .filter(|(_, _, text)| may_define(text, name))
+            .filter(|(rel, _, _)| {
+                tables
+                    .get(resolver.root(), rel, None, None, Deps::NONE)
+                    .is_some_and(|t| usable(&t) && t.defs.contains(name))
+            })
+            .map(|(_, module, _)| module.clone())
+            .collect();
+        found.sort();
+        found.dedup();
+        let found = Arc::new(found);
+        if let Ok(mut m) = self.defined_in.lock() {
+            m.insert(name.to_string(), found.clone());
+        }
+        found
+    }
+
+    /// The file of a module, if the index has it.
+    pub fn module_file(&self, dotted: &str) -> Option<&str> {
+        self.modules.get(dotted).map(String::as_str)
+    }
+
+    /// The table of a module that is a place names live (not a bridge,
+    /// parses), if the index has it.
+    pub fn module_table(
+        &self,
+        dotted: &str,
+        resolver: &Resolver,
+        tables: &SymbolTables,
+    ) -> Option<Arc<ModuleSymbols>> {
+        let rel = self.module_file(dotted)?;
+        let table = tables.get(resolver.root(), rel, None, None, Deps::NONE)?;
+        usable(&table).then_some(table)
+    }
+
+    /// The modules with the same dotted tail as `module` in another root:
+    /// `X.lukhas.a.b` for `lukhas.a.b` (the whole name under another
+    /// package) and, when `lukhas` is one of `roots` (the lanes' top-level
+    /// packages, which mirror each other), `candidate.a.b` for another of
+    /// them. Longest shared tail first, then by name.
+    pub fn same_tail(&self, module: &str, roots: &[String]) -> Vec<String> {
+        let (top, rest) = module.split_once('.').unwrap_or((module, ""));
+        let mirrored = roots.iter().any(|r| r == top) && !rest.is_empty();
+        let mut found: Vec<(usize, String)> = self
+            .modules
+            .iter()
+            .filter(|(m, rel)| m.as_str() != module && !is_test_file(rel))
+            .filter_map(|(m, _)| {
+                if m.ends_with(&format!(".{module}")) {
+                    return Some((0, m.clone()));
+                }
+                let (other_top, other_rest) = m.split_once('.')?;
+                (mirrored && other_rest == rest && roots.iter().any(|r| r == other_top))
+                    .then(|| (1, m.clone()))
+            })
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, m)| m).collect()
+    }
+}
+
+/// Whether a module's table is a place names really live: it parses and is
+/// not a bridge rulegate made (whose names are fallbacks).
+fn usable(t: &ModuleSymbols) -> bool {
+    !t.has_errors && t.bridge_stubs_end.is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(files: &[(&str, &str)]) -> (tempfile::TempDir, NameIndex, Resolver, SymbolTables) {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let resolver = Resolver::new(dir.path(), &[dir.path().to_path_buf()]);
+        let tables = SymbolTables::new(
+            dir.path(),
+            false,
+            crate::parse::compat::PythonVersion::DEFAULT,
+        );
+        let rels: Vec<String> = files.iter().map(|(r, _)| r.to_string()).collect();
+        let idx = NameIndex::build(&resolver, &rels);
+        (dir, idx, resolver, tables)
+    }
+
+    #[test]
+    fn definitions_not_imports_tests_or_bridges() {
+        let (_d, idx, r, t) = index(&[
+            (
+                "candidate/router.py",
+                "class AIProvider: pass\nfrom os import path\n",
+            ),
+            (
+                "lukhas/reexport.py",
+                "from candidate.router import AIProvider\nAssigned, Other = 1, 2\nf(NotAssigned=1)\nNotAssigned == 2\ndef g():\n    NotAssigned = 3\n",
+            ),
+            ("tests/test_x.py", "class AIProvider: pass\n"),
+            (
+                "lukhas/typed.py",
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    class Hidden: pass\n",
+            ),
+            (
+                "lukhas/made.py",
+                "class Made: pass\n# rulegate: end of fallback stubs\n",
+            ),
+        ]);
+        let defs = |n: &str| idx.definers(n, &r, &t).as_ref().clone();
+        assert_eq!(defs("AIProvider"), ["candidate.router"]);
+        assert!(defs("path").is_empty());
+        assert!(defs("Hidden").is_empty(), "TYPE_CHECKING-only");
+        assert!(defs("Made").is_empty(), "a bridge's fallbacks");
+        assert_eq!(defs("Assigned"), ["lukhas.reexport"]);
+        assert!(
+            defs("NotAssigned").is_empty(),
+            "a keyword argument, a comparison"
+        );
+        assert!(idx.module_table("lukhas.reexport", &r, &t).is_some());
+        assert!(idx.module_table("lukhas.made", &r, &t).is_none());
+    }
+
+    #[test]
+    fn same_tail_mirrors_only_lane_roots() {
+        let (_d, idx, _, _) = index(&[
+            ("candidate/orchestration/router.py", "X = 1\n"),
+            ("site/lukhas/orchestration/router.py", "X = 1\n"),
+            ("candidate/core.py", "Y = 1\n"),
+            ("candidate/aka_qualia/core.py", "Y = 1\n"),
+        ]);
+        let roots = ["lukhas".to_string(), "candidate".to_string()];
+        assert_eq!(
+            idx.same_tail("lukhas.orchestration.router", &roots),
+            [
+                "site.lukhas.orchestration.router",
+                "candidate.orchestration.router"
+            ]
+        );
+        // `aka_qualia` is not a lane root: `candidate.core` is the wrong place.
+        assert_eq!(
+            idx.same_tail("aka_qualia.core", &roots),
+            ["candidate.aka_qualia.core"]
+        );
+    }
+}
