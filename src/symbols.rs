@@ -78,6 +78,14 @@ pub struct ModuleSymbols {
     /// Whether the module mentions `__path__` (a package that extends its
     /// search path may find submodules anywhere).
     pub touches_path: bool,
+    /// Where each name is first bound: the start of the top-level statement
+    /// that binds it (for import cycles: is it bound before the module
+    /// imports the next one?). Names bound elsewhere count as bound at 0.
+    #[serde(default)]
+    pub bound_at: HashMap<String, usize>,
+    /// The top-level statement being read (for `bound_at`).
+    #[serde(skip)]
+    at: usize,
 }
 
 /// The comment line that ends a bridge module's fallback stubs (SPEC §4.7).
@@ -136,8 +144,10 @@ impl ModuleSymbols {
         let stmts: Vec<Node> = root.named_children(&mut c).collect();
         s.import_insert_at = import_block_end(&stmts, text);
         for stmt in stmts {
+            s.at = stmt.start_byte();
             s.statement(stmt, text);
         }
+        s.at = 0;
         // One scan of the text for every word the table looks for.
         let mut offsets = Vec::new();
         let mut marker = false;
@@ -162,6 +172,7 @@ impl ModuleSymbols {
 
     fn bind(&mut self, name: &str) {
         self.names.insert(name.to_string());
+        self.bound_at.entry(name.to_string()).or_insert(self.at);
     }
 
     fn statement(&mut self, stmt: Node, text: &str) {

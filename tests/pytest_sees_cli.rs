@@ -47,3 +47,78 @@ fn python_2_print_is_e999_and_its_file_is_never_fixed() {
         legacy
     );
 }
+
+#[test]
+fn a_module_level_import_cycle_is_reported_at_the_import_that_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("app/__init__.py", ""),
+            // Entry `app.models`: it imports `app.services`, which needs
+            // `Model` before `app.models` has bound it.
+            (
+                "app/models.py",
+                "from app.services import save\n\n\nclass Model:\n    pass\n",
+            ),
+            (
+                "app/services.py",
+                "from app.models import Model\n\n\ndef save(m: Model):\n    return m\n",
+            ),
+            // Lazy, plain, and submodule imports of a cycle are fine.
+            ("app/views.py", "import app.lazy\n\n\ndef show():\n    from app.lazy import page\n    return page\n"),
+            ("app/lazy.py", "from app import views\nimport app.views\npage = 1\n"),
+        ],
+    );
+    let (out, code) = concise(dir.path(), "IMP002");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "app/services.py:1:24: IMP002 cannot import name `Model` from partially initialized \
+             module `app.models` when `app.models` is imported first \
+             (circular import: app.models -> app.services -> app.models)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("app/models.py:1:26: IMP002 cannot import name `save`"), "{out}");
+    assert!(!out.contains("views.py") && !out.contains("lazy.py"), "{out}");
+}
+
+#[test]
+fn an_undeclared_third_party_module_is_reported_and_no_declarations_say_so_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"app\"\ndependencies = [\"requests\"]\n\
+                 [dependency-groups]\ntest = [\"pytest\"]\n",
+            ),
+            ("app/__init__.py", ""),
+            ("app/net.py", "import json\nimport requests\nimport app\nimport httpx\n"),
+            ("tests/test_net.py", "import pytest\nfrom httpx import Client\n"),
+        ],
+    );
+    let (out, code) = concise(dir.path(), "DEP001");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "app/net.py:4:8: DEP001 `httpx` is imported but no declared dependency provides it \
+             (pyproject.toml)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("tests/test_net.py:2:6: DEP001 `httpx`"), "{out}");
+    assert_eq!(out.matches("DEP001").count(), 2, "{out}");
+
+    // No declaration file: silent, with one note.
+    std::fs::remove_file(dir.path().join("pyproject.toml")).unwrap();
+    let out = rulegate(dir.path())
+        .args(["lint", "--no-cache", "--select", "DEP001", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr.matches("DEP001 is silent").count(), 1, "{stderr}");
+}

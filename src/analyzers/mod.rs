@@ -19,9 +19,11 @@ use crate::dates::Date;
 use crate::imports::ImportSite;
 
 pub mod comment_format;
+pub mod cycles;
 pub mod import_order;
 pub mod imports;
 pub mod missing_export;
+pub mod undeclared;
 
 /// What an analyzer sees of one file.
 pub struct FileCtx<'a> {
@@ -305,6 +307,12 @@ const REGISTRY: &[Entry] = &[
     }),
     analyzer("comment-format", comment_format::build, |g| {
         g.subschema_for::<comment_format::CommentFormatOptions>()
+    }),
+    analyzer("undeclared-imports", undeclared::build, |g| {
+        g.subschema_for::<undeclared::UndeclaredOptions>()
+    }),
+    analyzer("import-cycles", cycles::build, |g| {
+        g.subschema_for::<cycles::CyclesOptions>()
     }),
     check("imports", "lanes", imports::lanes::build, |g| {
         g.subschema_for::<imports::lanes::LanesOptions>()
@@ -622,11 +630,13 @@ mod tests {
             [
                 "import-order",
                 "comment-format",
+                "undeclared-imports",
+                "import-cycles",
                 "imports",
                 "missing-export"
             ]
         );
-        let imports = &schemas[2].1;
+        let imports = &schemas[4].1;
         let cases = imports.get("oneOf").and_then(|v| v.as_array()).unwrap();
         assert_eq!(cases.len(), 4);
         let lanes = &generator.definitions()["LanesOptions"];
@@ -639,6 +649,8 @@ mod tests {
             [
                 "import-order",
                 "comment-format",
+                "undeclared-imports",
+                "import-cycles",
                 "imports",
                 "missing-export",
                 "engine",
