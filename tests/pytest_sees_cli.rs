@@ -9,7 +9,15 @@ use common::{rulegate, write_files};
 /// `lint --format concise` of `dir` with `select`, and its exit code.
 fn concise(dir: &std::path::Path, select: &str) -> (String, i32) {
     let out = rulegate(dir)
-        .args(["lint", "--no-cache", "--format", "concise", "--select", select, "."])
+        .args([
+            "lint",
+            "--no-cache",
+            "--format",
+            "concise",
+            "--select",
+            select,
+            ".",
+        ])
         .output()
         .unwrap();
     (
@@ -39,7 +47,15 @@ fn python_2_print_is_e999_and_its_file_is_never_fixed() {
     assert!(!out.contains("modern.py"), "{out}");
     // The E402 hoist is not applied to a file CPython cannot compile.
     rulegate(dir.path())
-        .args(["lint", "--no-cache", "--fix", "--unsafe-fixes", "--select", "E402", "."])
+        .args([
+            "lint",
+            "--no-cache",
+            "--fix",
+            "--unsafe-fixes",
+            "--select",
+            "E402",
+            ".",
+        ])
         .output()
         .unwrap();
     assert_eq!(
@@ -66,8 +82,14 @@ fn a_module_level_import_cycle_is_reported_at_the_import_that_fails() {
                 "from app.models import Model\n\n\ndef save(m: Model):\n    return m\n",
             ),
             // Lazy, plain, and submodule imports of a cycle are fine.
-            ("app/views.py", "import app.lazy\n\n\ndef show():\n    from app.lazy import page\n    return page\n"),
-            ("app/lazy.py", "from app import views\nimport app.views\npage = 1\n"),
+            (
+                "app/views.py",
+                "import app.lazy\n\n\ndef show():\n    from app.lazy import page\n    return page\n",
+            ),
+            (
+                "app/lazy.py",
+                "from app import views\nimport app.views\npage = 1\n",
+            ),
         ],
     );
     let (out, code) = concise(dir.path(), "IMP002");
@@ -80,8 +102,14 @@ fn a_module_level_import_cycle_is_reported_at_the_import_that_fails() {
         ),
         "{out}"
     );
-    assert!(out.contains("app/models.py:1:26: IMP002 cannot import name `save`"), "{out}");
-    assert!(!out.contains("views.py") && !out.contains("lazy.py"), "{out}");
+    assert!(
+        out.contains("app/models.py:1:26: IMP002 cannot import name `save`"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("views.py") && !out.contains("lazy.py"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -96,8 +124,14 @@ fn an_undeclared_third_party_module_is_reported_and_no_declarations_say_so_once(
                  [dependency-groups]\ntest = [\"pytest\"]\n",
             ),
             ("app/__init__.py", ""),
-            ("app/net.py", "import json\nimport requests\nimport app\nimport httpx\n"),
-            ("tests/test_net.py", "import pytest\nfrom httpx import Client\n"),
+            (
+                "app/net.py",
+                "import json\nimport requests\nimport app\nimport httpx\n",
+            ),
+            (
+                "tests/test_net.py",
+                "import pytest\nfrom httpx import Client\n",
+            ),
         ],
     );
     let (out, code) = concise(dir.path(), "DEP001");
@@ -109,7 +143,10 @@ fn an_undeclared_third_party_module_is_reported_and_no_declarations_say_so_once(
         ),
         "{out}"
     );
-    assert!(out.contains("tests/test_net.py:2:6: DEP001 `httpx`"), "{out}");
+    assert!(
+        out.contains("tests/test_net.py:2:6: DEP001 `httpx`"),
+        "{out}"
+    );
     assert_eq!(out.matches("DEP001").count(), 2, "{out}");
 
     // No declaration file: silent, with one note.

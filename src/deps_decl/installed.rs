@@ -16,7 +16,9 @@ pub fn environment(root: &Path, configured: Option<&Path>) -> Option<PathBuf> {
         let p = root.join(p);
         // An interpreter (`.venv/bin/python`): its environment is two up.
         return Some(if p.is_file() {
-            p.parent().and_then(Path::parent).map_or(p.clone(), Path::to_path_buf)
+            p.parent()
+                .and_then(Path::parent)
+                .map_or(p.clone(), Path::to_path_buf)
         } else {
             p
         });

@@ -67,8 +67,8 @@ impl Declared {
         let mut any = false;
         let pyproject = root.join("pyproject.toml");
         if let Some(text) = d.read_file(&pyproject) {
-            let doc: toml::Table = toml::from_str(&text)
-                .map_err(|e| format!("pyproject.toml: {}", e.message()))?;
+            let doc: toml::Table =
+                toml::from_str(&text).map_err(|e| format!("pyproject.toml: {}", e.message()))?;
             if d.pyproject(&doc) {
                 any = true;
                 d.sources.push("pyproject.toml".into());
@@ -79,9 +79,9 @@ impl Declared {
                 dir.filter_map(Result::ok)
                     .map(|e| e.path())
                     .filter(|p| {
-                        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                            n.starts_with("requirements") && n.ends_with(".txt")
-                        })
+                        p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with("requirements") && n.ends_with(".txt"))
                     })
                     .collect()
             })
@@ -91,8 +91,12 @@ impl Declared {
         for path in reqs {
             any = true;
             requirements::read(&mut d, &path, &mut seen);
-            d.sources
-                .push(path.file_name().unwrap_or_default().to_string_lossy().into());
+            d.sources.push(
+                path.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into(),
+            );
         }
         Ok(any.then_some(d))
     }
@@ -131,13 +135,19 @@ impl Declared {
                 any = true;
                 strings(deps).iter().for_each(|r| self.add(r));
             }
-            for group in table(project.get("optional-dependencies")).unwrap_or_default().values() {
+            for group in table(project.get("optional-dependencies"))
+                .unwrap_or_default()
+                .values()
+            {
                 any = true;
                 strings(group).iter().for_each(|r| self.add(r));
             }
         }
         // PEP 735: every group, so an `include-group` adds nothing new.
-        for group in table(doc.get("dependency-groups")).unwrap_or_default().values() {
+        for group in table(doc.get("dependency-groups"))
+            .unwrap_or_default()
+            .values()
+        {
             any = true;
             strings(group).iter().for_each(|r| self.add(r));
         }
@@ -203,7 +213,10 @@ mod tests {
     #[test]
     fn names_normalise_as_pep_503_says() {
         assert_eq!(normalize("Foo_Bar..baz"), "foo-bar-baz");
-        assert_eq!(requirement_name("requests[socks]>=2; python_version<'3.12'"), Some("requests"));
+        assert_eq!(
+            requirement_name("requests[socks]>=2; python_version<'3.12'"),
+            Some("requests")
+        );
         assert_eq!(requirement_name("pkg @ https://x/y.whl"), Some("pkg"));
         assert_eq!(requirement_name("-r other.txt"), None);
     }
@@ -229,27 +242,55 @@ sphinx = "*"
 "#,
         )
         .unwrap();
-        std::fs::write(dir.path().join("requirements-dev.txt"), "-r base.txt\nblack==24 # fmt\n").unwrap();
-        std::fs::write(dir.path().join("base.txt"), "numpy\n-r requirements-dev.txt\n").unwrap();
+        std::fs::write(
+            dir.path().join("requirements-dev.txt"),
+            "-r base.txt\nblack==24 # fmt\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("base.txt"),
+            "numpy\n-r requirements-dev.txt\n",
+        )
+        .unwrap();
         let d = Declared::read(dir.path()).unwrap().unwrap();
         let dists: Vec<&str> = d.dists.iter().map(String::as_str).collect();
         assert_eq!(
             dists,
-            ["black", "flask", "numpy", "pytest", "pyyaml", "requests", "ruff", "sphinx", "typing-extensions"]
+            [
+                "black",
+                "flask",
+                "numpy",
+                "pytest",
+                "pyyaml",
+                "requests",
+                "ruff",
+                "sphinx",
+                "typing-extensions"
+            ]
         );
         assert_eq!(d.sources, ["pyproject.toml", "requirements-dev.txt"]);
         let map = ModuleMap::default();
         assert!(map.declared(&d, "typing_extensions"));
-        assert!(!map.declared(&d, "yaml"), "PyYAML provides `yaml` only by metadata");
+        assert!(
+            !map.declared(&d, "yaml"),
+            "PyYAML provides `yaml` only by metadata"
+        );
         let mut map = ModuleMap::default();
-        map.add_map(&BTreeMap::from([("PyYAML".to_string(), vec!["yaml".to_string()])]));
+        map.add_map(&BTreeMap::from([(
+            "PyYAML".to_string(),
+            vec!["yaml".to_string()],
+        )]));
         assert!(map.declared(&d, "yaml"));
     }
 
     #[test]
     fn no_declaration_file_is_none() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("pyproject.toml"), "[tool.ruff]\nline-length = 1\n").unwrap();
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[tool.ruff]\nline-length = 1\n",
+        )
+        .unwrap();
         assert!(Declared::read(dir.path()).unwrap().is_none());
     }
 }

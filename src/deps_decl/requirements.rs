@@ -17,7 +17,10 @@ pub(super) fn read(d: &mut Declared, path: &Path, seen: &mut Vec<PathBuf>) {
         return;
     };
     for line in text.lines() {
-        let line = match line.find(" #").or_else(|| line.starts_with('#').then_some(0)) {
+        let line = match line
+            .find(" #")
+            .or_else(|| line.starts_with('#').then_some(0))
+        {
             Some(i) => &line[..i],
             None => line,
         }
@@ -28,7 +31,10 @@ pub(super) fn read(d: &mut Declared, path: &Path, seen: &mut Vec<PathBuf>) {
         if let Some(file) = include {
             let base = path.parent().unwrap_or(Path::new("."));
             read(d, &base.join(file.trim()), seen);
-        } else if let Some(url) = ["-e ", "--editable "].iter().find_map(|p| line.strip_prefix(p)) {
+        } else if let Some(url) = ["-e ", "--editable "]
+            .iter()
+            .find_map(|p| line.strip_prefix(p))
+        {
             if let Some((_, egg)) = url.split_once("#egg=") {
                 d.add(egg);
             }

@@ -94,7 +94,14 @@ pub fn components(
         on_stack.insert(n.to_string());
         work.push((n.to_string(), edges(n), 0));
     };
-    visit(start, &mut index, &mut stack, &mut on_stack, &mut work, edges);
+    visit(
+        start,
+        &mut index,
+        &mut stack,
+        &mut on_stack,
+        &mut work,
+        edges,
+    );
     while let Some((node, succ, i)) = work.last_mut() {
         if let Some(next) = succ.get(*i).cloned() {
             *i += 1;
@@ -103,7 +110,14 @@ pub fn components(
                 continue; // a component found before: it cannot reach back
             }
             match index.get(&next) {
-                None => visit(&next, &mut index, &mut stack, &mut on_stack, &mut work, edges),
+                None => visit(
+                    &next,
+                    &mut index,
+                    &mut stack,
+                    &mut on_stack,
+                    &mut work,
+                    edges,
+                ),
                 Some(&(idx, _)) if on_stack.contains(&next) => {
                     let e = index.get_mut(&node).expect("visited");
                     e.1 = e.1.min(idx);
@@ -200,14 +214,21 @@ impl<'a> Run<'a> {
                 let path: Vec<String> = self.stack[start.unwrap_or(0)..]
                     .iter()
                     .chain(std::iter::once(&from.as_str()))
-                    .map(|f| self.nodes.get(*f).map_or(f.to_string(), |n| n.module.clone()))
+                    .map(|f| {
+                        self.nodes
+                            .get(*f)
+                            .map_or(f.to_string(), |n| n.module.clone())
+                    })
                     .collect();
                 self.out.push(Failure {
                     file: file.to_string(),
                     range: range.clone(),
                     name: name.clone(),
                     module: ev.from_module.clone(),
-                    entry: self.nodes.get(self.entry).map_or(self.entry.to_string(), |n| n.module.clone()),
+                    entry: self
+                        .nodes
+                        .get(self.entry)
+                        .map_or(self.entry.to_string(), |n| n.module.clone()),
                     path,
                 });
             }
@@ -244,8 +265,12 @@ mod tests {
 
     #[test]
     fn components_find_the_cycle() {
-        let graph: HashMap<&str, Vec<&str>> =
-            HashMap::from([("a", vec!["b"]), ("b", vec!["c", "a"]), ("c", vec!["d"]), ("d", vec![])]);
+        let graph: HashMap<&str, Vec<&str>> = HashMap::from([
+            ("a", vec!["b"]),
+            ("b", vec!["c", "a"]),
+            ("c", vec!["d"]),
+            ("d", vec![]),
+        ]);
         let mut edges = |n: &str| graph[n].iter().map(|s| s.to_string()).collect();
         let comps = components("a", &mut edges, &|_| false);
         assert_eq!(comps, vec![vec!["d"], vec!["c"], vec!["a", "b"]]);
@@ -256,22 +281,49 @@ mod tests {
         // a.py: def f() (at 0), then `from b import g` (at 10)
         // b.py: `from a import f` (at 0), then def g() (at 20)
         let nodes = HashMap::from([
-            ("a.py".to_string(), node("a", vec![from(10, "b.py", "b", "g")], &[("f", 0), ("g", 10)])),
-            ("b.py".to_string(), node("b", vec![from(0, "a.py", "a", "f")], &[("f", 0), ("g", 20)])),
+            (
+                "a.py".to_string(),
+                node(
+                    "a",
+                    vec![from(10, "b.py", "b", "g")],
+                    &[("f", 0), ("g", 10)],
+                ),
+            ),
+            (
+                "b.py".to_string(),
+                node("b", vec![from(0, "a.py", "a", "f")], &[("f", 0), ("g", 20)]),
+            ),
         ]);
         let f = failures(&["a.py".into(), "b.py".into()], &nodes);
         // Entry a: a binds f, imports b, which finds f: fine; b binds g. Entry
         // b: b imports a, which binds f and imports b, whose g is not bound.
         assert_eq!(f.len(), 1, "{f:?}");
-        assert_eq!((f[0].file.as_str(), f[0].name.as_str(), f[0].entry.as_str()), ("a.py", "g", "b"));
+        assert_eq!(
+            (f[0].file.as_str(), f[0].name.as_str(), f[0].entry.as_str()),
+            ("a.py", "g", "b")
+        );
         assert_eq!(f[0].path, ["b", "a", "b"]);
     }
 
     #[test]
     fn names_bound_before_the_import_do_not_fail() {
         let nodes = HashMap::from([
-            ("a.py".to_string(), node("a", vec![from(10, "b.py", "b", "g")], &[("f", 0), ("g", 10)])),
-            ("b.py".to_string(), node("b", vec![from(30, "a.py", "a", "f")], &[("f", 30), ("g", 0)])),
+            (
+                "a.py".to_string(),
+                node(
+                    "a",
+                    vec![from(10, "b.py", "b", "g")],
+                    &[("f", 0), ("g", 10)],
+                ),
+            ),
+            (
+                "b.py".to_string(),
+                node(
+                    "b",
+                    vec![from(30, "a.py", "a", "f")],
+                    &[("f", 30), ("g", 0)],
+                ),
+            ),
         ]);
         assert!(failures(&["a.py".into(), "b.py".into()], &nodes).is_empty());
     }

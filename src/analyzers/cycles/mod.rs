@@ -74,10 +74,15 @@ impl Cycles {
     fn node(&self, ctx: &FileCtx, rel: &str) -> Node {
         let root = ctx.project.modules.root();
         let (text, sites): (Option<String>, Vec<ImportSite>) = if rel == ctx.path {
-            (Some(ctx.text.to_string()), ctx.imports(&self.dynamic_calls).to_vec())
+            (
+                Some(ctx.text.to_string()),
+                ctx.imports(&self.dynamic_calls).to_vec(),
+            )
         } else {
-            let text =
-                crate::analyzers::missing_export::missing::read_text(&root.join(rel), ctx.project.deps);
+            let text = crate::analyzers::missing_export::missing::read_text(
+                &root.join(rel),
+                ctx.project.deps,
+            );
             let sites = text.as_deref().map(sites_of).unwrap_or_default();
             (text, sites)
         };
@@ -99,7 +104,10 @@ impl Cycles {
         Node {
             module: node.module.clone(),
             events: node.events.clone(),
-            bound_at: table.as_ref().map(|t| t.bound_at.clone()).unwrap_or_default(),
+            bound_at: table
+                .as_ref()
+                .map(|t| t.bound_at.clone())
+                .unwrap_or_default(),
             names: table.map(|t| t.names.clone()).unwrap_or_default(),
             hash: node.hash,
         }
@@ -124,7 +132,8 @@ impl Cycles {
                 let node = nodes
                     .entry(f.to_string())
                     .or_insert_with(|| Arc::new(self.node(ctx, f)));
-                let mut out: Vec<String> = node.events.iter().flat_map(|e| e.loads.clone()).collect();
+                let mut out: Vec<String> =
+                    node.events.iter().flat_map(|e| e.loads.clone()).collect();
                 out.sort();
                 out.dedup();
                 out

@@ -77,7 +77,9 @@ impl Undeclared {
                         return None;
                     }
                     Err(e) => {
-                        eprintln!("note: DEP001 is silent: {e}; fix the file to check imports against it");
+                        eprintln!(
+                            "note: DEP001 is silent: {e}; fix the file to check imports against it"
+                        );
                         return None;
                     }
                 };

@@ -160,7 +160,10 @@ fn keyword_statement(tree: &Tree, text: &str, at: usize, word: &str) -> Option<R
         return None;
     }
     // A call, an assignment, an attribute: Python 3 as tree-sitter reads it.
-    let next = rest_of_line(text, at + word.len()).trim_start().bytes().next();
+    let next = rest_of_line(text, at + word.len())
+        .trim_start()
+        .bytes()
+        .next();
     if matches!(
         next,
         None | Some(b'(' | b'=' | b'.' | b',' | b')' | b':' | b']' | b'}' | b';' | b'#')
@@ -187,7 +190,11 @@ fn keyword_statement(tree: &Tree, text: &str, at: usize, word: &str) -> Option<R
 /// `except E, e:`: two exceptions without parentheses, an error before
 /// Python 3.14 (PEP 758 reads it as a tuple of two exception types).
 fn except_comma(tree: &Tree, text: &str, at: usize, target: PythonVersion) -> Option<Rejected> {
-    if target >= (PythonVersion { major: 3, minor: 14 })
+    if target
+        >= (PythonVersion {
+            major: 3,
+            minor: 14,
+        })
         || !whole_word(text, at, 6)
         || !rest_of_line(text, at).contains(',')
     {
@@ -305,7 +312,10 @@ fn parenthesized_parameters(tree: &Tree, text: &str, at: usize, len: usize) -> O
     if !suspect {
         return None;
     }
-    let def = tree.root_node().descendant_for_byte_range(at, at + len)?.parent()?;
+    let def = tree
+        .root_node()
+        .descendant_for_byte_range(at, at + len)?
+        .parent()?;
     if !matches!(def.kind(), "function_definition" | "lambda") {
         return None;
     }
@@ -398,28 +408,52 @@ mod tests {
     #[test]
     fn python_2_syntax_is_rejected_at_its_place() {
         for (src, expect) in [
-            ("print \"x\"\n", "print \"x\": Missing parentheses in call to 'print'"),
+            (
+                "print \"x\"\n",
+                "print \"x\": Missing parentheses in call to 'print'",
+            ),
             ("if a:\n    print x,\n", "print x,: Missing parentheses"),
-            ("exec \"x\"\n", "exec \"x\": Missing parentheses in call to 'exec'"),
+            (
+                "exec \"x\"\n",
+                "exec \"x\": Missing parentheses in call to 'exec'",
+            ),
             ("exec code in d\n", "exec code in d: Missing parentheses"),
             (
                 "try:\n    pass\nexcept E, e:\n    pass\n",
                 "except E: multiple exception types",
             ),
-            ("raise E, \"m\"\n", "raise E, \"m\": invalid syntax: Python 2 `raise"),
+            (
+                "raise E, \"m\"\n",
+                "raise E, \"m\": invalid syntax: Python 2 `raise",
+            ),
             ("x = 10L\n", "10L: invalid decimal literal"),
             ("x = 1_000l\n", "1_000l: invalid decimal literal"),
             ("x = 0777\n", "0777: leading zeros"),
             ("x = 0_7\n", "0_7: leading zeros"),
-            ("x = ur\"a\"\n", "ur\"a\": invalid syntax: string prefix `ur`"),
+            (
+                "x = ur\"a\"\n",
+                "ur\"a\": invalid syntax: string prefix `ur`",
+            ),
             ("x = Ru'a'\n", "Ru'a': invalid syntax: string prefix `Ru`"),
             ("x = a <> b\n", "<>: invalid syntax: `<>`"),
             ("x = `a`\n", "`a`: invalid syntax: Python 2 backquotes"),
-            ("def f(a, (b, c)):\n    pass\n", "(b, c): Function parameters"),
-            ("f = lambda (x, y): x\n", "(x, y): Lambda expression parameters"),
-            ("x = 1\nfrom __future__ import division\n", "from __future__ import division: from __future__ imports must"),
+            (
+                "def f(a, (b, c)):\n    pass\n",
+                "(b, c): Function parameters",
+            ),
+            (
+                "f = lambda (x, y): x\n",
+                "(x, y): Lambda expression parameters",
+            ),
+            (
+                "x = 1\nfrom __future__ import division\n",
+                "from __future__ import division: from __future__ imports must",
+            ),
             ("from __future__ import braces\n", "braces: not a chance"),
-            ("from __future__ import nope\n", "nope: future feature nope is not defined"),
+            (
+                "from __future__ import nope\n",
+                "nope: future feature nope is not defined",
+            ),
         ] {
             let got = messages(src);
             assert_eq!(got.len(), 1, "{src:?}: {got:?}");
@@ -452,7 +486,10 @@ mod tests {
     fn except_comma_is_python_314() {
         let src = "try:\n    pass\nexcept E, e:\n    pass\n";
         let tree = Worker::new().parse(src).unwrap();
-        assert_eq!(compile_rejects(&tree, src, PythonVersion::parse("py313").unwrap()).len(), 1);
+        assert_eq!(
+            compile_rejects(&tree, src, PythonVersion::parse("py313").unwrap()).len(),
+            1
+        );
         assert!(compile_rejects(&tree, src, PythonVersion::parse("py314").unwrap()).is_empty());
     }
 }
