@@ -73,23 +73,21 @@ impl Cycles {
     /// when it is the one checked, else scanned from its text).
     fn node(&self, ctx: &FileCtx, rel: &str) -> Node {
         let root = ctx.project.modules.root();
-        let (text, sites): (Option<String>, Vec<ImportSite>) = if rel == ctx.path {
-            (
-                Some(ctx.text.to_string()),
-                ctx.imports(&self.dynamic_calls).to_vec(),
-            )
+        let (hash, sites): (Option<u64>, Vec<ImportSite>) = if rel == ctx.path {
+            let hash = crate::hash::digest(ctx.text.as_bytes());
+            (Some(hash), ctx.imports(&self.dynamic_calls).to_vec())
         } else {
             let text = crate::analyzers::missing_export::missing::read_text(
                 &root.join(rel),
                 ctx.project.deps,
             );
             let sites = text.as_deref().map(sites_of).unwrap_or_default();
-            (text, sites)
+            (text.map(|t| crate::hash::digest(t.as_bytes())), sites)
         };
         let (module, _) = ctx.project.modules.module_of(rel);
         Node {
             events: sites.iter().filter_map(|s| event(ctx, rel, s)).collect(),
-            hash: text.map(|t| crate::hash::digest(t.as_bytes())),
+            hash,
             module,
             ..Node::default()
         }
