@@ -57,8 +57,8 @@ pub fn build(options: &toml::Table) -> Result<Box<dyn Analyzer>, String> {
 }
 
 impl Undeclared {
-    /// The project's declarations, read on first use; `None` (with a note on
-    /// standard error, once) when it has none or they cannot be read.
+    /// The project's declarations, read on first use; `None` when it has
+    /// none or they cannot be read.
     fn knowledge(&self, ctx: &FileCtx) -> Option<Arc<Knowledge>> {
         let root = &ctx.config.root;
         let mut projects = self.projects.lock().unwrap_or_else(|e| e.into_inner());
@@ -67,21 +67,13 @@ impl Undeclared {
             .or_insert_with(|| {
                 let declared = match Declared::read(root) {
                     Ok(Some(d)) => d,
-                    Ok(None) => {
-                        eprintln!(
-                            "note: DEP001 is silent: no dependency declarations found at {} \
-                             (pyproject.toml [project] dependencies, [dependency-groups], \
-                             [tool.poetry], or requirements*.txt)",
-                            root.display()
-                        );
-                        return None;
-                    }
-                    Err(e) => {
-                        eprintln!(
-                            "note: DEP001 is silent: {e}; fix the file to check imports against it"
-                        );
-                        return None;
-                    }
+                    // Nothing declared: nothing to judge against. (A note on
+                    // standard error would break the quiet of a plain run;
+                    // `explain DEP001` says it.)
+                    Ok(None) => return None,
+                    // An unreadable pyproject.toml is reported by the tools
+                    // that own it; this rule stays silent rather than guess.
+                    Err(_) => return None,
                 };
                 let environment = installed::environment(root, ctx.config.python.as_deref());
                 let mut map = ModuleMap {
