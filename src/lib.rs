@@ -26,6 +26,7 @@ pub mod cli;
 pub mod config;
 mod dates;
 mod deps;
+mod deps_decl;
 mod error;
 mod escalate;
 pub mod finding;

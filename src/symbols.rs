@@ -4,7 +4,7 @@
 //! outside the repository, or writes to `globals()` / `vars()` /
 //! `sys.modules` make them unknowable). Used by STUB001.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +96,14 @@ pub struct ModuleSymbols {
     /// The guard of the statements being walked (the walk's state).
     #[serde(skip)]
     guard: Option<Guard>,
+    /// Where each name is first bound: the start of the top-level statement
+    /// that binds it (for import cycles: is it bound before the module
+    /// imports the next one?). Names bound elsewhere count as bound at 0.
+    #[serde(default)]
+    pub bound_at: HashMap<String, usize>,
+    /// The top-level statement being read (for `bound_at`).
+    #[serde(skip)]
+    at: usize,
 }
 
 /// The comment line that ends a bridge module's fallback stubs (SPEC §4.7).
@@ -154,8 +162,10 @@ impl ModuleSymbols {
         let stmts: Vec<Node> = root.named_children(&mut c).collect();
         s.import_insert_at = import_block_end(&stmts, text);
         for stmt in stmts {
+            s.at = stmt.start_byte();
             s.statement(stmt, text);
         }
+        s.at = 0;
         // A name also bound unguarded is always there.
         let always = std::mem::take(&mut s.names);
         s.typing_only.retain(|n| !always.contains(n));
@@ -184,6 +194,11 @@ impl ModuleSymbols {
     }
 
     fn bind(&mut self, name: &str) {
+        // For IMP002: where the name is first bound at run time (a
+        // `TYPE_CHECKING` binding never is).
+        if self.guard != Some(Guard::TypeChecking) {
+            self.bound_at.entry(name.to_string()).or_insert(self.at);
+        }
         match self.guard {
             None => self.names.insert(name.to_string()),
             Some(Guard::TypeChecking) => self.typing_only.insert(name.to_string()),

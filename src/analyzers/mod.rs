@@ -19,10 +19,12 @@ use crate::dates::Date;
 use crate::imports::ImportSite;
 
 pub mod comment_format;
+pub mod cycles;
 pub mod import_order;
 pub mod imports;
 pub mod missing_export;
 pub mod pytest_markers;
+pub mod undeclared;
 
 /// What an analyzer sees of one file.
 pub struct FileCtx<'a> {
@@ -318,6 +320,12 @@ const REGISTRY: &[Entry] = &[
     }),
     analyzer("pytest-markers", pytest_markers::build, |g| {
         g.subschema_for::<pytest_markers::PytestMarkersOptions>()
+    }),
+    analyzer("undeclared-imports", undeclared::build, |g| {
+        g.subschema_for::<undeclared::UndeclaredOptions>()
+    }),
+    analyzer("import-cycles", cycles::build, |g| {
+        g.subschema_for::<cycles::CyclesOptions>()
     }),
     check("imports", "lanes", imports::lanes::build, |g| {
         g.subschema_for::<imports::lanes::LanesOptions>()
@@ -635,11 +643,13 @@ mod tests {
             [
                 "import-order",
                 "comment-format",
+                "undeclared-imports",
+                "import-cycles",
                 "imports",
                 "missing-export"
             ]
         );
-        let imports = &schemas[2].1;
+        let imports = &schemas[4].1;
         let cases = imports.get("oneOf").and_then(|v| v.as_array()).unwrap();
         assert_eq!(cases.len(), 4);
         let lanes = &generator.definitions()["LanesOptions"];
@@ -652,6 +662,8 @@ mod tests {
             [
                 "import-order",
                 "comment-format",
+                "undeclared-imports",
+                "import-cycles",
                 "imports",
                 "missing-export",
                 "engine",

@@ -15,6 +15,7 @@ use tree_sitter::Tree;
 use crate::analyzers::{Fact, FileCtx, Hit, Report};
 use crate::deps::Deps;
 use crate::finding::{Finding, Fix};
+use crate::parse::validity::compile_rejects;
 use crate::parse::{Worker, describe_error, syntax_errors};
 use crate::rule::{EngineCheck, Matcher, Rule, RuleMask};
 use crate::run::Run;
@@ -163,7 +164,16 @@ impl<'a> Checker<'a> {
         };
         if tree.root_node().has_error() {
             matched.error_regions = syntax_errors(&tree);
-            self.syntax_finding(&env, &tree, &matched.error_regions, &mut matched.findings);
+            let message = describe_error(&tree, matched.error_regions[0].clone(), env.text);
+            self.syntax_finding(&env, &matched.error_regions, message, &mut matched.findings);
+        } else if let Some(first) =
+            compile_rejects(&tree, env.text, self.run.config.target_version).first()
+        {
+            // What tree-sitter parsed but CPython's compiler rejects (Python
+            // 2 syntax): E999 too, and its region refuses fixes.
+            matched.error_regions = vec![first.range.clone()];
+            let message = first.message.clone();
+            self.syntax_finding(&env, &matched.error_regions, message, &mut matched.findings);
         }
         // A fix round's texts are not the disk's: only the first pass
         // records. Recorded before anything else runs, so that an importer
@@ -224,15 +234,14 @@ impl<'a> Checker<'a> {
     fn syntax_finding(
         &self,
         env: &FileEnv,
-        tree: &Tree,
         regions: &[Range<usize>],
+        message: String,
         findings: &mut Vec<Finding>,
     ) {
         let Some(rule) = self.run.rules.engine_rule(EngineCheck::Syntax) else {
             return;
         };
         let first = regions[0].clone();
-        let message = describe_error(tree, first.clone(), env.text);
         let message = rule
             .message
             .render(|v| (v == "error").then_some(Cow::Borrowed(message.as_str())));

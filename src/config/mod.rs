@@ -89,6 +89,17 @@ pub struct ConfigSpec {
     #[serde(default, rename = "target-version")]
     #[schemars(with = "Option<String>")]
     pub target_version: Option<Spanned<String>>,
+    /// The Python environment whose installed metadata says which
+    /// distribution provides which module (DEP001): a virtual environment's
+    /// folder or its interpreter, relative to the project root. Default:
+    /// `$VIRTUAL_ENV`, else `.venv/` at the root.
+    #[serde(default)]
+    pub python: Option<String>,
+    /// Top-level modules a distribution provides, where its metadata and
+    /// its name do not say (deptry's `package_module_name_map`):
+    /// `{ "PyYAML" = ["yaml"] }`.
+    #[serde(default, rename = "package-module-name-map")]
+    pub package_module_name_map: Option<BTreeMap<String, Vec<String>>>,
     /// Lanes, in file order: a file belongs to the first that matches.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, LaneSpec>")]
@@ -328,6 +339,10 @@ pub struct Config {
     pub src: Vec<PathBuf>,
     /// Oldest Python the code must run on.
     pub target_version: PythonVersion,
+    /// The configured Python environment (`python`), absolute.
+    pub python: Option<PathBuf>,
+    /// `package-module-name-map`: distribution → the modules it provides.
+    pub package_module_name_map: BTreeMap<String, Vec<String>>,
     /// Lanes in file order.
     pub lanes: Vec<Lane>,
     /// Per-rule overrides with the span of their key and the index in
@@ -459,6 +474,13 @@ impl Config {
         .map(|s| root.join(s))
         .collect();
 
+        // Relative to the root, as `src`.
+        let python = nearest(|s| s.python.is_some())
+            .and_then(|i| layers[i].spec.python.as_deref())
+            .map(|p| root.join(p));
+        let package_module_name_map = nearest(|s| s.package_module_name_map.is_some())
+            .and_then(|i| layers[i].spec.package_module_name_map.clone())
+            .unwrap_or_default();
         error::collect(errors)?;
         let docs: Vec<SourceDoc> = if has_doc {
             layers.into_iter().map(|l| l.doc).collect()
@@ -474,6 +496,8 @@ impl Config {
             exclude,
             src,
             target_version,
+            python,
+            package_module_name_map,
             lanes,
             overrides,
             schedules,

@@ -95,7 +95,7 @@ pub fn run(ws: &mut Workspace, findings: &mut dyn Findings, opts: Options) -> Ou
         }
         let mut candidates: Vec<Candidate> = Vec::new();
         for (c, error_regions) in offered {
-            if usable(ws, &mut worker, &c, error_regions) {
+            if usable(ws, &mut worker, &c, error_regions, opts.target) {
                 candidates.push(c);
             }
         }
@@ -179,6 +179,7 @@ fn usable(
     worker: &mut Worker,
     c: &Candidate,
     error_regions: &[std::ops::Range<usize>],
+    target: crate::parse::PythonVersion,
 ) -> bool {
     let in_error = c.edits.iter().any(|e| {
         e.target(&c.path) == c.path
@@ -190,7 +191,7 @@ fn usable(
         && c.edits.iter().all(|e| {
             let t = e.target(&c.path);
             match &e.op {
-                EditOp::Replace => ws.contains(t) && !ws.is_broken(t, worker),
+                EditOp::Replace => ws.contains(t) && !ws.is_broken(t, worker, target),
                 // Never over a file that exists, in the run or on disk.
                 EditOp::Create => !ws.contains(t) && !ws.exists_on_disk(t),
                 EditOp::Move { to } => ws.contains(t) && !ws.contains(to) && !ws.exists_on_disk(to),

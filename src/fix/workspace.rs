@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::write::write_if_unchanged;
-use crate::parse::{Worker, syntax_errors};
+use crate::parse::{PythonVersion, Worker, syntax_errors};
 use crate::source::SourceText;
 
 /// A file whose text a fix run changed.
@@ -194,8 +194,9 @@ impl Workspace {
     }
 
     /// Whether `rel` had a syntax error when the run started: such a file
-    /// is never edited (the promise of E999).
-    pub fn is_broken(&mut self, rel: &str, worker: &mut Worker) -> bool {
+    /// is never edited (the promise of E999), nor one with syntax CPython
+    /// rejects for `target` though tree-sitter parsed it (Python 2).
+    pub fn is_broken(&mut self, rel: &str, worker: &mut Worker, target: PythonVersion) -> bool {
         if !super::is_python(rel) {
             return false;
         }
@@ -203,9 +204,10 @@ impl Workspace {
             return false;
         };
         *m.broken.get_or_insert_with(|| {
-            worker
-                .parse(&m.start)
-                .is_none_or(|t| !syntax_errors(&t).is_empty())
+            worker.parse(&m.start).is_none_or(|t| {
+                !syntax_errors(&t).is_empty()
+                    || !crate::parse::validity::compile_rejects(&t, &m.start, target).is_empty()
+            })
         })
     }
 
@@ -282,14 +284,16 @@ mod tests {
         let mut ws = Workspace::new(PathBuf::from("/nonexistent"));
         ws.insert("a.py", None, &SourceText::new("\u{feff}x = 1\n"));
         ws.insert("b.py", None, &SourceText::new("x = (\n"));
+        ws.insert("c.py", None, &SourceText::new("print \"x\"\n"));
         assert!(ws.changed().is_empty());
         ws.texts_mut().insert("a.py".into(), "x = 2\n".into());
         let changed = ws.changed();
         assert_eq!(changed.len(), 1);
         assert_eq!(changed[0].after, "\u{feff}x = 2\n");
         let mut w = Worker::new();
-        assert!(!ws.is_broken("a.py", &mut w));
-        assert!(ws.is_broken("b.py", &mut w));
+        assert!(!ws.is_broken("a.py", &mut w, PythonVersion::DEFAULT));
+        assert!(ws.is_broken("b.py", &mut w, PythonVersion::DEFAULT));
+        assert!(ws.is_broken("c.py", &mut w, PythonVersion::DEFAULT));
         assert!(!ws.load("missing.py"));
     }
 }

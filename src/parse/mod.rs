@@ -95,7 +95,7 @@ impl Worker {
 
     /// Number of syntax errors in `text` for `target`: tree-sitter's error
     /// regions, what CPython's compiler rejects that tree-sitter accepts
-    /// (`validity`), plus (before Python 3.12) f-string fields only PEP 701
+    /// (`validity`, Python 2 syntax included), plus (before Python 3.12) f-string fields only PEP 701
     /// allows.
     /// `usize::MAX` when the text cannot be parsed at all.
     pub fn error_count(&mut self, text: &str, target: PythonVersion) -> usize {
@@ -107,7 +107,10 @@ impl Worker {
         } else {
             compat::pre_pep701_violations(&tree, text)
         };
-        syntax_errors(&tree).len() + pep701 + validity::cpython_rejects(&tree)
+        syntax_errors(&tree).len()
+            + pep701
+            + validity::cpython_rejects(&tree)
+            + validity::compile_rejects(&tree, text, target).len()
     }
 }
 

@@ -4,6 +4,12 @@
 //! function, `nonlocal` at module level, `break`/`continue` outside a loop.
 //! The fix engine counts these as syntax errors, so a fix that adds one is
 //! refused (FIX002). Iterative: deep nesting cannot overflow the stack.
+//! The constructs [`suspects`] finds (Python 2 syntax, misplaced
+//! `__future__` imports) are E999 as well, found without walking the tree.
+
+mod suspects;
+
+pub use suspects::compile_rejects;
 
 use tree_sitter::{Node, Tree};
 

@@ -1,0 +1,157 @@
+//! What `pytest --collect-only` would hit that a tree-sitter parse alone
+//! misses (SPEC §4.7, "What pytest would see"): each cause reported at its
+//! cause, with a message a user understands.
+
+mod common;
+
+use common::{rulegate, write_files};
+
+/// `lint --format concise` of `dir` with `select`, and its exit code.
+fn concise(dir: &std::path::Path, select: &str) -> (String, i32) {
+    let out = rulegate(dir)
+        .args([
+            "lint",
+            "--no-cache",
+            "--format",
+            "concise",
+            "--select",
+            select,
+            ".",
+        ])
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn python_2_print_is_e999_and_its_file_is_never_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let legacy = "import os\nx = 1\nimport sys\n\ndef main():\n    print \"hello\", sys.argv\n";
+    write_files(
+        dir.path(),
+        &[("legacy.py", legacy), ("modern.py", "print >> f, x\n")],
+    );
+    let (out, code) = concise(dir.path(), "E999,E402");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "legacy.py:6:5: E999 SyntaxError: Missing parentheses in call to 'print'. \
+             Did you mean print(...)?"
+        ),
+        "{out}"
+    );
+    // `print >> f, x` is a Python 3 expression: no E999.
+    assert!(!out.contains("modern.py"), "{out}");
+    // The E402 hoist is not applied to a file CPython cannot compile.
+    rulegate(dir.path())
+        .args([
+            "lint",
+            "--no-cache",
+            "--fix",
+            "--unsafe-fixes",
+            "--select",
+            "E402",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("legacy.py")).unwrap(),
+        legacy
+    );
+}
+
+#[test]
+fn a_module_level_import_cycle_is_reported_at_the_import_that_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("app/__init__.py", ""),
+            // Entry `app.models`: it imports `app.services`, which needs
+            // `Model` before `app.models` has bound it.
+            (
+                "app/models.py",
+                "from app.services import save\n\n\nclass Model:\n    pass\n",
+            ),
+            (
+                "app/services.py",
+                "from app.models import Model\n\n\ndef save(m: Model):\n    return m\n",
+            ),
+            // Lazy, plain, and submodule imports of a cycle are fine.
+            (
+                "app/views.py",
+                "import app.lazy\n\n\ndef show():\n    from app.lazy import page\n    return page\n",
+            ),
+            (
+                "app/lazy.py",
+                "from app import views\nimport app.views\npage = 1\n",
+            ),
+        ],
+    );
+    let (out, code) = concise(dir.path(), "IMP002");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "app/services.py:1:24: IMP002 cannot import name `Model` from partially initialized \
+             module `app.models` when `app.models` is imported first \
+             (circular import: app.models -> app.services -> app.models)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("app/models.py:1:26: IMP002 cannot import name `save`"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("views.py") && !out.contains("lazy.py"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_undeclared_third_party_module_is_reported_and_nothing_declared_is_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"app\"\ndependencies = [\"requests\"]\n\
+                 [dependency-groups]\ntest = [\"pytest\"]\n",
+            ),
+            ("app/__init__.py", ""),
+            (
+                "app/net.py",
+                "import json\nimport requests\nimport app\nimport httpx\n",
+            ),
+            (
+                "tests/test_net.py",
+                "import pytest\nfrom httpx import Client\n",
+            ),
+        ],
+    );
+    let (out, code) = concise(dir.path(), "DEP001");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "app/net.py:4:8: DEP001 `httpx` is imported but no declared dependency provides it \
+             (pyproject.toml)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("tests/test_net.py:2:6: DEP001 `httpx`"),
+        "{out}"
+    );
+    assert_eq!(out.matches("DEP001").count(), 2, "{out}");
+
+    // No declaration file: silent.
+    std::fs::remove_file(dir.path().join("pyproject.toml")).unwrap();
+    let (out, code) = concise(dir.path(), "DEP001");
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("DEP001"), "{out}");
+}
