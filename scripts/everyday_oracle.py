@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Eight everyday team policies, checked two ways: by rulegate (the packs in
+"""Ten everyday team policies (two written as patterns), checked two ways: by rulegate (the packs in
 examples/everyday-pack, written only with SPEC 3.1's query syntax and
 relational constraints) and by a checker over CPython's own `ast`. Prints a
 table per rule and exits 1 on any difference.
@@ -41,7 +41,7 @@ def has_docstring(fn):
             and isinstance(first.value.value, str))
 
 
-def findings(tree):
+def findings(tree, source):
     """(rule, line) of every finding in one module."""
     parent = {}
     for node in ast.walk(tree):
@@ -95,6 +95,15 @@ def findings(tree):
                       and isinstance(d.func, ast.Attribute) and d.func.attr == "route"]
             if routes and not has_docstring(node):
                 out.append(("TEAM022", node.lineno))
+        # TEAM040 (a `pattern` rule): assert on a non-empty tuple, always true.
+        if isinstance(node, ast.Assert) and isinstance(node.test, ast.Tuple) and node.test.elts:
+            out.append(("TEAM040", node.lineno))
+        # TEAM041 (a `pattern` rule with a repeated metavariable): `x = x`,
+        # one target whose text is the value's text.
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and ast.get_source_segment(source, node.targets[0])
+                == ast.get_source_segment(source, node.value)):
+            out.append(("TEAM041", node.lineno))
         # TEAM030: bare `except:`.
         if isinstance(node, ast.ExceptHandler) and node.type is None:
             out.append(("TEAM030", node.lineno))
@@ -132,7 +141,7 @@ def main():
             unparsable += 1
             continue
         files.append(path)
-        for rule, line in findings(tree):
+        for rule, line in findings(tree, source):
             expected[(path, rule, line)] += 1
     got, ts_errors = Counter(), set()
     root = os.path.dirname(os.path.abspath(CONFIG))
@@ -140,7 +149,7 @@ def main():
         chunk = files[i:i + 400]
         run = subprocess.run(
             [rulegate, "lint", "--config", CONFIG, "--no-cache", "--exit-zero",
-             "--select", "TEAM02,TEAM03,E999", "--format", "json", *chunk],
+             "--select", "TEAM02,TEAM03,TEAM04,E999", "--format", "json", *chunk],
             capture_output=True, text=True)
         if run.returncode != 0:
             sys.exit(f"rulegate failed ({run.returncode}):\n{run.stderr}")
@@ -154,7 +163,8 @@ def main():
     keep = lambda c: Counter({k: v for k, v in c.items() if k[0] not in ts_errors})
     expected, got = keep(expected), keep(got)
     rules = sorted({k[1] for k in expected} | {k[1] for k in got} |
-                   {"TEAM020", "TEAM021", "TEAM022", "TEAM030", "TEAM031", "TEAM032", "TEAM033", "TEAM034"})
+                   {"TEAM020", "TEAM021", "TEAM022", "TEAM030", "TEAM031", "TEAM032", "TEAM033", "TEAM034",
+                    "TEAM040", "TEAM041"})
     print(f"{'rule':<8} {'ast':>6} {'rulegate':>9} {'agree':>6} {'only ast':>9} {'only rulegate':>14}")
     differ = []
     for r in rules:

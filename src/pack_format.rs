@@ -139,11 +139,19 @@ pub struct RuleSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub exclude: Vec<Spanned<String>>,
-    /// A tree-sitter query (query rules; exactly one of `query` and `analyzer`).
+    /// A tree-sitter query (query rules; exactly one of `query`, `pattern`
+    /// and `analyzer`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub query: Option<Spanned<String>>,
-    /// A built-in analyzer (exactly one of `query` and `analyzer`); its
+    /// Python code with metavariables (`$X`, `$$$XS`, `$_`), compiled to a
+    /// tree-sitter query (SPEC §3.5); exactly one of `query`, `pattern` and
+    /// `analyzer`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub pattern: Option<Spanned<String>>,
+    /// A built-in analyzer (exactly one of `query`, `pattern` and
+    /// `analyzer`); its
     /// `options` are described per analyzer.
     #[serde(default)]
     #[schemars(with = "Option<String>")]

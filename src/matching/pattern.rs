@@ -63,7 +63,13 @@ pub fn compile(pattern: &str) -> Result<CompiledPattern, PatternError> {
             offset: 0,
             message: "the pattern could not be parsed".into(),
         })?;
-    let back = |at: usize| offsets.iter().take_while(|(s, _)| *s <= at).last().map_or(at, |(s, p)| p + (at - s));
+    let back = |at: usize| {
+        offsets
+            .iter()
+            .take_while(|(s, _)| *s <= at)
+            .last()
+            .map_or(at, |(s, p)| p + (at - s))
+    };
     if let Some(bad) = first_error(tree.root_node()) {
         return Err(PatternError {
             offset: back(bad.start_byte()).min(pattern.len()),
@@ -166,7 +172,9 @@ fn first_error(node: Node) -> Option<Node> {
 /// expression when the statement is a bare expression.
 fn pattern_root(module: Node) -> Option<Node> {
     let mut cursor = module.walk();
-    let mut statements = module.named_children(&mut cursor).filter(|n| n.kind() != "comment");
+    let mut statements = module
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment");
     let stmt = statements.next()?;
     if statements.next().is_some() {
         return None;
@@ -425,7 +433,9 @@ fn is_structural_keyword(parent: &str, keyword: &str) -> bool {
 /// The field `child` fills in `parent`, if any.
 fn field_of<'t>(parent: Node<'t>, child: Node<'t>) -> Option<&'t str> {
     let mut cursor = parent.walk();
-    let index = parent.children(&mut cursor).position(|c| c.id() == child.id())?;
+    let index = parent
+        .children(&mut cursor)
+        .position(|c| c.id() == child.id())?;
     parent.field_name_for_child(index as u32)
 }
 
@@ -434,11 +444,34 @@ fn field_of<'t>(parent: Node<'t>, child: Node<'t>) -> Option<&'t str> {
 /// an attribute's name).
 fn may_be_parenthesized(parent: Node, child: Node) -> bool {
     const EXPRESSIONS: &[&str] = &[
-        "identifier", "attribute", "call", "subscript", "string", "concatenated_string",
-        "integer", "float", "true", "false", "none", "ellipsis", "list", "tuple", "set",
-        "dictionary", "list_comprehension", "set_comprehension", "dictionary_comprehension",
-        "generator_expression", "binary_operator", "unary_operator", "boolean_operator",
-        "not_operator", "comparison_operator", "conditional_expression", "lambda", "await",
+        "identifier",
+        "attribute",
+        "call",
+        "subscript",
+        "string",
+        "concatenated_string",
+        "integer",
+        "float",
+        "true",
+        "false",
+        "none",
+        "ellipsis",
+        "list",
+        "tuple",
+        "set",
+        "dictionary",
+        "list_comprehension",
+        "set_comprehension",
+        "dictionary_comprehension",
+        "generator_expression",
+        "binary_operator",
+        "unary_operator",
+        "boolean_operator",
+        "not_operator",
+        "comparison_operator",
+        "conditional_expression",
+        "lambda",
+        "await",
         "named_expression",
     ];
     if !EXPRESSIONS.contains(&child.kind()) {
@@ -449,10 +482,23 @@ fn may_be_parenthesized(parent: Node, child: Node) -> bool {
         "attribute" => field == Some("object"),
         "assignment" | "augmented_assignment" => field == Some("right"),
         "keyword_argument" | "pair" => field == Some("value"),
-        "call" | "argument_list" | "binary_operator" | "comparison_operator"
-        | "boolean_operator" | "not_operator" | "unary_operator" | "subscript"
-        | "return_statement" | "list" | "tuple" | "set" | "conditional_expression"
-        | "await" => true,
+        "call"
+        | "argument_list"
+        | "binary_operator"
+        | "comparison_operator"
+        | "boolean_operator"
+        | "not_operator"
+        | "unary_operator"
+        | "subscript"
+        | "return_statement"
+        | "list"
+        | "tuple"
+        | "set"
+        | "conditional_expression"
+        | "await"
+        | "assert_statement"
+        | "expression_statement" => true,
+        "if_statement" | "elif_clause" | "while_statement" => field == Some("condition"),
         _ => false,
     }
 }

@@ -8,6 +8,7 @@ use serde_spanned::Spanned;
 
 use crate::error::{SourceDoc, SpannedError};
 use crate::matching::known::Known;
+use crate::matching::pattern;
 use crate::matching::query::{self, Constraint, LazyQuery, QueryMatcher, QueryShape};
 use crate::matching::relation::{Relation, RelationKind};
 use crate::pack_format::{CaptureConstraint, RelationTable, RuleSpec};
@@ -71,6 +72,37 @@ pub fn compile_query(
         report: r.report.as_ref().map(|s| s.get_ref().clone()),
     };
     Ok((matcher, shape))
+}
+
+/// The query a rule's `pattern` compiles to, spanned over the pattern
+/// (SPEC §3.5). A query tree-sitter refuses is reported on the whole
+/// pattern: its offsets are in the generated text, not in the pack.
+pub fn pattern_query(
+    doc: &SourceDoc,
+    p: &Spanned<String>,
+    known: Option<&Known>,
+) -> Result<Spanned<String>, Vec<SpannedError>> {
+    let compiled = pattern::compile(p.get_ref()).map_err(|e| {
+        let end = (e.offset + 1).min(p.get_ref().len());
+        let span = doc.inner_span(p.span(), p.get_ref(), e.offset..end);
+        vec![doc
+            .error(span, "invalid pattern", e.message)
+            .with_help("see `rulegate query FILE --pattern PATTERN`, and docs/writing-rules.md for what a pattern may say")]
+    })?;
+    if let Err(e) = query::check(&compiled.query, known) {
+        return Err(vec![
+            doc.error(
+                p.span(),
+                "tree-sitter refuses the query this pattern compiles to",
+                e.message.trim().to_string(),
+            )
+            .with_help(format!(
+                "the query was: {}; write a `query` instead",
+                compiled.query
+            )),
+        ]);
+    }
+    Ok(Spanned::new(p.span(), compiled.query))
 }
 
 /// One capture's constraints; problems go to `errors`.

@@ -29,7 +29,12 @@ fn captured(pattern: &str, code: &str, name: &str) -> Vec<String> {
     probe
         .matches
         .iter()
-        .filter_map(|m| m.captures.iter().find(|c| c.name == name).map(|c| c.text.clone()))
+        .filter_map(|m| {
+            m.captures
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.text.clone())
+        })
         .collect()
 }
 
@@ -69,7 +74,10 @@ fn strictness_comments_commas_parentheses_and_quotes_do_not_matter() {
     // A comment between anchored items counts (tree-sitter's anchors do
     // not skip it); elsewhere comments do not matter.
     assert_eq!(matches("f(1)", code), ["f(1,)", "f((1))"]);
-    assert_eq!(matches("f($$$A)", code), ["f(1,)", "f( # why\n  1)", "f((1))"]);
+    assert_eq!(
+        matches("f($$$A)", code),
+        ["f(1,)", "f( # why\n  1)", "f((1))"]
+    );
     assert_eq!(matches("x = 1 # set", "x = 1\n"), ["x = 1"]);
     assert_eq!(matches("open(\"p\")", code), ["(open)(\"p\")", "open('p')"]);
     assert_eq!(matches("(f)((1))", "f(1)\n"), ["f(1)"]);
@@ -88,7 +96,11 @@ fn operators_and_keywords_are_kept() {
 fn statements_and_blocks() {
     let code = "try:\n    import x\nexcept ImportError:\n    x = None\n";
     assert_eq!(
-        captured("try:\n    $$$BODY\nexcept ImportError:\n    $X = None", code, "X"),
+        captured(
+            "try:\n    $$$BODY\nexcept ImportError:\n    $X = None",
+            code,
+            "X"
+        ),
         ["x"]
     );
     assert_eq!(matches("pass", "if x:\n    pass\n"), ["pass"]);
@@ -118,4 +130,3 @@ fn metavariables_are_listed_once_in_order() {
     let compiled = compile("$F($A, $A, $$$REST)").expect("compiles");
     assert_eq!(compiled.metavariables, ["F", "A"]);
 }
-
