@@ -146,6 +146,7 @@ impl Run {
             tagged_comments: Default::default(),
             overlay: None,
             prefetch: None,
+            names: Default::default(),
         }
     }
 

@@ -225,3 +225,46 @@ fn lane_checks_read_imports_without_a_parse_and_agree_with_a_parsed_run() {
     }
     assert!(scanned[1].contains("typing-only"), "{}", scanned[1]);
 }
+
+/// LEG001 renames the uses of the binding `import matriz.x` makes, and only
+/// those (a parameter, local or comprehension variable named `matriz` is
+/// another name); the dotted strings given to `mock.patch` and
+/// `monkeypatch.setattr` are rewritten too.
+#[test]
+fn legacy_renames_respect_scope_and_rewrite_patch_strings() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = "import json\nfrom unittest import mock\n\nimport matriz.x\n\n\
+                def f(matriz):\n    return json.dumps(matriz)\n\n\
+                def g(monkeypatch):\n    monkeypatch.setattr(\"matriz.x.greet\", None)\n    return [matriz for matriz in ()]\n\n\
+                with mock.patch(\"matriz.x.greet\"):\n    matriz.x.call()\n\
+                print(\"matriz.x\")\n";
+    write_files(dir.path(), &[("a.py", code)]);
+    run_in(
+        dir.path(),
+        &["lint", "--fix", "--unsafe-fixes", "--select", "LEG001"],
+    );
+    let fixed = std::fs::read_to_string(dir.path().join("a.py")).unwrap();
+    assert_eq!(
+        fixed,
+        "import json\nfrom unittest import mock\n\nimport MATRIZ.x\n\n\
+         def f(matriz):\n    return json.dumps(matriz)\n\n\
+         def g(monkeypatch):\n    monkeypatch.setattr(\"MATRIZ.x.greet\", None)\n    return [matriz for matriz in ()]\n\n\
+         with mock.patch(\"MATRIZ.x.greet\"):\n    MATRIZ.x.call()\n\
+         print(\"matriz.x\")\n"
+    );
+}
+
+/// A local named like the new top package would shadow the rewritten use:
+/// no fix, and the finding says why.
+#[test]
+fn a_legacy_rename_that_a_local_would_shadow_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = "import matriz.x\n\ndef f():\n    MATRIZ = 1\n    return matriz.x.run(MATRIZ)\n";
+    write_files(dir.path(), &[("a.py", code)]);
+    let (_, out, _) = run_in(
+        dir.path(),
+        &["lint", "--fix", "--unsafe-fixes", "--select", "LEG001", "--format", "json"],
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("a.py")).unwrap(), code);
+    assert!(out.contains("would shadow"), "{out}");
+}

@@ -123,7 +123,9 @@ fn apply_moves_the_package_and_rewrites_every_reference() {
     }
     let parent = std::fs::read_to_string(root.join("candidate/__init__.py")).unwrap();
     assert!(
-        parent.contains("from core import clean") && parent.contains("__all__ = [\"helpers\"]"),
+        // The name stays bound in the old parent, so `__all__` keeps it.
+        parent.contains("from core import clean")
+            && parent.contains("__all__ = [\"clean\", \"helpers\"]"),
         "{parent}"
     );
     let (passed, log) = suite(root);
@@ -135,16 +137,21 @@ fn apply_moves_the_package_and_rewrites_every_reference() {
     assert_eq!(code, 2, "{err}");
 }
 
-/// The strings `--apply` rewrites are in the calls a `check = "lanes"` rule
-/// lists in `module_string_calls` (default: the `mock.patch` forms).
+/// The strings `--apply` rewrites are in the import and patch calls
+/// (`mock.patch` forms, `monkeypatch.setattr`) and in the calls a `check =
+/// "lanes"` rule lists in `module_string_calls`.
 #[test]
 fn a_lanes_rule_names_the_calls_whose_strings_are_rewritten() {
     let dir = fixture_copy("promote");
     let root = dir.path();
-    let rewritten = "mock.patch(\"core.clean.engine.helper\"";
+    let patched = "mock.patch(\"core.clean.engine.helper\"";
+    let team = "import team\nteam.patch(\"candidate.clean.util.helper\")\n";
+    std::fs::write(root.join("tests/test_team.py"), team).unwrap();
+    let rewritten = "+team.patch(\"core.clean.util.helper\")";
     let (code, diff, err) = promote_clean(root, &["--diff"]);
     assert_eq!(code, 0, "{err}");
-    assert!(diff.contains(rewritten), "{diff}");
+    assert!(diff.contains(patched), "{diff}");
+    assert!(!diff.contains(rewritten), "{diff}");
     let config = std::fs::read_to_string(root.join("rulegate.toml")).unwrap();
     let config = config.replace(
         "packs = [\"builtin:t4\"]",
@@ -161,7 +168,8 @@ fn a_lanes_rule_names_the_calls_whose_strings_are_rewritten() {
     let (code, diff, err) = promote_clean(root, &["--diff"]);
     assert_eq!(code, 0, "{err}");
     assert!(diff.contains("rename to core/clean/engine.py"), "{diff}");
-    assert!(!diff.contains(rewritten), "{diff}");
+    assert!(diff.contains(patched), "{diff}");
+    assert!(diff.contains(rewritten), "{diff}");
 }
 
 #[test]

@@ -53,6 +53,9 @@ pub struct FileCtx<'a> {
     /// How the run produces a module's symbol table before parsing it for
     /// the table alone (see [`crate::symbols::Prefetch`]).
     pub prefetch: Option<&'a dyn crate::symbols::Prefetch>,
+    /// The file's name model, built on first use (files whose rules never
+    /// ask pay nothing).
+    pub names: std::cell::OnceCell<crate::names::NameModel>,
 }
 
 /// Something computed from one file on first use, for every rule that asks
@@ -93,13 +96,19 @@ impl<'a> FileCtx<'a> {
             .expect("the checker parses a file whose active analyzers read the tree")
     }
 
+    /// The file's name model (scopes, bindings, references), built once.
+    pub fn names(&self) -> &crate::names::NameModel {
+        self.names
+            .get_or_init(|| crate::names::NameModel::build(self.tree(), self.text))
+    }
+
     /// The file's imports, with `dynamic_calls` as the dynamic-import functions.
     pub fn imports(&self, dynamic_calls: &[String]) -> Rc<Vec<ImportSite>> {
         if let Some(sites) = &self.static_imports {
             return sites.clone();
         }
         self.imports.get_or(&dynamic_calls.to_vec(), || {
-            crate::imports::extract(self.tree(), self.text, dynamic_calls)
+            crate::imports::extract_with(self.tree(), self.text, dynamic_calls, &|| self.names())
         })
     }
 }

@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::parse::bindings::Bindings;
+use crate::names::NameModel;
 
 /// How a module is imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,10 +102,23 @@ pub const DEFAULT_DYNAMIC_CALLS: &[&str] = &["importlib.import_module", "builtin
 /// that hold the word `import` (every import statement does) or the name of
 /// a dynamic-import call: most of a file is never visited.
 pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportSite> {
+    let model = std::cell::OnceCell::new();
+    extract_with(tree, text, dynamic_calls, &|| {
+        model.get_or_init(|| NameModel::build(tree, text))
+    })
+}
+
+/// [`extract`] with the file's name model (built by `names` only when a
+/// dynamic-import call must be resolved, and then shared with the caller).
+pub(crate) fn extract_with<'m>(
+    tree: &Tree,
+    text: &str,
+    dynamic_calls: &[String],
+    names: &dyn Fn() -> &'m NameModel,
+) -> Vec<ImportSite> {
     let dynamic = names_dynamic_call(text, dynamic_calls);
     let mut walker = Walker {
         text,
-        bindings: Bindings::default(),
         dynamic_calls,
         calls: Vec::new(),
         out: Vec::new(),
@@ -123,7 +136,7 @@ pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportS
     // nested imports count too).
     for (call, typing_only, nested, guarded) in std::mem::take(&mut walker.calls) {
         walker.guarded = guarded;
-        walker.call(call, typing_only, nested);
+        walker.call(call, typing_only, nested, names());
     }
     let mut out = walker.out;
     out.sort_by_key(|s| (s.range.start, s.module_range.start));
@@ -184,7 +197,6 @@ const IMPORT_ERRORS: &[&str] = &[
 
 struct Walker<'a, 't> {
     text: &'a str,
-    bindings: Bindings,
     dynamic_calls: &'a [String],
     /// (call, typing-only, nested, guarded), checked once all imports are known.
     calls: Vec<(Node<'t>, bool, bool, bool)>,
@@ -266,18 +278,10 @@ impl<'t> Walker<'_, 't> {
             let kind = node.kind();
             let descend = match kind {
                 "import_statement" => {
-                    // Bindings resolve dynamic-import calls only.
-                    if dynamic {
-                        self.bindings.record(node, self.text);
-                    }
                     self.import(node, typing_only, parent.nested);
                     false
                 }
                 "import_from_statement" => {
-                    // Bindings resolve dynamic-import calls only.
-                    if dynamic {
-                        self.bindings.record(node, self.text);
-                    }
                     self.import_from(node, typing_only, parent.nested);
                     false
                 }
@@ -428,16 +432,14 @@ impl<'t> Walker<'_, 't> {
         self.out.push(site);
     }
 
-    fn call(&mut self, node: Node, typing_only: bool, nested: bool) {
+    fn call(&mut self, node: Node, typing_only: bool, nested: bool, names: &NameModel) {
         let Some(function) = node.child_by_field_name("function") else {
             return;
         };
-        let qualified = self.bindings.qualified(function, self.text).or_else(|| {
-            (function.kind() == "identifier")
-                .then(|| vec!["builtins".to_string(), self.t(function).to_string()])
-        });
-        let Some(q) = qualified else { return };
-        let q = q.join(".");
+        // As Python resolves it there: a parameter named `import_module` is not the import.
+        let Some(q) = names.qualified_name(function, self.text) else {
+            return;
+        };
         if !self.dynamic_calls.contains(&q) {
             return;
         }
@@ -463,8 +465,16 @@ impl<'t> Walker<'_, 't> {
         let package = package_arg.and_then(|v| literal_string(v, self.text).map(|(s, _)| s));
         let mut site = self.site(ImportKind::DynamicUnknown, node, typing_only, nested);
         site.package = package;
-        if let Some(first) = positional.first() {
-            match literal_prefix(*first, self.text) {
+        // The name: the first positional argument, or `name=`.
+        let mut c = args.walk();
+        let name_arg = positional.first().copied().or_else(|| {
+            args.named_children(&mut c)
+                .filter(|a| a.kind() == "keyword_argument")
+                .find(|a| a.child_by_field_name("name").is_some_and(|n| self.t(n) == "name"))
+                .and_then(|a| a.child_by_field_name("value"))
+        });
+        if let Some(first) = name_arg {
+            match literal_prefix(first, self.text) {
                 Some((literal, range, complete)) => {
                     let (module, exact) = if complete {
                         (literal.clone(), true)

@@ -1,8 +1,7 @@
 //! The parse layer: one tree-sitter parser per thread, the syntax errors of
-//! a tree, the syntax that only some Python versions accept, and the
-//! module-level name bindings that several analyzers resolve names with.
+//! a tree, and the syntax that only some Python versions accept. What the
+//! names of a tree mean is the name model's (the `names` module).
 
-pub(crate) mod bindings;
 pub(crate) mod compat;
 pub(crate) mod validity;
 

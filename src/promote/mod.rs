@@ -4,7 +4,6 @@
 //! applies it all at once (atomic, syntax-checked, nothing written if any
 //! file would break); the gate judges the moved code where it will live.
 
-pub mod references;
 pub mod report;
 
 use std::path::PathBuf;
@@ -24,7 +23,7 @@ use crate::lint::file::check_source;
 use crate::parse::Worker;
 use crate::rule::Matcher;
 use crate::run::Run;
-use references::{Rename, Rewrite, Scan};
+use crate::rename::{FileRename, Parsed, Rename, Rewrite};
 
 /// Why a promotion cannot be planned or applied.
 #[derive(Debug, thiserror::Error)]
@@ -260,16 +259,22 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String)]) -> Vec<Fil
                 return None;
             }
             let tree = worker.parse(&text)?;
-            let sites = crate::imports::extract(&tree, &text, &dynamic);
-            let scan = Scan {
+            let names = crate::names::NameModel::build(&tree, &text);
+            let sites = crate::imports::extract_with(&tree, &text, &dynamic, &|| &names);
+            let engine = FileRename {
                 rename,
-                resolver,
-                rel: &f.rel,
+                relative: Some((resolver, &f.rel)),
                 moved: moved_to.is_some(),
                 parent_init: parent_init.as_deref() == Some(f.rel.as_str()),
                 string_calls: &calls,
             };
-            let rewrites = scan.rewrites(&text, &tree, &sites);
+            let file = Parsed {
+                text: &text,
+                tree: &tree,
+                sites: &sites,
+                names: &names,
+            };
+            let rewrites = engine.rewrites(&file).rewrites;
             (moved_to.is_some() || !rewrites.is_empty()).then(|| FilePlan {
                 lane: run.lane_of(&f.rel).map(|l| l.to_string()),
                 path: f.rel.clone(),

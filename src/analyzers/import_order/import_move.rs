@@ -14,6 +14,7 @@ use tree_sitter::Node;
 
 use super::effects;
 use crate::finding::{Applicability, Edit, Fix, FixRefused};
+use crate::source::{LineEnding, LineIndex};
 
 /// The module-level statements E402 saw.
 pub struct Layout<'t> {
@@ -108,7 +109,9 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
         match verdict {
             Ok(lines) => {
                 let mut block = text[lines.clone()].to_string();
-                if !block.ends_with('\n') {
+                if !block.ends_with(['\n', '\r']) {
+                    // The file's last line (the engine writes the ending of
+                    // the line the text is inserted at).
                     block.push('\n');
                 }
                 moved.push_str(&block);
@@ -267,7 +270,7 @@ fn snippet(stmt: Node, text: &str) -> String {
 
 /// The 1-based line of a statement's start.
 fn line_of(stmt: Node, text: &str) -> usize {
-    text[..stmt.start_byte()].matches('\n').count() + 1
+    LineIndex::new(&text[..stmt.start_byte()]).line_count()
 }
 
 /// The whole lines of an import with the comment lines right above it,
@@ -347,12 +350,25 @@ fn identifiers<'a>(node: Node, text: &'a str, out: &mut HashSet<&'a str>) {
     }
 }
 
+/// The start of the line holding byte `at`. Lines end at `\n`, `\r\n` and
+/// a lone `\r`, as CPython breaks them (`# noqa: E402\rimport json` is two
+/// lines); the break belongs to the line it ends.
 fn line_start(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
+    let b = text.as_bytes();
+    let mut i = at;
+    while i > 0 {
+        let ends_line = b[i - 1] == b'\n' || (b[i - 1] == b'\r' && b.get(i) != Some(&b'\n'));
+        if ends_line {
+            break;
+        }
+        i -= 1;
+    }
+    i
 }
 
+/// The end of the line holding byte `at`, after its line break.
 fn line_end(text: &str, at: usize) -> usize {
-    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
+    LineEnding::after(text, at).map_or(text.len(), |(i, e)| i + e.as_str().len())
 }
 
 #[cfg(test)]
@@ -394,6 +410,32 @@ mod tests {
             .map(|e| (e.range.clone(), e.content.as_str()))
             .collect();
         crate::fix::apply_edits(code, &edits)
+    }
+
+    /// A lone CR breaks lines as `\n` does: the import moves alone, its
+    /// comment line with it, and every line keeps its own ending.
+    #[test]
+    fn lone_cr_and_crlf_break_lines() {
+        assert_eq!(
+            fixed("import os\rx = 1\r# why\rimport json\ry = 2\r"),
+            "import os\r# why\rimport json\rx = 1\ry = 2\r"
+        );
+        assert_eq!(
+            fixed("import os\r\nx = 1\r\n# why\r\nimport json\r\n"),
+            "import os\r\n# why\r\nimport json\r\nx = 1\r\n"
+        );
+        // Mixed: the moved lines are whole lines whatever their ending (the
+        // engine writes the ending of the line they are inserted at).
+        assert_eq!(
+            fixed("import os\nx = 1\rimport a\r\nimport b"),
+            "import os\nimport a\rimport b\rx = 1\r"
+        );
+        // The suppression on the line before is its own line: not a
+        // suppression of the import, and not moved with it.
+        assert_eq!(
+            fixed("import os\nx = 1\n# noqa: E402\rimport json\n"),
+            "import os\nimport json\nx = 1\n# noqa: E402\r"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod import_move;
 mod late_import_scan;
 
 use super::{Analyzer, FileCtx, Hit};
-use crate::parse::bindings::Bindings;
+use crate::names::NameModel;
 use import_move::Layout;
 
 /// Options of `analyzer = "import-order"`.
@@ -72,7 +72,6 @@ impl Analyzer for ImportOrder {
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
         let root = ctx.tree().root_node();
-        let mut bindings = Bindings::default();
         let mut seen_docstring = false;
         let mut block_end = None;
         let mut layout: Option<Layout> = None;
@@ -86,18 +85,17 @@ impl Analyzer for ImportOrder {
                 if is_import(stmt) {
                     hits.push(Hit::at(stmt.byte_range()));
                 }
-                bindings.record(stmt, ctx.text);
                 continue;
             }
             if is_import(stmt) {
                 seen_docstring = true;
                 block_end = Some(stmt);
-                bindings.record(stmt, ctx.text);
                 continue;
             }
             let is_docstring = !seen_docstring && is_string_statement(stmt, ctx.text);
             seen_docstring = true;
-            if !is_docstring && !self.keeps_block_open(stmt, ctx.text, &bindings) {
+            // The name model is built only when a statement needs a name resolved.
+            if !is_docstring && !self.keeps_block_open(stmt, ctx.text, &|| ctx.names()) {
                 layout = Some(Layout {
                     block_end,
                     boundary: stmt,
@@ -106,7 +104,6 @@ impl Analyzer for ImportOrder {
             } else {
                 block_end = Some(stmt);
             }
-            bindings.record(stmt, ctx.text);
         }
         // One fix moves every import that can move, in one round: it is
         // offered on the first of their findings (a copy on each would make
@@ -186,8 +183,16 @@ fn first_party(ctx: &FileCtx, stmt: Node) -> bool {
 }
 
 impl ImportOrder {
-    fn keeps_block_open(&self, stmt: Node, text: &str, b: &Bindings) -> bool {
+    fn keeps_block_open<'m>(
+        &self,
+        stmt: Node,
+        text: &str,
+        names: &dyn Fn() -> &'m NameModel,
+    ) -> bool {
         let o = &self.opts;
+        // What `expr` names where it is (`s.path` after `import sys as s`).
+        let resolves =
+            |expr: Node, to: &[String]| !to.is_empty() && names().resolves_to_any(expr, text, to);
         match stmt.kind() {
             "if_statement" | "try_statement" | "with_statement" | "match_statement" => true,
             "delete_statement" => stmt.named_child(0).is_some_and(|targets| {
@@ -197,7 +202,7 @@ impl ImportOrder {
                     vec![targets]
                 };
                 list.into_iter()
-                    .any(|t| b.resolves_to_any(unsubscript(t), text, &o.allowed_delete_targets))
+                    .any(|t| resolves(unsubscript(t), &o.allowed_delete_targets))
             }),
             "expression_statement" => {
                 if stmt.named_child_count() != 1 {
@@ -209,15 +214,15 @@ impl ImportOrder {
                 match expr.kind() {
                     "call" => expr
                         .child_by_field_name("function")
-                        .is_some_and(|f| b.resolves_to_any(f, text, &o.allowed_calls)),
+                        .is_some_and(|f| resolves(f, &o.allowed_calls)),
                     "assignment" => {
                         is_dunder_assignment(expr, text)
                             || assignment_targets(expr).into_iter().any(|t| {
-                                b.resolves_to_any(unsubscript(t), text, &o.allowed_assign_targets)
+                                resolves(unsubscript(t), &o.allowed_assign_targets)
                             })
                     }
                     "augmented_assignment" => expr.child_by_field_name("left").is_some_and(|t| {
-                        b.resolves_to_any(unsubscript(t), text, &o.allowed_augassign_targets)
+                        resolves(unsubscript(t), &o.allowed_augassign_targets)
                     }),
                     _ => false,
                 }

@@ -1,0 +1,125 @@
+use super::*;
+
+fn model(code: &str) -> (Tree, NameModel) {
+    let tree = crate::parse::Worker::new().parse(code).expect("parses");
+    let m = NameModel::build(&tree, code);
+    (tree, m)
+}
+
+/// The kind of binding the `n`th (0-based) use of `name` after `marker` reads.
+fn reads(code: &str, marker: &str, name: &str) -> Option<BindingKind> {
+    let (_, m) = model(code);
+    let from = code.find(marker).expect("marker") + marker.len();
+    let at = from + code[from..].find(name).expect("name after marker");
+    let r = m.reference_at(at).expect("a reference there");
+    m.binding_of(r, code).map(|b| m.binding(b).kind.clone())
+}
+
+fn is_import(k: Option<BindingKind>) -> bool {
+    matches!(k, Some(BindingKind::Import(_)))
+}
+
+/// The qualified name of the expression that starts at the first
+/// occurrence of `expr` after `marker`.
+fn qualified(code: &str, marker: &str, expr: &str) -> Option<String> {
+    let (tree, m) = model(code);
+    let from = code.find(marker).expect("marker") + marker.len();
+    let at = from + code[from..].find(expr).expect("expr after marker");
+    let node = tree
+        .root_node()
+        .descendant_for_byte_range(at, at + expr.len())
+        .expect("a node");
+    m.qualified_name(node, code)
+}
+
+#[test]
+fn parameters_and_locals_shadow_imports() {
+    let code = "import matriz.x\nimport json\n\ndef f(matriz):\n    return json.dumps(matriz)\n\ndef g():\n    return matriz.x.run()\n\ndef h():\n    matriz = 1\n    return matriz\n";
+    assert_eq!(reads(code, "dumps(", "matriz"), Some(BindingKind::Parameter));
+    assert!(is_import(reads(code, "def g", "matriz")));
+    assert_eq!(reads(code, "= 1\n", "matriz"), Some(BindingKind::Assignment));
+    assert_eq!(
+        qualified(code, "def g():\n    return ", "matriz.x.run"),
+        Some("matriz.x.run".into())
+    );
+    assert_eq!(qualified(code, "dumps(", "matriz"), None);
+}
+
+#[test]
+fn defaults_and_annotations_run_in_the_enclosing_scope() {
+    let code = "import os\n\ndef f(os=os, p: os.PathLike = None) -> os.PathLike:\n    return os\n";
+    assert!(is_import(reads(code, "os=", "os")));
+    assert!(is_import(reads(code, "p: ", "os")));
+    assert!(is_import(reads(code, "-> ", "os")));
+    assert_eq!(reads(code, "return ", "os"), Some(BindingKind::Parameter));
+}
+
+#[test]
+fn class_scopes_are_not_seen_from_nested_functions() {
+    let code = "from a import x\n\nclass C:\n    x = 1\n    y = x\n    def m(self):\n        return x\n    z = [x for _ in range(3)]\n    w = [i for i in x]\n";
+    assert_eq!(reads(code, "y = ", "x"), Some(BindingKind::Assignment));
+    assert!(is_import(reads(code, "return ", "x")));
+    // A comprehension's body is its own scope: the class is skipped ...
+    assert!(is_import(reads(code, "z = [", "x")));
+    // ... but its first iterable runs in the class.
+    assert_eq!(reads(code, "in ", "x"), Some(BindingKind::Assignment));
+}
+
+#[test]
+fn global_nonlocal_and_del() {
+    let code = "import json\n\ndef f():\n    global json\n    json = None\n\ndef g():\n    v = 1\n    def h():\n        nonlocal v\n        v = 2\n    return v\n\nimport sys\ndel sys\nprint(sys)\n";
+    let (_, m) = model(code);
+    // `global json` makes the assignment a module binding.
+    assert_eq!(m.bindings_in(0, "json").len(), 2);
+    let g = m.scope_at(code.find("v = 1").unwrap());
+    assert_eq!(m.bindings_in(g, "v").len(), 2);
+    assert_eq!(reads(code, "print(", "sys"), None);
+}
+
+#[test]
+fn reading_order_within_a_scope() {
+    let code = "import os\nos.getcwd()\nos = 1\nos.real\nx = x_ = 1\n";
+    assert!(is_import(reads(code, "\n", "os")));
+    assert_eq!(reads(code, "= 1\n", "os"), Some(BindingKind::Assignment));
+    assert_eq!(qualified(code, "= 1\n", "os.real"), None);
+    assert_eq!(qualified(code, "\n", "os.getcwd"), Some("os.getcwd".into()));
+}
+
+#[test]
+fn qualified_names_through_every_import_form() {
+    let code = "import a.b\nimport a.b as ab\nfrom c import d as e\nfrom .rel import r\nimport_module = 3\n\na.b.f\nab.g\ne.h\nr.i\nprint\n";
+    assert_eq!(qualified(code, "\n\n", "a.b.f"), Some("a.b.f".into()));
+    assert_eq!(qualified(code, "\n\n", "ab.g"), Some("a.b.g".into()));
+    assert_eq!(qualified(code, "\n\n", "e.h"), Some("c.d.h".into()));
+    assert_eq!(qualified(code, "\n\n", "r.i"), None);
+    assert_eq!(qualified(code, "\n\n", "print"), Some("builtins.print".into()));
+    // A star import may bind anything: unknown names are not builtins.
+    let star = "from m import *\nprint\n";
+    assert_eq!(qualified(star, "\n", "print"), None);
+}
+
+#[test]
+fn imports_inside_functions_and_comprehensions_and_walrus() {
+    let code = "def f():\n    import numpy as np\n    return np.zeros\n\nnp.ones\n[y := v for v in range(3)]\nprint(y, v)\n";
+    assert_eq!(qualified(code, "return ", "np.zeros"), Some("numpy.zeros".into()));
+    assert_eq!(qualified(code, "\n\n", "np.ones"), Some("builtins.np.ones".into()));
+    // The walrus binds in the module; the loop variable does not leak.
+    assert_eq!(reads(code, "print(", "y"), Some(BindingKind::Assignment));
+    assert_eq!(reads(code, "print(y, ", "v"), None);
+}
+
+#[test]
+fn match_captures_with_except_and_lambda() {
+    let code = "import json\nmatch 1:\n    case json:\n        pass\nprint(json)\ntry:\n    pass\nexcept E as os:\n    pass\nwith open(p) as fh:\n    fh\nf = lambda json: json\n";
+    assert_eq!(reads(code, "print(", "json"), Some(BindingKind::Assignment));
+    assert_eq!(reads(code, "as fh:", "fh"), Some(BindingKind::Assignment));
+    assert_eq!(reads(code, "json: ", "json"), Some(BindingKind::Parameter));
+}
+
+#[test]
+fn dunder_all_entries() {
+    let code = "__all__ = [\"a\", 'b']\n__all__ += (\"c\",)\n__all__.append(\"d\")\n__all__.extend([\"e\"])\n";
+    let (_, m) = model(code);
+    let names: Vec<&str> = m.dunder_all.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["a", "b", "c", "d", "e"]);
+}
