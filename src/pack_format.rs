@@ -225,6 +225,18 @@ pub struct CaptureConstraint {
     /// The text must be none of these.
     #[serde(default)]
     pub not_in: Option<Vec<String>>,
+    /// The captured expression (a name or an attribute chain) resolves to
+    /// one of these qualified names, as Python would resolve it there:
+    /// through imports and aliases, not when a parameter, local or
+    /// definition shadows it (SPEC §3.5). A name nothing binds is
+    /// `builtins.NAME`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub resolves_to: Option<Spanned<Vec<String>>>,
+    /// It resolves to none of these.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub not_resolves_to: Option<Spanned<Vec<String>>>,
     /// The captured node itself is the root of a match of this query.
     #[serde(default)]
     #[schemars(with = "Option<RelationSchema>")]

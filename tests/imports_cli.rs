@@ -263,8 +263,19 @@ fn a_legacy_rename_that_a_local_would_shadow_is_refused() {
     write_files(dir.path(), &[("a.py", code)]);
     let (_, out, _) = run_in(
         dir.path(),
-        &["lint", "--fix", "--unsafe-fixes", "--select", "LEG001", "--format", "json"],
+        &[
+            "lint",
+            "--fix",
+            "--unsafe-fixes",
+            "--select",
+            "LEG001",
+            "--format",
+            "json",
+        ],
     );
-    assert_eq!(std::fs::read_to_string(dir.path().join("a.py")).unwrap(), code);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        code
+    );
     assert!(out.contains("would shadow"), "{out}");
 }

@@ -193,5 +193,8 @@ fn a_move_to_another_package_keeps_behaviour() {
 #[test]
 fn a_rename_inside_the_package_renames_its_all_and_lazy_entries() {
     let dir_main = behaves_the_same("candidate.x", "candidate.renamed");
-    assert!(dir_main.contains("import candidate.renamed\n"), "{dir_main}");
+    assert!(
+        dir_main.contains("import candidate.renamed\n"),
+        "{dir_main}"
+    );
 }

@@ -470,7 +470,10 @@ impl<'t> Walker<'_, 't> {
         let name_arg = positional.first().copied().or_else(|| {
             args.named_children(&mut c)
                 .filter(|a| a.kind() == "keyword_argument")
-                .find(|a| a.child_by_field_name("name").is_some_and(|n| self.t(n) == "name"))
+                .find(|a| {
+                    a.child_by_field_name("name")
+                        .is_some_and(|n| self.t(n) == "name")
+                })
                 .and_then(|a| a.child_by_field_name("value"))
         });
         if let Some(first) = name_arg {

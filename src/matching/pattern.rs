@@ -163,9 +163,7 @@ fn first_error(node: Node) -> Option<Node> {
     if !node.has_error() {
         return None;
     }
-    let mut cursor = node.walk();
-    let found = node.children(&mut cursor).find_map(first_error);
-    found
+    (0..node.child_count()).find_map(|i| node.child(i).and_then(first_error))
 }
 
 /// The node a pattern stands for: its one statement, or that statement's
@@ -257,10 +255,11 @@ impl<'a> Emitter<'a> {
             }
             None => {}
         }
-        if node.kind() == "parenthesized_expression" && node.named_child_count() == 1 {
-            if let Some(inner) = node.named_child(0) {
-                return self.node(inner, out);
-            }
+        if let (true, Some(inner)) = (
+            node.kind() == "parenthesized_expression" && node.named_child_count() == 1,
+            node.named_child(0),
+        ) {
+            return self.node(inner, out);
         }
         if node.kind() == "string" {
             return self.string(node, out);

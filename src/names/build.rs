@@ -156,7 +156,9 @@ impl<'t> Builder<'_> {
                 let inner = self.scope(ScopeKind::Class, Some(scope), node);
                 stack.extend(field(node, "body").map(|b| Task::Visit(b, inner)));
             }
-            "list_comprehension" | "set_comprehension" | "dictionary_comprehension"
+            "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
             | "generator_expression" => {
                 let inner = self.scope(ScopeKind::Comprehension, Some(scope), node);
                 let mut first = true;
@@ -179,7 +181,11 @@ impl<'t> Builder<'_> {
                 }
             }
             "assignment" => {
-                let (left, right, ty) = (field(node, "left"), field(node, "right"), field(node, "type"));
+                let (left, right, ty) = (
+                    field(node, "left"),
+                    field(node, "right"),
+                    field(node, "type"),
+                );
                 stack.extend(right.map(|r| Task::Visit(r, scope)));
                 stack.extend(ty.map(|t| Task::Visit(t, scope)));
                 let kind = if right.is_none() && ty.is_some() {
@@ -227,7 +233,12 @@ impl<'t> Builder<'_> {
                     }
                 }
                 if let Some(left) = field(node, "left") {
-                    stack.push(Task::Target(left, scope, left.end_byte(), BindingKind::Assignment));
+                    stack.push(Task::Target(
+                        left,
+                        scope,
+                        left.end_byte(),
+                        BindingKind::Assignment,
+                    ));
                 }
             }
             "as_pattern" | "except_clause" => {
@@ -238,7 +249,12 @@ impl<'t> Builder<'_> {
                     }
                 }
                 if let Some(a) = alias {
-                    stack.push(Task::Target(a, scope, a.end_byte(), BindingKind::Assignment));
+                    stack.push(Task::Target(
+                        a,
+                        scope,
+                        a.end_byte(),
+                        BindingKind::Assignment,
+                    ));
                 }
             }
             "named_expression" => {
@@ -254,7 +270,12 @@ impl<'t> Builder<'_> {
             }
             "delete_statement" => {
                 for c in node.named_children(&mut node.walk()) {
-                    stack.push(Task::Target(c, scope, node.end_byte(), BindingKind::Deletion));
+                    stack.push(Task::Target(
+                        c,
+                        scope,
+                        node.end_byte(),
+                        BindingKind::Deletion,
+                    ));
                 }
             }
             "dotted_name" => {
@@ -323,15 +344,19 @@ impl<'t> Builder<'_> {
                 "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
                 "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
                     let ty = p.child_by_field_name("type").map(|t| t.id());
-                    p.named_children(&mut p.walk())
-                        .find(|c| Some(c.id()) != ty)
+                    p.named_children(&mut p.walk()).find(|c| Some(c.id()) != ty)
                 }
                 _ => None,
             };
             let Some(mut name) = name else { continue };
             // `*args: T` is a typed parameter around a splat.
-            while matches!(name.kind(), "list_splat_pattern" | "dictionary_splat_pattern") {
-                let Some(inner_name) = name.named_child(0) else { break };
+            while matches!(
+                name.kind(),
+                "list_splat_pattern" | "dictionary_splat_pattern"
+            ) {
+                let Some(inner_name) = name.named_child(0) else {
+                    break;
+                };
                 name = inner_name;
             }
             stack.push(Task::Target(name, inner, at, BindingKind::Parameter));

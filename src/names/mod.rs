@@ -195,7 +195,8 @@ impl NameModel {
             _ => None,
         };
         // Imports of the same name (`import a.b` and `import a.c` both bind `a`).
-        let same = qualified(last).is_some() && ids.iter().all(|&b| qualified(b) == qualified(last));
+        let same =
+            qualified(last).is_some() && ids.iter().all(|&b| qualified(b) == qualified(last));
         let settled = ids.len() == 1 || same;
         (settled && self.bindings[last].kind != BindingKind::Deletion).then_some(last)
     }

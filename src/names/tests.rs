@@ -35,9 +35,15 @@ fn qualified(code: &str, marker: &str, expr: &str) -> Option<String> {
 #[test]
 fn parameters_and_locals_shadow_imports() {
     let code = "import matriz.x\nimport json\n\ndef f(matriz):\n    return json.dumps(matriz)\n\ndef g():\n    return matriz.x.run()\n\ndef h():\n    matriz = 1\n    return matriz\n";
-    assert_eq!(reads(code, "dumps(", "matriz"), Some(BindingKind::Parameter));
+    assert_eq!(
+        reads(code, "dumps(", "matriz"),
+        Some(BindingKind::Parameter)
+    );
     assert!(is_import(reads(code, "def g", "matriz")));
-    assert_eq!(reads(code, "= 1\n", "matriz"), Some(BindingKind::Assignment));
+    assert_eq!(
+        reads(code, "= 1\n", "matriz"),
+        Some(BindingKind::Assignment)
+    );
     assert_eq!(
         qualified(code, "def g():\n    return ", "matriz.x.run"),
         Some("matriz.x.run".into())
@@ -92,7 +98,10 @@ fn qualified_names_through_every_import_form() {
     assert_eq!(qualified(code, "\n\n", "ab.g"), Some("a.b.g".into()));
     assert_eq!(qualified(code, "\n\n", "e.h"), Some("c.d.h".into()));
     assert_eq!(qualified(code, "\n\n", "r.i"), None);
-    assert_eq!(qualified(code, "\n\n", "print"), Some("builtins.print".into()));
+    assert_eq!(
+        qualified(code, "\n\n", "print"),
+        Some("builtins.print".into())
+    );
     // A star import may bind anything: unknown names are not builtins.
     let star = "from m import *\nprint\n";
     assert_eq!(qualified(star, "\n", "print"), None);
@@ -101,8 +110,14 @@ fn qualified_names_through_every_import_form() {
 #[test]
 fn imports_inside_functions_and_comprehensions_and_walrus() {
     let code = "def f():\n    import numpy as np\n    return np.zeros\n\nnp.ones\n[y := v for v in range(3)]\nprint(y, v)\n";
-    assert_eq!(qualified(code, "return ", "np.zeros"), Some("numpy.zeros".into()));
-    assert_eq!(qualified(code, "\n\n", "np.ones"), Some("builtins.np.ones".into()));
+    assert_eq!(
+        qualified(code, "return ", "np.zeros"),
+        Some("numpy.zeros".into())
+    );
+    assert_eq!(
+        qualified(code, "\n\n", "np.ones"),
+        Some("builtins.np.ones".into())
+    );
     // The walrus binds in the module; the loop variable does not leak.
     assert_eq!(reads(code, "print(", "y"), Some(BindingKind::Assignment));
     assert_eq!(reads(code, "print(y, ", "v"), None);

@@ -65,6 +65,7 @@ pub fn compile_query(
     }
     let matcher = QueryMatcher {
         relational: constraints.iter().any(|(_, c)| !c.relations.is_empty()),
+        names: constraints.iter().any(|(_, c)| c.uses_names()),
         anchor: QueryMatcher::anchor_of(&constraints),
         text: q.get_ref().clone(),
         captures,
@@ -105,6 +106,36 @@ pub fn pattern_query(
     Ok(Spanned::new(p.span(), compiled.query))
 }
 
+/// A `resolves_to` list: dotted Python names (`os.path.join`); anything
+/// else is reported to `errors`.
+fn qualified_names(
+    doc: &SourceDoc,
+    list: &Option<Spanned<Vec<String>>>,
+    errors: &mut Vec<SpannedError>,
+) -> Option<Vec<String>> {
+    let list = list.as_ref()?;
+    let dotted = |s: &str| {
+        !s.is_empty()
+            && s.split('.').all(|part| {
+                part.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+            })
+    };
+    if let Some(bad) = list.get_ref().iter().find(|s| !dotted(s)) {
+        errors.push(
+            doc.error(
+                list.span(),
+                format!("`{bad}` is not a qualified name"),
+                "not a dotted name",
+            )
+            .with_help("write dotted Python names, such as `os.path.join` or `builtins.open`"),
+        );
+    }
+    Some(list.get_ref().clone())
+}
+
 /// One capture's constraints; problems go to `errors`.
 fn compile_constraint(
     doc: &SourceDoc,
@@ -128,6 +159,8 @@ fn compile_constraint(
         one_of: spec.one_of.clone(),
         not_in: spec.not_in.clone(),
         relations: Vec::new(),
+        resolves_to: qualified_names(doc, &spec.resolves_to, errors),
+        not_resolves_to: qualified_names(doc, &spec.not_resolves_to, errors),
     };
     for ((key, value), (_, kind, negated)) in spec.relations().into_iter().zip(RelationKind::KEYS) {
         let Some(value) = value else { continue };

@@ -21,9 +21,9 @@ use crate::imports::DEFAULT_DYNAMIC_CALLS;
 use crate::imports::resolve::{Target, TargetKind};
 use crate::lint::file::check_source;
 use crate::parse::Worker;
+use crate::rename::{FileRename, Parsed, Rename, Rewrite};
 use crate::rule::Matcher;
 use crate::run::Run;
-use crate::rename::{FileRename, Parsed, Rename, Rewrite};
 
 /// Why a promotion cannot be planned or applied.
 #[derive(Debug, thiserror::Error)]

@@ -179,7 +179,11 @@ fn split_from(rename: &Rename, text: &str, stmt: Node, module_node: Node) -> Opt
 /// statement: the name and a comma when the statement imports others, else
 /// the statement's line (or `pass`, when it is alone in its block or shares
 /// its line). `None` when the statement cannot be found.
-pub(super) fn remove_import(text: &str, root: Node, binding_range: Range<usize>) -> Option<(Range<usize>, String)> {
+pub(super) fn remove_import(
+    text: &str,
+    root: Node,
+    binding_range: Range<usize>,
+) -> Option<(Range<usize>, String)> {
     let mut node = root.descendant_for_byte_range(binding_range.start, binding_range.end)?;
     while !matches!(node.kind(), "import_statement" | "import_from_statement") {
         node = node.parent()?;
@@ -189,9 +193,9 @@ pub(super) fn remove_import(text: &str, root: Node, binding_range: Range<usize>)
         .children_by_field_name("name", &mut stmt.walk())
         .collect();
     if names.len() > 1 {
-        let i = names
-            .iter()
-            .position(|n| n.start_byte() <= binding_range.start && binding_range.end <= n.end_byte())?;
+        let i = names.iter().position(|n| {
+            n.start_byte() <= binding_range.start && binding_range.end <= n.end_byte()
+        })?;
         // With the comma after it, or before it for the last name.
         let range = match names.get(i + 1) {
             Some(next) => names[i].start_byte()..next.start_byte(),

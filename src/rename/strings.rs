@@ -29,7 +29,12 @@ pub(super) fn rewrite(fr: &FileRename, file: &Parsed, out: &mut Out) {
         }
         if site.level == 0 {
             if let Some(new) = fr.rename.apply(&site.module) {
-                out.push(RefKind::Dynamic, site.module_range.clone(), site.range.clone(), new);
+                out.push(
+                    RefKind::Dynamic,
+                    site.module_range.clone(),
+                    site.range.clone(),
+                    new,
+                );
             }
             continue;
         }
@@ -135,9 +140,19 @@ pub(super) fn parent_tables(fr: &FileRename, file: &Parsed, out: &mut Out) {
             continue;
         };
         if same_parent {
-            out.push(RefKind::All, content.byte_range(), range.clone(), dst_last.into());
+            out.push(
+                RefKind::All,
+                content.byte_range(),
+                range.clone(),
+                dst_last.into(),
+            );
         } else if !bound {
-            out.push(RefKind::All, entry_with_comma(item), range.clone(), String::new());
+            out.push(
+                RefKind::All,
+                entry_with_comma(item),
+                range.clone(),
+                String::new(),
+            );
         }
     }
     if !same_parent || !has_module_getattr(root, text) {
@@ -154,7 +169,11 @@ pub(super) fn parent_tables(fr: &FileRename, file: &Parsed, out: &mut Out) {
             continue;
         };
         // `__all__` is handled above.
-        if stmt.named_child(0).and_then(|a| a.child_by_field_name("left")).is_some_and(|l| &text[l.byte_range()] == "__all__") {
+        if stmt
+            .named_child(0)
+            .and_then(|a| a.child_by_field_name("left"))
+            .is_some_and(|l| &text[l.byte_range()] == "__all__")
+        {
             continue;
         }
         let mut stack = vec![value];
@@ -169,7 +188,12 @@ pub(super) fn parent_tables(fr: &FileRename, file: &Parsed, out: &mut Out) {
                     fr.rename.apply(entry)
                 };
                 if let Some(new) = new {
-                    out.push(RefKind::LazyTable, content.byte_range(), stmt.byte_range(), new);
+                    out.push(
+                        RefKind::LazyTable,
+                        content.byte_range(),
+                        stmt.byte_range(),
+                        new,
+                    );
                 }
                 continue;
             }
@@ -203,7 +227,9 @@ fn entry_with_comma(item: Node) -> std::ops::Range<usize> {
     };
     match items.get(i + 1).filter(|n| n.kind() == ",") {
         Some(comma) => {
-            let next = items.get(i + 2).map_or(comma.end_byte(), |n| n.start_byte());
+            let next = items
+                .get(i + 2)
+                .map_or(comma.end_byte(), |n| n.start_byte());
             item.start_byte()..next
         }
         None => item.byte_range(),

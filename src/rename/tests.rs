@@ -80,7 +80,12 @@ fn a_split_import_keeps_its_block() {
         "if c: from candidate import y; from core import x\n"
     );
     assert_eq!(
-        rewrite("app.py", false, false, "if c:\r    from candidate import x, y\r"),
+        rewrite(
+            "app.py",
+            false,
+            false,
+            "if c:\r    from candidate import x, y\r"
+        ),
         "if c:\r    from candidate import y\r    from core import x\r"
     );
 }
@@ -121,7 +126,12 @@ fn a_renamed_import_keeps_the_name_a_use_still_needs() {
     );
     // Every use reaches the moved module: the old name goes.
     assert_eq!(
-        rewrite("t.py", false, false, "import candidate.x\ncandidate.x.f()\n"),
+        rewrite(
+            "t.py",
+            false,
+            false,
+            "import candidate.x\ncandidate.x.f()\n"
+        ),
         "import core.x\ncore.x.f()\n"
     );
 }
@@ -194,7 +204,12 @@ fn chains_through_a_bound_parent() {
     );
     // The parent is used for nothing else: its import goes (no F401 left).
     assert_eq!(
-        rewrite("t.py", false, false, "import os\nimport candidate\n\ncandidate.x.f()\n"),
+        rewrite(
+            "t.py",
+            false,
+            false,
+            "import os\nimport candidate\n\ncandidate.x.f()\n"
+        ),
         "import os\nimport core.x\n\ncore.x.f()\n"
     );
     // A rename inside one package keeps the alias.
@@ -236,7 +251,14 @@ fn the_parent_all_and_lazy_table() {
     // A rename in the same package: entries are renamed, lazy table too.
     let init = "import importlib\n__all__ = [\"x\", \"y\"]\n_LAZY = {\"x\", \"y\"}\n\ndef __getattr__(name):\n    if name in _LAZY:\n        return importlib.import_module(\".\" + name, __name__)\n    raise AttributeError(name)\n";
     assert_eq!(
-        moved("candidate.x", "candidate.z", "candidate/__init__.py", false, true, init),
+        moved(
+            "candidate.x",
+            "candidate.z",
+            "candidate/__init__.py",
+            false,
+            true,
+            init
+        ),
         init.replace("[\"x\"", "[\"z\"").replace("{\"x\"", "{\"z\"")
     );
 }

@@ -47,14 +47,19 @@ pub(super) fn rewrite(fr: &FileRename, file: &Parsed, plan: &Plan, out: &mut Out
         let depth = src.len() - base.len().min(src.len());
         let Some(sub) = reaching(ident, depth, &src[base.len().min(src.len())..], text) else {
             // The use does not reach the prefix (`candidate.helper()`).
-            if top.is_some_and(|t| t.old_top != t.new_module.split('.').next().unwrap_or_default()) {
+            if top.is_some_and(|t| t.old_top != t.new_module.split('.').next().unwrap_or_default())
+            {
                 keep_top.insert(id);
             }
             continue;
         };
         let (new, first) = match top {
             Some(_) => (fr.rename.dst.clone(), dst_top),
-            None => match fr.rename.dst.strip_prefix(&format!("{}.", import.qualified)) {
+            None => match fr
+                .rename
+                .dst
+                .strip_prefix(&format!("{}.", import.qualified))
+            {
                 // `import candidate as c` … `c.x` → `c.y` when DST stays inside.
                 Some(rest) => (format!("{}.{rest}", &text[r.range.clone()]), ""),
                 None => {
@@ -83,7 +88,12 @@ pub(super) fn rewrite(fr: &FileRename, file: &Parsed, plan: &Plan, out: &mut Out
         } else {
             t.new_module.clone()
         };
-        out.push(RefKind::Import, t.module_range.clone(), t.stmt.clone(), after);
+        out.push(
+            RefKind::Import,
+            t.module_range.clone(),
+            t.stmt.clone(),
+            after,
+        );
     }
     remove_unused(file, plan, &uses, out);
     if let Some(cause) = needs_dst_import
@@ -145,7 +155,10 @@ fn loads_dst(fr: &FileRename, file: &Parsed) -> bool {
     let dst = &fr.rename.dst;
     file.sites.iter().any(|s| {
         s.kind == ImportKind::Import && s.binds.is_some() && {
-            let m = fr.rename.apply(&s.module).unwrap_or_else(|| s.module.clone());
+            let m = fr
+                .rename
+                .apply(&s.module)
+                .unwrap_or_else(|| s.module.clone());
             m == *dst || m.starts_with(&format!("{dst}."))
         }
     })

@@ -217,13 +217,13 @@ impl ImportOrder {
                         .is_some_and(|f| resolves(f, &o.allowed_calls)),
                     "assignment" => {
                         is_dunder_assignment(expr, text)
-                            || assignment_targets(expr).into_iter().any(|t| {
-                                resolves(unsubscript(t), &o.allowed_assign_targets)
-                            })
+                            || assignment_targets(expr)
+                                .into_iter()
+                                .any(|t| resolves(unsubscript(t), &o.allowed_assign_targets))
                     }
-                    "augmented_assignment" => expr.child_by_field_name("left").is_some_and(|t| {
-                        resolves(unsubscript(t), &o.allowed_augassign_targets)
-                    }),
+                    "augmented_assignment" => expr
+                        .child_by_field_name("left")
+                        .is_some_and(|t| resolves(unsubscript(t), &o.allowed_augassign_targets)),
                     _ => false,
                 }
             }

@@ -111,8 +111,7 @@ fn hits_of(ctx: &FileCtx, rename: &Rename, outcome: &Outcome, hits: &mut Vec<Hit
         // `import matriz.x` binds `matriz`: its fix is about that name too.
         let binds_uses = group.iter().any(|r| r.kind == RefKind::Attribute)
             || ctx.names().bindings().iter().any(|b| {
-                b.range == primary.range
-                    && matches!(&b.kind, BindingKind::Import(i) if i.binds_top)
+                b.range == primary.range && matches!(&b.kind, BindingKind::Import(i) if i.binds_top)
             });
         let shadowed = outcome.conflicts.iter().any(|(_, c)| *c == primary.cause);
         let mut hit = Hit {
@@ -142,7 +141,13 @@ fn hits_of(ctx: &FileCtx, rename: &Rename, outcome: &Outcome, hits: &mut Vec<Hit
 /// that renames the uses of the name `import matriz.x` binds is safe when
 /// that import is the name's only binding in the file, else unsafe (the
 /// other bindings are left alone, but a reader may mean them).
-fn fix(ctx: &FileCtx, rename: &Rename, group: &[&Rewrite], new_module: &str, binds_uses: bool) -> Option<Fix> {
+fn fix(
+    ctx: &FileCtx,
+    rename: &Rename,
+    group: &[&Rewrite],
+    new_module: &str,
+    binds_uses: bool,
+) -> Option<Fix> {
     let edits: Vec<Edit> = group
         .iter()
         .map(|r| Edit::new(None, r.range.clone(), r.after.clone()))
@@ -159,7 +164,11 @@ fn fix(ctx: &FileCtx, rename: &Rename, group: &[&Rewrite], new_module: &str, bin
     } else {
         Applicability::Unsafe
     };
-    Fix::new(applicability, format!("{message}, and rename its uses"), edits)
+    Fix::new(
+        applicability,
+        format!("{message}, and rename its uses"),
+        edits,
+    )
 }
 
 #[cfg(test)]

@@ -130,3 +130,69 @@ fn metavariables_are_listed_once_in_order() {
     let compiled = compile("$F($A, $A, $$$REST)").expect("compiles");
     assert_eq!(compiled.metavariables, ["F", "A"]);
 }
+
+/// The whole matches of `pattern` in `code` whose `$F` resolves to one of
+/// `names`.
+fn resolving(pattern: &str, names: &str, code: &str) -> Vec<String> {
+    let compiled = compile(pattern).expect("compiles");
+    let wheres = [format!("F.resolves_to={names}")];
+    let matcher = workbench::compile(&compiled.query, &wheres, Some(MATCH_CAPTURE)).expect("valid");
+    let probe = workbench::run(&matcher, code).expect("runs");
+    probe
+        .matches
+        .iter()
+        .map(|m| {
+            m.captures
+                .iter()
+                .find(|c| c.name == MATCH_CAPTURE)
+                .unwrap()
+                .text
+                .clone()
+        })
+        .collect()
+}
+
+#[test]
+fn resolves_to_follows_imports_aliases_and_shadowing() {
+    let names = "importlib.import_module";
+    // Imports and aliases.
+    let code = "import importlib\nimportlib.import_module('a')\n";
+    assert_eq!(
+        resolving("$F($$$A)", names, code),
+        ["importlib.import_module('a')"]
+    );
+    let code = "from importlib import import_module as im\nim('a')\nimport_module('b')\n";
+    assert_eq!(resolving("$F($$$A)", names, code), ["im('a')"]);
+    let code = "import importlib as il\nil.import_module('a')\n";
+    assert_eq!(
+        resolving("$F($$$A)", names, code),
+        ["il.import_module('a')"]
+    );
+    // A local function of the same name is not the import.
+    let code = "def import_module(x):\n    return x\nimport_module('a')\n";
+    assert!(resolving("$F($$$A)", names, code).is_empty());
+    // A parameter shadows the import inside its function only.
+    let code = "from importlib import import_module\ndef f(import_module):\n    import_module('a')\nimport_module('b')\n";
+    assert_eq!(resolving("$F($$$A)", names, code), ["import_module('b')"]);
+    // A name nothing binds is a builtin.
+    let code = "open('p')\ndef g(open):\n    open('q')\n";
+    assert_eq!(resolving("$F($$$A)", "builtins.open", code), ["open('p')"]);
+}
+
+#[test]
+fn not_resolves_to_passes_what_resolves_elsewhere_or_nowhere() {
+    let compiled = compile("$F($$$A)").expect("compiles");
+    let wheres = [
+        "F.not_resolves_to=builtins.print".to_string(),
+        "F.in=print".to_string(),
+    ];
+    let matcher = workbench::compile(&compiled.query, &wheres, Some(MATCH_CAPTURE)).expect("valid");
+    let code = "print(1)\ndef f():\n    from rich import print\n    print(2)\n";
+    let probe = workbench::run(&matcher, code).expect("runs");
+    let lines: Vec<usize> = probe
+        .matches
+        .iter()
+        .map(|m| m.reported.start.line)
+        .collect();
+    assert_eq!(lines, [4]);
+}
