@@ -12,6 +12,7 @@ error in (E999), and the script says how many.
 """
 
 import ast
+import re
 import json
 import os
 import subprocess
@@ -153,6 +154,16 @@ def findings(tree, source):
             node = parent[node]
             yield node
 
+    # ast.get_source_segment splits the whole source on every call; split
+    # once, on the line ends the parser counts.
+    lines = [l.encode() for l in re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", source)]
+
+    def segment(n):
+        if n.lineno == n.end_lineno:
+            return lines[n.lineno - 1][n.col_offset:n.end_col_offset]
+        middle = b"".join(lines[n.lineno:n.end_lineno - 1])
+        return lines[n.lineno - 1][n.col_offset:] + middle + lines[n.end_lineno - 1][:n.end_col_offset]
+
     out = []
     resolver = Resolver()
     resolver.collect(tree)
@@ -207,8 +218,7 @@ def findings(tree, source):
         # TEAM041 (a `pattern` rule with a repeated metavariable): `x = x`,
         # one target whose text is the value's text.
         if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and ast.get_source_segment(source, node.targets[0])
-                == ast.get_source_segment(source, node.value)):
+                and segment(node.targets[0]) == segment(node.value)):
             out.append(("TEAM041", node.lineno))
         # TEAM030: bare `except:`.
         if isinstance(node, ast.ExceptHandler) and node.type is None:
