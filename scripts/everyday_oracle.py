@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Eight everyday team policies, checked two ways: by rulegate (the packs in
+"""Ten everyday team policies (two written as patterns), checked two ways: by rulegate (the packs in
 examples/everyday-pack, written only with SPEC 3.1's query syntax and
 relational constraints) and by a checker over CPython's own `ast`. Prints a
 table per rule and exits 1 on any difference.
@@ -12,6 +12,7 @@ error in (E999), and the script says how many.
 """
 
 import ast
+import re
 import json
 import os
 import subprocess
@@ -41,7 +42,107 @@ def has_docstring(fn):
             and isinstance(first.value.value, str))
 
 
-def findings(tree):
+class Resolver(ast.NodeVisitor):
+    """What each name reference resolves to, as a symbol table says: the
+    bindings of every scope (module, class, function, lambda,
+    comprehension), imports mapped to their qualified names. A name
+    resolves to an import only when every binding of it in the scope that
+    owns it is that same import (TEAM042, `where.F.resolves_to`)."""
+
+    def __init__(self):
+        self.scopes = {}      # scope node -> {name: set of qualified|None}
+        self.parent = {}      # scope node -> enclosing scope node
+        self.declared = {}    # scope node -> {name: "global"|"nonlocal"}
+
+    def scope_of(self, tree):
+        stack = [(tree, None)]
+        while stack:
+            node, scope = stack.pop()
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+                                 ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp,
+                                 ast.GeneratorExp)):
+                self.parent[node] = scope
+                self.scopes[node] = {}
+                self.declared[node] = {}
+                inner = node
+            else:
+                inner = scope
+            node._scope = scope if inner is node else inner
+            node._owner = inner
+            for child in ast.iter_child_nodes(node):
+                stack.append((child, inner))
+
+    def bind(self, scope, name, what):
+        kind = self.declared[scope].get(name)
+        while kind is not None:
+            if kind == "global":
+                while self.parent[scope] is not None:
+                    scope = self.parent[scope]
+            else:
+                scope = self.owner_of(self.parent[scope], name, skip_class=True) or scope
+            kind = None
+        self.scopes[scope].setdefault(name, set()).add(what)
+
+    def owner_of(self, scope, name, skip_class=False):
+        while scope is not None:
+            if not (skip_class and isinstance(scope, ast.ClassDef)) and name in self.scopes[scope]:
+                return scope
+            skip_class = True
+            scope = self.parent[scope]
+        return None
+
+    def collect(self, tree):
+        self.scope_of(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Global, ast.Nonlocal)):
+                for n in node.names:
+                    self.declared[node._owner][n] = "global" if isinstance(node, ast.Global) else "nonlocal"
+        for node in ast.walk(tree):
+            scope = node._scope if hasattr(node, "_scope") else None
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.asname:
+                        self.bind(node._owner, a.asname, a.name)
+                    else:
+                        first = a.name.split(".")[0]
+                        self.bind(node._owner, first, first)
+            elif isinstance(node, ast.ImportFrom):
+                for a in node.names:
+                    if a.name == "*":
+                        continue
+                    q = (node.module + "." + a.name) if node.module and not node.level else None
+                    self.bind(node._owner, a.asname or a.name, q)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                owner = node._owner
+                self.bind(owner, node.id, None)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.bind(scope, node.name, None)
+            elif isinstance(node, ast.arg):
+                self.bind(node._owner, node.arg, None)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                self.bind(node._owner, node.name, None)
+            elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+                self.bind(node._owner, node.name, None)
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                self.bind(node._owner, node.rest, None)
+
+    def qualified(self, expr):
+        attrs = []
+        while isinstance(expr, ast.Attribute):
+            attrs.append(expr.attr)
+            expr = expr.value
+        if not isinstance(expr, ast.Name):
+            return None
+        owner = self.owner_of(expr._owner, expr.id)
+        if owner is None:
+            return None
+        bound = self.scopes[owner][expr.id]
+        if len(bound) != 1 or None in bound:
+            return None
+        return ".".join([next(iter(bound))] + attrs[::-1])
+
+
+def findings(tree, source):
     """(rule, line) of every finding in one module."""
     parent = {}
     for node in ast.walk(tree):
@@ -53,8 +154,24 @@ def findings(tree):
             node = parent[node]
             yield node
 
+    # ast.get_source_segment splits the whole source on every call; split
+    # once, on the line ends the parser counts.
+    lines = [l.encode() for l in re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", source)]
+
+    def segment(n):
+        if n.lineno == n.end_lineno:
+            return lines[n.lineno - 1][n.col_offset:n.end_col_offset]
+        middle = b"".join(lines[n.lineno:n.end_lineno - 1])
+        return lines[n.lineno - 1][n.col_offset:] + middle + lines[n.end_lineno - 1][:n.end_col_offset]
+
     out = []
+    resolver = Resolver()
+    resolver.collect(tree)
     for node in ast.walk(tree):
+        # TEAM042 (`where.F.resolves_to`): a call of os.path.join however
+        # it was imported, not a local of that name.
+        if isinstance(node, ast.Call) and resolver.qualified(node.func) == "os.path.join":
+            out.append(("TEAM042", node.func.lineno))
         if isinstance(node, ast.Call):
             f = node.func
             attr_of = lambda mod: (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
@@ -95,6 +212,14 @@ def findings(tree):
                       and isinstance(d.func, ast.Attribute) and d.func.attr == "route"]
             if routes and not has_docstring(node):
                 out.append(("TEAM022", node.lineno))
+        # TEAM040 (a `pattern` rule): assert on a non-empty tuple, always true.
+        if isinstance(node, ast.Assert) and isinstance(node.test, ast.Tuple) and node.test.elts:
+            out.append(("TEAM040", node.lineno))
+        # TEAM041 (a `pattern` rule with a repeated metavariable): `x = x`,
+        # one target whose text is the value's text.
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and segment(node.targets[0]) == segment(node.value)):
+            out.append(("TEAM041", node.lineno))
         # TEAM030: bare `except:`.
         if isinstance(node, ast.ExceptHandler) and node.type is None:
             out.append(("TEAM030", node.lineno))
@@ -132,7 +257,7 @@ def main():
             unparsable += 1
             continue
         files.append(path)
-        for rule, line in findings(tree):
+        for rule, line in findings(tree, source):
             expected[(path, rule, line)] += 1
     got, ts_errors = Counter(), set()
     root = os.path.dirname(os.path.abspath(CONFIG))
@@ -140,7 +265,7 @@ def main():
         chunk = files[i:i + 400]
         run = subprocess.run(
             [rulegate, "lint", "--config", CONFIG, "--no-cache", "--exit-zero",
-             "--select", "TEAM02,TEAM03,E999", "--format", "json", *chunk],
+             "--select", "TEAM02,TEAM03,TEAM04,E999", "--format", "json", *chunk],
             capture_output=True, text=True)
         if run.returncode != 0:
             sys.exit(f"rulegate failed ({run.returncode}):\n{run.stderr}")
@@ -154,7 +279,8 @@ def main():
     keep = lambda c: Counter({k: v for k, v in c.items() if k[0] not in ts_errors})
     expected, got = keep(expected), keep(got)
     rules = sorted({k[1] for k in expected} | {k[1] for k in got} |
-                   {"TEAM020", "TEAM021", "TEAM022", "TEAM030", "TEAM031", "TEAM032", "TEAM033", "TEAM034"})
+                   {"TEAM020", "TEAM021", "TEAM022", "TEAM030", "TEAM031", "TEAM032", "TEAM033", "TEAM034",
+                    "TEAM040", "TEAM041", "TEAM042"})
     print(f"{'rule':<8} {'ast':>6} {'rulegate':>9} {'agree':>6} {'only ast':>9} {'only rulegate':>14}")
     differ = []
     for r in rules:

@@ -139,11 +139,19 @@ pub struct RuleSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub exclude: Vec<Spanned<String>>,
-    /// A tree-sitter query (query rules; exactly one of `query` and `analyzer`).
+    /// A tree-sitter query (query rules; exactly one of `query`, `pattern`
+    /// and `analyzer`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub query: Option<Spanned<String>>,
-    /// A built-in analyzer (exactly one of `query` and `analyzer`); its
+    /// Python code with metavariables (`$X`, `$$$XS`, `$_`), compiled to a
+    /// tree-sitter query (SPEC §3.5); exactly one of `query`, `pattern` and
+    /// `analyzer`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub pattern: Option<Spanned<String>>,
+    /// A built-in analyzer (exactly one of `query`, `pattern` and
+    /// `analyzer`); its
     /// `options` are described per analyzer.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -217,6 +225,18 @@ pub struct CaptureConstraint {
     /// The text must be none of these.
     #[serde(default)]
     pub not_in: Option<Vec<String>>,
+    /// The captured expression (a name or an attribute chain) resolves to
+    /// one of these qualified names, as Python would resolve it there:
+    /// through imports and aliases, not when a parameter, local or
+    /// definition shadows it (SPEC §3.5). A name nothing binds is
+    /// `builtins.NAME`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub resolves_to: Option<Spanned<Vec<String>>>,
+    /// It resolves to none of these.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub not_resolves_to: Option<Spanned<Vec<String>>>,
     /// The captured node itself is the root of a match of this query.
     #[serde(default)]
     #[schemars(with = "Option<RelationSchema>")]

@@ -79,7 +79,8 @@ pub fn compile(
 
 /// The TOML line a `CAPTURE.KEY=VALUE` argument stands for. A VALUE that is
 /// a TOML value (`["a", "b"]`, `{ query = "…", max_depth = 1 }`) is taken
-/// as written; otherwise it is a string, split on commas for `in`/`not_in`.
+/// as written; otherwise it is a string, split on commas for the list keys
+/// (`in`, `not_in`, `resolves_to`, `not_resolves_to`).
 fn where_line(arg: &str) -> Result<String, String> {
     let (lhs, value) = arg
         .split_once('=')
@@ -99,7 +100,7 @@ fn where_line(arg: &str) -> Result<String, String> {
     let as_toml = format!("v = {value}");
     let value = match toml::from_str::<toml::Table>(&as_toml) {
         Ok(_) => value.to_string(),
-        Err(_) if matches!(key, "in" | "not_in") => {
+        Err(_) if matches!(key, "in" | "not_in" | "resolves_to" | "not_resolves_to") => {
             toml::Value::Array(value.split(',').map(|s| s.trim().into()).collect()).to_string()
         }
         Err(_) => toml::Value::from(value).to_string(),

@@ -410,3 +410,31 @@ fn rulegate_check_variables(check: &str) -> Vec<&'static str> {
         .variables()
         .to_vec()
 }
+
+#[test]
+fn a_bad_pattern_is_a_load_error_at_its_place() {
+    let err = load_error(
+        CONFIG,
+        &format!("{HEAD}severity = \"error\"\nmessage = \"m\"\npattern = \"f($lower)\"\n"),
+    );
+    assert!(err.contains("invalid pattern"), "{err}");
+    assert!(
+        err.contains("a metavariable is `$` then capital letters"),
+        "{err}"
+    );
+    let err = load_error(
+        CONFIG,
+        &format!(
+            "{HEAD}severity = \"error\"\nmessage = \"m\"\npattern = \"f($X)\"\nquery = \"(call) @c\"\n"
+        ),
+    );
+    assert!(err.contains("one matcher"), "{err}");
+    // A pattern's metavariables are its captures: `where` and `report` see them.
+    let err = load_error(
+        CONFIG,
+        &format!(
+            "{HEAD}severity = \"error\"\nmessage = \"m\"\npattern = \"f($X)\"\nreport = \"Y\"\n"
+        ),
+    );
+    assert!(err.contains("the query has no capture `@Y`"), "{err}");
+}

@@ -209,3 +209,28 @@ expect = ["P003@2"]
     assert_eq!(code, 1, "{err}");
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn query_takes_a_pattern_and_prints_what_it_compiles_to() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("a.py", SLEEPS)]);
+    let (code, out, err) = run_in(
+        dir.path(),
+        &["query", "a.py", "--pattern", "time.sleep($S)"],
+    );
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!(out);
+    // A pattern that is not Python, or a lower-case metavariable: exit 2,
+    // with the place; a pattern and a query together: a usage error.
+    for args in [
+        vec!["query", "a.py", "--pattern", "time.sleep("],
+        vec!["query", "a.py", "--pattern", "f($x)"],
+        vec!["query", "a.py", "(call) @c", "--pattern", "f()"],
+    ] {
+        let (code, out, err) = run_in(dir.path(), &args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let (_, _, err) = run_in(dir.path(), &["query", "a.py", "--pattern", "f($x)"]);
+    assert!(err.contains("invalid pattern at byte 2"), "{err}");
+}

@@ -25,7 +25,13 @@ pub(crate) struct QueryArgs {
     /// A Python file, or `-` for standard input.
     file: PathBuf,
     /// A tree-sitter query, as a pack's `query` holds it.
-    query: String,
+    #[arg(required_unless_present = "pattern")]
+    query: Option<String>,
+    /// Python code with metavariables (`$X`, `$$$XS`, `$_`), as a pack's
+    /// `pattern` holds it, instead of QUERY; the query it compiles to is
+    /// printed first.
+    #[arg(long, conflicts_with = "query")]
+    pattern: Option<String>,
     /// A constraint on a capture, as a pack's `where` holds it:
     /// `CAPTURE.KEY=VALUE` (`f.in=print,eval`, `f.regex=^p`,
     /// `call.inside=(function_definition) @d`, `args.not_has={ query = "…", max_depth = 1 }`).
@@ -77,7 +83,29 @@ pub(crate) fn tree(args: TreeArgs) -> Result<ExitCode> {
 /// `rulegate query FILE QUERY [--where …]`: exit 0 when something matched,
 /// 1 when nothing did (as grep), 2 on a bad query or file.
 pub(crate) fn query(args: QueryArgs) -> Result<ExitCode> {
-    let matcher = workbench::compile(&args.query, &args.wheres, args.report.as_deref())
+    let query = match (&args.query, &args.pattern) {
+        (Some(q), _) => q.clone(),
+        (None, Some(p)) => {
+            let compiled = crate::matching::pattern::compile(p).map_err(|e| {
+                miette!(
+                    help = "see docs/writing-rules.md for what a pattern may say",
+                    "invalid pattern at byte {}: {}",
+                    e.offset,
+                    e.message
+                )
+            })?;
+            // The compiled query, where a reader of the matches sees it.
+            let line = format!("pattern compiles to: {}\n", compiled.query);
+            if args.json {
+                eprint!("{line}");
+            } else {
+                out(&line);
+            }
+            compiled.query
+        }
+        (None, None) => unreachable!("clap requires QUERY or --pattern"),
+    };
+    let matcher = workbench::compile(&query, &args.wheres, args.report.as_deref())
         .map_err(|e| crate::error::collect(e).expect_err("errors are not empty"))?;
     let text = read_input(&args.file)?;
     let probe = workbench::run(&matcher, &text).map_err(|e| miette!("{e}"))?;

@@ -2,6 +2,7 @@
 //! helpers to look at trees while writing rules.
 
 pub mod known;
+pub mod pattern;
 pub mod query;
 pub mod relation;
 pub mod roots;

@@ -2,6 +2,7 @@
 //! [`Query`], walked once per file, each match mapped back to its rule by
 //! pattern index and filtered by the rule's `where` constraints.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -12,6 +13,7 @@ use tree_sitter::{
 
 use super::known;
 use super::relation::Relation;
+use crate::names::NameModel;
 pub use crate::parse::python;
 
 /// The predicates the engine evaluates; any other is refused when the pack
@@ -33,9 +35,29 @@ pub struct Constraint {
     /// Relational constraints (`matches`, `has`, `inside` and negations),
     /// tested after every text constraint of the match has passed.
     pub relations: Vec<Relation>,
+    /// The captured expression must resolve to one of these qualified names
+    /// (SPEC §3.5), through the file's name model.
+    pub resolves_to: Option<Vec<String>>,
+    /// It must resolve to none of these (an expression that resolves to
+    /// nothing known passes).
+    pub not_resolves_to: Option<Vec<String>>,
 }
 
 impl Constraint {
+    /// Whether the constraint asks what a name resolves to.
+    pub fn uses_names(&self) -> bool {
+        self.resolves_to.is_some() || self.not_resolves_to.is_some()
+    }
+
+    /// Whether `node` passes `resolves_to` / `not_resolves_to` (an absent
+    /// capture passes only the negative one).
+    pub fn resolves(&self, node: Option<Node>, names: &NameModel, text: &str) -> bool {
+        let qualified = node.and_then(|n| names.qualified_name(n, text));
+        let listed = |l: &Vec<String>| qualified.as_ref().is_some_and(|q| l.iter().any(|s| s == q));
+        self.resolves_to.as_ref().is_none_or(listed)
+            && self.not_resolves_to.as_ref().is_none_or(|l| !listed(l))
+    }
+
     /// Whether `text` passes the text constraints (an absent capture passes
     /// only negative ones).
     pub fn accepts(&self, text: Option<&str>) -> bool {
@@ -60,6 +82,9 @@ impl Constraint {
 pub struct QueryMatcher {
     /// Whether some constraint is relational (a second, rarer pass).
     pub relational: bool,
+    /// Whether some constraint asks what a name resolves to (the file's
+    /// name model is then built, once, on the first match to test).
+    pub names: bool,
     /// The tree-sitter query source.
     pub text: String,
     /// Capture names the query defines.
@@ -228,6 +253,9 @@ pub struct QueryHit<'t> {
 struct Rules<'a, 't> {
     active: &'a dyn Fn(usize) -> bool,
     matchers: &'a dyn Fn(usize) -> &'t QueryMatcher,
+    tree: &'t Tree,
+    /// The file's name model, built on the first `resolves_to` to test.
+    names: OnceCell<NameModel>,
 }
 
 /// All query rules of a run, compiled into a single query.
@@ -301,7 +329,12 @@ impl QuerySet {
         matchers: &dyn Fn(usize) -> &'t QueryMatcher,
         mut emit: impl FnMut(QueryHit<'t>),
     ) {
-        let rules = Rules { active, matchers };
+        let rules = Rules {
+            active,
+            matchers,
+            tree,
+            names: OnceCell::new(),
+        };
         let Some(ranges) = ranges else {
             cursor.set_byte_range(0..usize::MAX);
             match &self.roots {
@@ -401,6 +434,20 @@ impl QuerySet {
                 .all(|(name, c)| c.accepts(text_of(name)))
             {
                 continue;
+            }
+            if matcher.names {
+                let model = rules
+                    .names
+                    .get_or_init(|| NameModel::build(rules.tree, text));
+                let node_of =
+                    |name: &str| captures.iter().find(|(n, _)| *n == name).map(|(_, n)| *n);
+                if !matcher
+                    .constraints
+                    .iter()
+                    .all(|(name, c)| c.resolves(node_of(name), model, text))
+                {
+                    continue;
+                }
             }
             if matcher.relational {
                 let node_of = |name: &str| {
@@ -505,6 +552,7 @@ mod tests {
         )];
         let matcher = QueryMatcher {
             relational: false,
+            names: false,
             text: String::new(),
             captures: vec!["fn".into(), "call".into()],
             anchor: QueryMatcher::anchor_of(&constraints),
@@ -553,6 +601,7 @@ mod tests {
         assert!(set.roots.is_some());
         let matcher = QueryMatcher {
             relational: false,
+            names: false,
             text: String::new(),
             captures: Vec::new(),
             anchor: None,

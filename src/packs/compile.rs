@@ -45,8 +45,8 @@ fn required_keys(
     if spec.message.is_none() {
         missing.push("`message`");
     }
-    if spec.query.is_none() && spec.analyzer.is_none() {
-        missing.push("a matcher (`query` or `analyzer`)");
+    if spec.query.is_none() && spec.pattern.is_none() && spec.analyzer.is_none() {
+        missing.push("a matcher (`query`, `pattern` or `analyzer`)");
     }
     match (&spec.id, spec.severity, &spec.message) {
         (Some(id), Some(severity), Some(message)) if missing.is_empty() => {
@@ -335,30 +335,43 @@ fn compile_matcher(
     options_span: std::ops::Range<usize>,
     mode: LoadMode,
 ) -> Result<(Matcher, Vec<String>, Option<QueryShape>), Vec<SpannedError>> {
-    match (&r.query, &r.analyzer) {
-        (Some(q), None) => query_rule::compile_query(doc, r, q, mode.known).map(|(m, checked)| {
-            let vars = m.captures.clone();
-            (Matcher::Query(m), vars, Some(checked))
-        }),
-        (None, Some(a)) => {
-            if !r.constraints.is_empty() || r.report.is_some() {
-                return Err(vec![doc.error(
-                    a.span(),
-                    "`where` and `report` belong to query rules",
-                    "this rule uses an analyzer",
-                )]);
-            }
-            compile_analyzer(doc, a, options, options_span)
-                .map(|(m, v)| (m, v, None))
-                .map_err(|e| vec![e])
-        }
-        (Some(q), Some(_)) => Err(vec![doc.error(
-            q.span(),
-            "a rule has either `query` or `analyzer`, not both",
+    let matchers = [
+        ("query", &r.query),
+        ("pattern", &r.pattern),
+        ("analyzer", &r.analyzer),
+    ];
+    let mut given = matchers
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v)));
+    let first = given.next();
+    if let (Some((a, _)), Some((b, second))) = (first, given.next()) {
+        return Err(vec![doc.error(
+            second.span(),
+            format!("a rule has one matcher: `{a}` or `{b}`, not both"),
             "second matcher",
-        )]),
-        (None, None) => unreachable!("required_keys checks for a matcher"),
+        )]);
     }
+    if let Some(a) = &r.analyzer {
+        if !r.constraints.is_empty() || r.report.is_some() {
+            return Err(vec![doc.error(
+                a.span(),
+                "`where` and `report` belong to query rules",
+                "this rule uses an analyzer",
+            )]);
+        }
+        return compile_analyzer(doc, a, options, options_span)
+            .map(|(m, v)| (m, v, None))
+            .map_err(|e| vec![e]);
+    }
+    let query = match (&r.query, &r.pattern) {
+        (Some(q), _) => q.clone(),
+        (None, Some(p)) => query_rule::pattern_query(doc, p, mode.known)?,
+        (None, None) => unreachable!("required_keys checks for a matcher"),
+    };
+    query_rule::compile_query(doc, r, &query, mode.known).map(|(m, checked)| {
+        let vars = m.captures.clone();
+        (Matcher::Query(m), vars, Some(checked))
+    })
 }
 
 /// `[rule.options] check = "..."` of the engine's own matchers.

@@ -8,6 +8,7 @@ use serde_spanned::Spanned;
 
 use crate::error::{SourceDoc, SpannedError};
 use crate::matching::known::Known;
+use crate::matching::pattern;
 use crate::matching::query::{self, Constraint, LazyQuery, QueryMatcher, QueryShape};
 use crate::matching::relation::{Relation, RelationKind};
 use crate::pack_format::{CaptureConstraint, RelationTable, RuleSpec};
@@ -64,6 +65,7 @@ pub fn compile_query(
     }
     let matcher = QueryMatcher {
         relational: constraints.iter().any(|(_, c)| !c.relations.is_empty()),
+        names: constraints.iter().any(|(_, c)| c.uses_names()),
         anchor: QueryMatcher::anchor_of(&constraints),
         text: q.get_ref().clone(),
         captures,
@@ -71,6 +73,67 @@ pub fn compile_query(
         report: r.report.as_ref().map(|s| s.get_ref().clone()),
     };
     Ok((matcher, shape))
+}
+
+/// The query a rule's `pattern` compiles to, spanned over the pattern
+/// (SPEC §3.5). A query tree-sitter refuses is reported on the whole
+/// pattern: its offsets are in the generated text, not in the pack.
+pub fn pattern_query(
+    doc: &SourceDoc,
+    p: &Spanned<String>,
+    known: Option<&Known>,
+) -> Result<Spanned<String>, Vec<SpannedError>> {
+    let compiled = pattern::compile(p.get_ref()).map_err(|e| {
+        let end = (e.offset + 1).min(p.get_ref().len());
+        let span = doc.inner_span(p.span(), p.get_ref(), e.offset..end);
+        vec![doc
+            .error(span, "invalid pattern", e.message)
+            .with_help("see `rulegate query FILE --pattern PATTERN`, and docs/writing-rules.md for what a pattern may say")]
+    })?;
+    if let Err(e) = query::check(&compiled.query, known) {
+        return Err(vec![
+            doc.error(
+                p.span(),
+                "tree-sitter refuses the query this pattern compiles to",
+                e.message.trim().to_string(),
+            )
+            .with_help(format!(
+                "the query was: {}; write a `query` instead",
+                compiled.query
+            )),
+        ]);
+    }
+    Ok(Spanned::new(p.span(), compiled.query))
+}
+
+/// A `resolves_to` list: dotted Python names (`os.path.join`); anything
+/// else is reported to `errors`.
+fn qualified_names(
+    doc: &SourceDoc,
+    list: &Option<Spanned<Vec<String>>>,
+    errors: &mut Vec<SpannedError>,
+) -> Option<Vec<String>> {
+    let list = list.as_ref()?;
+    let dotted = |s: &str| {
+        !s.is_empty()
+            && s.split('.').all(|part| {
+                part.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+            })
+    };
+    if let Some(bad) = list.get_ref().iter().find(|s| !dotted(s)) {
+        errors.push(
+            doc.error(
+                list.span(),
+                format!("`{bad}` is not a qualified name"),
+                "not a dotted name",
+            )
+            .with_help("write dotted Python names, such as `os.path.join` or `builtins.open`"),
+        );
+    }
+    Some(list.get_ref().clone())
 }
 
 /// One capture's constraints; problems go to `errors`.
@@ -96,6 +159,8 @@ fn compile_constraint(
         one_of: spec.one_of.clone(),
         not_in: spec.not_in.clone(),
         relations: Vec::new(),
+        resolves_to: qualified_names(doc, &spec.resolves_to, errors),
+        not_resolves_to: qualified_names(doc, &spec.not_resolves_to, errors),
     };
     for ((key, value), (_, kind, negated)) in spec.relations().into_iter().zip(RelationKind::KEYS) {
         let Some(value) = value else { continue };
