@@ -63,8 +63,9 @@ fn pack_schema() -> schemars::Schema {
         rule.insert(
             "oneOf".into(),
             json!([
-                { "required": ["query"], "not": { "required": ["analyzer"] } },
-                { "required": ["analyzer"], "not": { "required": ["query"] } },
+                { "required": ["query"], "not": { "anyOf": [{ "required": ["pattern"] }, { "required": ["analyzer"] }] } },
+                { "required": ["pattern"], "not": { "anyOf": [{ "required": ["query"] }, { "required": ["analyzer"] }] } },
+                { "required": ["analyzer"], "not": { "anyOf": [{ "required": ["query"] }, { "required": ["pattern"] }] } },
             ]),
         );
         if let Some(Value::Object(props)) = rule.get_mut("properties")

@@ -32,6 +32,11 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
         if m == "lib" || m == "main" {
             continue;
         }
+        // A `tests.rs` is a `#[cfg(test)] mod tests;` moved out of its
+        // module's file: test code, like what follows `#[cfg(test)]`.
+        if f.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
+        }
         let text = std::fs::read_to_string(f).unwrap();
         let code = text.split("#[cfg(test)]").next().unwrap();
         let deps = g.entry(m.clone()).or_default();

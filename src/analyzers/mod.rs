@@ -643,13 +643,14 @@ mod tests {
             [
                 "import-order",
                 "comment-format",
+                "pytest-markers",
                 "undeclared-imports",
                 "import-cycles",
                 "imports",
                 "missing-export"
             ]
         );
-        let imports = &schemas[4].1;
+        let imports = &schemas[5].1;
         let cases = imports.get("oneOf").and_then(|v| v.as_array()).unwrap();
         assert_eq!(cases.len(), 4);
         let lanes = &generator.definitions()["LanesOptions"];
@@ -662,6 +663,7 @@ mod tests {
             [
                 "import-order",
                 "comment-format",
+                "pytest-markers",
                 "undeclared-imports",
                 "import-cycles",
                 "imports",

@@ -7,7 +7,7 @@
 //! The constructs [`suspects`] finds (Python 2 syntax, misplaced
 //! `__future__` imports) are E999 as well, found without walking the tree.
 
-mod suspects;
+pub(crate) mod suspects;
 
 pub use suspects::compile_rejects;
 

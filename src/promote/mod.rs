@@ -386,7 +386,13 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String, bool)]) -> V
             // never edits such a file, not even to move it.
             if moved_to.is_some()
                 && rewrites.is_empty()
-                && !crate::parse::syntax_errors(&tree).is_empty()
+                && (!crate::parse::syntax_errors(&tree).is_empty()
+                    || !crate::parse::validity::suspects::compile_rejects(
+                        &tree,
+                        &text,
+                        run.config.target_version,
+                    )
+                    .is_empty())
             {
                 return None;
             }

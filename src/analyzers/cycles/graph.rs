@@ -154,6 +154,10 @@ pub fn components(
 /// every entry module; `nodes` holds each member's node.
 pub fn failures(members: &[String], nodes: &HashMap<String, Arc<Node>>) -> Vec<Failure> {
     let mut out: Vec<Failure> = Vec::new();
+    let file_of: HashMap<&str, &String> = nodes
+        .iter()
+        .map(|(file, node)| (node.module.as_str(), file))
+        .collect();
     for entry in members {
         let mut run = Run {
             nodes,
@@ -162,7 +166,21 @@ pub fn failures(members: &[String], nodes: &HashMap<String, Arc<Node>>) -> Vec<F
             entry,
             out: &mut out,
         };
-        run.module(entry);
+        // Importing `a.b.c` first runs `a`, then `a.b`: a member's parent
+        // packages run before it, so it never starts a cycle its parent
+        // completes (`pkg/__init__.py: from .engine import run`).
+        let module = nodes.get(entry).map_or("", |n| n.module.as_str());
+        let parents = module.match_indices('.').map(|(i, _)| &module[..i]);
+        for parent in parents {
+            if let Some(file) = file_of.get(parent) {
+                if !run.state.contains_key(file.as_str()) {
+                    run.module(file);
+                }
+            }
+        }
+        if !run.state.contains_key(entry.as_str()) {
+            run.module(entry);
+        }
     }
     // One failure per place: the first entry (in sorted order) that fails it.
     let mut seen = std::collections::HashSet::new();
@@ -303,6 +321,32 @@ mod tests {
             ("a.py", "g", "b")
         );
         assert_eq!(f[0].path, ["b", "a", "b"]);
+    }
+
+    #[test]
+    fn a_package_runs_before_its_submodule_entry() {
+        // pkg/__init__.py: `from .engine import run` (at 0), binds run at 0.
+        // pkg/engine.py: `from .util import helper` loads pkg (the parent)
+        // and pkg.util; binds run at 30. Importing pkg.engine first runs pkg,
+        // which runs engine to the end: nothing is unbound.
+        let mut load_parent = from(0, "pkg/util.py", "pkg.util", "helper");
+        load_parent.loads = vec!["pkg/__init__.py".into(), "pkg/util.py".into()];
+        let nodes = HashMap::from([
+            (
+                "pkg/__init__.py".to_string(),
+                node(
+                    "pkg",
+                    vec![from(0, "pkg/engine.py", "pkg.engine", "run")],
+                    &[("run", 0)],
+                ),
+            ),
+            (
+                "pkg/engine.py".to_string(),
+                node("pkg.engine", vec![load_parent], &[("run", 30)]),
+            ),
+        ]);
+        let f = failures(&["pkg/__init__.py".into(), "pkg/engine.py".into()], &nodes);
+        assert!(f.is_empty(), "{f:?}");
     }
 
     #[test]
