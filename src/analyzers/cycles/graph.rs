@@ -172,10 +172,10 @@ pub fn failures(members: &[String], nodes: &HashMap<String, Arc<Node>>) -> Vec<F
         let module = nodes.get(entry).map_or("", |n| n.module.as_str());
         let parents = module.match_indices('.').map(|(i, _)| &module[..i]);
         for parent in parents {
-            if let Some(file) = file_of.get(parent) {
-                if !run.state.contains_key(file.as_str()) {
-                    run.module(file);
-                }
+            if let Some(file) = file_of.get(parent)
+                && !run.state.contains_key(file.as_str())
+            {
+                run.module(file);
             }
         }
         if !run.state.contains_key(entry.as_str()) {
