@@ -111,7 +111,7 @@ impl<'a> FileCtx<'a> {
             return sites.clone();
         }
         self.imports.get_or(&dynamic_calls.to_vec(), || {
-            crate::imports::extract_with(self.tree(), self.text, dynamic_calls, &|| self.names())
+            crate::imports::extract_with(self.tree(), self.text, dynamic_calls, self.names.get())
         })
     }
 }

@@ -159,7 +159,8 @@ impl<'a> Checker<'a> {
             self.check_without_tree(worker, &env, sites, feeder, &mut matched);
             return matched;
         }
-        let Some(tree) = worker.parse(&src.text) else {
+        let kept = self.prefetch.and_then(|p| p.take_tree(rel_path, &src.text));
+        let Some(tree) = kept.or_else(|| worker.parse(&src.text)) else {
             return matched;
         };
         if tree.root_node().has_error() {

@@ -112,19 +112,17 @@ pub const DEFAULT_DYNAMIC_CALLS: &[&str] = &["importlib.import_module", "builtin
 /// that hold the word `import` (every import statement does) or the name of
 /// a dynamic-import call: most of a file is never visited.
 pub fn extract(tree: &Tree, text: &str, dynamic_calls: &[String]) -> Vec<ImportSite> {
-    let model = std::cell::OnceCell::new();
-    extract_with(tree, text, dynamic_calls, &|| {
-        model.get_or_init(|| NameModel::build(tree, text))
-    })
+    extract_with(tree, text, dynamic_calls, None)
 }
 
-/// [`extract`] with the file's name model (built by `names` only when a
-/// dynamic-import call must be resolved, and then shared with the caller).
-pub(crate) fn extract_with<'m>(
+/// [`extract`] with the file's name model if it is built already (else a
+/// model focused on the names the calls are spelled with is built, only
+/// when a dynamic-import call must be resolved).
+pub(crate) fn extract_with(
     tree: &Tree,
     text: &str,
     dynamic_calls: &[String],
-    names: &dyn Fn() -> &'m NameModel,
+    names: Option<&NameModel>,
 ) -> Vec<ImportSite> {
     let dynamic = names_dynamic_call(text, dynamic_calls);
     let mut walker = Walker {
@@ -144,13 +142,36 @@ pub(crate) fn extract_with<'m>(
     // Any call may be an alias (`im("x")` after `import_module as im`): calls
     // are resolved once every import of the file is known (flow-insensitive:
     // nested imports count too).
-    for (call, typing_only, nested, guarded) in std::mem::take(&mut walker.calls) {
+    let calls = std::mem::take(&mut walker.calls);
+    let focused;
+    let names = match names {
+        Some(model) => model,
+        None => {
+            // The heads of the calls' names (`importlib` of
+            // `importlib.import_module`, `im` of `im`) are all that binds them.
+            let heads: Vec<&str> = calls
+                .iter()
+                .filter_map(|(call, ..)| call.child_by_field_name("function"))
+                .filter_map(|f| crate::names::chain(f, text))
+                .map(|(head, _)| &text[head.byte_range()])
+                .collect();
+            focused = (!heads.is_empty()).then(|| NameModel::focused(tree, text, &heads));
+            match &focused {
+                Some(model) => model,
+                None => return finish(walker.out),
+            }
+        }
+    };
+    for (call, typing_only, nested, guarded) in calls {
         walker.guarded = guarded;
-        walker.call(call, typing_only, nested, names());
+        walker.call(call, typing_only, nested, names);
     }
-    let mut out = walker.out;
+    finish(walker.out)
+}
+
+/// The sites in file order, a name that reaches two calls as one site.
+fn finish(mut out: Vec<ImportSite>) -> Vec<ImportSite> {
     out.sort_by_key(|s| (s.range.start, s.module_range.start));
-    // A name that reaches two calls is one site.
     let mut seen = std::collections::HashSet::new();
     out.retain(|s| s.kind != ImportKind::DynamicComputed || seen.insert(s.module_range.clone()));
     out

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
+use tree_sitter::Tree;
 
 use super::Keep;
 use super::cache::Cache;
@@ -25,6 +26,10 @@ use crate::walk::Target;
 /// parsed alone).
 const MAX_AHEAD_DEPTH: usize = 8;
 
+/// How many trees the pass keeps for the checks of their files (each holds
+/// memory until its file is checked).
+const MAX_KEPT_TREES: usize = 256;
+
 /// The state of one pass.
 struct Pass<'a> {
     checker: Checker<'a>,
@@ -35,6 +40,10 @@ struct Pass<'a> {
     taken: Vec<AtomicBool>,
     /// Results of targets checked ahead, by index.
     ahead: Mutex<Vec<(usize, FileResult)>>,
+    /// Trees of targets not taken yet, parsed for another reason (a table
+    /// alone, deeper than [`MAX_AHEAD_DEPTH`]; imports the scanner cannot
+    /// read), with their text: their check takes them instead of parsing.
+    trees: Mutex<HashMap<usize, (String, Tree)>>,
     cache: Option<&'a Cache>,
     keep: Keep,
 }
@@ -64,6 +73,26 @@ impl Prefetch for Ahead<'_, '_> {
         if let Ok(mut ahead) = self.pass.ahead.lock() {
             ahead.push((i, r));
         }
+    }
+
+    fn keep_tree(&self, rel: &str, text: &str, tree: &Tree) {
+        let Some(&i) = self.pass.index.get(rel) else {
+            return;
+        };
+        if self.pass.taken[i].load(Ordering::Acquire) {
+            return; // checked already, or being checked
+        }
+        if let Ok(mut trees) = self.pass.trees.lock()
+            && trees.len() < MAX_KEPT_TREES
+        {
+            trees.insert(i, (text.to_string(), tree.clone()));
+        }
+    }
+
+    fn take_tree(&self, rel: &str, text: &str) -> Option<Tree> {
+        let i = *self.pass.index.get(rel)?;
+        let (kept, tree) = self.pass.trees.lock().ok()?.remove(&i)?;
+        (kept == text).then_some(tree)
     }
 }
 
@@ -132,6 +161,7 @@ pub fn check_all(
             .collect(),
         taken: targets.iter().map(|_| AtomicBool::new(false)).collect(),
         ahead: Mutex::new(Vec::new()),
+        trees: Mutex::new(HashMap::new()),
         cache,
         keep,
     };

@@ -21,16 +21,20 @@ enum Task<'t> {
 
 struct Builder<'s> {
     text: &'s str,
+    /// For a focused model: sorted offsets of the words it is about; only
+    /// nodes holding one are walked.
+    focus: Option<Vec<usize>>,
     scopes: Vec<Scope>,
     bindings: Vec<Binding>,
     refs: Vec<Reference>,
     dunder_all: Vec<(String, std::ops::Range<usize>)>,
 }
 
-pub(super) fn build(tree: &Tree, text: &str) -> NameModel {
+pub(super) fn build(tree: &Tree, text: &str, focus: Option<Vec<usize>>) -> NameModel {
     let root = tree.root_node();
     let mut b = Builder {
         text,
+        focus,
         scopes: Vec::new(),
         bindings: Vec::new(),
         refs: Vec::new(),
@@ -85,7 +89,20 @@ impl<'t> Builder<'_> {
         });
     }
 
+    /// Whether the walk enters `node`: always, unless the model is focused
+    /// and no word it is about starts inside it (nothing there binds or
+    /// reads those names).
+    fn enters(&self, node: Node) -> bool {
+        self.focus.as_ref().is_none_or(|offsets| {
+            let i = offsets.partition_point(|&at| at < node.start_byte());
+            offsets.get(i).is_some_and(|&at| at < node.end_byte())
+        })
+    }
+
     fn visit(&mut self, node: Node<'t>, scope: ScopeId, stack: &mut Vec<Task<'t>>) {
+        if !self.enters(node) {
+            return;
+        }
         let push_all = |n: Node<'t>, s: ScopeId, stack: &mut Vec<Task<'t>>| {
             for c in n.named_children(&mut n.walk()) {
                 stack.push(Task::Visit(c, s));
@@ -315,6 +332,9 @@ impl<'t> Builder<'_> {
         kind: BindingKind,
         stack: &mut Vec<Task<'t>>,
     ) {
+        if !self.enters(node) {
+            return;
+        }
         if node.kind() == "identifier" {
             self.bind(scope, node, at, kind);
         } else if TARGET_LISTS.contains(&node.kind()) {

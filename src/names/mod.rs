@@ -135,7 +135,25 @@ impl NameModel {
     /// Builds the model of a parsed file (iterative: deep nesting cannot
     /// overflow the stack).
     pub fn build(tree: &Tree, text: &str) -> NameModel {
-        build::build(tree, text)
+        build::build(tree, text, None)
+    }
+
+    /// The model as far as the names in `words` go: the walk enters only
+    /// the nodes whose text holds one of the words or the word `import`
+    /// (a star import binds every name). It answers for references spelled
+    /// with those words, as [`NameModel::build`]'s would, and knows nothing
+    /// else: a file where one call must be resolved pays for the few
+    /// statements that can bind its name, not for a walk of the whole file.
+    pub fn focused(tree: &Tree, text: &str, words: &[&str]) -> NameModel {
+        let mut offsets: Vec<usize> = words
+            .iter()
+            .chain(&["import"])
+            .filter(|w| !w.is_empty())
+            .flat_map(|w| memchr::memmem::find_iter(text.as_bytes(), w.as_bytes()))
+            .collect();
+        offsets.sort_unstable();
+        offsets.dedup();
+        build::build(tree, text, Some(offsets))
     }
 
     /// Every binding, in file order of the walk.

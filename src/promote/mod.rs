@@ -366,7 +366,7 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String, bool)]) -> V
             }
             let tree = worker.parse(&text)?;
             let names = crate::names::NameModel::build(&tree, &text);
-            let sites = crate::imports::extract_with(&tree, &text, &dynamic, &|| &names);
+            let sites = crate::imports::extract_with(&tree, &text, &dynamic, Some(&names));
             let engine = FileRename {
                 rename,
                 relative: Some((resolver, rel)),

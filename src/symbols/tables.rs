@@ -72,13 +72,14 @@ impl SymbolTables {
         self.parses.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn parse(&self, text: &str) -> Option<Arc<ModuleSymbols>> {
+    /// The table of `text`, from a parse that `tree` is shown.
+    fn parse(&self, text: &str, tree: impl FnOnce(&Tree)) -> Option<Arc<ModuleSymbols>> {
         self.parses
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Some(Arc::new(ModuleSymbols::of(
-            &Worker::new().parse(text)?,
-            text,
-        )))
+        let parsed = Worker::new().parse(text)?;
+        let table = ModuleSymbols::of(&parsed, text);
+        tree(&parsed);
+        Some(Arc::new(table))
     }
 
     fn kept_file(&self, hash: u64) -> Option<(&Path, PathBuf)> {
@@ -110,7 +111,7 @@ impl SymbolTables {
         {
             return Some(hit);
         }
-        let table = self.parse(text)?;
+        let table = self.parse(text, |_| {})?;
         if let Ok(mut c) = self.by_content.write() {
             c.insert(key, table.clone());
         }
@@ -172,7 +173,11 @@ impl SymbolTables {
         let (table, was_kept) = match kept {
             Some(t) => (Arc::new(t), true),
             None => {
-                let t = self.parse(&text)?;
+                let t = self.parse(&text, |tree| {
+                    if let Some(p) = prefetch {
+                        p.keep_tree(rel, &text, tree);
+                    }
+                })?;
                 self.keep(hash, &t);
                 (t, false)
             }
@@ -325,6 +330,13 @@ pub trait Prefetch: Sync {
     /// Whether the run checks the module at `rel` itself (its table then
     /// comes from that check's parse: [`SymbolTables::warm`] leaves it).
     fn will_check(&self, rel: &str) -> bool;
+    /// Keeps the tree of `text`, the module at `rel` parsed for another
+    /// reason (its table alone, its imports), for the run's own check of
+    /// it, if the run has yet to check it: so it is not parsed twice.
+    fn keep_tree(&self, rel: &str, text: &str, tree: &Tree);
+    /// The tree kept by [`Prefetch::keep_tree`] for the module at `rel`, if
+    /// it is of `text`.
+    fn take_tree(&self, rel: &str, text: &str) -> Option<Tree>;
 }
 
 /// What a module's symbol table says of one name.

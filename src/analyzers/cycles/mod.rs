@@ -18,7 +18,7 @@
 mod graph;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Deserialize;
 
@@ -53,7 +53,10 @@ struct Memo {
 #[derive(Debug)]
 struct Component {
     members: Vec<String>,
-    failures: Vec<Failure>,
+    /// Whether its modules import one another (or one itself).
+    cyclic: bool,
+    /// Read once the tables of its members are (outside the memo's lock).
+    failures: OnceLock<Vec<Failure>>,
 }
 
 /// Builds the analyzer from a rule's options.
@@ -81,7 +84,10 @@ impl Cycles {
                 &root.join(rel),
                 ctx.project.deps,
             );
-            let sites = text.as_deref().map(sites_of).unwrap_or_default();
+            let sites = text
+                .as_deref()
+                .map(|t| sites_of(ctx, rel, t))
+                .unwrap_or_default();
             (text.map(|t| crate::hash::digest(t.as_bytes())), sites)
         };
         let (module, _) = ctx.project.modules.module_of(rel);
@@ -94,11 +100,16 @@ impl Cycles {
     }
 
     /// `node` with the names its symbol table binds, and where. Read only
-    /// for the modules of a cycle, and without checking them ahead (a check
-    /// ahead would run this analyzer again on this thread, inside the lock).
+    /// for the modules of a cycle, through the pass's look-ahead: a module
+    /// the run checks anyway is checked now, and its one parse gives the
+    /// table (so no module is parsed twice).
     fn with_names(ctx: &FileCtx, rel: &str, node: &Node) -> Node {
         let root = ctx.project.modules.root();
-        let table = ctx.project.symbols.get(root, rel, None, None);
+        // The file checked: from its own tree (a fix round's text is not the disk's).
+        let table = match ctx.tree.filter(|_| rel == ctx.path) {
+            Some(tree) => Some(Arc::new(crate::symbols::ModuleSymbols::of(tree, ctx.text))),
+            None => ctx.project.symbols.get(root, rel, None, ctx.prefetch),
+        };
         Node {
             module: node.module.clone(),
             events: node.events.clone(),
@@ -112,8 +123,26 @@ impl Cycles {
     }
 
     /// The component holding `rel`, found (with every component it reaches)
-    /// if the run has not yet.
+    /// if the run has not yet, with its failing imports.
     fn component(&self, ctx: &FileCtx, rel: &str) -> (Arc<Component>, Vec<Arc<Node>>) {
+        let (comp, members) = self.graph_component(ctx, rel);
+        if comp.cyclic && comp.failures.get().is_none() {
+            // Outside the lock: reading a member's table may check that
+            // member ahead, which runs this analyzer again on this thread.
+            let named: HashMap<String, Arc<Node>> = comp
+                .members
+                .iter()
+                .zip(&members)
+                .map(|(m, n)| (m.clone(), Arc::new(Self::with_names(ctx, m, n))))
+                .collect();
+            let _ = comp.failures.set(graph::failures(&comp.members, &named));
+        }
+        (comp, members)
+    }
+
+    /// The component holding `rel` in the graph of imports, found (with
+    /// every component it reaches) if the run has not yet.
+    fn graph_component(&self, ctx: &FileCtx, rel: &str) -> (Arc<Component>, Vec<Arc<Node>>) {
         let mut memos = self.memo.lock().unwrap_or_else(|e| e.into_inner());
         let memo = memos.entry(ctx.config.root.clone()).or_default();
         let digest = crate::hash::digest(ctx.text.as_bytes());
@@ -143,19 +172,14 @@ impl Cycles {
                         .events
                         .iter()
                         .any(|e| e.loads.contains(&members[0]));
-                let failures = if cyclic {
-                    for m in &members {
-                        let named = Self::with_names(ctx, m, &nodes[m]);
-                        nodes.insert(m.clone(), Arc::new(named));
-                    }
-                    graph::failures(&members, nodes)
-                } else {
-                    Vec::new()
-                };
                 for m in &members {
                     component_of.insert(m.clone(), components.len());
                 }
-                components.push(Arc::new(Component { members, failures }));
+                components.push(Arc::new(Component {
+                    members,
+                    cyclic,
+                    failures: OnceLock::new(),
+                }));
             }
         }
         let comp = components[component_of[rel]].clone();
@@ -164,14 +188,18 @@ impl Cycles {
     }
 }
 
-/// A module's static imports, scanned, or extracted from a parse when the
-/// scanner cannot read the text.
-fn sites_of(text: &str) -> Vec<ImportSite> {
+/// The static imports of `text`, the module at `rel`: scanned, or extracted
+/// from a parse (kept for the run's check of it) when the scanner cannot
+/// read the text.
+fn sites_of(ctx: &FileCtx, rel: &str, text: &str) -> Vec<ImportSite> {
     crate::imports::scan::static_imports(text).unwrap_or_else(|| {
-        crate::parse::Worker::new()
-            .parse(text)
-            .map(|tree| crate::imports::extract(&tree, text, &[]))
-            .unwrap_or_default()
+        let Some(tree) = crate::parse::Worker::new().parse(text) else {
+            return Vec::new();
+        };
+        if let Some(p) = ctx.prefetch {
+            p.keep_tree(rel, text, &tree);
+        }
+        crate::imports::extract(&tree, text, &[])
     })
 }
 
@@ -239,7 +267,8 @@ impl Analyzer for Cycles {
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
         let (comp, members) = self.component(ctx, ctx.path);
-        if comp.failures.is_empty() {
+        let failures = comp.failures.get().map_or(&[][..], Vec::as_slice);
+        if failures.is_empty() {
             return;
         }
         // The verdict reads every module of the cycle.
@@ -249,7 +278,7 @@ impl Analyzer for Cycles {
                 ctx.project.deps.read(&root.join(rel), node.hash);
             }
         }
-        for f in comp.failures.iter().filter(|f| f.file == ctx.path) {
+        for f in failures.iter().filter(|f| f.file == ctx.path) {
             hits.push(Hit {
                 vars: vec![
                     ("name", f.name.clone()),
