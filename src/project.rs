@@ -72,14 +72,19 @@ impl<'a> ProjectView<'a> {
     /// `lint .` would walk them, indexed on first use (once per run). What
     /// a result read from it is not recorded for the cache (see
     /// `docs/collection-campaign.md`).
-    pub fn name_index(&self, config: &Config) -> &'a NameIndex {
+    /// A lint pass's `prefetch` reads the files (they are then read once).
+    pub fn name_index(
+        &self,
+        config: &Config,
+        prefetch: Option<&dyn crate::symbols::Prefetch>,
+    ) -> &'a NameIndex {
         self.index.get_or_init(|| {
             let files: Vec<String> =
                 crate::walk::collect(config, std::slice::from_ref(&config.root), true)
                     .into_iter()
                     .map(|t| t.rel)
                     .collect();
-            NameIndex::build(self.modules.resolver, &files)
+            NameIndex::build(self.modules.resolver, &files, prefetch)
         })
     }
 

@@ -92,8 +92,12 @@ fn body_of(text: &str) -> (bool, bool, std::borrow::Cow<'_, str>) {
 /// Reads a regular file's [`SourceText::text`] alone (no line index): for
 /// modules read for their names or their digest.
 pub fn read_body(path: &std::path::Path) -> std::io::Result<String> {
-    let bytes = read_regular(path)?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| not_utf8(e.valid_up_to()))?;
+    body_of_bytes(&read_regular(path)?)
+}
+
+/// The text of a file's `bytes` as [`read_body`] gives it.
+pub fn body_of_bytes(bytes: &[u8]) -> std::io::Result<String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(e.valid_up_to()))?;
     Ok(body_of(text).2.into_owned())
 }
 

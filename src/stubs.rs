@@ -148,6 +148,7 @@ fn place(run: &Run) -> Place<'_> {
         config: &run.config,
         project: run.project.view(Deps::NONE),
         today: run.today,
+        prefetch: None,
     }
 }
 

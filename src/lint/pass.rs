@@ -30,6 +30,9 @@ const MAX_AHEAD_DEPTH: usize = 8;
 /// memory until its file is checked).
 const MAX_KEPT_TREES: usize = 256;
 
+/// How many bytes of files read ahead the pass keeps for their checks.
+const MAX_KEPT_BYTES: usize = 256 << 20;
+
 /// The state of one pass.
 struct Pass<'a> {
     checker: Checker<'a>,
@@ -44,6 +47,9 @@ struct Pass<'a> {
     /// alone, deeper than [`MAX_AHEAD_DEPTH`]; imports the scanner cannot
     /// read), with their text: their check takes them instead of parsing.
     trees: Mutex<HashMap<usize, (String, Tree)>>,
+    /// Bytes of targets not taken yet, read ahead (an import graph), and
+    /// their total size: their check takes them instead of reading again.
+    bytes: Mutex<(usize, HashMap<usize, Vec<u8>>)>,
     cache: Option<&'a Cache>,
     keep: Keep,
 }
@@ -89,6 +95,20 @@ impl Prefetch for Ahead<'_, '_> {
         }
     }
 
+    fn read_body(&self, rel: &str, path: &std::path::Path) -> std::io::Result<String> {
+        let bytes = crate::source::read_regular(path)?;
+        let text = crate::source::body_of_bytes(&bytes)?;
+        if let Some(&i) = self.pass.index.get(rel)
+            && !self.pass.taken[i].load(Ordering::Acquire)
+            && let Ok(mut kept) = self.pass.bytes.lock()
+            && kept.0 + bytes.len() <= MAX_KEPT_BYTES
+        {
+            kept.0 += bytes.len();
+            kept.1.insert(i, bytes);
+        }
+        Ok(text)
+    }
+
     fn take_tree(&self, rel: &str, text: &str) -> Option<Tree> {
         let i = *self.pass.index.get(rel)?;
         let (kept, tree) = self.pass.trees.lock().ok()?.remove(&i)?;
@@ -106,7 +126,8 @@ impl Pass<'_> {
     /// on beyond the file is recorded for it.
     fn check_target(&self, w: &mut Worker, i: usize, depth: usize) -> FileResult {
         let t = &self.targets[i];
-        let bytes = crate::source::read_regular(&t.path);
+        let kept = self.bytes.lock().ok().and_then(|mut b| b.1.remove(&i));
+        let bytes = kept.map_or_else(|| crate::source::read_regular(&t.path), Ok);
         // The digest keys the cache: a run without one skips it.
         let content = self
             .cache
@@ -162,6 +183,7 @@ pub fn check_all(
         taken: targets.iter().map(|_| AtomicBool::new(false)).collect(),
         ahead: Mutex::new(Vec::new()),
         trees: Mutex::new(HashMap::new()),
+        bytes: Mutex::default(),
         cache,
         keep,
     };

@@ -138,3 +138,57 @@ fn dunder_all_entries() {
     let names: Vec<&str> = m.dunder_all.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["a", "b", "c", "d", "e"]);
 }
+
+/// A focused model answers as the full one for every reference spelled
+/// with its words: same binding (by range and kind), same qualified name.
+#[test]
+fn a_focused_model_resolves_its_words_as_the_full_model() {
+    let codes = [
+        "import sys as s\nimport os\n\ndef f(s):\n    s.path.insert(0, 'x')\n\nclass C:\n    os = 1\n    def m(self):\n        return os.getcwd()\n\ns.path.append('y')\n",
+        "from importlib import *\n\ndef g():\n    return import_module('x')\n\nim = None\nfrom importlib import import_module as im\nim('y')\n",
+        "def outer():\n    sys = 1\n    def inner():\n        nonlocal sys\n        sys = 2\n    return [sys for sys in range(3)], sys\n\nimport sys\nglobal_sys = sys\n",
+        "import a.b.c\nfor a in []:\n    pass\nwith open('f') as a:\n    a.read()\ntry:\n    pass\nexcept E as a:\n    del a\nmatch x:\n    case a:\n        a.b\nlambda a: a.b\n(a := 3)\n",
+    ];
+    for code in codes {
+        let (tree, full) = model(code);
+        let words: std::collections::BTreeSet<&str> = full
+            .references()
+            .iter()
+            .map(|r| &code[r.range.clone()])
+            .collect();
+        for word in words {
+            let focused = NameModel::focused(&tree, code, &[word]);
+            for r in full
+                .references()
+                .iter()
+                .filter(|r| &code[r.range.clone()] == word)
+            {
+                let f = focused
+                    .reference_at(r.range.start)
+                    .unwrap_or_else(|| panic!("`{word}` at {} unseen in:\n{code}", r.range.start));
+                let key = |m: &NameModel, b: Option<BindingId>| {
+                    b.map(|b| {
+                        (
+                            m.binding(b).range.clone(),
+                            format!("{:?}", m.binding(b).kind),
+                        )
+                    })
+                };
+                assert_eq!(
+                    key(&full, full.binding_of(r, code)),
+                    key(&focused, focused.binding_of(f, code)),
+                    "`{word}` at {} in:\n{code}",
+                    r.range.start
+                );
+                let node = tree
+                    .root_node()
+                    .descendant_for_byte_range(r.range.start, r.range.end)
+                    .expect("a node");
+                assert_eq!(
+                    full.qualified_name(node, code),
+                    focused.qualified_name(node, code)
+                );
+            }
+        }
+    }
+}

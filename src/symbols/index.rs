@@ -73,7 +73,11 @@ impl NameIndex {
     /// Indexes the project files `files` (project-relative paths): their
     /// module names and texts (read in parallel; unreadable files are left
     /// out).
-    pub fn build(resolver: &Resolver, files: &[String]) -> Self {
+    pub fn build(
+        resolver: &Resolver,
+        files: &[String],
+        prefetch: Option<&dyn super::Prefetch>,
+    ) -> Self {
         use rayon::prelude::*;
         let texts: Vec<(String, String, String)> = files
             .par_iter()
@@ -83,7 +87,12 @@ impl NameIndex {
                 if module.is_empty() {
                     return None;
                 }
-                let text = crate::source::read_body(&resolver.root().join(rel)).ok()?;
+                let path = resolver.root().join(rel);
+                let text = match prefetch {
+                    Some(p) => p.read_body(rel, &path),
+                    None => crate::source::read_body(&path),
+                };
+                let text = text.ok()?;
                 Some((rel.clone(), module, text))
             })
             .collect();
@@ -212,7 +221,7 @@ mod tests {
             crate::parse::compat::PythonVersion::DEFAULT,
         );
         let rels: Vec<String> = files.iter().map(|(r, _)| r.to_string()).collect();
-        let idx = NameIndex::build(&resolver, &rels);
+        let idx = NameIndex::build(&resolver, &rels, None);
         (dir, idx, resolver, tables)
     }
 

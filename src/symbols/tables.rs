@@ -337,6 +337,14 @@ pub trait Prefetch: Sync {
     /// The tree kept by [`Prefetch::keep_tree`] for the module at `rel`, if
     /// it is of `text`.
     fn take_tree(&self, rel: &str, text: &str) -> Option<Tree>;
+    /// The text of the module at `rel` (at `path`), as
+    /// [`crate::source::read_body`] reads it, for a reader ahead of the
+    /// run's check of it: the bytes are kept for that check, so that the
+    /// file is read once.
+    fn read_body(&self, rel: &str, path: &Path) -> std::io::Result<String> {
+        let _ = rel;
+        crate::source::read_body(path)
+    }
 }
 
 /// What a module's symbol table says of one name.

@@ -80,15 +80,19 @@ impl Cycles {
             let hash = crate::hash::digest(ctx.text.as_bytes());
             (Some(hash), ctx.imports(&self.dynamic_calls).to_vec())
         } else {
-            let text = crate::analyzers::missing_export::missing::read_text(
-                &root.join(rel),
-                ctx.project.deps,
-            );
+            // Read through the pass when it will check the file: once.
+            let path = root.join(rel);
+            let text = match ctx.prefetch {
+                Some(p) => p.read_body(rel, &path).ok(),
+                None => crate::source::read_body(&path).ok(),
+            };
+            let hash = text.as_ref().map(|t| crate::hash::digest(t.as_bytes()));
+            ctx.project.deps.read(&path, hash);
             let sites = text
                 .as_deref()
                 .map(|t| sites_of(ctx, rel, t))
                 .unwrap_or_default();
-            (text.map(|t| crate::hash::digest(t.as_bytes())), sites)
+            (hash, sites)
         };
         let (module, _) = ctx.project.modules.module_of(rel);
         Node {

@@ -2,6 +2,9 @@
 //! module-level code, with ruff's semantics (SPEC §4.1). Which statements do
 //! not end the import block is pack data (`[rule.options]`), not code.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use tree_sitter::Node;
 
@@ -72,6 +75,21 @@ impl Analyzer for ImportOrder {
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
         let root = ctx.tree().root_node();
+        // What an expression names where it is, through the file's name
+        // model if a rule built it, else through one focused on the
+        // expression's first name (built only when a statement asks).
+        let focused: RefCell<HashMap<String, NameModel>> = RefCell::default();
+        let resolves = |expr: Node, to: &[String]| match ctx.names.get() {
+            Some(model) => model.resolves_to_any(expr, ctx.text, to),
+            None => chain(expr, ctx.text).is_some_and(|(head, _)| {
+                let word = &ctx.text[head.byte_range()];
+                let mut models = focused.borrow_mut();
+                models
+                    .entry(word.to_string())
+                    .or_insert_with(|| NameModel::focused(ctx.tree(), ctx.text, &[word]))
+                    .resolves_to_any(expr, ctx.text, to)
+            }),
+        };
         let mut seen_docstring = false;
         let mut block_end = None;
         let mut layout: Option<Layout> = None;
@@ -94,8 +112,7 @@ impl Analyzer for ImportOrder {
             }
             let is_docstring = !seen_docstring && is_string_statement(stmt, ctx.text);
             seen_docstring = true;
-            // The name model is built only when a statement needs a name resolved.
-            if !is_docstring && !self.keeps_block_open(stmt, ctx.text, &|| ctx.names()) {
+            if !is_docstring && !self.keeps_block_open(stmt, ctx.text, &resolves) {
                 layout = Some(Layout {
                     block_end,
                     boundary: stmt,
@@ -183,11 +200,11 @@ fn first_party(ctx: &FileCtx, stmt: Node) -> bool {
 }
 
 impl ImportOrder {
-    fn keeps_block_open<'m>(
+    fn keeps_block_open(
         &self,
         stmt: Node,
         text: &str,
-        names: &dyn Fn() -> &'m NameModel,
+        names_resolve: &dyn Fn(Node, &[String]) -> bool,
     ) -> bool {
         let o = &self.opts;
         // What `expr` names where it is (`s.path` after `import sys as s`).
@@ -200,7 +217,7 @@ impl ImportOrder {
                     let name = &text[root.byte_range()];
                     before.contains(name) || to.iter().any(|t| t.starts_with("builtins."))
                 })
-                && names().resolves_to_any(expr, text, to)
+                && names_resolve(expr, to)
         };
         match stmt.kind() {
             "if_statement" | "try_statement" | "with_statement" | "match_statement" => true,

@@ -63,13 +63,16 @@ pub struct Place<'a> {
     pub project: ProjectView<'a>,
     /// The date exceptions start on.
     pub today: Date,
+    /// How a lint pass reads the files it will check (the index's reads
+    /// are then the check's), if this is one.
+    pub prefetch: Option<&'a dyn crate::symbols::Prefetch>,
 }
 
 impl Place<'_> {
     /// Where `name`, missing from `module`, really lives, for a forward
     /// written into the project file `holder`.
     pub fn locate(&self, stubs: &Stubs, module: &str, name: &str, holder: &str) -> Source {
-        let index = self.project.name_index(self.config);
+        let index = self.project.name_index(self.config, self.prefetch);
         let same = index
             .same_tail(module, &self.roots(stubs))
             .into_iter()
@@ -98,7 +101,7 @@ impl Place<'_> {
     pub fn binds(&self, module: &str, name: &str) -> bool {
         let tables = self.project.symbols.tables();
         self.project
-            .name_index(self.config)
+            .name_index(self.config, self.prefetch)
             .module_table(module, self.project.modules.resolver(), tables)
             .is_some_and(|t| t.binds(name, tables.target()))
     }
@@ -106,7 +109,7 @@ impl Place<'_> {
     /// Whether module `module` binds any of `names` (or exists, when
     /// `names` is empty).
     pub fn binds_any(&self, module: &str, names: &[String]) -> bool {
-        let index = self.project.name_index(self.config);
+        let index = self.project.name_index(self.config, self.prefetch);
         if names.is_empty() {
             return index.module_file(module).is_some();
         }
@@ -127,7 +130,7 @@ impl Place<'_> {
     pub fn forward(&self, stubs: &Stubs, module: &str, holder: &str) -> Source {
         let file = self
             .project
-            .name_index(self.config)
+            .name_index(self.config, self.prefetch)
             .module_file(module)
             .map(str::to_string);
         let from = self.config.lane_of(holder);

@@ -260,6 +260,7 @@ impl Analyzer for MissingNames {
             config: ctx.config,
             project: ctx.project,
             today: ctx.today,
+            prefetch: ctx.prefetch,
         };
         for m in missing_names(ctx, &self.dynamic_calls) {
             let guarded = invisible_because(ctx, &m);

@@ -74,6 +74,7 @@ impl Analyzer for MissingModules {
             config: ctx.config,
             project: ctx.project,
             today: ctx.today,
+            prefetch: ctx.prefetch,
         };
         for m in missing_modules(ctx, &self.dynamic_calls, layout) {
             let path = m.bridge_path().unwrap_or_default().to_string();
@@ -263,7 +264,7 @@ pub struct BridgePlan {
 /// it really lives ([`Place::locate`]).
 pub fn plan_bridge(place: &Place, stubs: &Stubs, m: &MissingModule) -> BridgePlan {
     let holder = m.bridge_path().unwrap_or_default();
-    let index = place.project.name_index(place.config);
+    let index = place.project.name_index(place.config, place.prefetch);
     let mut modules = index.same_tail(&m.module, &place.roots(stubs));
     for c in stubs.bridge_candidates_for(&m.module) {
         if !modules.contains(&c) && place.binds_any(&c, &m.names) {

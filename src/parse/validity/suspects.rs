@@ -268,6 +268,20 @@ fn number(tree: &Tree, text: &str, at: usize) -> Option<Rejected> {
     if start > 0 && (is_word_byte(bytes[start - 1]) || bytes[start - 1] == b'.') {
         return None; // inside an identifier, a hex literal or a float
     }
+    // The text decides first (most suspects are plain numbers like `100`):
+    // the tree is asked only about a literal Python 3 rejects.
+    let mut end = start;
+    while end < bytes.len() && (bytes[end].is_ascii_digit() || bytes[end] == b'_') {
+        end += 1;
+    }
+    let digits = &text[start..end];
+    let long = matches!(bytes.get(end), Some(b'l' | b'L'));
+    let leading_zero =
+        digits.starts_with('0') && digits.bytes().any(|b| (b'1'..=b'9').contains(&b));
+    let other = bytes.get(end + usize::from(long)).copied();
+    if !(long || leading_zero) || other.is_some_and(|b| is_word_byte(b) || b == b'.') {
+        return None; // `100`, `0.5`, `0777e1`, `07j`, `0x1F`: Python 3
+    }
     let node = tree
         .root_node()
         .descendant_for_byte_range(start, start + 1)
