@@ -191,3 +191,52 @@ fn an_undeclared_third_party_module_is_reported_and_nothing_declared_says_so_und
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("note: DEP001 is silent: pyproject.toml:"), "{err}");
 }
+
+/// STUB001's "what pytest would see" wordings (issue 28): a name bound only
+/// under `if TYPE_CHECKING:`, and one bound only under a version test the
+/// target version fails, each said in words a user understands; the same
+/// version test that the target passes is no finding.
+#[test]
+fn stub001_says_why_a_guarded_name_is_not_there_at_run_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = |target: &str| {
+        format!("target-version = \"{target}\"\n[lanes.production]\npaths = [\"**\"]\n")
+    };
+    write_files(
+        dir.path(),
+        &[
+            ("rulegate.toml", &config("py311")),
+            ("app/__init__.py", ""),
+            (
+                "app/types.py",
+                "import sys\nfrom typing import TYPE_CHECKING\n\
+                 if TYPE_CHECKING:\n    from collections import OrderedDict as Handler\n\
+                 if sys.version_info >= (3, 12):\n    def batched(xs):\n        return xs\n",
+            ),
+            (
+                "app/use.py",
+                "from app.types import Handler\nfrom app.types import batched\n",
+            ),
+        ],
+    );
+    let (out, code) = concise(dir.path(), "STUB001");
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("STUB001")).collect();
+    assert_eq!(
+        lines,
+        [
+            "app/use.py:1:23: STUB001 cannot import name `Handler` from `app.types` (app/types.py): \
+             the module binds it only under `if TYPE_CHECKING:`, which never runs",
+            "app/use.py:2:23: STUB001 cannot import name `batched` from `app.types` (app/types.py): \
+             the module binds it only when `sys.version_info >= (3, 12)`, which is false on the \
+             target version py311",
+        ],
+        "{out}"
+    );
+    // On a target that passes the test, `batched` is there.
+    write_files(dir.path(), &[("rulegate.toml", &config("py312"))]);
+    let (out, _) = concise(dir.path(), "STUB001");
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("STUB001")).collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(lines[0].contains("`Handler`"), "{out}");
+}
