@@ -54,76 +54,90 @@ fn anchor(call: &str) -> &str {
         .unwrap_or(call)
 }
 
-/// Whether `text` may hold a call to one of `extra` or [`PATCH_CALLS`]
-/// (it holds the anchor word of one).
-pub fn may_patch(text: &str, extra: &[String]) -> bool {
-    PATCH_CALLS
-        .iter()
-        .copied()
-        .chain(extra.iter().map(String::as_str))
-        .any(|c| text.contains(anchor(c)))
+/// The patch calls a rule looks for ([`PATCH_CALLS`] and the pack's own),
+/// with the words that find them, computed once per rule.
+#[derive(Debug, Clone)]
+pub struct PatchCalls {
+    /// Qualified or written names of the calls.
+    calls: Vec<String>,
+    /// Their anchor words, each once.
+    words: Vec<String>,
 }
 
-/// The dotted names the file gives to patch calls ([`PATCH_CALLS`] and
-/// `extra`, qualified names as `unittest.mock.patch` or spelled as written),
-/// in file order.
-pub fn targets(tree: &Tree, text: &str, extra: &[String]) -> Vec<PatchTarget> {
-    let calls: Vec<&str> = PATCH_CALLS
-        .iter()
-        .copied()
-        .chain(extra.iter().map(String::as_str))
-        .collect();
-    let mut words: Vec<&str> = calls.iter().map(|c| anchor(c)).collect();
-    words.sort_unstable();
-    words.dedup();
-    let root = tree.root_node();
-    let mut found: Vec<Node> = Vec::new();
-    for w in words {
-        for at in memchr::memmem::find_iter(text.as_bytes(), w.as_bytes()) {
-            if let Some(call) = root
-                .descendant_for_byte_range(at, at + w.len())
-                .and_then(call_around)
-                && !found.contains(&call)
-            {
-                found.push(call);
+impl PatchCalls {
+    /// [`PATCH_CALLS`] and `extra`.
+    pub fn new(extra: &[String]) -> Self {
+        let mut calls: Vec<String> = PATCH_CALLS.iter().map(|c| c.to_string()).collect();
+        calls.extend(extra.iter().filter(|c| !c.is_empty()).cloned());
+        calls.sort();
+        calls.dedup();
+        let mut words: Vec<String> = calls.iter().map(|c| anchor(c).to_string()).collect();
+        words.sort();
+        words.dedup();
+        // `patch` finds `monkeypatch` too: a word inside another is searched once.
+        let all = words.clone();
+        words.retain(|w| !all.iter().any(|o| o != w && w.contains(o.as_str())));
+        Self { calls, words }
+    }
+
+    /// Whether `text` may hold one of the calls (it holds an anchor word).
+    pub fn may_match(&self, text: &str) -> bool {
+        self.words.iter().any(|w| text.contains(w.as_str()))
+    }
+
+    /// The dotted names the file gives to the calls (qualified names as
+    /// `unittest.mock.patch`, or spelled as written), in file order.
+    pub fn targets(&self, tree: &Tree, text: &str) -> Vec<PatchTarget> {
+        let root = tree.root_node();
+        let mut found: Vec<Node> = Vec::new();
+        for w in &self.words {
+            for at in memchr::memmem::find_iter(text.as_bytes(), w.as_bytes()) {
+                if let Some(call) = root
+                    .descendant_for_byte_range(at, at + w.len())
+                    .and_then(call_around)
+                    && !found.contains(&call)
+                {
+                    found.push(call);
+                }
             }
         }
-    }
-    found.sort_by_key(|c| c.start_byte());
-    let known = |n: &str| calls.contains(&n);
-    let functions: Vec<(Node, Node)> = found
-        .into_iter()
-        .filter_map(|c| Some((c, c.child_by_field_name("function")?)))
-        .collect();
-    // An alias (`um.patch`) needs the name model; a name written as listed
-    // does not. The model is focused on the aliases' heads.
-    let heads: Vec<&str> = functions
-        .iter()
-        .map(|(_, f)| &text[f.byte_range()])
-        .filter(|w| w.contains('.') && !known(w))
-        .filter_map(|w| w.split('.').next())
-        .collect();
-    let model = (!heads.is_empty()).then(|| NameModel::focused(tree, text, &heads));
-    let mut out = Vec::new();
-    for (call, function) in functions {
-        let written = &text[function.byte_range()];
-        let matched = known(written)
-            || model
-                .as_ref()
-                .and_then(|m| m.qualified_name(function, text))
-                .is_some_and(|q| known(&q));
-        if !matched {
-            continue;
+        found.sort_by_key(|c| c.start_byte());
+        let known = |n: &str| self.calls.iter().any(|c| c == n);
+        let functions: Vec<(Node, Node)> = found
+            .into_iter()
+            .filter_map(|c| Some((c, c.child_by_field_name("function")?)))
+            .collect();
+        // An alias (`um.patch`) needs the name model; a name written as
+        // listed does not. The model is focused on the aliases' heads.
+        let heads: Vec<&str> = functions
+            .iter()
+            .map(|(_, f)| &text[f.byte_range()])
+            .filter(|w| w.contains('.') && !known(w))
+            .filter_map(|w| w.split('.').next())
+            .collect();
+        let model = (!heads.is_empty()).then(|| NameModel::focused(tree, text, &heads));
+        let mut out = Vec::new();
+        for (call, function) in functions {
+            let written = &text[function.byte_range()];
+            let matched = known(written)
+                || model
+                    .as_ref()
+                    .and_then(|m| m.qualified_name(function, text))
+                    .is_some_and(|q| known(&q));
+            if !matched {
+                continue;
+            }
+            if let Some((dotted, range)) = first_argument(call, text).and_then(|a| dotted(a, text))
+            {
+                out.push(PatchTarget {
+                    dotted,
+                    range,
+                    call: call.byte_range(),
+                });
+            }
         }
-        if let Some((dotted, range)) = first_argument(call, text).and_then(|a| dotted(a, text)) {
-            out.push(PatchTarget {
-                dotted,
-                range,
-                call: call.byte_range(),
-            });
-        }
+        out
     }
-    out
 }
 
 /// The call whose function's name holds `node` (an identifier in an
@@ -180,7 +194,8 @@ mod tests {
     fn dotted_of(src: &str, extra: &[&str]) -> Vec<String> {
         let tree = Worker::new().parse(src).unwrap();
         let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-        targets(&tree, src, &extra)
+        PatchCalls::new(&extra)
+            .targets(&tree, src)
             .into_iter()
             .map(|t| {
                 assert_eq!(&src[t.range.clone()], t.dotted);
@@ -217,7 +232,9 @@ def test_a(m, monkeypatch, mocker):
         );
         // A pack's module_string_calls count too.
         assert_eq!(dotted_of("override(\"a.i.l\")\n", &["override"]), ["a.i.l"]);
-        assert!(!may_patch("import os\nos.getcwd()\n", &[]));
-        assert!(may_patch("def t(monkeypatch): ...\n", &[]));
+        let calls = PatchCalls::new(&[]);
+        assert_eq!(calls.words, ["delattr", "patch", "setattr"]);
+        assert!(!calls.may_match("import os\nos.getcwd()\n"));
+        assert!(calls.may_match("def t(monkeypatch): ...\n"));
     }
 }

@@ -56,8 +56,9 @@ pub const DEFAULT_MODULE_STRING_CALLS: &[&str] = &["unittest.mock.patch", "mock.
 #[derive(Debug)]
 pub struct Lanes {
     opts: LanesOptions,
-    /// The `module_string_calls`, else the default.
-    string_calls: Vec<String>,
+    /// The patch calls: the known ones and the `module_string_calls`, else
+    /// the default.
+    patch_calls: patch::PatchCalls,
 }
 
 /// Builds the analyzer from a rule's options (without `check`).
@@ -70,7 +71,8 @@ pub fn build(options: &toml::Table) -> Result<Box<dyn Analyzer>, String> {
             .map(|c| c.to_string())
             .collect(),
     };
-    Ok(Box::new(Lanes { opts, string_calls }))
+    let patch_calls = patch::PatchCalls::new(&string_calls);
+    Ok(Box::new(Lanes { opts, patch_calls }))
 }
 
 /// One module an import reaches, with where to underline it.
@@ -136,11 +138,12 @@ impl Lanes {
     /// The modules the file's patch strings reach: only files that hold a
     /// patch call's word, and have a tree, are looked at.
     fn patch_sites(&self, ctx: &FileCtx) -> Vec<Reached> {
-        let calls = &self.string_calls;
-        let Some(tree) = ctx.tree.filter(|_| patch::may_patch(ctx.text, calls)) else {
+        let calls = &self.patch_calls;
+        let Some(tree) = ctx.tree.filter(|_| calls.may_match(ctx.text)) else {
             return Vec::new();
         };
-        patch::targets(tree, ctx.text, calls)
+        calls
+            .targets(tree, ctx.text)
             .into_iter()
             .map(|t| Reached {
                 module: t.dotted,
@@ -226,7 +229,7 @@ impl Analyzer for Lanes {
     /// Only files that may import dynamically or patch by name read the tree.
     fn needs_tree(&self, text: &str) -> bool {
         crate::imports::names_dynamic_call(text, &self.opts.dynamic_calls)
-            || patch::may_patch(text, &self.string_calls)
+            || self.patch_calls.may_match(text)
     }
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
