@@ -322,7 +322,10 @@ fn patch_strings_are_lane_sites() {
             ("src/app/guardian.py", "def check(): pass\n"),
             ("src/app/test_guardian.py", test),
             ("src/labs/__init__.py", ""),
-            ("src/labs/tools.py", "LIMIT = 0\nTABLE = {}\nOLD = 1\ndef run(): pass\n"),
+            (
+                "src/labs/tools.py",
+                "LIMIT = 0\nTABLE = {}\nOLD = 1\ndef run(): pass\n",
+            ),
         ],
     );
     let (code, out, err) = run_in(

@@ -234,7 +234,14 @@ fn the_ini_keys_agree_with_the_pytest_that_runs() {
         );
         let out = Command::new(&python)
             .current_dir(dir.path())
-            .args(["-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"])
+            .args([
+                "-m",
+                "pytest",
+                "--collect-only",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+            ])
             .output()
             .expect("pytest runs");
         let log = String::from_utf8_lossy(&out.stdout).into_owned();

@@ -189,7 +189,10 @@ fn an_undeclared_third_party_module_is_reported_and_nothing_declared_says_so_und
     write_files(dir.path(), &[("pyproject.toml", "[project\n")]);
     let (err, code) = verbose(dir.path(), "DEP001");
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("note: DEP001 is silent: pyproject.toml:"), "{err}");
+    assert!(
+        err.contains("note: DEP001 is silent: pyproject.toml:"),
+        "{err}"
+    );
 }
 
 /// STUB001's "what pytest would see" wordings (issue 28): a name bound only

@@ -8,8 +8,8 @@ fn e402_moves(readme: &str) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
     for (at, _) in flat.match_indices("moves the imports of ") {
         let rest = &flat[at + "moves the imports of ".len()..];
-        let words: Vec<&str> = rest.splitn(4, ' ').collect();
-        if let [a, "of", b, ..] = words[..]
+        let words: Vec<&str> = rest.split(' ').filter(|w| *w != "the").take(3).collect();
+        if let [a, "of", b] = words[..]
             && let (Ok(a), Ok(b)) = (a.parse(), b.parse())
         {
             out.push((a, b));
@@ -40,6 +40,7 @@ fn the_e402_fix_is_quoted_with_one_set_of_numbers() {
 
 #[test]
 fn the_claim_reader_reads_claims() {
-    let text = "fix moves the imports of 12 of\n387 findings; and moves the imports of 375 of 387";
+    let text =
+        "fix moves the imports of 12 of the\n387 findings; and moves the imports of 375 of 387";
     assert_eq!(e402_moves(text), [(12, 387), (375, 387)]);
 }

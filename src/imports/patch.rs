@@ -228,7 +228,15 @@ def test_a(m, monkeypatch, mocker):
 ";
         assert_eq!(
             dotted_of(src, &[]),
-            ["a.b.f", "a.c.g", "a.d.h", "a.e.i", "a.f.TABLE", "a.g.j", "a.h.k"]
+            [
+                "a.b.f",
+                "a.c.g",
+                "a.d.h",
+                "a.e.i",
+                "a.f.TABLE",
+                "a.g.j",
+                "a.h.k"
+            ]
         );
         // A pack's module_string_calls count too.
         assert_eq!(dotted_of("override(\"a.i.l\")\n", &["override"]), ["a.i.l"]);

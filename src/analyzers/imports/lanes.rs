@@ -192,8 +192,8 @@ impl Lanes {
             let Some(to) = to.filter(|t| t.name != from.name) else {
                 continue;
             };
-            let allowed =
-                may_import(from, to) || (typing_only && self.opts.typing_only == TypingOnly::Exempt);
+            let allowed = may_import(from, to)
+                || (typing_only && self.opts.typing_only == TypingOnly::Exempt);
             if allowed && !include_allowed {
                 continue;
             }
@@ -223,7 +223,11 @@ impl Analyzer for Lanes {
 
     fn prefilter(&self) -> Option<Vec<String>> {
         // A test may patch by name with no import (`monkeypatch`, `mocker`).
-        Some(["import", "patch", "setattr", "delattr"].map(String::from).to_vec())
+        Some(
+            ["import", "patch", "setattr", "delattr"]
+                .map(String::from)
+                .to_vec(),
+        )
     }
 
     /// Only files that may import dynamically or patch by name read the tree.

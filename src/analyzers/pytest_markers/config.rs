@@ -362,7 +362,10 @@ mod tests {
         // An empty pytest.ini still wins over a pyproject.toml.
         let py = "[tool.pytest.ini_options]\nstrict_markers = true\n";
         let c = select(&[("pytest.ini", ""), ("pyproject.toml", py)]).unwrap();
-        assert_eq!((c.rel.as_str(), c.strict(Some(true))), ("pytest.ini", false));
+        assert_eq!(
+            (c.rel.as_str(), c.strict(Some(true))),
+            ("pytest.ini", false)
+        );
         // A pyproject.toml without a pytest table is skipped; tox.ini's
         // section is [pytest], setup.cfg's [tool:pytest].
         let c = select(&[
@@ -400,9 +403,15 @@ mod tests {
             assert!(!c.strict(None), "unknown pytest: not guessed, {text}");
         }
         // The file itself may need pytest 9: `minversion`, or its format.
-        let c = select(&[("pytest.ini", "[pytest]\nminversion = 9.0\nstrict_markers = 1\n")]);
+        let c = select(&[(
+            "pytest.ini",
+            "[pytest]\nminversion = 9.0\nstrict_markers = 1\n",
+        )]);
         assert!(c.unwrap().strict(None));
-        let c = select(&[("pytest.ini", "[pytest]\nminversion = 8.0\nstrict_markers = 1\n")]);
+        let c = select(&[(
+            "pytest.ini",
+            "[pytest]\nminversion = 8.0\nstrict_markers = 1\n",
+        )]);
         assert!(!c.unwrap().strict(None));
         let c = select(&[("pytest.toml", "[pytest]\nstrict_markers = true\n")]);
         assert!(c.unwrap().strict(None));

@@ -187,11 +187,7 @@ impl PytestMarkers {
     /// else what its environment has installed; `None` when unknown.
     fn pytest_nine(&self, ctx: &FileCtx) -> Option<bool> {
         let root = &ctx.config.root;
-        let cached = self
-            .declared
-            .lock()
-            .ok()
-            .and_then(|m| m.get(root).cloned());
+        let cached = self.declared.lock().ok().and_then(|m| m.get(root).cloned());
         let (declared, facts) = cached.unwrap_or_else(|| {
             let d = crate::deps_decl::Declared::read(root).ok().flatten();
             let answer = d.as_ref().and_then(|d| {
@@ -312,8 +308,8 @@ impl Analyzer for PytestMarkers {
             None => config,
         };
         // The ini keys need to know which pytest runs; `addopts` does not.
-        let strict = config.strict_addopts
-            || (config.strict_ini && config.strict(self.pytest_nine(ctx)));
+        let strict =
+            config.strict_addopts || (config.strict_ini && config.strict(self.pytest_nine(ctx)));
         if !strict {
             return;
         }

@@ -152,7 +152,10 @@ mod tests {
             ("pytest>=8", None),
             ("pytest>=8,<10", None),
             ("pytest==8.4.2", Some(false)),
-            ("pytest[testing]==8.4.2; python_version > '3.9'", Some(false)),
+            (
+                "pytest[testing]==8.4.2; python_version > '3.9'",
+                Some(false),
+            ),
             ("pytest<9", Some(false)),
             ("pytest<9.0", Some(false)),
             ("pytest<9.1", None),

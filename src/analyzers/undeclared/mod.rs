@@ -96,9 +96,7 @@ impl Undeclared {
 /// its dependencies. Read once per run, by `lint -v`.
 pub fn silence_note(rules: &crate::rule::RuleSet, root: &std::path::Path) -> Option<String> {
     let rule = rules.rules.iter().find(|r| match &r.matcher {
-        crate::rule::Matcher::Analyzer(a) => {
-            (a.as_ref() as &dyn std::any::Any).is::<Undeclared>()
-        }
+        crate::rule::Matcher::Analyzer(a) => (a.as_ref() as &dyn std::any::Any).is::<Undeclared>(),
         _ => false,
     })?;
     match Declared::read(root) {
