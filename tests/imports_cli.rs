@@ -298,6 +298,74 @@ fn lanes_report_lists_computed_dynamic_imports_and_unknown_ones() {
     insta::assert_snapshot!("lanes_computed_md", md);
 }
 
+/// Patching by name imports the module (issue 32): the patch strings of a
+/// production test that reach the candidate lane are LANE001 findings and
+/// sites of the lane report (kind `patch`); a `# noqa: LANE001` on the line
+/// marks the site as an exception; a string that only names a module
+/// elsewhere is no site.
+#[test]
+fn patch_strings_are_lane_sites() {
+    let dir = tempfile::tempdir().unwrap();
+    let test = "from unittest import mock\n\
+                @mock.patch('labs.tools.run')\n\
+                def test_a(monkeypatch, mocker):\n\
+                \x20   monkeypatch.setattr('labs.tools.LIMIT', 1)\n\
+                \x20   mocker.patch.dict('labs.tools.TABLE', {})\n\
+                \x20   mocker.patch('app.guardian.check')\n\
+                \x20   log = getLogger('labs.tools')\n\
+                \x20   monkeypatch.delattr('labs.tools.OLD')  # noqa: LANE001 -- until the move until=2099-01-01\n";
+    write_files(
+        dir.path(),
+        &[
+            ("rulegate.toml", LANES),
+            ("src/app/__init__.py", ""),
+            ("src/app/guardian.py", "def check(): pass\n"),
+            ("src/app/test_guardian.py", test),
+            ("src/labs/__init__.py", ""),
+            (
+                "src/labs/tools.py",
+                "LIMIT = 0\nTABLE = {}\nOLD = 1\ndef run(): pass\n",
+            ),
+        ],
+    );
+    let (code, out, err) = run_in(
+        dir.path(),
+        &["lint", "--select", "LANE001", "--format", "concise"],
+    );
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("LANE001")).collect();
+    assert_eq!(
+        lines,
+        [
+            "src/app/test_guardian.py:2:14: LANE001 lane `production` may not import `labs.tools.run` from lane `candidate` (src/labs/tools.py) (patched by name: the patch imports it)",
+            "src/app/test_guardian.py:4:26: LANE001 lane `production` may not import `labs.tools.LIMIT` from lane `candidate` (src/labs/tools.py) (patched by name: the patch imports it)",
+            "src/app/test_guardian.py:5:24: LANE001 lane `production` may not import `labs.tools.TABLE` from lane `candidate` (src/labs/tools.py) (patched by name: the patch imports it)",
+        ],
+        "{out}"
+    );
+    let (code, json, err) = run_in(dir.path(), &["report", "lanes", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let sites: Vec<String> = v["pairs"][0]["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!("{}:{} {} {}", s["file"], s["line"], s["module"], s["kind"]).replace('"', "")
+        })
+        .collect();
+    assert_eq!(
+        sites,
+        [
+            "src/app/test_guardian.py:2 labs.tools.run patch",
+            "src/app/test_guardian.py:4 labs.tools.LIMIT patch",
+            "src/app/test_guardian.py:5 labs.tools.TABLE patch",
+            "src/app/test_guardian.py:8 labs.tools.OLD patch",
+        ],
+        "{json}"
+    );
+}
+
 /// LEG001 renames the uses of the binding `import matriz.x` makes, and only
 /// those (a parameter, local or comprehension variable named `matriz` is
 /// another name); the dotted strings given to `mock.patch` and

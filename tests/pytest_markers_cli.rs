@@ -126,9 +126,142 @@ fn a_config_change_is_seen_through_the_cache() {
     assert_eq!(code, 0, "not strict any more\n{out}");
 }
 
+/// `strict_markers`/`strict` are pytest 9's keys: pytest 8 ignores them. They
+/// count only where the project runs pytest >= 9, by its declarations, else
+/// by the pytest installed in its environment, else by the config itself.
+#[test]
+fn the_ini_keys_count_only_under_pytest_nine() {
+    let case = |files: &[(&str, &str)]| {
+        let dir = tempfile::tempdir().unwrap();
+        write_files(
+            dir.path(),
+            &[
+                ("pytest.ini", "[pytest]\nstrict_markers = true\n"),
+                (".venv/pyvenv.cfg", "home = /usr/bin\n"),
+                (
+                    "tests/test_a.py",
+                    "import pytest\n\n@pytest.mark.integration\ndef test_x():\n    pass\n",
+                ),
+            ],
+        );
+        write_files(dir.path(), files);
+        let (_, out, err) = lint(dir.path(), &[]);
+        let found = out.contains("PYT001 pytest marker `integration` is not registered");
+        (found, format!("{out}{err}"))
+    };
+    let sp = ".venv/lib/python3.12/site-packages";
+    let installed = |v: &str| format!("{sp}/pytest-{v}.dist-info/METADATA");
+    // Nothing says which pytest: not guessed.
+    let (found, out) = case(&[]);
+    assert!(!found, "{out}");
+    // Declared: PEP 621, requirements, Poetry.
+    let (found, out) = case(&[(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\n[project.optional-dependencies]\ntest = [\"pytest>=9\"]\n",
+    )]);
+    assert!(found, "{out}");
+    let (found, out) = case(&[("requirements-dev.txt", "pytest==8.4.2\n")]);
+    assert!(!found, "{out}");
+    let (found, out) = case(&[(
+        "pyproject.toml",
+        "[tool.poetry.group.dev.dependencies]\npytest = \"^9.0\"\n",
+    )]);
+    assert!(found, "{out}");
+    // What the declarations say wins over what is installed.
+    let (found, out) = case(&[
+        ("requirements.txt", "pytest<9\n"),
+        (&installed("9.0.1"), "Name: pytest\n"),
+    ]);
+    assert!(!found, "{out}");
+    // Undeclared: the environment's pytest decides.
+    let (found, out) = case(&[(&installed("9.0.1"), "Name: pytest\n")]);
+    assert!(found, "{out}");
+    let (found, out) = case(&[(&installed("8.4.2"), "Name: pytest\n")]);
+    assert!(!found, "{out}");
+    // The config needs pytest 9 itself.
+    let (found, out) = case(&[(
+        "pytest.ini",
+        "[pytest]\nminversion = 9.0\nstrict_markers = true\n",
+    )]);
+    assert!(found, "{out}");
+    // `addopts` is strict under every pytest, whatever is declared.
+    let (found, out) = case(&[
+        ("pytest.ini", "[pytest]\naddopts = --strict-markers\n"),
+        ("requirements.txt", "pytest==8.4.2\n"),
+    ]);
+    assert!(found, "{out}");
+}
+
 /// A Python with pytest, if the CI provides one.
 fn pytest_python() -> Option<String> {
     std::env::var("RULEGATE_PYTEST_PYTHON").ok()
+}
+
+/// The ini keys under the pytest that really runs (CI pins 8.4.2, which
+/// ignores them; a pytest 9 reads them): rulegate, reading that pytest's
+/// environment, agrees with it either way.
+#[test]
+fn the_ini_keys_agree_with_the_pytest_that_runs() {
+    let Some(python) = pytest_python() else {
+        eprintln!("RULEGATE_PYTEST_PYTHON not set: the pytest oracle is skipped");
+        return;
+    };
+    let env = Path::new(&python)
+        .parent()
+        .and_then(Path::parent)
+        .expect("a venv's bin/python")
+        .to_path_buf();
+    let configs = [
+        ("pytest.ini", "[pytest]\nstrict_markers = true\n"),
+        ("pytest.ini", "[pytest]\nstrict = true\n"),
+        (
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\nstrict_markers = true\n",
+        ),
+        ("tox.ini", "[pytest]\nstrict_markers = true\n"),
+    ];
+    for (name, text) in configs {
+        let dir = tempfile::tempdir().unwrap();
+        write_files(
+            dir.path(),
+            &[
+                (name, text),
+                (
+                    "test_m.py",
+                    "import pytest\n\n@pytest.mark.integration\ndef test_x():\n    pass\n",
+                ),
+            ],
+        );
+        let out = Command::new(&python)
+            .current_dir(dir.path())
+            .args([
+                "-m",
+                "pytest",
+                "--collect-only",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+            ])
+            .output()
+            .expect("pytest runs");
+        let log = String::from_utf8_lossy(&out.stdout).into_owned();
+        let pytest_fails = log.contains("'integration' not found in `markers`");
+        let mut c = rulegate(dir.path());
+        c.env("VIRTUAL_ENV", &env).args([
+            "lint",
+            "--select",
+            "PYT001",
+            "--format",
+            "concise",
+            "--exit-zero",
+        ]);
+        let (_, ours, err) = run(c);
+        assert_eq!(
+            ours.contains("PYT001"),
+            pytest_fails,
+            "{name}: {text}\n{log}\n{ours}{err}"
+        );
+    }
 }
 
 #[test]

@@ -113,7 +113,7 @@ fn a_module_level_import_cycle_is_reported_at_the_import_that_fails() {
 }
 
 #[test]
-fn an_undeclared_third_party_module_is_reported_and_nothing_declared_is_silent() {
+fn an_undeclared_third_party_module_is_reported_and_nothing_declared_says_so_under_v() {
     let dir = tempfile::tempdir().unwrap();
     write_files(
         dir.path(),
@@ -149,9 +149,97 @@ fn an_undeclared_third_party_module_is_reported_and_nothing_declared_is_silent()
     );
     assert_eq!(out.matches("DEP001").count(), 2, "{out}");
 
-    // No declaration file: silent.
+    // A project that declares: `-v` has nothing to say about DEP001.
+    let verbose = |dir: &std::path::Path, select: &str| {
+        let out = rulegate(dir)
+            .args(["lint", "--no-cache", "-v", "--select", select, "."])
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(out.stderr).unwrap(),
+            out.status.code().unwrap(),
+        )
+    };
+    let (err, _) = verbose(dir.path(), "DEP001");
+    assert!(!err.contains("is silent"), "{err}");
+
+    // No declaration file: no finding, a plain run quiet, and `-v` says
+    // why once per run (however many files import something).
     std::fs::remove_file(dir.path().join("pyproject.toml")).unwrap();
     let (out, code) = concise(dir.path(), "DEP001");
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("DEP001"), "{out}");
+    let plain = rulegate(dir.path())
+        .args(["lint", "--no-cache", "--select", "DEP001", "."])
+        .output()
+        .unwrap();
+    assert!(plain.stderr.is_empty(), "{plain:?}");
+    let (err, code) = verbose(dir.path(), "DEP001");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        err.matches("note: DEP001 is silent: no dependency declarations found")
+            .count(),
+        1,
+        "{err}"
+    );
+    // Not selected: not mentioned.
+    let (err, _) = verbose(dir.path(), "E402");
+    assert!(!err.contains("DEP001"), "{err}");
+    // An unreadable pyproject.toml says what is wrong with it.
+    write_files(dir.path(), &[("pyproject.toml", "[project\n")]);
+    let (err, code) = verbose(dir.path(), "DEP001");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("note: DEP001 is silent: pyproject.toml:"),
+        "{err}"
+    );
+}
+
+/// STUB001's "what pytest would see" wordings (issue 28): a name bound only
+/// under `if TYPE_CHECKING:`, and one bound only under a version test the
+/// target version fails, each said in words a user understands; the same
+/// version test that the target passes is no finding.
+#[test]
+fn stub001_says_why_a_guarded_name_is_not_there_at_run_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = |target: &str| {
+        format!("target-version = \"{target}\"\n[lanes.production]\npaths = [\"**\"]\n")
+    };
+    write_files(
+        dir.path(),
+        &[
+            ("rulegate.toml", &config("py311")),
+            ("app/__init__.py", ""),
+            (
+                "app/types.py",
+                "import sys\nfrom typing import TYPE_CHECKING\n\
+                 if TYPE_CHECKING:\n    from collections import OrderedDict as Handler\n\
+                 if sys.version_info >= (3, 12):\n    def batched(xs):\n        return xs\n",
+            ),
+            (
+                "app/use.py",
+                "from app.types import Handler\nfrom app.types import batched\n",
+            ),
+        ],
+    );
+    let (out, code) = concise(dir.path(), "STUB001");
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("STUB001")).collect();
+    assert_eq!(
+        lines,
+        [
+            "app/use.py:1:23: STUB001 cannot import name `Handler` from `app.types` (app/types.py): \
+             the module binds it only under `if TYPE_CHECKING:`, which never runs",
+            "app/use.py:2:23: STUB001 cannot import name `batched` from `app.types` (app/types.py): \
+             the module binds it only when `sys.version_info >= (3, 12)`, which is false on the \
+             target version py311",
+        ],
+        "{out}"
+    );
+    // On a target that passes the test, `batched` is there.
+    write_files(dir.path(), &[("rulegate.toml", &config("py312"))]);
+    let (out, _) = concise(dir.path(), "STUB001");
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("STUB001")).collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(lines[0].contains("`Handler`"), "{out}");
 }

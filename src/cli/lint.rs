@@ -156,6 +156,12 @@ pub(crate) fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
     }
     let mut run = lint::lint(&session, &opts)?;
     stages.done("lint", &format!("{} file(s) checked", run.files.len()));
+    if args.verbose
+        && let Some(note) =
+            crate::analyzers::undeclared::silence_note(&session.rules, &session.config.root)
+    {
+        eprintln!("{note}");
+    }
     if run.files.is_empty() && opts.stdin.is_none() {
         eprintln!("warning: No Python files found under the given path(s).");
     }

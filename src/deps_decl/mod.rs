@@ -25,6 +25,10 @@ pub struct Declared {
     pub dists: BTreeSet<String>,
     /// The declaration files read, relative to the root.
     pub sources: Vec<String>,
+    /// Each declared distribution's requirements as written (normalised
+    /// name → `pytest>=9`, or for Poetry `pytest ^8.0`), for the rules that
+    /// ask which version a project runs.
+    pub requirements: BTreeMap<String, Vec<String>>,
     /// What the answer depended on (the files read and probed), for the cache.
     pub facts: Vec<Fact>,
 }
@@ -111,9 +115,14 @@ impl Declared {
         text
     }
 
-    fn add(&mut self, name: &str) {
-        if let Some(n) = requirement_name(name) {
-            self.dists.insert(normalize(n));
+    fn add(&mut self, requirement: &str) {
+        if let Some(n) = requirement_name(requirement) {
+            let n = normalize(n);
+            self.requirements
+                .entry(n.clone())
+                .or_default()
+                .push(requirement.trim().to_string());
+            self.dists.insert(n);
         }
     }
 
@@ -163,9 +172,14 @@ impl Declared {
         }
         for deps in poetry_tables {
             any = true;
-            deps.keys()
-                .filter(|k| k.as_str() != "python")
-                .for_each(|k| self.add(k));
+            for (name, value) in deps.iter().filter(|(k, _)| k.as_str() != "python") {
+                // `pytest = "^8.0"` or `pytest = { version = "^8.0" }`.
+                let version = value
+                    .as_str()
+                    .or_else(|| value.get("version").and_then(toml::Value::as_str))
+                    .unwrap_or_default();
+                self.add(&format!("{name} {version}"));
+            }
         }
         any
     }
@@ -269,6 +283,9 @@ sphinx = "*"
             ]
         );
         assert_eq!(d.sources, ["pyproject.toml", "requirements-dev.txt"]);
+        assert_eq!(d.requirements["requests"], ["Requests>=2"]);
+        assert_eq!(d.requirements["flask"], ["Flask *"]);
+        assert_eq!(d.requirements["black"], ["black==24"]);
         let map = ModuleMap::default();
         assert!(map.declared(&d, "typing_extensions"));
         assert!(

@@ -7,6 +7,7 @@
 
 mod computed;
 pub(crate) mod lex;
+pub mod patch;
 pub(crate) mod resolve;
 pub mod scan;
 

@@ -10,17 +10,9 @@ use tree_sitter::Node;
 use super::{FileRename, Out, Parsed, RefKind, Rename};
 use crate::imports::ImportKind;
 
-/// Calls that patch by dotted name, whatever the pack says.
-pub const PATCH_CALLS: &[&str] = &[
-    "unittest.mock.patch",
-    "unittest.mock.patch.dict",
-    "mock.patch",
-    "mock.patch.dict",
-    "patch",
-    "patch.dict",
-    "monkeypatch.setattr",
-    "monkeypatch.delattr",
-];
+/// Calls that patch by dotted name, whatever the pack says (shared with
+/// the lane guards, which count them as import sites).
+pub use crate::imports::patch::PATCH_CALLS;
 
 pub(super) fn rewrite(fr: &FileRename, file: &Parsed, out: &mut Out) {
     for site in file.sites {

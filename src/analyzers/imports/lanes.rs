@@ -1,6 +1,9 @@
 //! `check = "lanes"` of `analyzer = "imports"` (LANE001): an import of a
 //! module in a lane the file's lane may not import. It also feeds `rulegate
-//! report lanes` with every crossing, allowed or not.
+//! report lanes` with every crossing, allowed or not. A dotted name given to
+//! a patch call (`mock.patch("candidate.x.f")`, `monkeypatch.setattr`,
+//! `mocker.patch`, the `module_string_calls`) imports its module when the
+//! patch starts, so it is a site too (kind `patch`).
 
 use std::ops::Range;
 
@@ -9,7 +12,7 @@ use serde::Deserialize;
 use super::may_import;
 use crate::analyzers::{Analyzer, Fact, FileCtx, Hit, Inventory, LaneImport, Report};
 use crate::imports::resolve::TargetKind;
-use crate::imports::{ImportKind, ImportSite};
+use crate::imports::{ImportKind, ImportSite, patch};
 
 /// How `lanes` treats imports inside `if TYPE_CHECKING:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
@@ -35,11 +38,15 @@ pub struct LanesOptions {
     pub typing_only: TypingOnly,
     /// Calls whose first string argument names a module or an object inside
     /// one (`mock.patch("pkg.mod.f")`), which `rulegate promote` rewrites
-    /// with the imports. Default: `unittest.mock.patch`, `mock.patch`,
-    /// `patch`.
+    /// with the imports and the lane guards count as import sites (beside
+    /// the patch calls they always know). Default: `unittest.mock.patch`,
+    /// `mock.patch`, `patch`.
     #[serde(default)]
     pub module_string_calls: Option<Vec<String>>,
 }
+
+/// The kind of a site that is a patch call's dotted name.
+const PATCH_KIND: &str = "patch";
 
 /// The calls `rulegate promote` rewrites the first string argument of,
 /// unless a pack says otherwise.
@@ -49,13 +56,23 @@ pub const DEFAULT_MODULE_STRING_CALLS: &[&str] = &["unittest.mock.patch", "mock.
 #[derive(Debug)]
 pub struct Lanes {
     opts: LanesOptions,
+    /// The patch calls: the known ones and the `module_string_calls`, else
+    /// the default.
+    patch_calls: patch::PatchCalls,
 }
 
 /// Builds the analyzer from a rule's options (without `check`).
 pub fn build(options: &toml::Table) -> Result<Box<dyn Analyzer>, String> {
-    Ok(Box::new(Lanes {
-        opts: crate::analyzers::options(options)?,
-    }))
+    let opts: LanesOptions = crate::analyzers::options(options)?;
+    let string_calls = match &opts.module_string_calls {
+        Some(calls) => calls.clone(),
+        None => DEFAULT_MODULE_STRING_CALLS
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+    };
+    let patch_calls = patch::PatchCalls::new(&string_calls);
+    Ok(Box::new(Lanes { opts, patch_calls }))
 }
 
 /// One module an import reaches, with where to underline it.
@@ -118,6 +135,23 @@ impl Lanes {
         out
     }
 
+    /// The modules the file's patch strings reach: only files that hold a
+    /// patch call's word, and have a tree, are looked at.
+    fn patch_sites(&self, ctx: &FileCtx) -> Vec<Reached> {
+        let calls = &self.patch_calls;
+        let Some(tree) = ctx.tree.filter(|_| calls.may_match(ctx.text)) else {
+            return Vec::new();
+        };
+        calls
+            .targets(tree, ctx.text)
+            .into_iter()
+            .map(|t| Reached {
+                module: t.dotted,
+                range: t.range,
+            })
+            .collect()
+    }
+
     /// Every lane crossing of the file, judged against `may_import`.
     /// With `include_allowed` false (linting), only the violations are built.
     fn crossings(&self, ctx: &FileCtx, include_allowed: bool) -> Vec<(LaneImport, Range<usize>)> {
@@ -139,32 +173,44 @@ impl Lanes {
         if from.may_import.is_none() && !include_allowed {
             return out;
         }
-        for site in sites.iter() {
-            for r in self.reached(ctx, site) {
-                let (to, target) = ctx.project.lane_of_module(ctx.config, &r.module);
-                let Some(to) = to.filter(|t| t.name != from.name) else {
-                    continue;
-                };
-                let allowed = may_import(from, to)
-                    || (site.typing_only && self.opts.typing_only == TypingOnly::Exempt);
-                if allowed && !include_allowed {
-                    continue;
-                }
-                out.push((
-                    LaneImport {
-                        file: ctx.path.to_string(),
-                        line: line_of(r.range.start),
-                        from_lane: from.name.clone(),
-                        to_lane: to.name.clone(),
-                        module: r.module,
-                        target: target.map(|t| t.rel),
-                        kind: site.kind.as_str(),
-                        typing_only: site.typing_only,
-                        allowed,
-                    },
-                    r.range,
-                ));
+        // (kind, typing-only, what it reaches): the imports, then the
+        // patch strings.
+        let reached = sites
+            .iter()
+            .flat_map(|site| {
+                self.reached(ctx, site)
+                    .into_iter()
+                    .map(|r| (site.kind.as_str(), site.typing_only, r))
+            })
+            .chain(
+                self.patch_sites(ctx)
+                    .into_iter()
+                    .map(|r| (PATCH_KIND, false, r)),
+            );
+        for (kind, typing_only, r) in reached {
+            let (to, target) = ctx.project.lane_of_module(ctx.config, &r.module);
+            let Some(to) = to.filter(|t| t.name != from.name) else {
+                continue;
+            };
+            let allowed = may_import(from, to)
+                || (typing_only && self.opts.typing_only == TypingOnly::Exempt);
+            if allowed && !include_allowed {
+                continue;
             }
+            out.push((
+                LaneImport {
+                    file: ctx.path.to_string(),
+                    line: line_of(r.range.start),
+                    from_lane: from.name.clone(),
+                    to_lane: to.name.clone(),
+                    module: r.module,
+                    target: target.map(|t| t.rel),
+                    kind,
+                    typing_only,
+                    allowed,
+                },
+                r.range,
+            ));
         }
         out
     }
@@ -176,12 +222,18 @@ impl Analyzer for Lanes {
     }
 
     fn prefilter(&self) -> Option<Vec<String>> {
-        Some(vec!["import".to_string()])
+        // A test may patch by name with no import (`monkeypatch`, `mocker`).
+        Some(
+            ["import", "patch", "setattr", "delattr"]
+                .map(String::from)
+                .to_vec(),
+        )
     }
 
-    /// Only files that may import dynamically read the tree.
+    /// Only files that may import dynamically or patch by name read the tree.
     fn needs_tree(&self, text: &str) -> bool {
         crate::imports::names_dynamic_call(text, &self.opts.dynamic_calls)
+            || self.patch_calls.may_match(text)
     }
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
@@ -192,6 +244,8 @@ impl Analyzer for Lanes {
             };
             let typing = if edge.typing_only {
                 " (a typing-only import, inside `if TYPE_CHECKING:`)"
+            } else if edge.kind == PATCH_KIND {
+                " (patched by name: the patch imports it)"
             } else {
                 ""
             };

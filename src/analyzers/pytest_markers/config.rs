@@ -18,9 +18,15 @@ pub struct PytestConfig {
     pub text: String,
     /// Which kind of file it is.
     pub format: Format,
-    /// `--strict-markers` (or the old `--strict`) in `addopts`, or
-    /// `strict_markers`, else `strict`, true.
-    pub strict: bool,
+    /// `--strict-markers` (or the old `--strict`) in `addopts`: strict
+    /// under every pytest.
+    pub strict_addopts: bool,
+    /// `strict_markers`, else `strict`, true: keys only pytest 9 reads
+    /// (pytest 8 ignores them), see [`PytestConfig::strict`].
+    pub strict_ini: bool,
+    /// The file itself needs pytest ≥ 9: a `minversion` of 9 or more, or a
+    /// format only pytest 9 reads (`pytest.toml`, a native `[tool.pytest]`).
+    pub needs_nine: bool,
     /// The names its `markers` registers.
     pub markers: Vec<String>,
 }
@@ -82,13 +88,33 @@ pub fn from_text(rel: String, text: String) -> Option<PytestConfig> {
         None if always => Settings::default(),
         None => return None,
     };
+    let needs_nine = settings.native
+        || format == Format::PytestToml
+        || settings
+            .minversion
+            .as_deref()
+            .and_then(super::version::major)
+            .is_some_and(|m| m >= 9);
     Some(PytestConfig {
         rel,
-        strict: settings.strict(),
+        strict_addopts: settings.strict_addopts(),
+        strict_ini: settings.strict_markers.or(settings.strict).unwrap_or(false),
+        needs_nine,
         markers: settings.markers,
         text,
         format,
     })
+}
+
+impl PytestConfig {
+    /// Whether markers are strict under the pytest the project runs:
+    /// `nine` says whether that is pytest ≥ 9 (from its declarations or
+    /// its environment), `None` when unknown. `addopts` counts for every
+    /// pytest; the ini keys only where pytest ≥ 9 is sure (when unknown,
+    /// only if the file itself needs pytest 9), since pytest 8 ignores them.
+    pub fn strict(&self, nine: Option<bool>) -> bool {
+        self.strict_addopts || (self.strict_ini && nine.unwrap_or(self.needs_nine))
+    }
 }
 
 /// The settings PYT001 reads, as written.
@@ -98,14 +124,16 @@ struct Settings {
     strict_markers: Option<bool>,
     strict: Option<bool>,
     markers: Vec<String>,
+    minversion: Option<String>,
+    /// Read from a native `[tool.pytest]` table (pytest 9's format).
+    native: bool,
 }
 
 impl Settings {
-    fn strict(&self) -> bool {
+    fn strict_addopts(&self) -> bool {
         self.addopts
             .iter()
             .any(|o| o == "--strict-markers" || o == "--strict")
-            || self.strict_markers.or(self.strict).unwrap_or(false)
     }
 }
 
@@ -167,6 +195,7 @@ fn ini_settings(text: &str, section: &str) -> Option<Settings> {
             "addopts" => s.addopts = value.split_whitespace().map(String::from).collect(),
             "strict_markers" => s.strict_markers = truthy(&value),
             "strict" => s.strict = truthy(&value),
+            "minversion" => s.minversion = Some(value),
             "markers" => s.markers = value.lines().filter_map(marker_name).collect(),
             _ => {}
         }
@@ -176,6 +205,7 @@ fn ini_settings(text: &str, section: &str) -> Option<Settings> {
 
 fn toml_settings(text: &str, format: Format) -> Option<Settings> {
     let doc: toml::Table = text.parse().ok()?;
+    let mut native = false;
     let table = match format {
         Format::PytestToml => doc.get("pytest")?.as_table()?.clone(),
         _ => {
@@ -184,7 +214,10 @@ fn toml_settings(text: &str, format: Format) -> Option<Settings> {
             // pytest 9, `[tool.pytest]` itself (native TOML values).
             match pytest.get("ini_options").and_then(|t| t.as_table()) {
                 Some(ini) => ini.clone(),
-                None => pytest.clone(),
+                None => {
+                    native = true;
+                    pytest.clone()
+                }
             }
         }
     };
@@ -203,7 +236,16 @@ fn toml_settings(text: &str, format: Format) -> Option<Settings> {
         toml::Value::String(s) => truthy(s),
         _ => None,
     };
-    let mut s = Settings::default();
+    let mut s = Settings {
+        native,
+        ..Settings::default()
+    };
+    s.minversion = table.get("minversion").and_then(|v| match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Float(f) => Some(f.to_string()),
+        _ => None,
+    });
     if let Some(v) = table.get("addopts") {
         s.addopts = strings(v);
     }
@@ -315,12 +357,15 @@ mod tests {
         let ini = "[pytest]\naddopts = -ra --strict-markers\nmarkers =\n    slow: takes long\n    env(name): needs env\n";
         let c = select(&[("pytest.ini", ini), ("tox.ini", "[pytest]\n")]).unwrap();
         assert_eq!(c.rel, "pytest.ini");
-        assert!(c.strict);
+        assert!(c.strict_addopts && c.strict(Some(false)));
         assert_eq!(c.markers, ["slow", "env"]);
         // An empty pytest.ini still wins over a pyproject.toml.
         let py = "[tool.pytest.ini_options]\nstrict_markers = true\n";
         let c = select(&[("pytest.ini", ""), ("pyproject.toml", py)]).unwrap();
-        assert_eq!((c.rel.as_str(), c.strict), ("pytest.ini", false));
+        assert_eq!(
+            (c.rel.as_str(), c.strict(Some(true))),
+            ("pytest.ini", false)
+        );
         // A pyproject.toml without a pytest table is skipped; tox.ini's
         // section is [pytest], setup.cfg's [tool:pytest].
         let c = select(&[
@@ -329,20 +374,57 @@ mod tests {
             ("setup.cfg", "[tool:pytest]\nstrict = true\n"),
         ])
         .unwrap();
-        assert_eq!((c.rel.as_str(), c.strict), ("setup.cfg", true));
+        assert_eq!((c.rel.as_str(), c.strict_ini), ("setup.cfg", true));
         let c = select(&[("pyproject.toml", py)]).unwrap();
-        assert!(c.strict);
+        assert!(c.strict_ini && !c.strict_addopts);
         let native = "[tool.pytest]\naddopts = [\"--strict-markers\"]\nmarkers = [\"slow: x\"]\n";
         let c = select(&[("pyproject.toml", native)]).unwrap();
-        assert!(c.strict);
+        assert!(c.strict(None));
         assert_eq!(c.markers, ["slow"]);
         // strict_markers overrides strict.
         let c = select(&[(
             "pytest.ini",
             "[pytest]\nstrict = true\nstrict_markers = false\n",
         )]);
-        assert!(!c.unwrap().strict);
+        assert!(!c.unwrap().strict(Some(true)));
         assert_eq!(select(&[("setup.cfg", "[flake8]\n")]), None);
+    }
+
+    #[test]
+    fn the_ini_keys_are_strict_only_under_pytest_nine() {
+        // pytest 8 ignores `strict_markers` and `strict`; pytest 9 reads them.
+        for text in [
+            "[pytest]\nstrict_markers = true\n",
+            "[pytest]\nstrict = true\n",
+        ] {
+            let c = select(&[("pytest.ini", text)]).unwrap();
+            assert!(!c.strict(Some(false)), "{text}");
+            assert!(c.strict(Some(true)), "{text}");
+            assert!(!c.strict(None), "unknown pytest: not guessed, {text}");
+        }
+        // The file itself may need pytest 9: `minversion`, or its format.
+        let c = select(&[(
+            "pytest.ini",
+            "[pytest]\nminversion = 9.0\nstrict_markers = 1\n",
+        )]);
+        assert!(c.unwrap().strict(None));
+        let c = select(&[(
+            "pytest.ini",
+            "[pytest]\nminversion = 8.0\nstrict_markers = 1\n",
+        )]);
+        assert!(!c.unwrap().strict(None));
+        let c = select(&[("pytest.toml", "[pytest]\nstrict_markers = true\n")]);
+        assert!(c.unwrap().strict(None));
+        let c = select(&[("pyproject.toml", "[tool.pytest]\nstrict_markers = true\n")]);
+        assert!(c.unwrap().strict(None));
+        let c = select(&[(
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\nminversion = \"9\"\nstrict = true\n",
+        )]);
+        assert!(c.unwrap().strict(None));
+        // What the project declares wins over the file's hints.
+        let c = select(&[("pytest.toml", "[pytest]\nstrict_markers = true\n")]);
+        assert!(!c.unwrap().strict(Some(false)));
     }
 
     #[test]

@@ -9,12 +9,20 @@
 //! likely typo) is reported, and the message says the plugins were not
 //! checked: an unknown marker is never guessed to be an error.
 //!
-//! What is read beyond the file (configs, conftests, the environment) is
-//! read once per run and recorded for the cache; the environment is read
-//! only when a strict config has a marker nothing else registers.
+//! Strict markers: `--strict-markers` in `addopts` (every pytest), or the
+//! ini keys `strict_markers`/`strict`, which only pytest 9 reads: they count
+//! where the project runs pytest ≥ 9 by its declared dependencies, else by
+//! the pytest installed in its environment, else by the config itself
+//! ([`version`]); when nothing says which pytest, they are not guessed.
+//!
+//! What is read beyond the file (configs, conftests, declarations, the
+//! environment) is read once per run and recorded for the cache; the
+//! environment is read only when a strict config has a marker nothing else
+//! registers, or when only it can say which pytest runs.
 
 mod config;
 mod plugins;
+mod version;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -70,6 +78,9 @@ pub struct PytestMarkers {
     conftests: Mutex<HashMap<String, Found<Registered>>>,
     /// The installed plugins' markers (read on first need).
     plugins: OnceLock<PluginMarkers>,
+    /// Per project root: whether its declarations say pytest ≥ 9, and the
+    /// facts that answer depended on.
+    declared: Mutex<HashMap<std::path::PathBuf, Found<Option<bool>>>>,
 }
 
 /// Builds the analyzer from a rule's options.
@@ -79,6 +90,7 @@ pub fn build(options: &toml::Table) -> Result<Box<dyn Analyzer>, String> {
         configs: Mutex::default(),
         conftests: Mutex::default(),
         plugins: OnceLock::new(),
+        declared: Mutex::default(),
     }))
 }
 
@@ -169,6 +181,39 @@ impl PytestMarkers {
 
     fn plugins(&self, ctx: &FileCtx) -> &PluginMarkers {
         self.plugins.get_or_init(|| plugins::read(&ctx.config.root))
+    }
+
+    /// Whether the project runs pytest ≥ 9: what its declarations say,
+    /// else what its environment has installed; `None` when unknown.
+    fn pytest_nine(&self, ctx: &FileCtx) -> Option<bool> {
+        let root = &ctx.config.root;
+        let cached = self.declared.lock().ok().and_then(|m| m.get(root).cloned());
+        let (declared, facts) = cached.unwrap_or_else(|| {
+            let d = crate::deps_decl::Declared::read(root).ok().flatten();
+            let answer = d.as_ref().and_then(|d| {
+                let specs = d.requirements.get("pytest")?;
+                version::declared_nine(specs.iter().map(String::as_str))
+            });
+            // No declaration file at all: what was probed still decides.
+            let facts: Arc<[Fact]> = match &d {
+                Some(d) => d.facts.clone().into(),
+                None => Arc::from([Fact::Content {
+                    path: root.join("pyproject.toml").to_string_lossy().into_owned(),
+                    hash: crate::source::read_body(&root.join("pyproject.toml"))
+                        .ok()
+                        .map(|t| crate::hash::digest(t.as_bytes())),
+                }]),
+            };
+            if let Ok(mut m) = self.declared.lock() {
+                m.insert(root.clone(), (answer, facts.clone()));
+            }
+            (answer, facts)
+        });
+        ctx.project.deps.extend(&facts);
+        declared.or_else(|| {
+            let installed = self.plugins(ctx).pytest_version.as_deref()?;
+            version::major(installed).map(|m| m >= 9)
+        })
     }
 }
 
@@ -262,7 +307,10 @@ impl Analyzer for PytestMarkers {
             },
             None => config,
         };
-        if !config.strict {
+        // The ini keys need to know which pytest runs; `addopts` does not.
+        let strict =
+            config.strict_addopts || (config.strict_ini && config.strict(self.pytest_nine(ctx)));
+        if !strict {
             return;
         }
         let (conftest, conftest_complete) = self.conftest_markers(ctx, rel_dir);

@@ -39,6 +39,16 @@ pub struct PluginMarkers {
     pub markers: Vec<String>,
     /// Plugins whose registrations could not all be read.
     pub unreadable: Vec<String>,
+    /// The version of pytest installed there (`pytest-8.4.2.dist-info`).
+    pub pytest_version: Option<String>,
+}
+
+/// The version in a `pytest-X.dist-info` folder name, if it is pytest's.
+fn pytest_dist_version(folder: &str) -> Option<&str> {
+    let version = folder.strip_prefix("pytest-")?.strip_suffix(".dist-info")?;
+    version
+        .starts_with(|c: char| c.is_ascii_digit())
+        .then_some(version)
 }
 
 /// The environment pytest would run in: `$VIRTUAL_ENV`, else `.venv/` or
@@ -113,9 +123,17 @@ pub fn read(root: &Path) -> PluginMarkers {
         let Ok(entries) = std::fs::read_dir(&sp) else {
             continue;
         };
-        let mut modules: Vec<String> = entries
+        let infos: Vec<std::fs::DirEntry> = entries
             .flatten()
             .filter(|e| e.file_name().to_string_lossy().ends_with(".dist-info"))
+            .collect();
+        for e in &infos {
+            if let Some(v) = pytest_dist_version(&e.file_name().to_string_lossy()) {
+                out.pytest_version = Some(v.to_string());
+            }
+        }
+        let mut modules: Vec<String> = infos
+            .iter()
             .filter_map(|e| std::fs::read_to_string(e.path().join("entry_points.txt")).ok())
             .flat_map(|t| pytest11_modules(&t))
             .collect();
@@ -220,6 +238,9 @@ mod tests {
             got.markers.extend(names);
         }
         assert_eq!(got.markers, ["timeout"]);
+        assert_eq!(pytest_dist_version("pytest-8.4.2.dist-info"), Some("8.4.2"));
+        assert_eq!(pytest_dist_version("pytest_timeout-2.3.dist-info"), None);
+        assert_eq!(pytest_dist_version("pytest-asyncio-1.0.dist-info"), None);
         assert_eq!(
             pytest11_modules(
                 "[console_scripts]\nx = a:b\n[pytest11]\nasyncio = pytest_asyncio.plugin\n"

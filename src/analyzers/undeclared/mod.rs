@@ -5,8 +5,10 @@
 //! pytest would hit `ModuleNotFoundError` wherever the dependency is not
 //! installed. A guarded import (`try: … except ImportError:`) expects to
 //! fail and is not reported; relative and dynamic imports are not either.
-//! A project with no declaration file at all gets no finding, and a note
-//! saying so once per run.
+//! A project with no declaration file at all (or an unreadable one) gets
+//! no finding; `rulegate lint -v` says so once per run ([`silence_note`]).
+//! A plain run stays quiet: the note would be noise on every repository
+//! that does not declare its dependencies.
 
 mod stdlib;
 
@@ -67,9 +69,8 @@ impl Undeclared {
             .or_insert_with(|| {
                 let declared = match Declared::read(root) {
                     Ok(Some(d)) => d,
-                    // Nothing declared: nothing to judge against. (A note on
-                    // standard error would break the quiet of a plain run;
-                    // `explain DEP001` says it.)
+                    // Nothing declared: nothing to judge against (`lint -v`
+                    // says so, through `silence_note`).
                     Ok(None) => return None,
                     // An unreadable pyproject.toml is reported by the tools
                     // that own it; this rule stays silent rather than guess.
@@ -86,6 +87,31 @@ impl Undeclared {
                 Some(Arc::new(Knowledge { declared, map }))
             })
             .clone()
+    }
+}
+
+/// The note that says why an active DEP001 rule is silent for the
+/// project at `root`: no dependency declaration found, or one that cannot
+/// be read; `None` when the rules have no such rule or the project declares
+/// its dependencies. Read once per run, by `lint -v`.
+pub fn silence_note(rules: &crate::rule::RuleSet, root: &std::path::Path) -> Option<String> {
+    let rule = rules.rules.iter().find(|r| match &r.matcher {
+        crate::rule::Matcher::Analyzer(a) => (a.as_ref() as &dyn std::any::Any).is::<Undeclared>(),
+        _ => false,
+    })?;
+    match Declared::read(root) {
+        Ok(Some(_)) => None,
+        Ok(None) => Some(format!(
+            "note: {} is silent: no dependency declarations found at {} \
+             (pyproject.toml [project] dependencies, [dependency-groups], \
+             [tool.poetry], or requirements*.txt)",
+            rule.id,
+            root.display()
+        )),
+        Err(e) => Some(format!(
+            "note: {} is silent: {e}; fix the file to check imports against it",
+            rule.id
+        )),
     }
 }
 
