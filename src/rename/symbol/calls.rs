@@ -25,8 +25,8 @@ const ATTRIBUTE_CALLS: &[&str] = &[
 ];
 
 pub(super) fn rewrite(sr: &SymbolRename, file: &Parsed, out: &mut Out, listed: &mut Lists) {
-    // Most files never spell the name: no walk for them.
-    if !file.text.contains(sr.old) {
+    // Most files never spell the name nor call `*attr`: no walk for them.
+    if !file.text.contains(sr.old) && !file.text.contains("attr(") && !file.text.contains(".object(") {
         return;
     }
     let mut stack = vec![file.tree.root_node()];

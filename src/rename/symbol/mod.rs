@@ -141,7 +141,7 @@ impl SymbolRename<'_> {
             self.dunder_all(file, &mut out);
         }
         calls::rewrite(self, file, &mut out, &mut listed);
-        if own && self.alias {
+        if own && self.alias && self.keeps_alias(file) {
             match alias::rewrite(self, file) {
                 Ok(Some((at, text))) => {
                     out.push(RefKind::Alias, at..at, at..at, text);
@@ -158,6 +158,18 @@ impl SymbolRename<'_> {
             refusals: listed.refusals,
             unprovable: listed.unprovable,
         }
+    }
+
+    /// Whether `--alias` answers the old name in this module (one that
+    /// binds the symbol): the defining module, a package `__init__` and a
+    /// module that exports it in `__all__` (its public re-exporters); an
+    /// importer that merely uses the symbol gets no alias.
+    fn keeps_alias(&self, file: &Parsed) -> bool {
+        self.module == self.modules[0]
+            || self.relative.is_some_and(|(_, rel)| {
+                rel.ends_with("/__init__.py") || rel == "__init__.py"
+            })
+            || file.names.dunder_all.iter().any(|(n, _)| n == self.old)
     }
 
     /// Whether this file's module binds the symbol under `old` at module
