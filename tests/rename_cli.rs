@@ -45,7 +45,10 @@ def local():
     return Widget
 "#,
     ),
-    ("pkg/star.py", "from pkg.shapes import *\n\n\ndef made():\n    return Widget()\n"),
+    (
+        "pkg/star.py",
+        "from pkg.shapes import *\n\n\ndef made():\n    return Widget()\n",
+    ),
     (
         "app/use_from.py",
         "from pkg.shapes import Widget\nfrom pkg.shapes import Widget as W\n\n\ndef build():\n    return Widget().area() + W().area()\n",
@@ -132,7 +135,10 @@ fn the_plan_lists_every_rewrite_and_changes_nothing() {
     let root = dir.path();
     let (code, out, err) = run_in(root, &["rename", "pkg.shapes.Widget", "--to", "Gadget"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("## Rename of `pkg.shapes.Widget` to `Gadget`"), "{out}");
+    assert!(
+        out.contains("## Rename of `pkg.shapes.Widget` to `Gadget`"),
+        "{out}"
+    );
     assert!(out.contains("**Verdict: pass**"), "{out}");
     assert!(
         out.contains("Modules that bind it: `pkg.shapes`, `app.use_from`, `app.use_reexport`, `pkg`, `pkg.star`"),
@@ -142,13 +148,23 @@ fn the_plan_lists_every_rewrite_and_changes_nothing() {
     assert_eq!(read(root, "pkg/shapes.py"), FILES[1].1);
     let (code, json, _) = run_in(
         root,
-        &["rename", "pkg.shapes.Widget", "--to", "Gadget", "--format", "json"],
+        &[
+            "rename",
+            "pkg.shapes.Widget",
+            "--to",
+            "Gadget",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["verdict"], "pass");
     assert_eq!(v["to"], "Gadget");
-    let (code, diff, _) = run_in(root, &["rename", "pkg.shapes.Widget", "--to", "Gadget", "--diff"]);
+    let (code, diff, _) = run_in(
+        root,
+        &["rename", "pkg.shapes.Widget", "--to", "Gadget", "--diff"],
+    );
     assert_eq!(code, 0);
     assert!(diff.contains("-class Widget:\n+class Gadget:"), "{diff}");
     assert_eq!(read(root, "pkg/shapes.py"), FILES[1].1);
@@ -162,16 +178,31 @@ fn apply_renames_every_reference_and_the_program_runs_the_same() {
     if let Some((ok, out)) = &before {
         assert!(ok, "{out}");
     }
-    let (code, out, err) = run_in(root, &["rename", "pkg.shapes.Widget", "--to", "Gadget", "--apply"]);
+    let (code, out, err) = run_in(
+        root,
+        &["rename", "pkg.shapes.Widget", "--to", "Gadget", "--apply"],
+    );
     assert_eq!(code, 0, "{out}{err}");
-    assert!(err.contains("Renamed `pkg.shapes.Widget` to `Gadget`"), "{err}");
+    assert!(
+        err.contains("Renamed `pkg.shapes.Widget` to `Gadget`"),
+        "{err}"
+    );
     let shapes = read(root, "pkg/shapes.py");
-    assert!(shapes.starts_with("__all__ = [\"Gadget\", \"make\"]"), "{shapes}");
+    assert!(
+        shapes.starts_with("__all__ = [\"Gadget\", \"make\"]"),
+        "{shapes}"
+    );
     assert!(shapes.contains("class Gadget:"), "{shapes}");
     assert!(shapes.contains("    return Gadget()\n"), "{shapes}");
     // The parameter and the local named like it are other names.
-    assert!(shapes.contains("def echo(Widget):\n    return Widget\n"), "{shapes}");
-    assert!(shapes.contains("    Widget = \"a local\"\n    return Widget\n"), "{shapes}");
+    assert!(
+        shapes.contains("def echo(Widget):\n    return Widget\n"),
+        "{shapes}"
+    );
+    assert!(
+        shapes.contains("    Widget = \"a local\"\n    return Widget\n"),
+        "{shapes}"
+    );
     assert_eq!(
         read(root, "pkg/__init__.py"),
         "from .shapes import Gadget\n\n__all__ = [\"Gadget\"]\n"
@@ -182,16 +213,18 @@ fn apply_renames_every_reference_and_the_program_runs_the_same() {
         "from pkg.shapes import Gadget\nfrom pkg.shapes import Gadget as W\n\n\ndef build():\n    return Gadget().area() + W().area()\n"
     );
     assert!(
-        read(root, "app/use_attr.py").contains(
-            "[pkg.shapes.Gadget, sh.Gadget, shapes.Gadget, getattr(shapes, \"Gadget\")]"
-        )
+        read(root, "app/use_attr.py")
+            .contains("[pkg.shapes.Gadget, sh.Gadget, shapes.Gadget, getattr(shapes, \"Gadget\")]")
     );
     assert!(read(root, "app/use_reexport.py").contains("from pkg import Gadget\n"));
     assert!(read(root, "app/use_reexport.py").contains("return Gadget is pkg.Gadget"));
     assert!(read(root, "app/patching.py").contains("mock.patch(\"pkg.shapes.Gadget.area\""));
     let audit = read(root, "promotion-audit.log");
     assert!(audit.contains("\"command\":\"rename\""), "{audit}");
-    assert!(audit.contains("\"symbol\":\"pkg.shapes.Widget\""), "{audit}");
+    assert!(
+        audit.contains("\"symbol\":\"pkg.shapes.Widget\""),
+        "{audit}"
+    );
     if let (Some((_, before)), Some((ok, after))) = (before, python(root, &["main.py"])) {
         assert!(ok, "{after}");
         assert_eq!(before, after);
@@ -211,7 +244,16 @@ fn the_new_name_bound_where_the_rename_lands_is_refused_even_forced() {
     );
     let (code, out, err) = run_in(
         root,
-        &["rename", "pkg.shapes.Widget", "--to", "Gadget", "--apply", "--force", "--reason", "try"],
+        &[
+            "rename",
+            "pkg.shapes.Widget",
+            "--to",
+            "Gadget",
+            "--apply",
+            "--force",
+            "--reason",
+            "try",
+        ],
     );
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("**Verdict: refused**"), "{out}");
@@ -222,10 +264,16 @@ fn the_new_name_bound_where_the_rename_lands_is_refused_even_forced() {
     assert!(err.contains("a refusal cannot be forced"), "{err}");
     assert_eq!(read(root, "pkg/shapes.py"), FILES[1].1);
     // A builtin spelled like the new name would come to mean the class.
-    write_files(root, &[("app/clash.py", "from pkg.shapes import Widget
+    write_files(
+        root,
+        &[(
+            "app/clash.py",
+            "from pkg.shapes import Widget
 
 print(Widget)
-")]);
+",
+        )],
+    );
     let (code, out, _) = run_in(root, &["rename", "pkg.shapes.Widget", "--to", "print"]);
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -240,14 +288,23 @@ fn a_new_name_bound_in_the_module_or_a_non_definition_is_an_error() {
     let root = dir.path();
     let (code, _, err) = run_in(root, &["rename", "pkg.shapes.Widget", "--to", "make"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("`make` is already bound in the module (line 9)"), "{err}");
+    assert!(
+        err.contains("`make` is already bound in the module (line 9)"),
+        "{err}"
+    );
     write_files(root, &[("pkg/consts.py", "LIMIT = 3\n")]);
     let (code, _, err) = run_in(root, &["rename", "pkg.consts.LIMIT", "--to", "MAX"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("`LIMIT` is not a top-level class or function"), "{err}");
+    assert!(
+        err.contains("`LIMIT` is not a top-level class or function"),
+        "{err}"
+    );
     let (code, _, err) = run_in(root, &["rename", "pkg.shapes.area", "--to", "size"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("`area` is not bound at the top level"), "{err}");
+    assert!(
+        err.contains("`area` is not bound at the top level"),
+        "{err}"
+    );
     let (code, _, err) = run_in(root, &["rename", "pkg.nothing.X", "--to", "Y"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("`pkg.nothing` is not a module"), "{err}");
@@ -271,13 +328,28 @@ fn a_computed_getattr_blocks_the_gate_and_force_applies_with_its_reason() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("**Verdict: blocked**"), "{out}");
     assert!(out.contains("### Not provable (1)"), "{out}");
-    assert!(out.contains("`app/dynamic.py:5` `return getattr(pkg.shapes, name)`"), "{out}");
-    let (code, _, err) = run_in(root, &["rename", "pkg.shapes.Widget", "--to", "Gadget", "--apply"]);
+    assert!(
+        out.contains("`app/dynamic.py:5` `return getattr(pkg.shapes, name)`"),
+        "{out}"
+    );
+    let (code, _, err) = run_in(
+        root,
+        &["rename", "pkg.shapes.Widget", "--to", "Gadget", "--apply"],
+    );
     assert_eq!(code, 1, "{err}");
     assert_eq!(read(root, "pkg/shapes.py"), FILES[1].1);
     let (code, _, err) = run_in(
         root,
-        &["rename", "pkg.shapes.Widget", "--to", "Gadget", "--apply", "--force", "--reason", "names come from a fixed table"],
+        &[
+            "rename",
+            "pkg.shapes.Widget",
+            "--to",
+            "Gadget",
+            "--apply",
+            "--force",
+            "--reason",
+            "names come from a fixed table",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     assert!(read(root, "pkg/shapes.py").contains("class Gadget:"));
@@ -297,16 +369,36 @@ fn alias_keeps_the_old_name_working_with_a_deprecation_warning() {
     );
     let (code, out, err) = run_in(
         root,
-        &["rename", "pkg.shapes.Widget", "--to", "Gadget", "--alias", "--apply"],
+        &[
+            "rename",
+            "pkg.shapes.Widget",
+            "--to",
+            "Gadget",
+            "--alias",
+            "--apply",
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
     let shapes = read(root, "pkg/shapes.py");
     assert!(shapes.contains("class Gadget:"), "{shapes}");
-    assert!(shapes.contains("def __getattr__(name):\n    if name == \"Widget\":"), "{shapes}");
-    assert!(!shapes.contains("\nWidget ="), "the alias binds nothing: {shapes}");
+    assert!(
+        shapes.contains("def __getattr__(name):\n    if name == \"Widget\":"),
+        "{shapes}"
+    );
+    assert!(
+        !shapes.contains("\nWidget ="),
+        "the alias binds nothing: {shapes}"
+    );
     let (code, out, err) = run_in(
         root,
-        &["rename", "pkg.lazy.Thing", "--to", "Item", "--alias", "--apply"],
+        &[
+            "rename",
+            "pkg.lazy.Thing",
+            "--to",
+            "Item",
+            "--alias",
+            "--apply",
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
     assert!(read(root, "pkg/lazy.py").contains("def __getattr__(name, _previous=__getattr__):"));

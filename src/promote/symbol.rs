@@ -141,10 +141,7 @@ pub fn plan(run: &Run, target: &str, new: &str, alias: bool) -> Result<SymbolPla
         .iter()
         .find(|f| f.rel == defining.rel)
         .ok_or_else(|| {
-            PromoteError::NotRenamable(format!(
-                "`{old}` is not defined in `{}`",
-                defining.rel
-            ))
+            PromoteError::NotRenamable(format!("`{old}` is not defined in `{}`", defining.rel))
         })?;
     check_definition(&def.names, &def.text, old, new)
         .map_err(|e| PromoteError::NotRenamable(format!("{e} (in `{}`)", def.rel)))?;
@@ -236,7 +233,14 @@ fn read_files(run: &Run, old: &str, defining: &str) -> Vec<File> {
 /// The defining module and every module that binds the symbol at module
 /// level through it (`from pkg.mod import Old` in `pkg/__init__.py`, a
 /// star import), to a fixed point: re-exports of re-exports count.
-fn binders(run: &Run, files: &[File], module: &str, old: &str, new: &str, alias: bool) -> Vec<String> {
+fn binders(
+    run: &Run,
+    files: &[File],
+    module: &str,
+    old: &str,
+    new: &str,
+    alias: bool,
+) -> Vec<String> {
     let resolver = &run.project.modules;
     let mut modules = vec![module.to_string()];
     loop {

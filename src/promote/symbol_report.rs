@@ -80,11 +80,7 @@ fn listed_section(out: &mut String, title: &str, places: &[(String, Listed)]) {
     }
     let _ = writeln!(out, "### {title} ({})\n", places.len());
     for (path, l) in places {
-        let _ = writeln!(
-            out,
-            "- [ ] `{path}:{}` `{}`: {}",
-            l.line, l.code, l.reason
-        );
+        let _ = writeln!(out, "- [ ] `{path}:{}` `{}`: {}", l.line, l.code, l.reason);
     }
     let _ = writeln!(out);
 }

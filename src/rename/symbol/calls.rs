@@ -26,7 +26,10 @@ const ATTRIBUTE_CALLS: &[&str] = &[
 
 pub(super) fn rewrite(sr: &SymbolRename, file: &Parsed, out: &mut Out, listed: &mut Lists) {
     // Most files never spell the name nor call `*attr`: no walk for them.
-    if !file.text.contains(sr.old) && !file.text.contains("attr(") && !file.text.contains(".object(") {
+    if !file.text.contains(sr.old)
+        && !file.text.contains("attr(")
+        && !file.text.contains(".object(")
+    {
         return;
     }
     let mut stack = vec![file.tree.root_node()];
@@ -55,7 +58,12 @@ fn dotted_target(sr: &SymbolRename, file: &Parsed, call: Node, out: &mut Out) {
         };
         if rest.is_empty() || rest.starts_with('.') {
             let new = format!("{m}.{}{rest}", sr.new);
-            out.push(RefKind::String, content.byte_range(), call.byte_range(), new);
+            out.push(
+                RefKind::String,
+                content.byte_range(),
+                call.byte_range(),
+                new,
+            );
             return;
         }
     }
@@ -63,13 +71,7 @@ fn dotted_target(sr: &SymbolRename, file: &Parsed, call: Node, out: &mut Out) {
 
 /// `getattr(mod, "Old")` → `getattr(mod, "New")` when `mod` is a module
 /// that binds the symbol; `getattr(mod, name)` is listed.
-fn attribute_name(
-    sr: &SymbolRename,
-    file: &Parsed,
-    call: Node,
-    out: &mut Out,
-    listed: &mut Lists,
-) {
+fn attribute_name(sr: &SymbolRename, file: &Parsed, call: Node, out: &mut Out, listed: &mut Lists) {
     let text = file.text;
     let Some(function) = call.child_by_field_name("function") else {
         return;

@@ -85,10 +85,12 @@ pub fn check_definition(names: &NameModel, text: &str, old: &str, new: &str) -> 
             "`{old}` is not bound at the top level of the module; only a top-level class or function can be renamed"
         ));
     }
-    if let Some(&b) = ids
-        .iter()
-        .find(|&&b| !matches!(names.binding(b).kind, BindingKind::Function | BindingKind::Class))
-    {
+    if let Some(&b) = ids.iter().find(|&&b| {
+        !matches!(
+            names.binding(b).kind,
+            BindingKind::Function | BindingKind::Class
+        )
+    }) {
         return Err(format!(
             "`{old}` is not a top-level class or function: line {} binds it otherwise",
             line(b)
@@ -166,9 +168,9 @@ impl SymbolRename<'_> {
     /// importer that merely uses the symbol gets no alias.
     fn keeps_alias(&self, file: &Parsed) -> bool {
         self.module == self.modules[0]
-            || self.relative.is_some_and(|(_, rel)| {
-                rel.ends_with("/__init__.py") || rel == "__init__.py"
-            })
+            || self
+                .relative
+                .is_some_and(|(_, rel)| rel.ends_with("/__init__.py") || rel == "__init__.py")
             || file.names.dunder_all.iter().any(|(n, _)| n == self.old)
     }
 
@@ -238,11 +240,19 @@ impl SymbolRename<'_> {
             let aliased = node
                 .parent()
                 .filter(|p| p.kind() == "aliased_import")
-                .filter(|p| p.child_by_field_name("alias").is_some_and(|a| a.id() == node.id()));
+                .filter(|p| {
+                    p.child_by_field_name("alias")
+                        .is_some_and(|a| a.id() == node.id())
+                });
             let name_node = aliased
                 .and_then(|p| p.child_by_field_name("name"))
                 .unwrap_or(node);
-            out.push(RefKind::From, name_node.byte_range(), stmt.clone(), self.new.into());
+            out.push(
+                RefKind::From,
+                name_node.byte_range(),
+                stmt.clone(),
+                self.new.into(),
+            );
             if b.name == self.old {
                 if aliased.is_some() {
                     out.push(RefKind::From, b.range.clone(), stmt, self.new.into());
@@ -294,7 +304,10 @@ impl SymbolRename<'_> {
         else {
             return;
         };
-        let mut refs: Vec<_> = names.references_in(scope, self.old, text).cloned().collect();
+        let mut refs: Vec<_> = names
+            .references_in(scope, self.old, text)
+            .cloned()
+            .collect();
         if star.is_some() {
             // Names the star import may bind read no binding of the model.
             refs.extend(
@@ -321,7 +334,12 @@ impl SymbolRename<'_> {
                 );
                 continue;
             }
-            out.push(RefKind::Name, r.range.clone(), cause.clone(), self.new.into());
+            out.push(
+                RefKind::Name,
+                r.range.clone(),
+                cause.clone(),
+                self.new.into(),
+            );
         }
         // A use of `new` that found nothing (a builtin) would find the renamed symbol.
         let inside = names.scopes()[scope].range.clone();
@@ -400,7 +418,12 @@ impl SymbolRename<'_> {
                 .descendant_for_byte_range(range.start, range.end)
                 .and_then(super::strings::plain_string);
             if let Some(content) = content {
-                out.push(RefKind::All, content.byte_range(), range.clone(), self.new.into());
+                out.push(
+                    RefKind::All,
+                    content.byte_range(),
+                    range.clone(),
+                    self.new.into(),
+                );
             }
         }
     }
@@ -428,8 +451,10 @@ impl SymbolRename<'_> {
                 }
                 continue;
             }
-            if matches!(n.kind(), "module" | "block" | "if_statement" | "try_statement")
-                || n.kind().ends_with("_clause")
+            if matches!(
+                n.kind(),
+                "module" | "block" | "if_statement" | "try_statement"
+            ) || n.kind().ends_with("_clause")
             {
                 stack.extend(n.named_children(&mut n.walk()));
             }
