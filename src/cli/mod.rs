@@ -6,6 +6,7 @@ mod inspect;
 mod lint;
 mod promote;
 mod promote_batch;
+mod rename;
 mod reports;
 mod stubs;
 mod todos;
@@ -72,6 +73,9 @@ enum Command {
     /// The promotion gate of a module or package, and the move that rewrites
     /// every import of it (`--diff`, `--apply`).
     Promote(promote::PromoteArgs),
+    /// Rename a top-level class or function everywhere it is referenced,
+    /// optionally keeping a deprecated alias (`--diff`, `--apply`).
+    Rename(rename::RenameArgs),
     /// A Language Server (LSP 3.17 over stdio) for editors.
     Server {
         /// The date TTLs and escalations are judged against (YYYY-MM-DD).
@@ -155,6 +159,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Todos(command) => todos::run(command),
         Command::Stubs(args) => stubs::run(args),
         Command::Promote(args) => promote::run(args),
+        Command::Rename(args) => rename::run(args),
         Command::Server {
             today,
             max_message_bytes,

@@ -11,6 +11,8 @@ pub mod criteria;
 pub mod files;
 pub mod report;
 pub mod shim;
+pub mod symbol;
+pub mod symbol_report;
 pub mod txn;
 
 use std::path::PathBuf;
@@ -75,6 +77,10 @@ pub enum PromoteError {
     /// A batch file or its rows cannot be used.
     #[error("{0}")]
     Batch(String),
+    /// A symbol that `rulegate rename` cannot rename (not a top-level
+    /// class or function, a new name already bound there, a bad name).
+    #[error("refused: {0}")]
+    NotRenamable(String),
     /// The transaction failed; everything was rolled back.
     #[error("nothing was changed: {0}")]
     Tx(#[from] txn::TxError),
@@ -173,7 +179,7 @@ fn module_name(run: &Run, name: &str) -> Result<String, PromoteError> {
 
 /// The calls whose string argument names a module: the first active
 /// `check = "lanes"` rule's `module_string_calls`, else the default.
-fn string_calls(run: &Run) -> Vec<String> {
+pub(crate) fn string_calls(run: &Run) -> Vec<String> {
     run.rules
         .rules
         .iter()

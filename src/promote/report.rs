@@ -11,7 +11,7 @@ use crate::report::EditPlaces;
 use crate::report::json::finding_value;
 
 /// The verdict word.
-fn verdict(gate: &Gate) -> &'static str {
+pub(super) fn verdict(gate: &Gate) -> &'static str {
     if gate.blocked() { "blocked" } else { "pass" }
 }
 
@@ -43,7 +43,11 @@ pub fn markdown(p: &Promotion, gate: &Gate) -> String {
     );
     criteria_section(&mut out, gate);
     moved_files(&mut out, p);
-    findings_section(&mut out, gate);
+    findings_section(
+        &mut out,
+        gate,
+        "Findings on the moved code, judged at its new place",
+    );
     importers_section(&mut out, p, gate, lane);
     out
 }
@@ -89,12 +93,8 @@ fn moved_files(out: &mut String, p: &Promotion) {
 }
 
 /// The findings on the moved code at its new place, as a checklist.
-fn findings_section(out: &mut String, gate: &Gate) {
-    let _ = writeln!(
-        out,
-        "\n### Findings on the moved code, judged at its new place ({})\n",
-        gate.findings.len()
-    );
+pub(super) fn findings_section(out: &mut String, gate: &Gate, title: &str) {
+    let _ = writeln!(out, "\n### {title} ({})\n", gate.findings.len());
     if gate.findings.is_empty() {
         let _ = writeln!(out, "- [x] none");
     }
@@ -147,20 +147,25 @@ fn importers_section(out: &mut String, p: &Promotion, gate: &Gate, lane: &str) {
             if allowed { "x" } else { " " },
             f.path
         );
-        for r in &f.rewrites {
-            let one_line = |s: &str| s.trim().replace('\n', "` / `");
-            let after = if r.after.trim().is_empty() {
-                "(removed)".to_string()
-            } else {
-                format!("`{}`", one_line(&r.after))
-            };
-            let _ = writeln!(
-                out,
-                "  - line {}: `{}` → {after}",
-                r.line,
-                one_line(&r.before)
-            );
-        }
+        rewrite_lines(out, &f.rewrites);
+    }
+}
+
+/// One checklist line per rewrite: `line N: `before` → `after``.
+pub(super) fn rewrite_lines(out: &mut String, rewrites: &[crate::rename::Rewrite]) {
+    for r in rewrites {
+        let one_line = |s: &str| s.trim().replace('\n', "` / `");
+        let after = if r.after.trim().is_empty() {
+            "(removed)".to_string()
+        } else {
+            format!("`{}`", one_line(&r.after))
+        };
+        let before = if r.before.is_empty() {
+            "(inserted)".to_string()
+        } else {
+            format!("`{}`", one_line(&r.before))
+        };
+        let _ = writeln!(out, "  - line {}: {before} → {after}", r.line);
     }
 }
 

@@ -9,10 +9,13 @@
 //!   and the import a rewritten use needs (or no longer needs);
 //! - `uses`: the uses of imported names (`a.b.src.f()` through `import a.b`);
 //! - `strings`: dotted strings given to import-by-name and patch calls,
-//!   the old parent's `__all__` and lazy-import tables.
+//!   the old parent's `__all__` and lazy-import tables;
+//! - `symbol`: a top-level class or function renamed in its module
+//!   (`rulegate rename`), through the same model and string rules.
 
 mod statements;
 mod strings;
+pub mod symbol;
 mod uses;
 
 use std::ops::Range;
@@ -100,6 +103,12 @@ pub enum RefKind {
     AddedImport,
     /// An import nothing uses after the rewrite, removed.
     RemovedImport,
+    /// The `def` or `class` of a renamed symbol.
+    Definition,
+    /// A use of a renamed symbol's name.
+    Name,
+    /// A deprecated alias (a PEP 562 module `__getattr__`) added.
+    Alias,
 }
 
 /// One change to a file.

@@ -72,6 +72,19 @@ fn string_argument(
     file: &Parsed,
     call: Node,
 ) -> Option<(std::ops::Range<usize>, String)> {
+    let content = patch_target(file, call, fr.string_calls)?;
+    let new = fr.rename.apply(&file.text[content.byte_range()])?;
+    Some((content.byte_range(), new))
+}
+
+/// The content node of the dotted-name argument of a patch call or one of
+/// `string_calls` (the first positional argument, or `target=`), when it
+/// is a plain string literal.
+pub(super) fn patch_target<'t>(
+    file: &Parsed<'t>,
+    call: Node<'t>,
+    string_calls: &[String],
+) -> Option<Node<'t>> {
     let text = file.text;
     let function = call.child_by_field_name("function")?;
     let written = &text[function.byte_range()];
@@ -79,7 +92,7 @@ fn string_argument(
         .names
         .qualified_name(function, text)
         .unwrap_or_else(|| written.to_string());
-    let known = |n: &str| PATCH_CALLS.contains(&n) || fr.string_calls.iter().any(|c| c == n);
+    let known = |n: &str| PATCH_CALLS.contains(&n) || string_calls.iter().any(|c| c == n);
     if !known(&name) && !known(written) {
         return None;
     }
@@ -95,14 +108,12 @@ fn string_argument(
                 .and_then(|_| a.child_by_field_name("value")),
             _ => Some(a),
         })?;
-    let content = plain_string(first)?;
-    let new = fr.rename.apply(&text[content.byte_range()])?;
-    Some((content.byte_range(), new))
+    plain_string(first)
 }
 
 /// The content node of a plain one-part string literal (not an f-string
 /// with fields, not escaped).
-fn plain_string(node: Node) -> Option<Node> {
+pub(super) fn plain_string(node: Node) -> Option<Node> {
     if node.kind() != "string" || node.named_child_count() != 3 {
         return None;
     }
