@@ -47,7 +47,12 @@ fn unused_imports(dir: &Path) -> Option<Vec<String>> {
             ".",
         ])
         .output()
-        .expect("ruff runs");
+        .expect("RULEGATE_RUFF names a ruff that runs");
+    assert!(
+        out.status.success(),
+        "ruff failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let mut found: Vec<String> = text
         .lines()
@@ -129,6 +134,7 @@ fn program(dir: &Path) {
             ),
             ("candidate/helpers.py", "NAME = \"helpers\"\n"),
             ("core/__init__.py", ""),
+            ("probe.py", "import os\n"),
             (
                 "star.py",
                 "from candidate import *\n\nprint(helpers.NAME, helper())\n",
@@ -168,6 +174,8 @@ fn behaves_the_same(src: &str, dst: &str) -> String {
         String::from_utf8_lossy(&star_after.stderr)
     );
     if let (Some(b), Some(a)) = (unused_before, unused_imports(root)) {
+        // The probe's unused import shows that ruff's F401 ran at all.
+        assert!(b.iter().any(|f| f.starts_with("probe.py:")), "{b:?}");
         assert_eq!(a, b, "new unused imports after the move");
     }
     main
