@@ -206,3 +206,46 @@ fn a_rename_inside_the_package_renames_its_all_and_lazy_entries() {
         "{dir_main}"
     );
 }
+
+#[test]
+fn strings_outside_import_calls_are_listed_for_review_not_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    program(root);
+    let setup = "setup(packages=[\"candidate\", \"candidate.x\"])\nCODE = \"from candidate.x import call\"\n";
+    write_files(root, &[("setup.py", setup)]);
+    let (code, out, err) = run_in(root, &["promote", "candidate.x", "--to", "core.x"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("### Needs review"), "{out}");
+    assert!(
+        out.contains("- [ ] `setup.py:1` (a dotted string outside an import or patch call)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- [ ] `setup.py:2` (named inside a string)"),
+        "{out}"
+    );
+    let (_, json, _) = run_in(
+        root,
+        &[
+            "promote",
+            "candidate.x",
+            "--to",
+            "core.x",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["review"][0]["path"], "setup.py");
+    assert_eq!(v["review"][0]["kind"], "dotted-string");
+    let (code, _, err) = run_in(
+        root,
+        &["promote", "candidate.x", "--to", "core.x", "--apply"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("setup.py")).unwrap(),
+        setup
+    );
+}

@@ -279,14 +279,24 @@ fn lazy_tables_of_every_hook_and_move() {
             .replace("\"x\": \".x\"", "\"x\": \"core.x\"")
     );
     // Still bound in the package (`from core import x`): the entry stays.
-    let bound = format!("import importlib\nfrom candidate import x\n_LAZY = [\"x\"]\n_MAP = {{}}{getattr}");
+    let bound =
+        format!("import importlib\nfrom candidate import x\n_LAZY = [\"x\"]\n_MAP = {{}}{getattr}");
     assert!(rewrite("candidate/__init__.py", false, true, &bound).contains("_LAZY = [\"x\"]"));
     // A hook made by a call (scientific-python's lazy_loader), the table in
     // its arguments.
     let attach = "import lazy_loader as lazy\n__getattr__, __dir__, _ = lazy.attach(__name__, submodules=[\"x\", \"y\"], submod_attrs={\"x\": [\"f\"]})\n";
     assert_eq!(
-        moved("candidate.x", "candidate.z", "candidate/__init__.py", false, true, attach),
-        attach.replace("[\"x\", \"y\"]", "[\"z\", \"y\"]").replace("{\"x\"", "{\"z\"")
+        moved(
+            "candidate.x",
+            "candidate.z",
+            "candidate/__init__.py",
+            false,
+            true,
+            attach
+        ),
+        attach
+            .replace("[\"x\", \"y\"]", "[\"z\", \"y\"]")
+            .replace("{\"x\"", "{\"z\"")
     );
     // No hook: a list that happens to hold "x" is not a lazy table.
     let plain = "_NAMES = [\"x\"]\n";
