@@ -47,7 +47,12 @@ fn unused_imports(dir: &Path) -> Option<Vec<String>> {
             ".",
         ])
         .output()
-        .expect("ruff runs");
+        .expect("RULEGATE_RUFF names a ruff that runs");
+    assert!(
+        out.status.success(),
+        "ruff failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let mut found: Vec<String> = text
         .lines()
@@ -129,6 +134,7 @@ fn program(dir: &Path) {
             ),
             ("candidate/helpers.py", "NAME = \"helpers\"\n"),
             ("core/__init__.py", ""),
+            ("probe.py", "import os\n"),
             (
                 "star.py",
                 "from candidate import *\n\nprint(helpers.NAME, helper())\n",
@@ -168,6 +174,8 @@ fn behaves_the_same(src: &str, dst: &str) -> String {
         String::from_utf8_lossy(&star_after.stderr)
     );
     if let (Some(b), Some(a)) = (unused_before, unused_imports(root)) {
+        // The probe's unused import shows that ruff's F401 ran at all.
+        assert!(b.iter().any(|f| f.starts_with("probe.py:")), "{b:?}");
         assert_eq!(a, b, "new unused imports after the move");
     }
     main
@@ -196,5 +204,48 @@ fn a_rename_inside_the_package_renames_its_all_and_lazy_entries() {
     assert!(
         dir_main.contains("import candidate.renamed\n"),
         "{dir_main}"
+    );
+}
+
+#[test]
+fn strings_outside_import_calls_are_listed_for_review_not_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    program(root);
+    let setup = "setup(packages=[\"candidate\", \"candidate.x\"])\nCODE = \"from candidate.x import call\"\n";
+    write_files(root, &[("setup.py", setup)]);
+    let (code, out, err) = run_in(root, &["promote", "candidate.x", "--to", "core.x"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("### Needs review"), "{out}");
+    assert!(
+        out.contains("- [ ] `setup.py:1` (a dotted string outside an import or patch call)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- [ ] `setup.py:2` (named inside a string)"),
+        "{out}"
+    );
+    let (_, json, _) = run_in(
+        root,
+        &[
+            "promote",
+            "candidate.x",
+            "--to",
+            "core.x",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["review"][0]["path"], "setup.py");
+    assert_eq!(v["review"][0]["kind"], "dotted-string");
+    let (code, _, err) = run_in(
+        root,
+        &["promote", "candidate.x", "--to", "core.x", "--apply"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("setup.py")).unwrap(),
+        setup
     );
 }

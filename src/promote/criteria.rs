@@ -8,8 +8,10 @@
 //! Σ`covered_lines` / Σ`num_statements` over the moved Python files, with
 //! `covered_branches` / `num_branches` added to both sums when
 //! `meta.branch_coverage` is true (coverage.py's own total). A moved file
-//! missing from the report counts as 0% (all its statements uncovered; its
-//! statements are then unknown, so it counts one statement, never zero).
+//! missing from the report counts as 0% of its real size: its statements
+//! are counted from its tree ([`statement_lines`]), so a large uncovered
+//! file weighs what it would in the report (at least one statement, so an
+//! empty or unreadable file still counts against the total).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -198,7 +200,7 @@ fn total(report: &Report, root: &Path, report_dir: &Path, moved: &[&str]) -> Tot
             }
             None => {
                 missing.push(rel.to_string());
-                statements += 1;
+                statements += size(&root.join(rel)).max(1);
             }
         }
     }
@@ -208,6 +210,50 @@ fn total(report: &Report, root: &Path, report_dir: &Path, moved: &[&str]) -> Tot
         covered as f64 * 100.0 / statements as f64
     };
     Total { percent, missing }
+}
+
+/// The statements of the Python file at `path`, as [`statement_lines`]
+/// counts them; 0 when it cannot be read or parsed.
+fn size(path: &Path) -> u64 {
+    let Ok(source) = crate::source::read_source(path) else {
+        return 0;
+    };
+    crate::parse::Worker::new()
+        .parse(&source.text)
+        .map_or(0, |tree| statement_lines(&tree))
+}
+
+/// A simple count of a module's statements, close to coverage.py's
+/// `num_statements`: the distinct lines where a simple or compound
+/// statement starts (`x = 1`, `def f():`, `if c:`, `return`), nested ones
+/// included. Docstrings (a string alone as a statement) are not counted,
+/// as coverage.py does not count them; a decorated definition counts once.
+pub fn statement_lines(tree: &tree_sitter::Tree) -> u64 {
+    let mut lines = std::collections::BTreeSet::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        let kind = node.kind();
+        let docstring = kind == "expression_statement"
+            && node.named_child_count() == 1
+            && node.named_child(0).is_some_and(|c| c.kind() == "string");
+        let statement = kind.ends_with("_statement")
+            || matches!(
+                kind,
+                "function_definition" | "class_definition" | "decorated_definition"
+            );
+        if statement && !docstring {
+            lines.insert(node.start_position().row);
+        }
+        // A decorated definition counts on its first line, not again at `def`.
+        let inner = match kind {
+            "decorated_definition" => node.child_by_field_name("definition"),
+            _ => Some(node),
+        };
+        if let Some(n) = inner {
+            stack.extend(n.named_children(&mut n.walk()));
+        }
+    }
+    lines.len() as u64
 }
 
 #[cfg(test)]
@@ -251,5 +297,33 @@ mod tests {
         assert!(t.percent < 100.0);
         let t = total(&report(false), root, root, &["pkg/c.py"]);
         assert_eq!(t.percent, 0.0);
+    }
+
+    #[test]
+    fn a_missing_file_weighs_its_real_statements() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("pkg")).unwrap();
+        // 10 statements, all covered.
+        let a: String = (0..10).map(|i| format!("x{i} = {i}\n")).collect();
+        std::fs::write(root.join("pkg/a.py"), a).unwrap();
+        // 30 statements, not in the report: 10 of 40 covered, 25%.
+        let c: String = (0..30).map(|i| format!("y{i} = {i}\n")).collect();
+        std::fs::write(root.join("pkg/c.py"), c).unwrap();
+        let report: Report = serde_json::from_str(
+            r#"{"files": {"pkg/a.py": {"summary": {"covered_lines": 10, "num_statements": 10}}}}"#,
+        )
+        .unwrap();
+        let t = total(&report, root, root, &["pkg/a.py", "pkg/c.py"]);
+        assert_eq!(t.missing, ["pkg/c.py"]);
+        assert_eq!(t.percent, 25.0);
+    }
+
+    #[test]
+    fn statements_are_counted_as_coverage_counts_them() {
+        let code = "\"\"\"Doc.\"\"\"\nimport os\n\n\n@dec\ndef f(a,\n      b):\n    \"\"\"Doc.\"\"\"\n    if a:\n        return (1 +\n                2)\n    return b\n\n\nclass C:\n    x = 1; y = 2\n";
+        let tree = crate::parse::Worker::new().parse(code).unwrap();
+        // import, @dec/def, if, return, return, class, and the line of x and y.
+        assert_eq!(statement_lines(&tree), 7);
     }
 }

@@ -30,7 +30,7 @@ use crate::imports::DEFAULT_DYNAMIC_CALLS;
 use crate::imports::resolve::{Target, TargetKind};
 use crate::lint::file::check_source;
 use crate::parse::Worker;
-use crate::rename::{FileRename, Parsed, Rename, Rewrite};
+use crate::rename::{FileRename, Parsed, Rename, Review, Rewrite};
 use crate::rule::Matcher;
 use crate::run::Run;
 
@@ -99,6 +99,17 @@ pub struct FilePlan {
     pub lane: Option<String>,
 }
 
+/// A place the move leaves as it is, for a person to check (listed in the
+/// gate as "needs review").
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ToReview {
+    /// The file's project-relative path after the move.
+    pub path: String,
+    /// What and where.
+    #[serde(flatten)]
+    pub review: Review,
+}
+
 /// A planned promotion.
 #[derive(Debug, Clone)]
 pub struct Promotion {
@@ -113,6 +124,8 @@ pub struct Promotion {
     /// Files that move as bytes, unread (not Python, not UTF-8, or links):
     /// `(from, to, is_link)`.
     pub raw: Vec<(String, String, bool)>,
+    /// The places that name SRC but are not rewritten, in path order.
+    pub review: Vec<ToReview>,
 }
 
 impl Promotion {
@@ -226,7 +239,7 @@ pub fn plan(run: &Run, src: &str, dst: &str) -> Result<Promotion, PromoteError> 
         }
     }
     let rename = Rename { src, dst };
-    let files = file_plans(run, &rename, &moves);
+    let (files, review) = file_plans(run, &rename, &moves);
     let raw = moves
         .iter()
         .filter(|(from, _, _)| !files.iter().any(|f| &f.path == from))
@@ -243,6 +256,7 @@ pub fn plan(run: &Run, src: &str, dst: &str) -> Result<Promotion, PromoteError> 
         dst_lane: run.config.lane_of(&dst_lane_path).map(|l| l.name.clone()),
         shim_path: target.rel,
         raw,
+        review,
     })
 }
 
@@ -332,8 +346,13 @@ fn moves(
 }
 
 /// What the move does to each file of the repository that moves or names
-/// SRC (in path order; the others are left out).
-fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String, bool)]) -> Vec<FilePlan> {
+/// SRC (in path order; the others are left out), and what it leaves for
+/// review.
+fn file_plans(
+    run: &Run,
+    rename: &Rename,
+    moves: &[(String, String, bool)],
+) -> (Vec<FilePlan>, Vec<ToReview>) {
     let resolver = &run.project.modules;
     let parent_init = rename
         .src
@@ -359,7 +378,7 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String, bool)]) -> V
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let mut files: Vec<FilePlan> = all_files
+    let planned: Vec<(Option<FilePlan>, Vec<ToReview>)> = all_files
         .par_iter()
         .map_init(Worker::new, |worker, (rel, path)| {
             let moved_to = moves
@@ -386,7 +405,16 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String, bool)]) -> V
                 sites: &sites,
                 names: &names,
             };
-            let rewrites = engine.rewrites(&file).rewrites;
+            let outcome = engine.rewrites(&file);
+            let review = engine
+                .review(&file, &outcome)
+                .into_iter()
+                .map(|review| ToReview {
+                    path: moved_to.clone().unwrap_or_else(|| rel.clone()),
+                    review,
+                })
+                .collect();
+            let rewrites = outcome.rewrites;
             // A moved file that does not parse (a Python 2 sample, test
             // data) and needs no rewrite moves as bytes: the fix engine
             // never edits such a file, not even to move it.
@@ -400,19 +428,24 @@ fn file_plans(run: &Run, rename: &Rename, moves: &[(String, String, bool)]) -> V
                     )
                     .is_empty())
             {
-                return None;
+                return Some((None, review));
             }
-            (moved_to.is_some() || !rewrites.is_empty()).then(|| FilePlan {
+            let plan = (moved_to.is_some() || !rewrites.is_empty()).then(|| FilePlan {
                 lane: run.lane_of(rel).map(|l| l.to_string()),
                 path: rel.clone(),
                 moved_to,
                 rewrites,
-            })
+            });
+            Some((plan, review))
         })
         .flatten()
         .collect();
+    let (files, review): (Vec<_>, Vec<_>) = planned.into_iter().unzip();
+    let mut files: Vec<FilePlan> = files.into_iter().flatten().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
+    let mut review: Vec<ToReview> = review.into_iter().flatten().collect();
+    review.sort_by(|a, b| (&a.path, a.review.line).cmp(&(&b.path, b.review.line)));
+    (files, review)
 }
 
 /// The workspace after the move: every rewrite applied and every file

@@ -1,6 +1,7 @@
 //! The promotion gate as a pull-request checklist (Markdown) or JSON: the
-//! findings on the moved code at its new place, the files that move, and
-//! every importer with the rewrite it needs and its lane verdict.
+//! findings on the moved code at its new place, the files that move, every
+//! importer with the rewrite it needs and its lane verdict, and the places
+//! that name SRC but are not rewritten ("needs review").
 
 use std::fmt::Write;
 
@@ -49,7 +50,38 @@ pub fn markdown(p: &Promotion, gate: &Gate) -> String {
         "Findings on the moved code, judged at its new place",
     );
     importers_section(&mut out, p, gate, lane);
+    review_section(&mut out, p);
     out
+}
+
+/// The places left as they are, each for a person to check; they do not
+/// block the gate.
+fn review_section(out: &mut String, p: &Promotion) {
+    if p.review.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n### Needs review: names of `{}` left as they are ({})\n",
+        p.rename.src,
+        p.review.len()
+    );
+    for r in &p.review {
+        let why = match r.review.kind {
+            crate::rename::ReviewKind::DottedString => {
+                "a dotted string outside an import or patch call"
+            }
+            crate::rename::ReviewKind::Mention => "named inside a string",
+            crate::rename::ReviewKind::Shadowed => "a use a local shadows: not rewritten",
+        };
+        let _ = writeln!(
+            out,
+            "- [ ] `{}:{}` ({why}): `{}`",
+            r.path,
+            r.review.line,
+            r.review.text.replace('\n', "\\n")
+        );
+    }
 }
 
 /// The `[promote.criteria]` lines, each with its verdict.
@@ -186,6 +218,7 @@ pub fn json(p: &Promotion, gate: &Gate, places: &EditPlaces) -> String {
             "rewrites": [],
         }))).collect::<Vec<_>>(),
         "criteria": gate.criteria,
+        "review": p.review,
         "findings": gate.findings.iter().map(|f| finding_value(f, places)).collect::<Vec<_>>(),
         "importers": p.importers().map(|f| json!({
             "path": f.path,

@@ -11,8 +11,11 @@
 //! - `strings`: dotted strings given to import-by-name and patch calls,
 //!   the old parent's `__all__` and lazy-import tables;
 //! - `symbol`: a top-level class or function renamed in its module
-//!   (`rulegate rename`), through the same model and string rules.
+//!   (`rulegate rename`), through the same model and string rules;
+//! - `review`: the places that name the prefix but stay as they are (a
+//!   dotted string outside those calls, a shadowed use), for the gate to list.
 
+mod review;
 mod statements;
 mod strings;
 pub mod symbol;
@@ -171,6 +174,31 @@ pub struct Outcome {
     pub conflicts: Vec<(usize, Range<usize>)>,
 }
 
+/// Why a place that names the prefix is listed for review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReviewKind {
+    /// A string equal to a dotted name inside the prefix, outside the calls
+    /// that import or patch by name (a `setup()` list, a config value).
+    DottedString,
+    /// A string that names the prefix inside a longer text (Python code
+    /// given to `python -c`, a message).
+    Mention,
+    /// A use left as it was: a local named like the new name shadows it.
+    Shadowed,
+}
+
+/// A place that names the prefix but that the engine leaves as it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Review {
+    /// Why it is listed.
+    pub kind: ReviewKind,
+    /// 1-based line.
+    pub line: usize,
+    /// The string literal, or the line of a shadowed use.
+    pub text: String,
+}
+
 /// Collects rewrites with their line numbers.
 pub(crate) struct Out<'a> {
     text: &'a str,
@@ -217,6 +245,13 @@ impl FileRename<'_> {
             rewrites,
             conflicts,
         }
+    }
+
+    /// The places of `file` that name the prefix but that `outcome` (its
+    /// [`Self::rewrites`]) leaves as they are: dotted strings outside the
+    /// import and patch calls, mentions inside longer strings, shadowed uses.
+    pub fn review(&self, file: &Parsed, outcome: &Outcome) -> Vec<Review> {
+        review::collect(self, file, outcome)
     }
 }
 

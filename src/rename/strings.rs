@@ -123,13 +123,11 @@ pub(super) fn plain_string(node: Node) -> Option<Node> {
 /// In SRC's parent package `__init__`: the `__all__` entry naming SRC
 /// (renamed when DST has the same parent; kept when the name stays bound
 /// there, as after `from core import x`; removed when it truly leaves), and
-/// the entries of a lazy-import table (a literal read by a module-level
-/// `__getattr__`) that name SRC, renamed when DST has the same parent.
+/// the entries of its lazy-import tables ([`lazy_tables`]).
 pub(super) fn parent_tables(fr: &FileRename, file: &Parsed, out: &mut Out) {
     let (src_parent, last) = Rename::split(&fr.rename.src);
     let (dst_parent, dst_last) = Rename::split(&fr.rename.dst);
     let same_parent = src_parent == dst_parent;
-    let text = file.text;
     let root = file.tree.root_node();
     let bound = file.names.module_binds(last);
     for (name, range) in &file.names.dunder_all {
@@ -158,63 +156,111 @@ pub(super) fn parent_tables(fr: &FileRename, file: &Parsed, out: &mut Out) {
             );
         }
     }
-    if !same_parent || !has_module_getattr(root, text) {
+    lazy_tables(fr, file, bound, out);
+}
+
+/// The lazy-import tables of a package `__init__` that has a lazy-import
+/// hook (PEP 562's module-level `__getattr__`, defined or assigned, as
+/// `__getattr__, __dir__, __all__ = lazy.attach(__name__, submodules=[…])`):
+/// the list, tuple, set and dict literals on the right of its module-level
+/// assignments (inside a call's arguments too). Their string entries that
+/// name SRC:
+///
+/// - the full dotted name (`"candidate.x"`, `"candidate.x.f"`): renamed,
+///   wherever DST goes;
+/// - `"x"` or `".x"` when DST has the same parent: renamed (`"z"`, `".z"`);
+/// - `".x"` when DST is in another package: made absolute (`"core.x"`),
+///   which `import_module(entry, __name__)` imports whatever the package;
+/// - `"x"` in a list, tuple or set when DST is in another package and the
+///   `__init__` no longer binds `x`: removed, as its `__all__` entry is (the
+///   name truly leaves: a stale entry would turn `hasattr(pkg, "x")` into a
+///   `ModuleNotFoundError`). A dict key is left: its value says what it
+///   maps to, which the rename cannot judge.
+fn lazy_tables(fr: &FileRename, file: &Parsed, bound: bool, out: &mut Out) {
+    let (src_parent, last) = Rename::split(&fr.rename.src);
+    let (dst_parent, dst_last) = Rename::split(&fr.rename.dst);
+    let same_parent = src_parent == dst_parent;
+    let text = file.text;
+    let root = file.tree.root_node();
+    if !has_lazy_hook(root, text) {
         return;
     }
     let mut c = root.walk();
     for stmt in root.named_children(&mut c) {
-        let Some(value) = stmt
-            .named_child(0)
-            .filter(|n| n.kind() == "assignment")
-            .and_then(|a| a.child_by_field_name("right"))
-            .filter(|v| matches!(v.kind(), "list" | "tuple" | "set" | "dictionary"))
-        else {
+        let Some(assignment) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
+            continue;
+        };
+        let (Some(left), Some(value)) = (
+            assignment.child_by_field_name("left"),
+            assignment.child_by_field_name("right"),
+        ) else {
             continue;
         };
         // `__all__` is handled above.
-        if stmt
-            .named_child(0)
-            .and_then(|a| a.child_by_field_name("left"))
-            .is_some_and(|l| &text[l.byte_range()] == "__all__")
-        {
+        if &text[left.byte_range()] == "__all__" {
             continue;
         }
-        let mut stack = vec![value];
-        while let Some(n) = stack.pop() {
-            if let Some(content) = plain_string(n) {
+        let mut stack = vec![(value, false)];
+        while let Some((n, in_table)) = stack.pop() {
+            let table = in_table || matches!(n.kind(), "list" | "tuple" | "set" | "dictionary");
+            if let Some(content) = plain_string(n).filter(|_| table) {
                 let entry = &text[content.byte_range()];
-                let new = if entry == last {
-                    Some(dst_last.to_string())
+                let in_list = n
+                    .parent()
+                    .is_some_and(|p| matches!(p.kind(), "list" | "tuple" | "set"));
+                let edit = if let Some(new) = fr.rename.apply(entry) {
+                    Some((content.byte_range(), new))
+                } else if entry == last && same_parent {
+                    Some((content.byte_range(), dst_last.to_string()))
                 } else if entry.strip_prefix('.') == Some(last) {
-                    Some(format!(".{dst_last}"))
+                    let new = match same_parent {
+                        true => format!(".{dst_last}"),
+                        false => fr.rename.dst.clone(),
+                    };
+                    Some((content.byte_range(), new))
+                } else if entry == last && in_list && !bound {
+                    Some((entry_with_comma(n), String::new()))
                 } else {
-                    fr.rename.apply(entry)
+                    None
                 };
-                if let Some(new) = new {
-                    out.push(
-                        RefKind::LazyTable,
-                        content.byte_range(),
-                        stmt.byte_range(),
-                        new,
-                    );
+                if let Some((range, new)) = edit {
+                    out.push(RefKind::LazyTable, range, stmt.byte_range(), new);
                 }
                 continue;
             }
-            stack.extend(n.named_children(&mut n.walk()));
+            // A call's arguments are walked for tables, never taken as one.
+            stack.extend(n.named_children(&mut n.walk()).map(|ch| (ch, table)));
         }
     }
 }
 
-/// `def __getattr__(name)` at module level (PEP 562).
-fn has_module_getattr(root: Node, text: &str) -> bool {
+/// Whether the module binds `__getattr__` at module level (PEP 562): a
+/// `def __getattr__`, or an assignment to it (alone or in a tuple).
+fn has_lazy_hook(root: Node, text: &str) -> bool {
     root.named_children(&mut root.walk()).any(|s| {
         let def = match s.kind() {
             "decorated_definition" => s.child_by_field_name("definition"),
             _ => Some(s),
         };
-        def.filter(|d| d.kind() == "function_definition")
+        if let Some(name) = def
+            .filter(|d| d.kind() == "function_definition")
             .and_then(|d| d.child_by_field_name("name"))
-            .is_some_and(|n| &text[n.byte_range()] == "__getattr__")
+        {
+            return &text[name.byte_range()] == "__getattr__";
+        }
+        s.named_child(0)
+            .filter(|n| n.kind() == "assignment")
+            .and_then(|a| a.child_by_field_name("left"))
+            .is_some_and(|left| {
+                let mut stack = vec![left];
+                while let Some(n) = stack.pop() {
+                    if n.kind() == "identifier" && &text[n.byte_range()] == "__getattr__" {
+                        return true;
+                    }
+                    stack.extend(n.named_children(&mut n.walk()));
+                }
+                false
+            })
     })
 }
 

@@ -262,3 +262,95 @@ fn the_parent_all_and_lazy_table() {
         init.replace("[\"x\"", "[\"z\"").replace("{\"x\"", "{\"z\"")
     );
 }
+
+#[test]
+fn lazy_tables_of_every_hook_and_move() {
+    let getattr = "\n\ndef __getattr__(name):\n    return importlib.import_module(_MAP.get(name, \".\" + name), __name__)\n";
+    // Another package: full names renamed, `.x` made absolute, a bare
+    // entry removed (the name leaves), a dict key left.
+    let init = format!(
+        "import importlib\n_LAZY = [\"x\", \"y\"]\n_MAP = {{\"f\": \".x\", \"g\": \"candidate.x.g\", \"x\": \".x\"}}{getattr}"
+    );
+    assert_eq!(
+        rewrite("candidate/__init__.py", false, true, &init),
+        init.replace("[\"x\", \"y\"]", "[\"y\"]")
+            .replace("\"f\": \".x\"", "\"f\": \"core.x\"")
+            .replace("\"candidate.x.g\"", "\"core.x.g\"")
+            .replace("\"x\": \".x\"", "\"x\": \"core.x\"")
+    );
+    // Still bound in the package (`from core import x`): the entry stays.
+    let bound =
+        format!("import importlib\nfrom candidate import x\n_LAZY = [\"x\"]\n_MAP = {{}}{getattr}");
+    assert!(rewrite("candidate/__init__.py", false, true, &bound).contains("_LAZY = [\"x\"]"));
+    // A hook made by a call (scientific-python's lazy_loader), the table in
+    // its arguments.
+    let attach = "import lazy_loader as lazy\n__getattr__, __dir__, _ = lazy.attach(__name__, submodules=[\"x\", \"y\"], submod_attrs={\"x\": [\"f\"]})\n";
+    assert_eq!(
+        moved(
+            "candidate.x",
+            "candidate.z",
+            "candidate/__init__.py",
+            false,
+            true,
+            attach
+        ),
+        attach
+            .replace("[\"x\", \"y\"]", "[\"z\", \"y\"]")
+            .replace("{\"x\"", "{\"z\"")
+    );
+    // No hook: a list that happens to hold "x" is not a lazy table.
+    let plain = "_NAMES = [\"x\"]\n";
+    assert_eq!(rewrite("candidate/__init__.py", false, true, plain), plain);
+}
+
+#[test]
+fn a_top_level_package_move_rewrites_every_use() {
+    let code = "import idna\nimport idna.codec\n\n\ndef f(s):\n    return idna.encode(s), idna.codec.Codec, idna\n\n\nclass T:\n    x = idna.core.IDNAError\n";
+    assert_eq!(
+        moved("idna", "idnakit", "tests/t.py", false, false, code),
+        code.replace("idna", "idnakit")
+    );
+}
+
+#[test]
+fn strings_left_as_they_are_are_listed_for_review() {
+    let rename = Rename {
+        src: "tornado.platform".into(),
+        dst: "tornado.platforms".into(),
+    };
+    let engine = FileRename {
+        rename: &rename,
+        relative: None,
+        moved: false,
+        parent_init: false,
+        string_calls: &[],
+    };
+    let code = "\"\"\"Docs name tornado.platform.asyncio.\"\"\"\nimport importlib\nfrom unittest import mock\n\nimportlib.import_module(\"tornado.platform.asyncio\")\nmock.patch(\"tornado.platform.asyncio.f\")\nsetup(packages=[\"tornado\", \"tornado.platform\"])\nrun('IOLoop.configure(\"tornado.platform.asyncio.AsyncIOLoop\")')\nrun(\"from tornado.platform.asyncio import AsyncIOMainLoop\")\nprint(\"tornado.platformer\", \"tornado.platform_x\")\n";
+    let tree = crate::parse::Worker::new().parse(code).unwrap();
+    let names = NameModel::build(&tree, code);
+    let dynamic: Vec<String> = crate::imports::DEFAULT_DYNAMIC_CALLS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let sites = crate::imports::extract(&tree, code, &dynamic);
+    let file = Parsed {
+        text: code,
+        tree: &tree,
+        sites: &sites,
+        names: &names,
+    };
+    let outcome = engine.rewrites(&file);
+    let review: Vec<(usize, ReviewKind)> = engine
+        .review(&file, &outcome)
+        .iter()
+        .map(|r| (r.line, r.kind))
+        .collect();
+    assert_eq!(
+        review,
+        [
+            (7, ReviewKind::DottedString),
+            (8, ReviewKind::Mention),
+            (9, ReviewKind::Mention)
+        ]
+    );
+}
