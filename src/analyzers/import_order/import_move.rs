@@ -111,9 +111,11 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
             Ok(lines) => {
                 let mut block = text[lines.clone()].to_string();
                 if !block.ends_with(['\n', '\r']) {
-                    // The file's last line (the engine writes the ending of
-                    // the line the text is inserted at).
-                    block.push('\n');
+                    // The file's last line, which had no break: it takes
+                    // the ending of the line it lands on.
+                    let landing = LineEnding::after(text, insert_at)
+                        .map_or_else(|| LineEnding::of(text), |(_, e)| e);
+                    block.push_str(landing.as_str());
                 }
                 moved.push_str(&block);
                 edits.push(Edit::new(None, lines, String::new()));
@@ -137,7 +139,8 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
     if moved.is_empty() {
         return out;
     }
-    edits.push(Edit::new(None, insert_at..insert_at, moved));
+    // The moved lines keep their own endings, byte for byte.
+    edits.push(Edit::new(None, insert_at..insert_at, moved).keeping_endings());
     let n = edits.len() - 1;
     out.fix = Fix::new(
         Applicability::Unsafe,
@@ -405,16 +408,12 @@ mod tests {
         let Some(fix) = hits(code).iter().find_map(|h| h.fix.clone()) else {
             return code.to_string();
         };
-        let edits: Vec<(std::ops::Range<usize>, &str)> = fix
-            .edits
-            .iter()
-            .map(|e| (e.range.clone(), e.content.as_str()))
-            .collect();
-        crate::fix::apply_edits(code, &edits)
+        crate::fix::apply_fix_edits(code, &fix.edits)
     }
 
     /// A lone CR breaks lines as `\n` does: the import moves alone, its
-    /// comment line with it, and every line keeps its own ending.
+    /// comment line with it, and every line, moved or not, keeps its own
+    /// ending.
     #[test]
     fn lone_cr_and_crlf_break_lines() {
         assert_eq!(
@@ -425,11 +424,16 @@ mod tests {
             fixed("import os\r\nx = 1\r\n# why\r\nimport json\r\n"),
             "import os\r\n# why\r\nimport json\r\nx = 1\r\n"
         );
-        // Mixed: the moved lines are whole lines whatever their ending (the
-        // engine writes the ending of the line they are inserted at).
+        // Mixed: the moved lines are whole lines and keep their own endings
+        // byte for byte; the last line, which had none, takes the ending of
+        // the line it lands on.
         assert_eq!(
             fixed("import os\nx = 1\rimport a\r\nimport b"),
-            "import os\nimport a\rimport b\rx = 1\r"
+            "import os\nimport a\r\nimport b\rx = 1\r"
+        );
+        assert_eq!(
+            fixed("import os\r\nx = 1\r\n# why\rimport a\nimport b\r\n"),
+            "import os\r\n# why\rimport a\nimport b\r\nx = 1\r\n"
         );
         // The suppression on the line before is its own line: not a
         // suppression of the import, and not moved with it.
@@ -463,10 +467,10 @@ mod tests {
             "import os\r\nimport a\r\nx = 1\r\n"
         );
         // A lone CR ends a line, as for Python: the imports move with the
-        // comment above them (their breaks follow the line they land on).
+        // comment above them, each line with its own break.
         assert_eq!(
             fixed("import os\r\nx = 1\r# why\nimport a\rimport b\n"),
-            "import os\r\n# why\rimport a\rimport b\rx = 1\r"
+            "import os\r\n# why\nimport a\rimport b\nx = 1\r"
         );
         assert_eq!(
             refusals("import os\r\nx = f()\rimport a\n"),
