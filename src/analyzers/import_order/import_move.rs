@@ -13,7 +13,9 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::effects;
+use super::jumped_names::ModuleNames;
 use crate::finding::{Applicability, Edit, Fix, FixRefused};
+use crate::names::NameModel;
 use crate::source::{LineEnding, LineIndex};
 
 /// The module-level statements E402 saw.
@@ -46,6 +48,8 @@ pub struct Env<'a> {
     pub has_errors: bool,
     /// `from __future__ import annotations`: annotations are not evaluated.
     pub lazy_annotations: bool,
+    /// The file's name model (what each statement reads and binds).
+    pub names: &'a NameModel,
     /// Whether an import statement imports a module of the repository
     /// (which may import this module back).
     pub first_party: &'a dyn Fn(Node) -> bool,
@@ -74,6 +78,7 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
         None => line_start(text, layout.boundary.start_byte()),
     };
     let module = effects::Module::new(text, env.lazy_annotations);
+    let names = ModuleNames::new(env.names, text);
     // Names the statements between the block and each import use or bind.
     let mut seen: HashSet<&str> = HashSet::new();
     // The first statement jumped that has an effect, and the first that
@@ -83,30 +88,29 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
     let mut moved = String::new();
     let mut edits = Vec::new();
     let mut first = None;
-    // Only the names the imports bind matter: a statement whose text holds
-    // none of them has no identifier to note (a walk costs much more).
+    // Only the names the imports bind matter.
     let wanted: HashSet<&str> = layout.after[..=last_import]
         .iter()
         .filter(|s| is_import(s))
-        .filter_map(|s| bound_names(*s, text))
+        .filter_map(|s| names.bound_by_import(*s))
         .flatten()
         .collect();
     for stmt in &layout.after[..=last_import] {
         let stmt = *stmt;
         if !is_import(&stmt) {
-            note(stmt, text, &wanted, &mut seen);
+            names.note(stmt, &wanted, &mut seen);
             match effects::blocker(stmt, &module) {
                 Some(kind) => {
                     blocked.get_or_insert((kind, stmt));
                 }
-                None if effects::binds_name(stmt) => {
+                None if names.binds(stmt) => {
                     binding.get_or_insert(stmt);
                 }
                 None => {}
             }
             continue;
         }
-        let verdict = verdict(stmt, env, blocked, binding, &seen);
+        let verdict = verdict(stmt, env, &names, (blocked, binding), &seen);
         match verdict {
             Ok(lines) => {
                 let mut block = text[lines.clone()].to_string();
@@ -131,7 +135,7 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
                     "import"
                 };
                 blocked.get_or_insert((kind, stmt));
-                note(stmt, text, &wanted, &mut seen);
+                names.note(stmt, &wanted, &mut seen);
                 out.refused.push((stmt.start_byte(), refused));
             }
         }
@@ -151,15 +155,19 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
     out
 }
 
+/// The first statement before an import that has an effect (and its
+/// kind), and the first that binds a module-level name.
+type Jumped<'t> = (Option<(&'static str, Node<'t>)>, Option<Node<'t>>);
+
 /// Whether `stmt`, an import, may move above the statements before it
-/// (`blocked`: the first with an effect; `binding`: the first that binds a
-/// module-level name; `seen`: the names they use or bind): its own lines,
-/// or why not.
+/// (`jumped`: the first with an effect, the first that binds a
+/// module-level name; `seen`: the names they read or bind that the
+/// imports bind): its own lines, or why not.
 fn verdict(
     stmt: Node,
     env: &Env,
-    blocked: Option<(&'static str, Node)>,
-    binding: Option<Node>,
+    names: &ModuleNames,
+    (blocked, binding): Jumped,
     seen: &HashSet<&str>,
 ) -> Result<Range<usize>, FixRefused> {
     let text = env.text;
@@ -177,7 +185,7 @@ fn verdict(
                 .to_string(),
         ));
     }
-    let lines = own_verdict(stmt, text)?;
+    let lines = own_verdict(stmt, text, names)?;
     if let Some((kind, b)) = blocked {
         let why = match kind {
             "pinned order" => "pins the order of the imports below it".to_string(),
@@ -202,8 +210,8 @@ fn verdict(
             ),
         ));
     }
-    let names = bound_names(stmt, text).unwrap_or_default();
-    if let Some(name) = names.iter().find(|n| seen.contains(*n)) {
+    let bound = names.bound_by_import(stmt).unwrap_or_default();
+    if let Some(name) = bound.iter().find(|n| seen.contains(*n)) {
         return Err(FixRefused::new(
             "name clash",
             format!(
@@ -214,22 +222,11 @@ fn verdict(
     Ok(lines)
 }
 
-/// Notes the identifiers of a statement that stays, if it may hold a name
-/// one of the imports binds. Outside strings, only identifiers hold other
-/// than ASCII punctuation and blanks: an identifier is one of these words.
-fn note<'a>(stmt: Node, text: &'a str, wanted: &HashSet<&str>, seen: &mut HashSet<&'a str>) {
-    let mut words = text[stmt.byte_range()]
-        .split(|c: char| c.is_ascii_whitespace() || (c.is_ascii_punctuation() && c != '_'));
-    if words.any(|w| wanted.contains(w)) {
-        identifiers(stmt, text, seen);
-    }
-}
-
 /// Why an import cannot move, whatever it jumps: it shares a line,
 /// carries a suppression, or is a star import. Else its lines.
-fn own_verdict(stmt: Node, text: &str) -> Result<Range<usize>, FixRefused> {
+fn own_verdict(stmt: Node, text: &str, names: &ModuleNames) -> Result<Range<usize>, FixRefused> {
     let lines = movable_lines(stmt, text)?;
-    if bound_names(stmt, text).is_none() {
+    if names.bound_by_import(stmt).is_none() {
         return Err(FixRefused::new(
             "star import",
             "not moved: a star import binds names no one can see".to_string(),
@@ -318,40 +315,6 @@ fn movable_lines(stmt: Node, text: &str) -> Result<Range<usize>, FixRefused> {
         from = prev;
     }
     Ok(from..end)
-}
-
-/// The names an import binds (`None` for a star import).
-fn bound_names<'a>(stmt: Node, text: &'a str) -> Option<Vec<&'a str>> {
-    let mut out = Vec::new();
-    let mut c = stmt.walk();
-    for name in stmt.children_by_field_name("name", &mut c) {
-        let bound = match name.kind() {
-            "aliased_import" => name.child_by_field_name("alias")?,
-            _ => name,
-        };
-        let t = &text[bound.byte_range()];
-        out.push(if stmt.kind() == "import_statement" {
-            t.split('.').next().unwrap_or(t).trim()
-        } else {
-            t
-        });
-    }
-    let mut c = stmt.walk();
-    let star = stmt.children(&mut c).any(|n| n.kind() == "wildcard_import");
-    (!star && !out.is_empty()).then_some(out)
-}
-
-/// Every identifier of `node` (a coarse, safe over-approximation of the
-/// names it uses and binds).
-fn identifiers<'a>(node: Node, text: &'a str, out: &mut HashSet<&'a str>) {
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "identifier" {
-            out.insert(&text[n.byte_range()]);
-        }
-        let mut c = n.walk();
-        stack.extend(n.children(&mut c));
-    }
 }
 
 /// The start of the line holding byte `at`. Lines end at `\n`, `\r\n` and
@@ -774,6 +737,41 @@ mod tests {
             fixed(code),
             "from __future__ import annotations\nimport os\nimport a\nX: List[int] = []\ndef f(x: Check()) -> Thing():\n    pass\n"
         );
+    }
+
+    /// Names are the name model's: a parameter, a local or a class
+    /// attribute spelled like the import's name is another name, and is
+    /// jumped; a module-level read or binding of it is not.
+    #[test]
+    fn only_the_module_name_clashes() {
+        for (code, want) in [
+            (
+                "import os\ndef f(json):\n    return json\nimport json\n",
+                "import os\nimport json\ndef f(json):\n    return json\n",
+            ),
+            (
+                "import os\nclass C:\n    json = 1\nimport json\n",
+                "import os\nimport json\nclass C:\n    json = 1\n",
+            ),
+            (
+                "import os\ndef f():\n    json = 1\n    return json\nimport json\n",
+                "import os\nimport json\ndef f():\n    json = 1\n    return json\n",
+            ),
+        ] {
+            assert_eq!(fixed(code), want, "{code}");
+        }
+        for code in [
+            "import os\ndef f():\n    return json.dumps(1)\nimport json\n",
+            "import os\nX = json\nimport json\n",
+            "import os\ndef f(x=json):\n    pass\nimport json\n",
+            "import os\ndef f():\n    global json\n    json = 1\nimport json\n",
+            "import os\nclass json:\n    pass\nimport json\n",
+        ] {
+            assert_eq!(fixed(code), code, "{code}");
+            let got = refusals(code);
+            assert_eq!(got.len(), 1, "{code}: {got:?}");
+            assert_eq!(got[0].1, "name clash", "{code}: {got:?}");
+        }
     }
 
     /// The boundaries ruff exempts (`sys.path.insert`, `os.environ[...] =`,
