@@ -116,7 +116,10 @@ fn legacy_fixes_of_the_bound_name_are_unsafe() {
     let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
     assert_eq!(read("a.py"), sole, "a plain --fix leaves `import matriz.x`");
     assert_eq!(read("b.py"), shadowed);
-    assert_eq!(read("c.py"), "from MATRIZ.core import VERSION\nprint(VERSION)\n");
+    assert_eq!(
+        read("c.py"),
+        "from MATRIZ.core import VERSION\nprint(VERSION)\n"
+    );
     run_in(
         dir.path(),
         &["lint", "--fix", "--unsafe-fixes", "--select", "LEG001"],

@@ -410,10 +410,11 @@ fn edited(files: &BTreeMap<String, String>, fixes: &[&Candidate]) -> Vec<(String
         for e in &c.edits {
             let target = e.target(&c.path);
             match &e.op {
-                EditOp::Replace => per_file
-                    .entry(target)
-                    .or_default()
-                    .push((e.range.clone(), e.content.as_str(), e.verbatim)),
+                EditOp::Replace => per_file.entry(target).or_default().push((
+                    e.range.clone(),
+                    e.content.as_str(),
+                    e.verbatim,
+                )),
                 EditOp::Create => created.entry(target).or_default().push(&e.content),
                 EditOp::Move { .. } | EditOp::Delete => {}
             }
@@ -504,10 +505,7 @@ mod tests {
         let text = "a\rb\r\nc\n";
         let moved = "x\r\ny\nz\r";
         let plain = Edit::new(None, 2..2, moved.to_string());
-        assert_eq!(
-            apply_fix_edits(text, [&plain]),
-            "a\rx\r\ny\r\nz\rb\r\nc\n"
-        );
+        assert_eq!(apply_fix_edits(text, [&plain]), "a\rx\r\ny\r\nz\rb\r\nc\n");
         let kept = plain.keeping_endings();
         assert_eq!(apply_fix_edits(text, [&kept]), "a\rx\r\ny\nz\rb\r\nc\n");
         // Through a round of the engine too.
