@@ -143,7 +143,9 @@ pub fn apply_edits(text: &str, edits: &[(Range<usize>, &str)]) -> String {
 
 /// Applies a fix's text edits to `text` (they must not overlap): newlines
 /// in a replacement follow the ending of the line at the edit, unless the
-/// edit is verbatim (a moved line keeps its own ending).
+/// edit is verbatim (a moved line keeps its own ending). The engine's
+/// rounds do the same through [`apply_round`].
+#[cfg(test)]
 pub fn apply_fix_edits<'e>(text: &str, edits: impl IntoIterator<Item = &'e Edit>) -> String {
     splice(
         text,
