@@ -80,6 +80,11 @@ pub struct Edit {
     /// What the edit does to its file.
     #[serde(default, skip_serializing_if = "EditOp::is_replace")]
     pub op: EditOp,
+    /// The content's line breaks are written as they are: the fix engine
+    /// does not give them the ending of the line at the edit (lines a fix
+    /// moves keep their own endings, byte for byte).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verbatim: bool,
 }
 
 /// What an edit does to its file: change text in it, create, move or delete it.
@@ -115,6 +120,7 @@ impl Edit {
             range,
             content,
             op: EditOp::Replace,
+            verbatim: false,
         }
     }
 
@@ -125,6 +131,7 @@ impl Edit {
             range: 0..0,
             content,
             op: EditOp::Create,
+            verbatim: false,
         }
     }
 
@@ -135,6 +142,7 @@ impl Edit {
             range: 0..0,
             content: String::new(),
             op: EditOp::Delete,
+            verbatim: false,
         }
     }
 
@@ -145,6 +153,16 @@ impl Edit {
             range: 0..0,
             content: String::new(),
             op: EditOp::Move { to },
+            verbatim: false,
+        }
+    }
+
+    /// The same edit, its content written with its own line breaks (its
+    /// `verbatim` field set).
+    pub fn keeping_endings(self) -> Self {
+        Self {
+            verbatim: true,
+            ..self
         }
     }
 

@@ -84,36 +84,54 @@ fn a_package_shadows_a_module_of_the_same_name() {
     );
 }
 
+/// SPEC §4.3: `from matriz.x import y` rewrites safely; `import matriz.x`,
+/// which binds the name `matriz` and so rewrites its uses, is unsafe even
+/// when that import is the name's only binding.
 #[test]
-fn legacy_fixes_are_safe_except_when_the_bound_name_is_reused() {
+fn legacy_fixes_of_the_bound_name_are_unsafe() {
     let dir = tempfile::tempdir().unwrap();
+    let sole = "import matriz.core\nprint(matriz.core.VERSION)\n";
     let shadowed = "import matriz.core\n\ndef f(matriz):\n    return matriz.core\n";
+    let from = "from matriz.core import VERSION\nprint(VERSION)\n";
     write_files(
         dir.path(),
-        &[
-            ("a.py", "import matriz.core\nprint(matriz.core.VERSION)\n"),
-            ("b.py", shadowed),
-        ],
+        &[("a.py", sole), ("b.py", shadowed), ("c.py", from)],
     );
-    let (_, _, _) = run_in(dir.path(), &["lint", "--fix", "--select", "LEG001"]);
+    let (_, json, _) = run_in(
+        dir.path(),
+        &["lint", "--select", "LEG001", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let applicability = |path: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .map(|f| f["fix"]["applicability"].clone())
+    };
+    assert_eq!(applicability("a.py"), Some("unsafe".into()), "{json}");
+    assert_eq!(applicability("b.py"), Some("unsafe".into()), "{json}");
+    assert_eq!(applicability("c.py"), Some("safe".into()), "{json}");
+    run_in(dir.path(), &["lint", "--fix", "--select", "LEG001"]);
     let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+    assert_eq!(read("a.py"), sole, "a plain --fix leaves `import matriz.x`");
+    assert_eq!(read("b.py"), shadowed);
+    assert_eq!(
+        read("c.py"),
+        "from MATRIZ.core import VERSION\nprint(VERSION)\n"
+    );
+    run_in(
+        dir.path(),
+        &["lint", "--fix", "--unsafe-fixes", "--select", "LEG001"],
+    );
     assert_eq!(
         read("a.py"),
         "import MATRIZ.core\nprint(MATRIZ.core.VERSION)\n"
     );
     assert_eq!(
         read("b.py"),
-        shadowed,
-        "unsafe: the parameter `matriz` shadows the import"
-    );
-    run_in(
-        dir.path(),
-        &["lint", "--fix", "--unsafe-fixes", "--select", "LEG001"],
-    );
-    assert!(
-        read("b.py").starts_with("import MATRIZ.core\n"),
-        "{}",
-        read("b.py")
+        "import MATRIZ.core\n\ndef f(matriz):\n    return matriz.core\n",
+        "the parameter `matriz` is another name: left alone"
     );
 }
 
@@ -122,7 +140,15 @@ fn monorepo_fix_rewrites_legacy_imports_into_valid_importable_python() {
     let dir = example_copy("monorepo");
     let (_, out, err) = run_in(
         dir.path(),
-        &["lint", "--fix", "--select", "LEG001", "--format", "concise"],
+        &[
+            "lint",
+            "--fix",
+            "--unsafe-fixes",
+            "--select",
+            "LEG001",
+            "--format",
+            "concise",
+        ],
     );
     let legacy = std::fs::read_to_string(dir.path().join("core/legacy.py")).unwrap();
     assert!(!legacy.contains("matriz"), "{legacy}\n{out}{err}");

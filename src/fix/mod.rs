@@ -128,17 +128,46 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
         || (a.is_empty() || b.is_empty()) && (a.start == b.end || b.start == a.end)
 }
 
+/// One replacement: the range, the new text, and whether that text keeps
+/// its own line breaks ([`Edit::verbatim`](crate::finding::Edit)).
+type Splice<'a> = (Range<usize>, &'a str, bool);
+
 /// Applies edits to `text` (they must not overlap). Newlines in the
-/// replacement follow the file's line ending.
+/// replacement follow the ending of the line at the edit.
 pub fn apply_edits(text: &str, edits: &[(Range<usize>, &str)]) -> String {
+    splice(
+        text,
+        edits.iter().map(|(r, s)| (r.clone(), *s, false)).collect(),
+    )
+}
+
+/// Applies a fix's text edits to `text` (they must not overlap): newlines
+/// in a replacement follow the ending of the line at the edit, unless the
+/// edit is verbatim (a moved line keeps its own ending). The engine's
+/// rounds do the same through [`apply_round`].
+#[cfg(test)]
+pub fn apply_fix_edits<'e>(text: &str, edits: impl IntoIterator<Item = &'e Edit>) -> String {
+    splice(
+        text,
+        edits
+            .into_iter()
+            .map(|e| (e.range.clone(), e.content.as_str(), e.verbatim))
+            .collect(),
+    )
+}
+
+fn splice(text: &str, mut edits: Vec<Splice>) -> String {
     let dominant = LineEnding::of(text);
-    let mut sorted: Vec<&(Range<usize>, &str)> = edits.iter().collect();
-    sorted.sort_by_key(|(r, _)| (r.start, r.end));
+    edits.sort_by_key(|(r, ..)| (r.start, r.end));
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (r, content) in sorted {
+    for (r, content, verbatim) in edits {
         out.push_str(&text[at..r.start]);
-        out.push_str(&ending_at(text, r.start, dominant).apply(content));
+        if verbatim {
+            out.push_str(content);
+        } else {
+            out.push_str(&ending_at(text, r.start, dominant).apply(content));
+        }
         at = r.end;
     }
     out.push_str(&text[at..]);
@@ -332,22 +361,12 @@ impl<'a> Judge<'a, '_> {
         group: &[&'c Candidate],
     ) -> Vec<&'c Candidate> {
         let before = self.worker.error_count(snippet, self.target);
-        let shifted = |cs: &[&Candidate]| -> Vec<(Range<usize>, String)> {
-            cs.iter()
-                .flat_map(|c| c.edits.iter())
-                .map(|e| {
-                    (
-                        e.range.start - offset..e.range.end - offset,
-                        e.content.clone(),
-                    )
-                })
-                .collect()
-        };
         let text_with = |cs: &[&Candidate]| {
-            let edits = shifted(cs);
-            let refs: Vec<(Range<usize>, &str)> =
-                edits.iter().map(|(r, s)| (r.clone(), s.as_str())).collect();
-            apply_edits(snippet, &refs)
+            let edits = cs.iter().flat_map(|c| c.edits.iter()).map(|e| {
+                let r = e.range.start - offset..e.range.end - offset;
+                (r, e.content.as_str(), e.verbatim)
+            });
+            splice(snippet, edits.collect())
         };
         // Halving: a whole run of fixes that is fine costs one parse; only
         // the runs holding a bad fix are split, down to that fix.
@@ -387,16 +406,17 @@ fn distinct_files(c: &Candidate) -> usize {
 /// move or a deletion changes no text (the engine moves or deletes the file
 /// once the round is applied).
 fn edited(files: &BTreeMap<String, String>, fixes: &[&Candidate]) -> Vec<(String, String)> {
-    let mut per_file: BTreeMap<&str, Vec<(Range<usize>, &str)>> = BTreeMap::new();
+    let mut per_file: BTreeMap<&str, Vec<Splice>> = BTreeMap::new();
     let mut created: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for c in fixes {
         for e in &c.edits {
             let target = e.target(&c.path);
             match &e.op {
-                EditOp::Replace => per_file
-                    .entry(target)
-                    .or_default()
-                    .push((e.range.clone(), e.content.as_str())),
+                EditOp::Replace => per_file.entry(target).or_default().push((
+                    e.range.clone(),
+                    e.content.as_str(),
+                    e.verbatim,
+                )),
                 EditOp::Create => created.entry(target).or_default().push(&e.content),
                 EditOp::Move { .. } | EditOp::Delete => {}
             }
@@ -410,13 +430,13 @@ fn edited(files: &BTreeMap<String, String>, fixes: &[&Candidate]) -> Vec<(String
         .iter()
         .filter_map(|(f, edits)| {
             let old = files.get(*f)?;
-            let fits = edits.iter().all(|(r, _)| {
+            let fits = edits.iter().all(|(r, ..)| {
                 r.start <= r.end
                     && r.end <= old.len()
                     && old.is_char_boundary(r.start)
                     && old.is_char_boundary(r.end)
             });
-            fits.then(|| (f.to_string(), apply_edits(old, edits)))
+            fits.then(|| (f.to_string(), splice(old, edits.clone())))
         })
         .chain(new_files)
         .collect()
@@ -478,6 +498,37 @@ mod tests {
         assert_eq!(ending_at("a\r\nb", 2, LineEnding::Lf), LineEnding::CrLf);
         assert_eq!(ending_at("a\rb", 0, LineEnding::Lf), LineEnding::Cr);
         assert_eq!(ending_at("a\rb", 2, LineEnding::CrLf), LineEnding::CrLf);
+    }
+
+    /// A verbatim edit's line breaks are written as given (lines a fix
+    /// moves keep their endings); others take the ending at the edit.
+    #[test]
+    fn a_verbatim_edit_keeps_its_own_endings() {
+        let text = "a\rb\r\nc\n";
+        let moved = "x\r\ny\nz\r";
+        let plain = Edit::new(None, 2..2, moved.to_string());
+        assert_eq!(apply_fix_edits(text, [&plain]), "a\rx\r\ny\r\nz\rb\r\nc\n");
+        let kept = plain.keeping_endings();
+        assert_eq!(apply_fix_edits(text, [&kept]), "a\rx\r\ny\nz\rb\r\nc\n");
+        // Through a round of the engine too.
+        let mut files = BTreeMap::from([("a.py".to_string(), text.to_string())]);
+        let c = Candidate {
+            rule: "X".into(),
+            path: "a.py".into(),
+            range: 2..2,
+            edits: vec![Edit {
+                file: Some("a.py".into()),
+                ..kept
+            }],
+        };
+        let out = apply_round(
+            &mut Worker::new(),
+            &mut files,
+            vec![c],
+            PythonVersion::DEFAULT,
+        );
+        assert_eq!(out.applied, 1);
+        assert_eq!(files["a.py"], "a\rx\r\ny\nz\rb\r\nc\n");
     }
 
     #[test]

@@ -46,23 +46,6 @@ pub fn blocker(stmt: Node, module: &Module) -> Option<&'static str> {
     j.statement(stmt, 0)
 }
 
-/// Whether a jumpable statement binds a module-level name (what a module
-/// importing this one back could read).
-pub fn binds_name(stmt: Node) -> bool {
-    match stmt.kind() {
-        "function_definition" | "class_definition" | "decorated_definition" => true,
-        "expression_statement" => {
-            let mut c = stmt.walk();
-            stmt.named_children(&mut c)
-                .any(|e| matches!(e.kind(), "assignment" | "augmented_assignment"))
-        }
-        "pass_statement" => false,
-        // `if TYPE_CHECKING:` binds nothing at run time.
-        "if_statement" => false,
-        _ => true,
-    }
-}
-
 struct Judge<'a> {
     text: &'a str,
     lazy: bool,

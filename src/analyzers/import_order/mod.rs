@@ -10,6 +10,7 @@ use tree_sitter::Node;
 
 mod effects;
 mod import_move;
+mod jumped_names;
 mod late_import_scan;
 
 use super::{Analyzer, FileCtx, Hit};
@@ -134,6 +135,9 @@ impl Analyzer for ImportOrder {
             text: ctx.text,
             has_errors: root.has_error(),
             lazy_annotations,
+            // The hoist runs only in files with E402 findings: the file's
+            // full model (often built already for the block's boundary).
+            names: ctx.names(),
             first_party: &first_party,
         };
         let plan = import_move::plan(&layout, &env);

@@ -131,23 +131,17 @@ fn hits_of(ctx: &FileCtx, rename: &Rename, outcome: &Outcome, hits: &mut Vec<Hit
                 format!("not rewritten: a local name `{top}` would shadow `{new_module}`"),
             ));
         } else {
-            hit.fix = fix(ctx, rename, &group, &new_module, binds_uses);
+            hit.fix = fix(&group, &new_module, binds_uses);
         }
         hits.push(hit);
     }
 }
 
 /// The fix of one group. A rename of the module name alone is safe; one
-/// that renames the uses of the name `import matriz.x` binds is safe when
-/// that import is the name's only binding in the file, else unsafe (the
-/// other bindings are left alone, but a reader may mean them).
-fn fix(
-    ctx: &FileCtx,
-    rename: &Rename,
-    group: &[&Rewrite],
-    new_module: &str,
-    binds_uses: bool,
-) -> Option<Fix> {
+/// that renames the uses of the name `import matriz.x` binds is unsafe
+/// (SPEC §4.3), whatever else binds that name: the user opts in to a
+/// rewrite of code beyond the import statement.
+fn fix(group: &[&Rewrite], new_module: &str, binds_uses: bool) -> Option<Fix> {
     let edits: Vec<Edit> = group
         .iter()
         .map(|r| Edit::new(None, r.range.clone(), r.after.clone()))
@@ -156,16 +150,8 @@ fn fix(
     if !binds_uses {
         return Fix::new(Applicability::Safe, message, edits);
     }
-    let top = rename.src.split('.').next().unwrap_or_default();
-    let bindings = ctx.names().bindings().iter().filter(|b| b.name == top);
-    let single = !rename.src.contains('.') && bindings.count() == 1;
-    let applicability = if single {
-        Applicability::Safe
-    } else {
-        Applicability::Unsafe
-    };
     Fix::new(
-        applicability,
+        Applicability::Unsafe,
         format!("{message}, and rename its uses"),
         edits,
     )

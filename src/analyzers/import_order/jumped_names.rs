@@ -1,0 +1,157 @@
+//! What the E402 hoist asks of names, answered by the file's name model
+//! (SPEC §3.2: one model under every rewrite): the names an import binds,
+//! the module-level names a statement it would jump reads or binds, and
+//! whether a statement binds a module-level name at all.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::names::{BindingKind, NameModel, is_star_import};
+
+/// The module-level names of one file, looked up by statement.
+pub struct ModuleNames<'a> {
+    model: &'a NameModel,
+    text: &'a str,
+    /// The module scope's bindings (after `global` moved them there):
+    /// where each is spelled, its name and whether an import makes it,
+    /// sorted by where it is spelled.
+    bindings: Vec<(Range<usize>, &'a str, bool)>,
+}
+
+impl<'a> ModuleNames<'a> {
+    /// The module-level names of the file `model` was built from.
+    pub fn new(model: &'a NameModel, text: &'a str) -> Self {
+        let mut bindings: Vec<(Range<usize>, &'a str, bool)> = model
+            .bindings()
+            .iter()
+            .filter(|b| b.scope == 0)
+            .map(|b| {
+                let import = matches!(b.kind, BindingKind::Import(_));
+                (b.range.clone(), b.name.as_str(), import)
+            })
+            .collect();
+        bindings.sort_by_key(|(r, ..)| r.start);
+        Self {
+            model,
+            text,
+            bindings,
+        }
+    }
+
+    /// The module bindings spelled inside `stmt`.
+    fn bindings_in(&self, stmt: Node) -> &[(Range<usize>, &'a str, bool)] {
+        let from = self
+            .bindings
+            .partition_point(|(r, ..)| r.start < stmt.start_byte());
+        let to = self
+            .bindings
+            .partition_point(|(r, ..)| r.start < stmt.end_byte());
+        &self.bindings[from..to]
+    }
+
+    /// The names an import statement binds (`import a.b` binds `a`);
+    /// `None` for a star import, which binds names no one can see.
+    pub fn bound_by_import(&self, stmt: Node) -> Option<Vec<&'a str>> {
+        if is_star_import(stmt) {
+            return None;
+        }
+        let names: Vec<&'a str> = self
+            .bindings_in(stmt)
+            .iter()
+            .filter(|(.., import)| *import)
+            .map(|(_, name, _)| *name)
+            .collect();
+        (!names.is_empty()).then_some(names)
+    }
+
+    /// Adds to `seen` the names of `wanted` that `stmt` reads as module
+    /// names (a reference that resolves to the module scope, or to no scope:
+    /// a builtin, or unbound) or binds in the module scope. A local or a
+    /// parameter of that name, an attribute or a keyword is another name.
+    pub fn note(&self, stmt: Node, wanted: &HashSet<&str>, seen: &mut HashSet<&'a str>) {
+        let refs = self.model.references();
+        let from = refs.partition_point(|r| r.range.start < stmt.start_byte());
+        for r in refs[from..]
+            .iter()
+            .take_while(|r| r.range.start < stmt.end_byte())
+        {
+            let name = &self.text[r.range.clone()];
+            if r.resolved.is_none_or(|s| s == 0) && wanted.contains(name) {
+                seen.insert(name);
+            }
+        }
+        for (_, name, _) in self.bindings_in(stmt) {
+            if wanted.contains(name) {
+                seen.insert(name);
+            }
+        }
+    }
+
+    /// Whether a statement the judgement may jump binds a module-level
+    /// name (what a module importing this one back could read). An `if
+    /// TYPE_CHECKING:` block, the only jumpable `if`, runs nothing: the
+    /// imports in it bind nothing at run time.
+    pub fn binds(&self, stmt: Node) -> bool {
+        stmt.kind() != "if_statement" && !self.bindings_in(stmt).is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_names(code: &str, check: impl Fn(&ModuleNames, Vec<Node>)) {
+        let tree = crate::parse::Worker::new().parse(code).unwrap();
+        let model = NameModel::build(&tree, code);
+        let names = ModuleNames::new(&model, code);
+        let root = tree.root_node();
+        let stmts: Vec<Node> = root.named_children(&mut root.walk()).collect();
+        check(&names, stmts);
+    }
+
+    #[test]
+    fn imports_bind_their_top_name_or_alias() {
+        with_names(
+            "import a.b, c as d\nfrom . import views\nfrom m import *\n",
+            |n, s| {
+                assert_eq!(n.bound_by_import(s[0]), Some(vec!["a", "d"]));
+                assert_eq!(n.bound_by_import(s[1]), Some(vec!["views"]));
+                assert_eq!(n.bound_by_import(s[2]), None);
+            },
+        );
+    }
+
+    /// Only the module's `json` counts: not a parameter, a local, an
+    /// attribute, a keyword or a class attribute of that name.
+    #[test]
+    fn only_module_names_are_noted() {
+        let wanted: HashSet<&str> = ["json"].into();
+        let code = "def f(json):\n    return json\n\
+                    def g():\n    json = 1\n    return x.json\n\
+                    class C:\n    json = 1\n\
+                    def h(x=json):\n    pass\n\
+                    def k():\n    global json\n    json = 2\n\
+                    json = None\n";
+        with_names(code, |n, s| {
+            let noted = |i: usize| {
+                let mut seen = HashSet::new();
+                n.note(s[i], &wanted, &mut seen);
+                !seen.is_empty()
+            };
+            assert_eq!(
+                (0..s.len()).map(noted).collect::<Vec<_>>(),
+                [false, false, false, true, true, true]
+            );
+            assert!(n.binds(s[0]) && n.binds(s[2]) && n.binds(s[5]));
+        });
+        with_names(
+            "pass\n'''doc'''\nx\nif TYPE_CHECKING:\n    import a\nX: int\n",
+            |n, s| {
+                let binds: Vec<bool> = s.iter().map(|s| n.binds(*s)).collect();
+                assert_eq!(binds, [false, false, false, false, true]);
+            },
+        );
+    }
+}
