@@ -48,6 +48,9 @@ pub fn capture(m: &QueryMatcher) -> Option<&str> {
         .map(|(name, _)| name.as_str())
 }
 
+/// What a check found in one file: rule, value and line of each occurrence.
+pub type Found = Vec<(usize, String, usize)>;
+
 /// The run's memo: the index, and what checks found before it was built.
 #[derive(Debug, Default)]
 pub struct Memo {
@@ -57,7 +60,7 @@ pub struct Memo {
     rules: OnceLock<Vec<usize>>,
     /// By file, the digest of the text a check read and the occurrences
     /// it found there (rule, value, line), while the index is not built.
-    seen: Mutex<HashMap<String, (u64, Vec<(usize, String, usize)>)>>,
+    seen: Mutex<HashMap<String, (u64, Found)>>,
 }
 
 impl Memo {
@@ -74,7 +77,7 @@ impl Memo {
 
     /// Notes what the check of `rel` (its text on disk) found, for the
     /// index to use instead of parsing the file again.
-    pub fn note(&self, rel: &str, text: &str, found: Vec<(usize, String, usize)>) {
+    pub fn note(&self, rel: &str, text: &str, found: Found) {
         if self.index.get().is_some() {
             return;
         }
@@ -87,7 +90,7 @@ impl Memo {
     }
 
     /// What a check noted of `rel`, if of `text`.
-    fn noted(&self, rel: &str, text: &str) -> Option<Vec<(usize, String, usize)>> {
+    fn noted(&self, rel: &str, text: &str) -> Option<Found> {
         let seen = self.seen.lock().ok()?;
         let (digest, found) = seen.get(rel)?;
         (*digest == crate::hash::digest(text.as_bytes())).then(|| found.clone())

@@ -120,3 +120,66 @@ fn a_run_on_one_file_sees_the_others_and_parses_only_candidates() {
     assert!(found.is_empty());
     assert_eq!(parses, 0);
 }
+
+/// On a real corpus (`RULEGATE_CORPUS`, say the stdlib copied without
+/// `site-packages`), a unique rule adds no parse to a whole run: each
+/// file is parsed once, as without it. Run alone, it counts every parse of
+/// the process: `RULEGATE_CORPUS=... cargo test --lib -- --ignored corpus`.
+#[test]
+#[ignore = "needs RULEGATE_CORPUS and the process to itself"]
+fn on_a_corpus_a_unique_rule_parses_no_file_twice() {
+    use std::sync::atomic::Ordering;
+    let corpus = std::path::PathBuf::from(std::env::var("RULEGATE_CORPUS").unwrap());
+    let pack = |unique: &str| {
+        format!(
+            "[pack]\nname = \"m\"\n[[rule]]\nid = \"M001\"\nseverity = \"error\"\n\
+             prefilter = [\"getLogger\"]\nmessage = \"{{NAME}}\"\npattern = \"$F($NAME)\"\n\
+             where.F.regex = \"getLogger$\"\n{unique}report = \"NAME\"\n"
+        )
+    };
+    let mut counts = Vec::new();
+    for (unique, threads) in [
+        ("", 2),
+        ("where.NAME.unique = \"repository\"\n", 2),
+        ("where.NAME.unique = \"repository\"\n", 1),
+    ] {
+        std::fs::write(corpus.join("m.toml"), pack(unique)).unwrap();
+        std::fs::write(
+            corpus.join("rulegate.toml"),
+            "packs = [\"m.toml\"]\n[lanes.production]\npaths = [\"**\"]\n",
+        )
+        .unwrap();
+        let run = Run::load(
+            None,
+            &corpus,
+            &[],
+            &[],
+            crate::dates::Date::constant(2026, 1, 1),
+        )
+        .unwrap();
+        let before = crate::parse::PARSES.load(Ordering::Relaxed);
+        let start = std::time::Instant::now();
+        let out = lint(
+            &run,
+            &LintOptions {
+                paths: vec![corpus.clone()],
+                threads: Some(threads),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let parses = crate::parse::PARSES.load(Ordering::Relaxed) - before;
+        let found = out.findings.iter().filter(|f| &*f.rule == "M001").count();
+        let index = run.project.unique.built().map(|i| (i.parses(), i.handed()));
+        eprintln!(
+            "unique={} threads={threads}: {} files, {} checked with a tree, {parses} parses, index {index:?}, {found} M001, {:?}",
+            !unique.is_empty(),
+            out.files.len(),
+            out.files_parsed,
+            start.elapsed()
+        );
+        counts.push((parses, out.files_parsed));
+    }
+    assert_eq!(counts[2].0, counts[0].0, "one thread: no file parsed twice");
+    assert!(counts[1].0 <= counts[0].0 + 2, "two threads: {counts:?}");
+}
