@@ -1,14 +1,16 @@
 //! The value a `unique` capture stands for: a string literal compares by
 //! what Python makes of it (`"a"`, `'a'`, `"""a"""`, `u"a"`, `"\x61"` and
-//! `"a" "" ` are one value), anything else by its text. A string with
-//! non-literal parts (an f-string's `{x}`) has no value.
+//! `"a" ""` are one value), a number by its value (`0x10` is `16`), `True`,
+//! `False` and `None` as themselves. A string with non-literal parts (an
+//! f-string's `{x}`) and any other expression (a name, a call) have no
+//! value: what they stand for is known only when the program runs.
 
 use tree_sitter::Node;
 
 /// The value of the captured `node` of `text`, with its sort in front
-/// (`s:` a str, `b:` bytes, `t:` any other expression, by its text), or
-/// `None` when it is not a constant (an f-string or a concatenation with
-/// interpolated parts, or a node with a syntax error).
+/// (`s:` a str, `b:` bytes, `n:` a number, `k:` `True`/`False`/`None`),
+/// or `None` when it is not a constant (a name, a call, an f-string or a
+/// concatenation with interpolated parts, a node with a syntax error).
 pub fn value_of(node: Node, text: &str) -> Option<String> {
     if node.has_error() {
         return None;
@@ -40,11 +42,30 @@ pub fn value_of(node: Node, text: &str) -> Option<String> {
                 .collect();
             match inner[..] {
                 [only] => value_of(only, text),
-                _ => Some(format!("t:{}", &text[node.byte_range()])),
+                _ => None,
             }
         }
-        _ => Some(format!("t:{}", &text[node.byte_range()])),
+        "integer" => Some(format!("n:{}", integer(&text[node.byte_range()]))),
+        "float" => Some(format!("n:{}", text[node.byte_range()].replace('_', ""))),
+        "true" | "false" | "none" => Some(format!("k:{}", &text[node.byte_range()])),
+        // A name, a call, an expression: its value is not known before
+        // the program runs (every `getLogger(__name__)` is another name).
+        _ => None,
     }
+}
+
+/// An integer literal's value in decimal (`0x10`, `0o20`, `1_6` are
+/// `16`), or its text when it does not fit 128 bits or has a suffix
+/// (`1j` is a complex number).
+fn integer(literal: &str) -> String {
+    let digits = literal.replace('_', "").to_ascii_lowercase();
+    let (radix, body) = match digits.get(..2) {
+        Some("0x") => (16, &digits[2..]),
+        Some("0o") => (8, &digits[2..]),
+        Some("0b") => (2, &digits[2..]),
+        _ => (10, &digits[..]),
+    };
+    u128::from_str_radix(body, radix).map_or(digits.clone(), |n| n.to_string())
 }
 
 fn sorted(bytes: bool, value: &str) -> String {
@@ -221,15 +242,29 @@ mod tests {
         assert_ne!(value("b'a'"), value("'a'"));
         assert_ne!(value("r'\\n'"), value("'\\n'"));
         assert_ne!(value("b'\\u0061'"), value("'a'"));
-        assert_ne!(value("'a'"), value("a"));
     }
 
     #[test]
     fn interpolated_parts_are_not_values_other_nodes_are_their_text() {
-        for s in ["f'{x}'", "f'a{x}b'", "'a' f'{x}'", "'a' b'b'", "t'a'"] {
+        for s in [
+            "f'{x}'",
+            "f'a{x}b'",
+            "'a' f'{x}'",
+            "'a' b'b'",
+            "t'a'",
+            "requests_total",
+            "__name__",
+            "name()",
+            "(a, b)",
+        ] {
             assert_eq!(value(s), None, "{s}");
         }
-        assert_eq!(value("requests_total").as_deref(), Some("t:requests_total"));
-        assert_eq!(value("1_000").as_deref(), Some("t:1_000"));
+        // Numbers by value (CPython: 0x10 == 0o20 == 0b1_0000 == 16).
+        for s in ["0x10", "0o20", "0b1_0000", "1_6", "0X10"] {
+            assert_eq!(value(s).as_deref(), Some("n:16"), "{s}");
+        }
+        assert_eq!(value("1.5").as_deref(), Some("n:1.5"));
+        assert_ne!(value("1j"), value("1"));
+        assert_eq!(value("None").as_deref(), Some("k:None"));
     }
 }
