@@ -53,6 +53,27 @@ pub enum Fact {
         /// Whether one was there.
         found: bool,
     },
+    /// The other places in the project of a value that a `unique` rule
+    /// found in the file (SPEC §3.5): their digest, as the run's index
+    /// gives it ([`Indexes::unique`]).
+    Unique {
+        /// The rule's id.
+        rule: String,
+        /// The value, as `crate::matching::unique::value_of` gives it.
+        value: String,
+        /// The file whose own places are left out.
+        file: String,
+        /// The digest of the other places.
+        others: u64,
+    },
+}
+
+/// What a project-wide index of the run says, for the facts about it
+/// (which the file system alone cannot check).
+pub trait Indexes: Sync {
+    /// The digest of the places of `value` under the `unique` rule `rule`
+    /// outside `file` (`None`: no such rule in this run).
+    fn unique(&self, rule: &str, value: &str, file: &str) -> Option<u64>;
 }
 
 /// The facts one file's check depended on, in the order they were found.
@@ -169,13 +190,27 @@ pub struct Validator {
 }
 
 impl Validator {
-    /// Whether every fact still holds.
+    /// Whether every fact still holds (a fact about an index does not:
+    /// see [`Validator::all_hold_in`]).
+    #[cfg(test)]
     pub fn all_hold(&self, facts: &[Fact]) -> bool {
-        facts.iter().all(|f| self.holds(f))
+        facts.iter().all(|f| self.holds(f, None))
     }
 
-    fn holds(&self, fact: &Fact) -> bool {
+    /// Whether every fact still holds, those about an index as `indexes`
+    /// answers.
+    pub fn all_hold_in(&self, facts: &[Fact], indexes: &dyn Indexes) -> bool {
+        facts.iter().all(|f| self.holds(f, Some(indexes)))
+    }
+
+    fn holds(&self, fact: &Fact, indexes: Option<&dyn Indexes>) -> bool {
         match fact {
+            Fact::Unique {
+                rule,
+                value,
+                file,
+                others,
+            } => indexes.and_then(|i| i.unique(rule, value, file)) == Some(*others),
             Fact::Probed { path, kind } => {
                 let now = *self
                     .kinds

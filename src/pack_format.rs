@@ -237,6 +237,13 @@ pub struct CaptureConstraint {
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
     pub not_resolves_to: Option<Spanned<Vec<String>>>,
+    /// `"repository"`: a match is reported only when the capture's value
+    /// occurs elsewhere in the repository under the same rule (strings by
+    /// value: `"a"` and `'a'` are one; an f-string with `{}` parts has no
+    /// value). The message may name the other places as `{others}`.
+    #[serde(default)]
+    #[schemars(with = "Option<UniqueScope>")]
+    pub unique: Option<Spanned<UniqueScope>>,
     /// The captured node itself is the root of a match of this query.
     #[serde(default)]
     #[schemars(with = "Option<RelationSchema>")]
@@ -263,6 +270,14 @@ pub struct CaptureConstraint {
     #[serde(default)]
     #[schemars(with = "Option<RelationSchema>")]
     pub not_inside: Option<Spanned<toml::Value>>,
+}
+
+/// Where a `unique` capture's value must be unique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UniqueScope {
+    /// Across every file of the repository the rule applies to.
+    Repository,
 }
 
 impl CaptureConstraint {

@@ -22,6 +22,9 @@ pub struct Project {
     pub symbols: SymbolTables,
     /// Every first-party module's names, built on first use.
     index: OnceLock<NameIndex>,
+    /// Every occurrence of the `unique` rules' values, built on first use
+    /// (`crate::matching::unique::index`).
+    pub unique: crate::matching::unique::Memo,
 }
 
 impl Project {
@@ -32,6 +35,7 @@ impl Project {
             modules: Resolver::new(&config.root, &config.src),
             symbols: SymbolTables::new(&config.root, store, config.target_version),
             index: OnceLock::new(),
+            unique: Default::default(),
         }
     }
 

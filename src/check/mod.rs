@@ -4,6 +4,7 @@
 //! that strings them together is `lint::file`.
 
 mod pack_fix;
+mod unique;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -265,7 +266,12 @@ impl<'a> Checker<'a> {
             _ => unreachable!("query patterns map to query rules"),
         };
         let text = env.text;
+        let mut occurrences = Vec::new();
         let mut emit = |hit: crate::matching::query::QueryHit| {
+            if let Some(found) = unique::occurrence(self, &hit, text) {
+                occurrences.extend(found);
+                return;
+            }
             let rule = &rules.rules[hit.rule];
             let captures: Vec<(&str, Range<usize>)> = hit
                 .captures
@@ -317,6 +323,7 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        self.unique_findings(env, tree, active, occurrences, findings);
     }
 
     /// Every active analyzer rule, each turning its hits into findings, and

@@ -67,14 +67,20 @@ impl Cache {
             .join(format!("{:016x}.json", crate::hash::digest(rel.as_bytes())))
     }
 
-    /// The cached result of `rel` whose bytes hash to `content`, if still valid today.
-    pub fn get(&self, rel: &str, content: u64) -> Option<FileResult> {
+    /// The cached result of `rel` whose bytes hash to `content`, if still
+    /// valid today (facts about the run's indexes as `indexes` answers).
+    pub fn get(
+        &self,
+        rel: &str,
+        content: u64,
+        indexes: &dyn crate::deps::Indexes,
+    ) -> Option<FileResult> {
         let e: Entry = crate::store::read(&self.entry_file(rel))?;
         if e.path != rel || e.content != content || e.day.as_ref().is_some_and(|d| *d != self.today)
         {
             return None;
         }
-        if !self.validator.all_hold(&e.deps) {
+        if !self.validator.all_hold_in(&e.deps, indexes) {
             return None;
         }
         Some(FileResult {

@@ -133,7 +133,15 @@ impl Pass<'_> {
             .cache
             .and(bytes.as_ref().ok())
             .map(|b| crate::hash::digest(b));
-        let cached = self.cache.zip(content).and_then(|(c, d)| c.get(&t.rel, d));
+        let ahead = Ahead { pass: self, depth };
+        let indexes = crate::matching::unique::Digests {
+            run: self.checker.run,
+            prefetch: Some(&ahead),
+        };
+        let cached = self
+            .cache
+            .zip(content)
+            .and_then(|(c, d)| c.get(&t.rel, d, &indexes));
         if let Some(mut r) = cached {
             if !r.findings.is_empty() {
                 r.source = bytes.ok().and_then(|b| SourceText::decode(&b).ok());
@@ -141,7 +149,6 @@ impl Pass<'_> {
             return r;
         }
         let recorder = self.cache.map(|_| Recorder::default());
-        let ahead = Ahead { pass: self, depth };
         let checker = Checker {
             prefetch: Some(&ahead),
             deps: recorder.as_ref().map_or(Deps::NONE, Deps::to),

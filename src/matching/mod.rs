@@ -7,6 +7,7 @@ pub mod query;
 pub mod relation;
 pub mod roots;
 pub mod tree;
+pub mod unique;
 
 /// Every ASCII letter-case spelling of `word` (`noqa`, `nOqA`, …), for the
 /// case-sensitive prefilter automaton. Words of up to 8 letters.

@@ -41,6 +41,10 @@ pub struct Constraint {
     /// It must resolve to none of these (an expression that resolves to
     /// nothing known passes).
     pub not_resolves_to: Option<Vec<String>>,
+    /// `unique = "repository"`: a match is a finding only when the
+    /// capture's value occurs elsewhere in the repository under the same
+    /// rule ([`super::unique`]).
+    pub unique: bool,
 }
 
 impl Constraint {

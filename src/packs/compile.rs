@@ -369,7 +369,11 @@ fn compile_matcher(
         (None, None) => unreachable!("required_keys checks for a matcher"),
     };
     query_rule::compile_query(doc, r, &query, mode.known).map(|(m, checked)| {
-        let vars = m.captures.clone();
+        let mut vars = m.captures.clone();
+        // A unique rule's message may name the value's other places.
+        if crate::matching::unique::capture(&m).is_some() {
+            vars.push(crate::matching::unique::OTHERS.to_string());
+        }
         (Matcher::Query(m), vars, Some(checked))
     })
 }

@@ -11,6 +11,7 @@ use crate::matching::known::Known;
 use crate::matching::pattern;
 use crate::matching::query::{self, Constraint, LazyQuery, QueryMatcher, QueryShape};
 use crate::matching::relation::{Relation, RelationKind};
+use crate::matching::unique;
 use crate::pack_format::{CaptureConstraint, RelationTable, RuleSpec};
 use crate::template::Template;
 
@@ -60,6 +61,7 @@ pub fn compile_query(
             compile_constraint(doc, c.get_ref(), known, &mut errors),
         ));
     }
+    errors.extend(unique_errors(doc, r, &captures));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -73,6 +75,44 @@ pub fn compile_query(
         report: r.report.as_ref().map(|s| s.get_ref().clone()),
     };
     Ok((matcher, shape))
+}
+
+/// Problems with `unique` constraints: one capture per rule, and none
+/// named like the `{others}` variable they bring.
+fn unique_errors(doc: &SourceDoc, r: &RuleSpec, captures: &[String]) -> Vec<SpannedError> {
+    let unique: Vec<_> = r
+        .constraints
+        .values()
+        .filter_map(|c| c.get_ref().unique.as_ref())
+        .collect();
+    let mut errors = Vec::new();
+    if let [_, second, ..] = unique[..] {
+        errors.push(
+            doc.error(
+                second.span(),
+                "a rule has one `unique` capture",
+                "second `unique`",
+            )
+            .with_help("split the rule, one per capture"),
+        );
+    }
+    if let Some(first) = unique.first()
+        && captures.iter().any(|c| c == unique::OTHERS)
+    {
+        errors.push(
+            doc.error(
+                first.span(),
+                format!(
+                    "capture `@{}` clashes with the `{{{}}}` variable of a `unique` rule",
+                    unique::OTHERS,
+                    unique::OTHERS
+                ),
+                "this rule is unique",
+            )
+            .with_help("rename the capture"),
+        );
+    }
+    errors
 }
 
 /// The query a rule's `pattern` compiles to, spanned over the pattern
@@ -161,6 +201,7 @@ fn compile_constraint(
         relations: Vec::new(),
         resolves_to: qualified_names(doc, &spec.resolves_to, errors),
         not_resolves_to: qualified_names(doc, &spec.not_resolves_to, errors),
+        unique: spec.unique.is_some(),
     };
     for ((key, value), (_, kind, negated)) in spec.relations().into_iter().zip(RelationKind::KEYS) {
         let Some(value) = value else { continue };
@@ -306,6 +347,7 @@ pub(super) fn unbound_capture_warnings(
         let spec = c.get_ref();
         let positive = spec.regex.is_some()
             || spec.one_of.is_some()
+            || spec.unique.is_some()
             || spec.matches.is_some()
             || spec.has.is_some()
             || spec.inside.is_some();

@@ -16,6 +16,11 @@ pub fn python() -> tree_sitter::Language {
     tree_sitter_python::LANGUAGE.into()
 }
 
+/// Every parse of the process (a measurement for tests that run alone:
+/// `cargo test --lib -- --ignored`).
+#[cfg(test)]
+pub static PARSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Per-thread parsing state (parsers and cursors are not shared).
 pub struct Worker {
     parser: Parser,
@@ -59,6 +64,8 @@ impl Worker {
     /// as `\n`, same length, so the tree's offsets index `text` (and its
     /// own endings stay for edits). A text with no lone `\r` is not copied.
     pub fn parse(&mut self, text: &str) -> Option<Tree> {
+        #[cfg(test)]
+        PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // The reuse check compares the caller's string, before any copy.
         let reuse = self
             .reuse
