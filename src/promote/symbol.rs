@@ -186,6 +186,7 @@ pub fn plan(run: &Run, target: &str, new: &str, alias: bool) -> Result<SymbolPla
             dst_lane: None,
             shim_path: defining.rel,
             raw: Vec::new(),
+            review: Vec::new(),
         },
         refusals,
         unprovable,
