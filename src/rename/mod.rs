@@ -13,6 +13,7 @@
 
 mod statements;
 mod strings;
+pub mod to_name;
 mod uses;
 
 use std::ops::Range;
