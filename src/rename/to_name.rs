@@ -127,7 +127,7 @@ pub fn rename_reference(
     let mut edits = vec![(node.byte_range(), spelling.expr.clone())];
     let ending = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut added = spelling.add.clone();
-    if let (Some(b), Some((range, after))) = (old, removal) {
+    if let (Some(b), Some((range, after))) = (old, removal.clone()) {
         let rewritten = node.byte_range();
         if let Some(reason) = lost_load(&model, (text, root), b, to, spelling.reused, rewritten) {
             return Err(Refusal::new("import-side-effects", reason));
@@ -150,6 +150,15 @@ pub fn rename_reference(
                 edits.push((range, after));
             }
         }
+    }
+    if let (Some(b), None) = (old, &removal) {
+        // The old import stays while another reference reads it. If that
+        // one is a finding too, its fix must not run in the same round,
+        // each counting the other as a use: the last one then removes the
+        // import. Rewriting the binding's name as itself makes the fixes
+        // of one binding overlap, and the fix engine defers all but one.
+        let range = model.binding(b).range.clone();
+        edits.push((range.clone(), text[range].to_string()));
     }
     if let Some(new) = added {
         let at = crate::symbols::ModuleSymbols::of(tree, text).import_insert_at;
@@ -190,13 +199,17 @@ fn spell(
         if b.scope != 0 || i.level > 0 || (Some(id) == old && old_goes) {
             continue;
         }
+        // Only what the import surely loads: `import a.b` loads `a` and
+        // `a.b`, not `a.b.c`, so `a.b.c.f` is not reached through it.
+        let parent = to.rsplit_once('.').map_or("", |(p, _)| p);
         let expr = if i.binds_top {
-            to.strip_prefix(&format!("{}.", i.module))
-                .map(|_| to.to_string())
+            (i.module == parent || i.module.starts_with(&format!("{parent}.")))
+                .then(|| to.to_string())
         } else if i.qualified == to {
             Some(b.name.clone())
         } else {
             to.strip_prefix(&format!("{}.", i.qualified))
+                .filter(|rest| !rest.contains('.'))
                 .map(|rest| format!("{}.{rest}", b.name))
         };
         let Some(expr) = expr else { continue };
@@ -467,6 +480,20 @@ mod tests {
         assert_eq!(
             renamed(aliased, "mc.deprecated_function", TO).unwrap(),
             "from some import other as o\no.function()\n"
+        );
+    }
+
+    #[test]
+    fn an_import_that_does_not_load_the_new_module_is_not_reused() {
+        let text = "import some\nfrom my.code import deprecated_function\nsome.x()\ndeprecated_function()\n";
+        assert_eq!(
+            renamed(text, "deprecated_function", TO).unwrap(),
+            "import some\nfrom some.other import function\nsome.x()\nfunction()\n"
+        );
+        let deep = "import some.other as so\nimport my.code\nso.x()\nmy.code.deprecated_function()\n";
+        assert_eq!(
+            renamed(deep, "my.code.deprecated_function", "some.other.sub.function").unwrap(),
+            "import some.other as so\nimport some.other.sub\nso.x()\nsome.other.sub.function()\n"
         );
     }
 
