@@ -309,7 +309,10 @@ impl ModuleSymbols {
                                 level: 0,
                             }),
                         ),
-                        _ => (t(name).split('.').next().map(|s| s.trim().to_string()), None),
+                        _ => (
+                            t(name).split('.').next().map(|s| s.trim().to_string()),
+                            None,
+                        ),
                     };
                     if let Some(b) = bound {
                         self.bind_import(&b, origin);

@@ -72,9 +72,8 @@ impl Constraint {
         let Some(qualified) = node.and_then(|n| names.qualified_name(n, text)) else {
             return self.resolves_to.is_none();
         };
-        let listed = |q: &str, l: &Option<Vec<String>>| {
-            l.as_ref().is_some_and(|l| l.iter().any(|s| s == q))
-        };
+        let listed =
+            |q: &str, l: &Option<Vec<String>>| l.as_ref().is_some_and(|l| l.iter().any(|s| s == q));
         if listed(&qualified, &self.not_resolves_to) {
             return false;
         }
@@ -85,10 +84,11 @@ impl Constraint {
             }
         }
         let also = reexports.map_or_else(Vec::new, |r| also_names(&qualified, r));
-        let any = |l: &Option<Vec<String>>| {
-            listed(&qualified, l) || also.iter().any(|q| listed(q, l))
-        };
-        self.resolves_to.as_ref().is_none_or(|_| any(&self.resolves_to))
+        let any =
+            |l: &Option<Vec<String>>| listed(&qualified, l) || also.iter().any(|q| listed(q, l));
+        self.resolves_to
+            .as_ref()
+            .is_none_or(|_| any(&self.resolves_to))
             && !any(&self.not_resolves_to)
     }
 
@@ -493,13 +493,9 @@ impl QuerySet {
                     .get_or_init(|| NameModel::build(rules.tree, text));
                 let node_of =
                     |name: &str| captures.iter().find(|(n, _)| *n == name).map(|(_, n)| *n);
-                if !matcher
-                    .constraints
-                    .iter()
-                    .all(|(name, c)| {
-                        c.resolves_through(node_of(name), model, text, rules.reexports)
-                    })
-                {
+                if !matcher.constraints.iter().all(|(name, c)| {
+                    c.resolves_through(node_of(name), model, text, rules.reexports)
+                }) {
                     continue;
                 }
             }
@@ -710,6 +706,37 @@ mod tests {
             Some(vec!["path".to_string()]),
             "the longer shortest word"
         );
+    }
+
+    #[test]
+    fn resolves_to_follows_reexports_both_ways() {
+        struct Pkg;
+        impl Reexports for Pkg {
+            fn origin(&self, q: &str) -> Option<String> {
+                (q == "pkg.helper").then(|| "pkg._impl.helper".to_string())
+            }
+        }
+        let text = "from pkg import helper\nhelper()\n";
+        let tree = crate::parse::Worker::new().parse(text).unwrap();
+        let names = NameModel::build(&tree, text);
+        let at = text.rfind("helper").unwrap();
+        let node = tree.root_node().descendant_for_byte_range(at, at + 6);
+        let c = |to: Option<&str>, not: Option<&str>| Constraint {
+            resolves_to: to.map(|s| vec![s.to_string()]),
+            not_resolves_to: not.map(|s| vec![s.to_string()]),
+            ..Default::default()
+        };
+        let holds =
+            |c: Constraint, r: Option<&dyn Reexports>| c.resolves_through(node, &names, text, r);
+        assert!(holds(c(Some("pkg.helper"), None), None));
+        assert!(!holds(c(Some("pkg._impl.helper"), None), None));
+        assert!(holds(c(Some("pkg._impl.helper"), None), Some(&Pkg)));
+        assert!(!holds(c(None, Some("pkg._impl.helper")), Some(&Pkg)));
+        assert!(holds(c(None, Some("pkg._impl.helper")), None));
+        assert!(!holds(
+            c(Some("pkg.helper"), Some("pkg._impl.helper")),
+            Some(&Pkg)
+        ));
     }
 
     #[test]

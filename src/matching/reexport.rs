@@ -50,7 +50,10 @@ mod tests {
 
     #[test]
     fn chains_are_followed_and_cycles_end() {
-        let t = Table(&[("pkg.helper", "pkg.sub.helper"), ("pkg.sub.helper", "pkg._impl.helper")]);
+        let t = Table(&[
+            ("pkg.helper", "pkg.sub.helper"),
+            ("pkg.sub.helper", "pkg._impl.helper"),
+        ]);
         assert_eq!(
             also_names("pkg.helper", &t),
             ["pkg.sub.helper", "pkg._impl.helper"]

@@ -132,13 +132,23 @@ pub(super) fn compile_rule(
             .map_err(|e| errors.push(e))
             .ok(),
     };
-    if let (Some(f), Some(FixAction { kind: FixKind::RenameTo { .. }, .. })) = (&r.fix, &fix)
+    if let (
+        Some(f),
+        Some(FixAction {
+            kind: FixKind::RenameTo { .. },
+            ..
+        }),
+    ) = (&r.fix, &fix)
         && vars.is_some()
         && !matches!(matcher, Matcher::Query(_))
     {
         errors.push(
-            doc.error(f.span(), "`rename_to` needs a query or `pattern` rule", "here")
-                .with_help("`report` (or the fix's `target`) names the captured reference to rewrite"),
+            doc.error(
+                f.span(),
+                "`rename_to` needs a query or `pattern` rule",
+                "here",
+            )
+            .with_help("`report` (or the fix's `target`) names the captured reference to rewrite"),
         );
     }
 

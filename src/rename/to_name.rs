@@ -299,9 +299,7 @@ fn shadowing(
         ));
     }
     let removed = |b: BindingId| old_goes && Some(b) == old;
-    let new_is = |b: BindingId| {
-        matches!(&model.binding(b).kind, BindingKind::Import(o) if o.qualified == s.binds && o.level == 0)
-    };
+    let new_is = |b: BindingId| matches!(&model.binding(b).kind, BindingKind::Import(o) if o.qualified == s.binds && o.level == 0);
     if let Some(&b) = model
         .bindings_in(0, first)
         .iter()
@@ -382,7 +380,9 @@ fn lost_load(
     }
     let inside = |m: &str| m == module || m.starts_with(&format!("{module}."));
     let new_loads = inside(to.rsplit_once('.').map_or(to, |(p, _)| p))
-        || reused.is_some_and(|r| matches!(&model.binding(r).kind, BindingKind::Import(i) if inside(&i.module)));
+        || reused.is_some_and(
+            |r| matches!(&model.binding(r).kind, BindingKind::Import(i) if inside(&i.module)),
+        );
     let other_loads = model.bindings().iter().enumerate().any(|(id, o)| {
         id != b && matches!(&o.kind, BindingKind::Import(i) if i.level == 0 && inside(&i.module))
     });
@@ -451,7 +451,10 @@ mod tests {
             "deprecated_function",
             TO,
         );
-        assert_eq!(got.unwrap(), "from some.other import function\n\nfunction(1)\n");
+        assert_eq!(
+            got.unwrap(),
+            "from some.other import function\n\nfunction(1)\n"
+        );
         let alias = "import os\nfrom my.code import deprecated_function as df\nos.getcwd()\ndf()\n";
         assert_eq!(
             renamed(alias, "df", TO).unwrap(),
@@ -476,7 +479,8 @@ mod tests {
             renamed(used, "deprecated_function", TO).unwrap(),
             "from my.code import deprecated_function\nfrom some.other import function\nf = deprecated_function\nfunction()\n"
         );
-        let aliased = "from some import other as o\nimport my.code as mc\nmc.deprecated_function()\n";
+        let aliased =
+            "from some import other as o\nimport my.code as mc\nmc.deprecated_function()\n";
         assert_eq!(
             renamed(aliased, "mc.deprecated_function", TO).unwrap(),
             "from some import other as o\no.function()\n"
@@ -490,9 +494,15 @@ mod tests {
             renamed(text, "deprecated_function", TO).unwrap(),
             "import some\nfrom some.other import function\nsome.x()\nfunction()\n"
         );
-        let deep = "import some.other as so\nimport my.code\nso.x()\nmy.code.deprecated_function()\n";
+        let deep =
+            "import some.other as so\nimport my.code\nso.x()\nmy.code.deprecated_function()\n";
         assert_eq!(
-            renamed(deep, "my.code.deprecated_function", "some.other.sub.function").unwrap(),
+            renamed(
+                deep,
+                "my.code.deprecated_function",
+                "some.other.sub.function"
+            )
+            .unwrap(),
             "import some.other as so\nimport some.other.sub\nso.x()\nsome.other.sub.function()\n"
         );
     }
@@ -503,7 +513,8 @@ mod tests {
         let err = renamed(local, "deprecated_function", TO).unwrap_err();
         assert_eq!(err.kind, "shadowed", "{err:?}");
         assert!(err.reason.contains("parameter"), "{err:?}");
-        let module = "from my.code import deprecated_function\ndef function(): ...\ndeprecated_function()\n";
+        let module =
+            "from my.code import deprecated_function\ndef function(): ...\ndeprecated_function()\n";
         assert_eq!(
             renamed(module, "deprecated_function", TO).unwrap_err().kind,
             "shadowed"
