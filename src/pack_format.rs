@@ -294,11 +294,12 @@ impl CaptureConstraint {
     }
 }
 
-/// The table form of `fix`: exactly one of `template` and `script`.
+/// The table form of `fix`: exactly one of `template`, `script` and
+/// `rename_to`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a fix table: `{ template = \"...\" }` or `{ script = \"fixes/x.rhai\" }`"
+    expecting = "a fix table: `{ template = \"...\" }`, `{ script = \"fixes/x.rhai\" }` or `{ rename_to = \"pkg.mod.name\" }`"
 )]
 pub struct FixTable {
     /// Replacement template with `{capture}` interpolation.
@@ -307,6 +308,13 @@ pub struct FixTable {
     /// Rhai script, relative to the pack file.
     #[serde(default)]
     pub script: Option<String>,
+    /// The qualified name the reported reference is rewritten to reach
+    /// (SPEC §3.5): the import it needs is added, and the old import
+    /// removed when nothing else uses it; refused where that would change
+    /// what the code reads.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"))]
+    pub rename_to: Option<String>,
     /// `unsafe` (default, as in ruff: a fix is unsafe unless its author
     /// marks it `safe`, and only safe fixes run under `--fix`) or `safe`.
     #[serde(default)]

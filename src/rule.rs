@@ -185,6 +185,15 @@ pub enum FixKind {
     },
     /// Run a Rhai script.
     Script(Arc<Script>),
+    /// Rewrite the target capture (a name or attribute chain) to reach
+    /// this qualified name, through the rename engine
+    /// ([`crate::rename::to_name`]).
+    RenameTo {
+        /// The qualified name (`pkg.mod.name`).
+        to: String,
+        /// Capture rewritten (`None`: the reported node).
+        target: Option<String>,
+    },
 }
 
 /// One example of a rule (`[[rule.tests]]`) and where its pack writes it,

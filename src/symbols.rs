@@ -104,6 +104,21 @@ pub struct ModuleSymbols {
     /// The top-level statement being read (for `bound_at`).
     #[serde(skip)]
     at: usize,
+    /// Names whose last unguarded binding is an import, with what they
+    /// import: a first-party module's re-exports (`where.CAP.resolves_to`).
+    #[serde(default)]
+    pub imported: HashMap<String, ImportOrigin>,
+}
+
+/// What a module-level import binds a name to, as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOrigin {
+    /// The module named (without the leading dots of a relative import).
+    pub module: String,
+    /// The name imported from it (`None`: `import a.b as c` binds the module).
+    pub name: Option<String>,
+    /// Leading dots of a relative import.
+    pub level: usize,
 }
 
 /// The comment line that ends a bridge module's fallback stubs (SPEC §4.7).
@@ -194,6 +209,8 @@ impl ModuleSymbols {
     }
 
     fn bind(&mut self, name: &str) {
+        // Any binding replaces what an earlier import bound.
+        self.imported.remove(name);
         // For IMP002: where the name is first bound at run time (a
         // `TYPE_CHECKING` binding never is).
         if self.guard != Some(Guard::TypeChecking) {
@@ -210,6 +227,14 @@ impl ModuleSymbols {
     }
 
     /// Binds a name the module defines itself (not an import).
+    /// An import's binding, remembered with its origin when unguarded.
+    fn bind_import(&mut self, name: &str, origin: Option<ImportOrigin>) {
+        self.bind(name);
+        if let (None, Some(origin)) = (self.guard, origin) {
+            self.imported.insert(name.to_string(), origin);
+        }
+    }
+
     fn define(&mut self, name: &str) {
         if self.guard.is_none() {
             self.defs.insert(name.to_string());
@@ -275,12 +300,22 @@ impl ModuleSymbols {
             "import_statement" => {
                 let mut c = stmt.walk();
                 for name in stmt.children_by_field_name("name", &mut c) {
-                    let bound = match name.kind() {
-                        "aliased_import" => name.child_by_field_name("alias").map(t),
-                        _ => t(name).split('.').next().map(|s| s.trim().to_string()),
+                    let (bound, origin) = match name.kind() {
+                        "aliased_import" => (
+                            name.child_by_field_name("alias").map(t),
+                            name.child_by_field_name("name").map(|m| ImportOrigin {
+                                module: t(m).replace(char::is_whitespace, ""),
+                                name: None,
+                                level: 0,
+                            }),
+                        ),
+                        _ => (
+                            t(name).split('.').next().map(|s| s.trim().to_string()),
+                            None,
+                        ),
                     };
                     if let Some(b) = bound {
-                        self.bind(&b);
+                        self.bind_import(&b, origin);
                     }
                 }
             }
@@ -298,14 +333,24 @@ impl ModuleSymbols {
                     self.star_imports
                         .push((module.trim_start_matches('.').to_string(), level));
                 }
+                let level = module.len() - module.trim_start_matches('.').len();
+                let from = module[level..].replace(char::is_whitespace, "");
                 let mut c = stmt.walk();
                 for name in stmt.children_by_field_name("name", &mut c) {
-                    let bound = match name.kind() {
-                        "aliased_import" => name.child_by_field_name("alias").map(t),
-                        _ => Some(t(name)),
+                    let (bound, imported) = match name.kind() {
+                        "aliased_import" => (
+                            name.child_by_field_name("alias").map(t),
+                            name.child_by_field_name("name").map(t),
+                        ),
+                        _ => (Some(t(name)), Some(t(name))),
                     };
                     if let Some(b) = bound {
-                        self.bind(&b);
+                        let origin = imported.map(|n| ImportOrigin {
+                            module: from.clone(),
+                            name: Some(n),
+                            level,
+                        });
+                        self.bind_import(&b, origin);
                     }
                 }
             }

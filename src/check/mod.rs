@@ -5,6 +5,7 @@
 
 mod pack_fix;
 mod unique;
+mod reexports;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -289,36 +290,46 @@ impl<'a> Checker<'a> {
                 reported: hit.range.clone(),
                 captures: &captures,
                 vars: &[],
+                tree: Some(tree),
             };
-            let fix = self.pack_fix(env, rule, inputs, findings);
-            findings.push(env.finding(rule, hit.range, message, fix));
+            let (fix, refused) = match self.pack_fix(env, rule, inputs, findings) {
+                Ok(fix) => (fix, None),
+                Err(refused) => (None, Some(refused)),
+            };
+            let mut finding = env.finding(rule, hit.range, message, fix);
+            finding.fix_refused = refused;
+            findings.push(finding);
         };
         let is_active = |i: usize| active.contains(i);
+        // Asked only by `resolves_to`, for names it does not list.
+        let reexports = reexports::ProjectReexports {
+            project: self.run.project.view(self.deps),
+            overlay: self.overlay,
+            prefetch: self.prefetch,
+        };
         if let Some(whole) = groups
             .whole
             .as_ref()
             .filter(|_| groups.any_whole(rules, active))
         {
-            whole.run(
+            whole.run_resolving(
                 &mut worker.cursor,
-                tree,
-                text,
-                None,
+                (tree, text, None),
                 &is_active,
                 &matcher_of,
+                Some(&reexports),
                 &mut emit,
             );
         }
         if let Some(anchored) = &groups.anchored {
             let ranges = groups.anchor_ranges(text, active);
             if !ranges.is_empty() {
-                anchored.run(
+                anchored.run_resolving(
                     &mut worker.cursor,
-                    tree,
-                    text,
-                    Some(&ranges),
+                    (tree, text, Some(&ranges)),
                     &is_active,
                     &matcher_of,
+                    Some(&reexports),
                     &mut emit,
                 );
             }
@@ -362,8 +373,9 @@ impl<'a> Checker<'a> {
                             reported: hit.range.clone(),
                             captures: &[],
                             vars: &hit.vars,
+                            tree: None,
                         };
-                        self.pack_fix(env, rule, inputs, findings)
+                        self.pack_fix(env, rule, inputs, findings).ok().flatten()
                     }
                 };
                 let mut finding = env.finding(rule, hit.range, message, fix);

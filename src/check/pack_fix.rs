@@ -8,7 +8,7 @@ use std::ops::Range;
 use rhai::{Dynamic, Map};
 
 use super::{Checker, FileEnv};
-use crate::finding::{Edit, Finding, Fix};
+use crate::finding::{Edit, Finding, Fix, FixRefused};
 use crate::rule::{EngineCheck, FixKind, Rule};
 use crate::script::{Script, ScriptError, ScriptOutput};
 
@@ -20,6 +20,8 @@ pub(super) struct Inputs<'x> {
     pub captures: &'x [(&'x str, Range<usize>)],
     /// Analyzer variables by name.
     pub vars: &'x [(&'static str, String)],
+    /// The file's tree (a query rule's; `rename_to` needs it).
+    pub tree: Option<&'x tree_sitter::Tree>,
 }
 
 impl Inputs<'_> {
@@ -40,14 +42,17 @@ impl Inputs<'_> {
 impl Checker<'_> {
     /// The fix a pack declares for `rule` (template or script), if any.
     /// A failing script yields a FIX001 finding instead.
+    /// A `rename_to` fix it cannot offer is `Err` with the reason.
     pub(super) fn pack_fix(
         &self,
         env: &FileEnv,
         rule: &Rule,
         inputs: Inputs,
         findings: &mut Vec<Finding>,
-    ) -> Option<Fix> {
-        let action = rule.fix.as_ref()?;
+    ) -> Result<Option<Fix>, FixRefused> {
+        let Some(action) = rule.fix.as_ref() else {
+            return Ok(None);
+        };
         let edits = match &action.kind {
             FixKind::Template { template, target } => {
                 let range = target
@@ -62,11 +67,30 @@ impl Checker<'_> {
                 Ok(edits) => edits,
                 Err(err) => {
                     findings.extend(self.script_failure(env, rule, script, &inputs, err));
-                    return None;
+                    return Ok(None);
                 }
             },
+            FixKind::RenameTo { to, target } => {
+                let Some(tree) = inputs.tree else {
+                    return Ok(None);
+                };
+                let range = target
+                    .as_ref()
+                    .and_then(|t| inputs.captures.iter().find(|(n, _)| n == t))
+                    .map(|(_, r)| r.clone())
+                    .unwrap_or(inputs.reported.clone());
+                crate::rename::to_name::rename_reference(tree, env.text, range, to)
+                    .map_err(|r| FixRefused::new(r.kind, r.reason))?
+                    .into_iter()
+                    .map(|(range, content)| Edit::new(None, range, content))
+                    .collect()
+            }
         };
-        Fix::new(action.applicability, action.message.clone(), edits)
+        Ok(Fix::new(
+            action.applicability,
+            action.message.clone(),
+            edits,
+        ))
     }
 
     fn script_edits(

@@ -4,6 +4,7 @@
 pub mod known;
 pub mod pattern;
 pub mod query;
+pub mod reexport;
 pub mod relation;
 pub mod roots;
 pub mod tree;

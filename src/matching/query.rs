@@ -12,6 +12,7 @@ use tree_sitter::{
 };
 
 use super::known;
+use super::reexport::{Reexports, also_names};
 use super::relation::Relation;
 use crate::names::NameModel;
 pub use crate::parse::python;
@@ -56,10 +57,43 @@ impl Constraint {
     /// Whether `node` passes `resolves_to` / `not_resolves_to` (an absent
     /// capture passes only the negative one).
     pub fn resolves(&self, node: Option<Node>, names: &NameModel, text: &str) -> bool {
-        let qualified = node.and_then(|n| names.qualified_name(n, text));
-        let listed = |l: &Vec<String>| qualified.as_ref().is_some_and(|q| l.iter().any(|s| s == q));
-        self.resolves_to.as_ref().is_none_or(listed)
-            && self.not_resolves_to.as_ref().is_none_or(|l| !listed(l))
+        self.resolves_through(node, names, text, None)
+    }
+
+    /// [`Constraint::resolves`], where the expression also names what
+    /// first-party re-exports make of it (asked only when its qualified
+    /// name alone does not decide).
+    pub fn resolves_through(
+        &self,
+        node: Option<Node>,
+        names: &NameModel,
+        text: &str,
+        reexports: Option<&dyn Reexports>,
+    ) -> bool {
+        if !self.uses_names() {
+            return true;
+        }
+        let Some(qualified) = node.and_then(|n| names.qualified_name(n, text)) else {
+            return self.resolves_to.is_none();
+        };
+        let listed =
+            |q: &str, l: &Option<Vec<String>>| l.as_ref().is_some_and(|l| l.iter().any(|s| s == q));
+        if listed(&qualified, &self.not_resolves_to) {
+            return false;
+        }
+        if self.resolves_to.is_none() || listed(&qualified, &self.resolves_to) {
+            // Holds unless a re-export leads to a name `not_resolves_to` lists.
+            if self.not_resolves_to.is_none() {
+                return true;
+            }
+        }
+        let also = reexports.map_or_else(Vec::new, |r| also_names(&qualified, r));
+        let any =
+            |l: &Option<Vec<String>>| listed(&qualified, l) || also.iter().any(|q| listed(q, l));
+        self.resolves_to
+            .as_ref()
+            .is_none_or(|_| any(&self.resolves_to))
+            && !any(&self.not_resolves_to)
     }
 
     /// Whether `text` passes the text constraints (an absent capture passes
@@ -260,6 +294,8 @@ struct Rules<'a, 't> {
     tree: &'t Tree,
     /// The file's name model, built on the first `resolves_to` to test.
     names: OnceCell<NameModel>,
+    /// First-party re-exports, when the caller knows the project.
+    reexports: Option<&'a dyn Reexports>,
 }
 
 /// All query rules of a run, compiled into a single query.
@@ -331,6 +367,21 @@ impl QuerySet {
         ranges: Option<&[Range<usize>]>,
         active: &dyn Fn(usize) -> bool,
         matchers: &dyn Fn(usize) -> &'t QueryMatcher,
+        emit: impl FnMut(QueryHit<'t>),
+    ) {
+        let file = (tree, text, ranges);
+        self.run_resolving(cursor, file, active, matchers, None, emit);
+    }
+
+    /// [`QuerySet::run`], with `resolves_to` following first-party
+    /// re-exports through `reexports`.
+    pub fn run_resolving<'t>(
+        &'t self,
+        cursor: &mut QueryCursor,
+        (tree, text, ranges): (&'t Tree, &'t str, Option<&[Range<usize>]>),
+        active: &dyn Fn(usize) -> bool,
+        matchers: &dyn Fn(usize) -> &'t QueryMatcher,
+        reexports: Option<&dyn Reexports>,
         mut emit: impl FnMut(QueryHit<'t>),
     ) {
         let rules = Rules {
@@ -338,6 +389,7 @@ impl QuerySet {
             matchers,
             tree,
             names: OnceCell::new(),
+            reexports,
         };
         let Some(ranges) = ranges else {
             cursor.set_byte_range(0..usize::MAX);
@@ -445,11 +497,9 @@ impl QuerySet {
                     .get_or_init(|| NameModel::build(rules.tree, text));
                 let node_of =
                     |name: &str| captures.iter().find(|(n, _)| *n == name).map(|(_, n)| *n);
-                if !matcher
-                    .constraints
-                    .iter()
-                    .all(|(name, c)| c.resolves(node_of(name), model, text))
-                {
+                if !matcher.constraints.iter().all(|(name, c)| {
+                    c.resolves_through(node_of(name), model, text, rules.reexports)
+                }) {
                     continue;
                 }
             }
@@ -660,6 +710,37 @@ mod tests {
             Some(vec!["path".to_string()]),
             "the longer shortest word"
         );
+    }
+
+    #[test]
+    fn resolves_to_follows_reexports_both_ways() {
+        struct Pkg;
+        impl Reexports for Pkg {
+            fn origin(&self, q: &str) -> Option<String> {
+                (q == "pkg.helper").then(|| "pkg._impl.helper".to_string())
+            }
+        }
+        let text = "from pkg import helper\nhelper()\n";
+        let tree = crate::parse::Worker::new().parse(text).unwrap();
+        let names = NameModel::build(&tree, text);
+        let at = text.rfind("helper").unwrap();
+        let node = tree.root_node().descendant_for_byte_range(at, at + 6);
+        let c = |to: Option<&str>, not: Option<&str>| Constraint {
+            resolves_to: to.map(|s| vec![s.to_string()]),
+            not_resolves_to: not.map(|s| vec![s.to_string()]),
+            ..Default::default()
+        };
+        let holds =
+            |c: Constraint, r: Option<&dyn Reexports>| c.resolves_through(node, &names, text, r);
+        assert!(holds(c(Some("pkg.helper"), None), None));
+        assert!(!holds(c(Some("pkg._impl.helper"), None), None));
+        assert!(holds(c(Some("pkg._impl.helper"), None), Some(&Pkg)));
+        assert!(!holds(c(None, Some("pkg._impl.helper")), Some(&Pkg)));
+        assert!(holds(c(None, Some("pkg._impl.helper")), None));
+        assert!(!holds(
+            c(Some("pkg.helper"), Some("pkg._impl.helper")),
+            Some(&Pkg)
+        ));
     }
 
     #[test]

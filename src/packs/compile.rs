@@ -132,6 +132,25 @@ pub(super) fn compile_rule(
             .map_err(|e| errors.push(e))
             .ok(),
     };
+    if let (
+        Some(f),
+        Some(FixAction {
+            kind: FixKind::RenameTo { .. },
+            ..
+        }),
+    ) = (&r.fix, &fix)
+        && vars.is_some()
+        && !matches!(matcher, Matcher::Query(_))
+    {
+        errors.push(
+            doc.error(
+                f.span(),
+                "`rename_to` needs a query or `pattern` rule",
+                "here",
+            )
+            .with_help("`report` (or the fix's `target`) names the captured reference to rewrite"),
+        );
+    }
 
     let tests = compile_tests_and_policy(doc, &r, &mut errors);
     let schedule = r.escalate.as_ref().and_then(|s| {
@@ -543,6 +562,7 @@ fn compile_fix(
         toml::Value::String(s) => FixTable {
             template: Some(s.clone()),
             script: None,
+            rename_to: None,
             applicability: Applicability::default(),
             target: None,
             message: None,
@@ -567,8 +587,9 @@ fn compile_fix(
             "not a capture",
         ));
     }
-    let kind = match (&table.template, &table.script) {
-        (Some(t), None) => {
+    let kind = match (&table.template, &table.script, &table.rename_to) {
+        (None, None, Some(to)) => rename_to(doc, fix, to, &table)?,
+        (Some(t), None, None) => {
             let spanned = match fix.get_ref() {
                 toml::Value::String(_) => Spanned::new(fix.span(), t.clone()),
                 _ => Spanned::new(fix.span(), t.clone()),
@@ -578,7 +599,7 @@ fn compile_fix(
                 target: table.target.clone(),
             }
         }
-        (None, Some(path)) => {
+        (None, Some(path), None) => {
             let text = source
                 .read_file(path)
                 .map_err(|e| doc.error(fix.span(), "cannot load fix script", e.to_string()))?;
@@ -606,7 +627,7 @@ fn compile_fix(
         _ => {
             return Err(doc.error(
                 fix.span(),
-                "a fix has exactly one of `template` and `script`",
+                "a fix has exactly one of `template`, `script` and `rename_to`",
                 "here",
             ));
         }
@@ -617,6 +638,36 @@ fn compile_fix(
             .message
             .unwrap_or_else(|| format!("Apply the fix of {rule_id}")),
         kind,
+    })
+}
+
+/// A `rename_to` fix: a dotted name (the rule must be a query or
+/// `pattern` rule: see [`compile_rule`]).
+fn rename_to(
+    doc: &SourceDoc,
+    fix: &Spanned<toml::Value>,
+    to: &str,
+    table: &FixTable,
+) -> Result<FixKind, SpannedError> {
+    let dotted = !to.is_empty()
+        && to.split('.').all(|p| {
+            p.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && p.chars().all(|c| c.is_alphanumeric() || c == '_')
+        });
+    if !dotted {
+        return Err(doc
+            .error(
+                fix.span(),
+                format!("`{to}` is not a qualified name"),
+                "not a dotted name",
+            )
+            .with_help("write the dotted Python name the reference should reach, such as `some.other.function`"));
+    }
+    Ok(FixKind::RenameTo {
+        to: to.to_string(),
+        target: table.target.clone(),
     })
 }
 

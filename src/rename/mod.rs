@@ -19,6 +19,7 @@ mod review;
 mod statements;
 mod strings;
 pub mod symbol;
+pub mod to_name;
 mod uses;
 
 use std::ops::Range;
