@@ -4,8 +4,8 @@
 //! that strings them together is `lint::file`.
 
 mod pack_fix;
-mod unique;
 mod reexports;
+mod unique;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

@@ -140,9 +140,15 @@ impl Checker<'_> {
                 reported: o.range.clone(),
                 captures: &captures,
                 vars: &vars,
+                tree: Some(tree),
             };
-            let fix = self.pack_fix(env, rule, inputs, findings);
-            findings.push(env.finding(rule, o.range.clone(), message, fix));
+            let (fix, refused) = match self.pack_fix(env, rule, inputs, findings) {
+                Ok(fix) => (fix, None),
+                Err(refused) => (None, Some(refused)),
+            };
+            let mut finding = env.finding(rule, o.range.clone(), message, fix);
+            finding.fix_refused = refused;
+            findings.push(finding);
         }
     }
 }

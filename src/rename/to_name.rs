@@ -232,7 +232,7 @@ fn spell(
     let plain_import = old.is_some_and(|b| {
         let at = model.binding(b).range.start;
         text[..at]
-            .rfind(|c: char| c == '\n' || c == ';')
+            .rfind(['\n', ';'])
             .map_or(&text[..at], |n| &text[n + 1..at])
             .trim_start()
             .starts_with("import ")
@@ -283,9 +283,8 @@ fn shadowing(
     s: &Spelling,
     old_goes: bool,
 ) -> Option<String> {
-    if s.add.is_none() {
-        return None; // a reused binding was checked to be the one read there
-    }
+    // A reused binding was checked to be the one read there.
+    s.add.as_ref()?;
     let line = |at: usize| text[..at].matches('\n').count() + 1;
     let first = s.first.as_str();
     if let Some(scope) = model.lookup(reference.scope, first).filter(|&s| s != 0)
