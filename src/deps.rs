@@ -59,7 +59,7 @@ pub enum Fact {
     Unique {
         /// The rule's id.
         rule: String,
-        /// The value, as `crate::matching::unique::value_of` gives it.
+        /// The value, as the unique index gives it (`unique::value_of` in matching).
         value: String,
         /// The file whose own places are left out.
         file: String,

@@ -23,8 +23,9 @@ pub struct Project {
     /// Every first-party module's names, built on first use.
     index: OnceLock<NameIndex>,
     /// Every occurrence of the `unique` rules' values, built on first use
-    /// (`crate::matching::unique::index`).
-    pub unique: crate::matching::unique::Memo,
+    /// (the checker's `unique_index::Memo`, type-erased: the project model
+    /// sits below the checker).
+    pub unique: OnceLock<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Project {

@@ -76,7 +76,7 @@ fn pack_schema() -> schemars::Schema {
             analyzer.insert("enum".into(), json!(names));
         }
     }
-    // A fix table holds exactly one of `template` and `script`.
+    // A fix table holds exactly one of `template`, `script` and `rename_to`.
     if let Some(fix) = schema
         .as_object_mut()
         .and_then(|o| o.get_mut("$defs"))
@@ -85,10 +85,14 @@ fn pack_schema() -> schemars::Schema {
     {
         fix.insert(
             "oneOf".into(),
-            json!([
-                { "required": ["template"], "not": { "required": ["script"] } },
-                { "required": ["script"], "not": { "required": ["template"] } },
-            ]),
+            json!(["template", "script", "rename_to"].map(|one| {
+                let others: Vec<Value> = ["template", "script", "rename_to"]
+                    .into_iter()
+                    .filter(|k| *k != one)
+                    .map(|k| json!({ "required": [k] }))
+                    .collect();
+                json!({ "required": [one], "not": { "anyOf": others } })
+            })),
         );
     }
     schema

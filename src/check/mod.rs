@@ -6,6 +6,7 @@
 mod pack_fix;
 mod reexports;
 mod unique;
+pub(crate) mod unique_index;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

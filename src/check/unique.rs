@@ -1,6 +1,6 @@
 //! The findings of `unique` rules in one file: each occurrence whose value
 //! occurs at another place, in this file or, through the run's project-wide
-//! index, in another ([`crate::matching::unique`]). What the result then
+//! index, in another ([`super::unique_index`]). What the result then
 //! depends on beyond the file is recorded for the cache, per value.
 
 use std::borrow::Cow;
@@ -9,11 +9,11 @@ use std::ops::Range;
 
 use tree_sitter::Tree;
 
+use super::unique_index::{self as unique, OTHERS, Parsed, Place};
 use super::{Checker, FileEnv, pack_fix};
 use crate::deps::Fact;
 use crate::finding::Finding;
 use crate::matching::query::QueryHit;
-use crate::matching::unique::{self, OTHERS, Parsed, Place};
 use crate::rule::{Matcher, RuleMask};
 
 /// A match of a unique rule, held until the file's walk is over.
@@ -66,7 +66,7 @@ impl Checker<'_> {
         found: Vec<Occurrence>,
         findings: &mut Vec<Finding>,
     ) {
-        let memo = &self.run.project.unique;
+        let memo = unique::memo(self.run);
         if found.is_empty() {
             // A file the index would parse for nothing: say so while it
             // is not built (a fix round's text is not the disk's).

@@ -157,8 +157,7 @@ pub(crate) fn lint_cmd(args: LintArgs) -> Result<ExitCode> {
     let mut run = lint::lint(&session, &opts)?;
     stages.done("lint", &format!("{} file(s) checked", run.files.len()));
     if args.verbose
-        && let Some(note) =
-            crate::analyzers::undeclared::silence_note(&session.rules, &session.config.root)
+        && let Some(note) = dep001_silence_note(&session.rules, &session.config.root)
     {
         eprintln!("{note}");
     }
@@ -343,4 +342,14 @@ fn render_lint(
         out.push_str(&report::summary(run, args.unsafe_fixes, args.fix));
     }
     out
+}
+
+/// Why the active DEP001 rule, if any, finds nothing in this project.
+fn dep001_silence_note(rules: &crate::rule::RuleSet, root: &std::path::Path) -> Option<String> {
+    use crate::analyzers::undeclared::{is_undeclared, silence_note};
+    let rule = rules.rules.iter().find(|r| match &r.matcher {
+        crate::rule::Matcher::Analyzer(a) => is_undeclared(a.as_ref()),
+        _ => false,
+    })?;
+    silence_note(&rule.id, root)
 }

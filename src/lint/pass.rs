@@ -134,7 +134,7 @@ impl Pass<'_> {
             .and(bytes.as_ref().ok())
             .map(|b| crate::hash::digest(b));
         let ahead = Ahead { pass: self, depth };
-        let indexes = crate::matching::unique::Digests {
+        let indexes = crate::check::unique_index::Digests {
             run: self.checker.run,
             prefetch: Some(&ahead),
         };

@@ -90,27 +90,27 @@ impl Undeclared {
     }
 }
 
-/// The note that says why an active DEP001 rule is silent for the
-/// project at `root`: no dependency declaration found, or one that cannot
-/// be read; `None` when the rules have no such rule or the project declares
-/// its dependencies. Read once per run, by `lint -v`.
-pub fn silence_note(rules: &crate::rule::RuleSet, root: &std::path::Path) -> Option<String> {
-    let rule = rules.rules.iter().find(|r| match &r.matcher {
-        crate::rule::Matcher::Analyzer(a) => (a.as_ref() as &dyn std::any::Any).is::<Undeclared>(),
-        _ => false,
-    })?;
+/// Whether `analyzer` is DEP001's (`undeclared-imports`).
+pub fn is_undeclared(analyzer: &dyn Analyzer) -> bool {
+    (analyzer as &dyn std::any::Any).is::<Undeclared>()
+}
+
+/// The note that says why the active DEP001 rule `rule` (see
+/// [`is_undeclared`]) is silent for the project at `root`: no dependency
+/// declaration found, or one that cannot be read; `None` when the project
+/// declares its dependencies. Read once per run, by `lint -v`.
+pub fn silence_note(rule: &str, root: &std::path::Path) -> Option<String> {
     match Declared::read(root) {
         Ok(Some(_)) => None,
         Ok(None) => Some(format!(
             "note: {} is silent: no dependency declarations found at {} \
              (pyproject.toml [project] dependencies, [dependency-groups], \
              [tool.poetry], or requirements*.txt)",
-            rule.id,
+            rule,
             root.display()
         )),
         Err(e) => Some(format!(
-            "note: {} is silent: {e}; fix the file to check imports against it",
-            rule.id
+            "note: {rule} is silent: {e}; fix the file to check imports against it"
         )),
     }
 }

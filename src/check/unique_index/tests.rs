@@ -56,9 +56,7 @@ fn lint_project(
         .filter(|f| &*f.rule == "M001")
         .map(|f| format!("{}:{} {}", f.path, f.location.start.line, f.message))
         .collect();
-    let (parses, handed) = run
-        .project
-        .unique
+    let (parses, handed) = super::memo(&run)
         .built()
         .map_or((0, 0), |i| (i.parses(), i.handed()));
     (found, parses, handed)
@@ -170,7 +168,7 @@ fn on_a_corpus_a_unique_rule_parses_no_file_twice() {
         .unwrap();
         let parses = crate::parse::PARSES.load(Ordering::Relaxed) - before;
         let found = out.findings.iter().filter(|f| &*f.rule == "M001").count();
-        let index = run.project.unique.built().map(|i| (i.parses(), i.handed()));
+        let index = super::memo(&run).built().map(|i| (i.parses(), i.handed()));
         eprintln!(
             "unique={} threads={threads}: {} files, {} checked with a tree, {parses} parses, index {index:?}, {found} M001, {:?}",
             !unique.is_empty(),
