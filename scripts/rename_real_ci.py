@@ -32,16 +32,16 @@ RENAMES = [
 ]
 
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import promote_real_ci  # noqa: E402 -- the sibling script's helpers, found through the line above
+
+
 def run(cmd, cwd):
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    return out.returncode, out.stdout + out.stderr
+    return promote_real_ci.run(cmd, cwd, dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
 
 
 def suite(python, cwd):
-    code, log = run([python, *TEST], cwd)
-    tail = [l for l in log.splitlines() if l.startswith(("Ran ", "OK", "FAILED"))]
-    return code == 0, " / ".join(tail) or log[-2000:]
+    return promote_real_ci.suite(python, cwd, TEST)
 
 
 def alias_probe(target, new):

@@ -40,6 +40,26 @@ impl Inputs<'_> {
 }
 
 impl Checker<'_> {
+    /// The finding of a query match of `rule` at `range`, with the fix its
+    /// pack declares, or the reason that fix was refused.
+    pub(super) fn finding_with_pack_fix(
+        &self,
+        env: &FileEnv,
+        rule: &Rule,
+        message: String,
+        inputs: Inputs,
+        findings: &mut Vec<Finding>,
+    ) -> Finding {
+        let range = inputs.reported.clone();
+        let (fix, refused) = match self.pack_fix(env, rule, inputs, findings) {
+            Ok(fix) => (fix, None),
+            Err(refused) => (None, Some(refused)),
+        };
+        let mut finding = env.finding(rule, range, message, fix);
+        finding.fix_refused = refused;
+        finding
+    }
+
     /// The fix a pack declares for `rule` (template or script), if any.
     /// A failing script yields a FIX001 finding instead.
     /// A `rename_to` fix it cannot offer is `Err` with the reason.

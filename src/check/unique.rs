@@ -142,12 +142,7 @@ impl Checker<'_> {
                 vars: &vars,
                 tree: Some(tree),
             };
-            let (fix, refused) = match self.pack_fix(env, rule, inputs, findings) {
-                Ok(fix) => (fix, None),
-                Err(refused) => (None, Some(refused)),
-            };
-            let mut finding = env.finding(rule, o.range.clone(), message, fix);
-            finding.fix_refused = refused;
+            let finding = self.finding_with_pack_fix(env, rule, message, inputs, findings);
             findings.push(finding);
         }
     }
