@@ -21,16 +21,25 @@ enum Task<'t> {
 
 struct Builder<'s> {
     text: &'s str,
-    /// For a focused model: sorted offsets of the words it is about; only
-    /// nodes holding one are walked.
-    focus: Option<Vec<usize>>,
+    /// For a focused model, what it is about: only the nodes holding it
+    /// are walked.
+    focus: Option<Focus>,
     scopes: Vec<Scope>,
     bindings: Vec<Binding>,
     refs: Vec<Reference>,
     dunder_all: Vec<(String, std::ops::Range<usize>)>,
 }
 
-pub(super) fn build(tree: &Tree, text: &str, focus: Option<Vec<usize>>) -> NameModel {
+/// What a focused model is about.
+pub(super) enum Focus {
+    /// Sorted offsets of the words it is about: a node is walked when one
+    /// starts inside it.
+    Words(Vec<usize>),
+    /// A span of the file: a node is walked when it overlaps the span.
+    Span(std::ops::Range<usize>),
+}
+
+pub(super) fn build(tree: &Tree, text: &str, focus: Option<Focus>) -> NameModel {
     let root = tree.root_node();
     let mut b = Builder {
         text,
@@ -91,12 +100,16 @@ impl<'t> Builder<'_> {
 
     /// Whether the walk enters `node`: always, unless the model is focused
     /// and no word it is about starts inside it (nothing there binds or
-    /// reads those names).
+    /// reads those names), or it lies outside the span it is about.
     fn enters(&self, node: Node) -> bool {
-        self.focus.as_ref().is_none_or(|offsets| {
-            let i = offsets.partition_point(|&at| at < node.start_byte());
-            offsets.get(i).is_some_and(|&at| at < node.end_byte())
-        })
+        match &self.focus {
+            None => true,
+            Some(Focus::Words(offsets)) => {
+                let i = offsets.partition_point(|&at| at < node.start_byte());
+                offsets.get(i).is_some_and(|&at| at < node.end_byte())
+            }
+            Some(Focus::Span(span)) => node.start_byte() < span.end && span.start < node.end_byte(),
+        }
     }
 
     fn visit(&mut self, node: Node<'t>, scope: ScopeId, stack: &mut Vec<Task<'t>>) {

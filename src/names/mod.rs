@@ -153,7 +153,19 @@ impl NameModel {
             .collect();
         offsets.sort_unstable();
         offsets.dedup();
-        build::build(tree, text, Some(offsets))
+        build::build(tree, text, Some(build::Focus::Words(offsets)))
+    }
+
+    /// The model as far as the code in `span` goes: the walk enters only
+    /// the nodes that overlap it. It answers, for every reference and
+    /// binding spelled in the module-level statements inside `span`, as
+    /// [`NameModel::build`]'s would whether it is a module-level name (a
+    /// reference resolves to the module, or to no scope, only through
+    /// scopes that open inside those statements); it knows nothing of the
+    /// module's bindings elsewhere. The E402 hoist asks this of the few
+    /// statements an import would jump.
+    pub fn spanning(tree: &Tree, text: &str, span: std::ops::Range<usize>) -> NameModel {
+        build::build(tree, text, Some(build::Focus::Span(span)))
     }
 
     /// Every binding, in file order of the walk.

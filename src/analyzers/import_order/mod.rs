@@ -131,13 +131,23 @@ impl Analyzer for ImportOrder {
         };
         let lazy_annotations = layout_lazy_annotations(root, ctx.text);
         let first_party = |stmt: Node| first_party(ctx, stmt);
+        // The hoist asks only about the statements its imports would jump:
+        // the file's model if a rule built it, else one of those alone.
+        let spanning;
+        let names = match ctx.names.get() {
+            Some(model) => model,
+            None => {
+                let end = layout.after.iter().rev().find(|s| is_import(**s));
+                let span = layout.boundary.start_byte()..end.map_or(0, |s| s.end_byte());
+                spanning = NameModel::spanning(ctx.tree(), ctx.text, span);
+                &spanning
+            }
+        };
         let env = import_move::Env {
             text: ctx.text,
             has_errors: root.has_error(),
             lazy_annotations,
-            // The hoist runs only in files with E402 findings: the file's
-            // full model (often built already for the block's boundary).
-            names: ctx.names(),
+            names,
             first_party: &first_party,
         };
         let plan = import_move::plan(&layout, &env);
