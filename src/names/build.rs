@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use super::{
     Binding, BindingKind, NameModel, Reference, Scope, ScopeId, ScopeKind, import_bindings,
@@ -39,8 +39,7 @@ pub(super) enum Focus {
     Span(std::ops::Range<usize>),
 }
 
-pub(super) fn build(tree: &Tree, text: &str, focus: Option<Focus>) -> NameModel {
-    let root = tree.root_node();
+pub(super) fn build(root: Node, text: &str, focus: Option<Focus>) -> NameModel {
     let mut b = Builder {
         text,
         focus,

@@ -135,7 +135,7 @@ impl NameModel {
     /// Builds the model of a parsed file (iterative: deep nesting cannot
     /// overflow the stack).
     pub fn build(tree: &Tree, text: &str) -> NameModel {
-        build::build(tree, text, None)
+        build::build(tree.root_node(), text, None)
     }
 
     /// The model as far as the names in `words` go: the walk enters only
@@ -153,7 +153,7 @@ impl NameModel {
             .collect();
         offsets.sort_unstable();
         offsets.dedup();
-        build::build(tree, text, Some(build::Focus::Words(offsets)))
+        build::build(tree.root_node(), text, Some(build::Focus::Words(offsets)))
     }
 
     /// The model as far as the code in `span` goes: the walk enters only
@@ -163,9 +163,9 @@ impl NameModel {
     /// reference resolves to the module, or to no scope, only through
     /// scopes that open inside those statements); it knows nothing of the
     /// module's bindings elsewhere. The E402 hoist asks this of the few
-    /// statements an import would jump.
-    pub fn spanning(tree: &Tree, text: &str, span: std::ops::Range<usize>) -> NameModel {
-        build::build(tree, text, Some(build::Focus::Span(span)))
+    /// statements an import would jump. `root`: the tree's root node.
+    pub fn spanning(root: Node, text: &str, span: std::ops::Range<usize>) -> NameModel {
+        build::build(root, text, Some(build::Focus::Span(span)))
     }
 
     /// Every binding, in file order of the walk.

@@ -211,7 +211,7 @@ fn a_spanning_model_knows_module_names_as_the_full_model() {
         for i in 0..stmts.len() {
             for j in i..stmts.len() {
                 let span = stmts[i].start_byte()..stmts[j].end_byte();
-                let part = NameModel::spanning(&tree, code, span.clone());
+                let part = NameModel::spanning(tree.root_node(), code, span.clone());
                 let inside = |r: &std::ops::Range<usize>| span.contains(&r.start);
                 let module_refs = |m: &NameModel| -> Vec<(usize, bool)> {
                     m.references()

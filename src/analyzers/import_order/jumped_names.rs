@@ -1,42 +1,67 @@
-//! What the E402 hoist asks of names, answered by the file's name model
-//! (SPEC §3.2: one model under every rewrite): the names an import binds,
-//! the module-level names a statement it would jump reads or binds, and
-//! whether a statement binds a module-level name at all.
+//! What the E402 hoist asks of names, answered by a name model (SPEC
+//! §3.2: one model under every rewrite): the names an import binds, the
+//! module-level names a statement it would jump reads or binds, and whether
+//! a statement binds a module-level name at all. The model is the file's
+//! full one when a rule built it, else one focused on the names the late
+//! imports bind (all the hoist reads of it); whether a statement binds any
+//! module-level name is then asked of a model of that statement alone.
 
 use std::collections::HashSet;
 use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::names::{BindingKind, NameModel, is_star_import};
+use crate::names::{BindingKind, NameModel, import_bindings, is_star_import};
 
 /// The module-level names of one file, looked up by statement.
 pub struct ModuleNames<'a> {
     model: &'a NameModel,
     text: &'a str,
+    /// The tree's root when `model` is focused (it knows only some names).
+    focused_on: Option<Node<'a>>,
     /// The module scope's bindings (after `global` moved them there):
     /// where each is spelled, its name and whether an import makes it,
     /// sorted by where it is spelled.
     bindings: Vec<(Range<usize>, &'a str, bool)>,
 }
 
+/// The names the import statements among `stmts` bind: the words a model
+/// for the hoist must be focused on.
+pub fn imported_names<'t>(stmts: impl Iterator<Item = Node<'t>>, text: &str) -> Vec<String> {
+    let mut out: Vec<String> = stmts
+        .filter(|s| !is_star_import(*s))
+        .flat_map(|s| import_bindings(s, text))
+        .map(|(name, ..)| name)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn module_bindings<'a>(model: &'a NameModel) -> Vec<(Range<usize>, &'a str, bool)> {
+    let mut bindings: Vec<(Range<usize>, &'a str, bool)> = model
+        .bindings()
+        .iter()
+        .filter(|b| b.scope == 0)
+        .map(|b| {
+            let import = matches!(b.kind, BindingKind::Import(_));
+            (b.range.clone(), b.name.as_str(), import)
+        })
+        .collect();
+    bindings.sort_by_key(|(r, ..)| r.start);
+    bindings
+}
+
 impl<'a> ModuleNames<'a> {
-    /// The module-level names of the file `model` was built from.
-    pub fn new(model: &'a NameModel, text: &'a str) -> Self {
-        let mut bindings: Vec<(Range<usize>, &'a str, bool)> = model
-            .bindings()
-            .iter()
-            .filter(|b| b.scope == 0)
-            .map(|b| {
-                let import = matches!(b.kind, BindingKind::Import(_));
-                (b.range.clone(), b.name.as_str(), import)
-            })
-            .collect();
-        bindings.sort_by_key(|(r, ..)| r.start);
+    /// The module-level names of the file `model` was built from: its full
+    /// model, or (`focused_on`: the tree's root) one focused on the names
+    /// the late imports bind ([`imported_names`]).
+    pub fn new(model: &'a NameModel, text: &'a str, focused_on: Option<Node<'a>>) -> Self {
         Self {
             model,
             text,
-            bindings,
+            focused_on,
+            bindings: module_bindings(model),
         }
     }
 
@@ -94,7 +119,20 @@ impl<'a> ModuleNames<'a> {
     /// TYPE_CHECKING:` block, the only jumpable `if`, runs nothing: the
     /// imports in it bind nothing at run time.
     pub fn binds(&self, stmt: Node) -> bool {
-        stmt.kind() != "if_statement" && !self.bindings_in(stmt).is_empty()
+        if stmt.kind() == "if_statement" {
+            return false;
+        }
+        let Some(root) = self.focused_on else {
+            return !self.bindings_in(stmt).is_empty();
+        };
+        // A definition binds its name; else a model of the statement alone.
+        matches!(
+            stmt.kind(),
+            "function_definition" | "class_definition" | "decorated_definition"
+        ) || NameModel::spanning(root, self.text, stmt.byte_range())
+            .bindings()
+            .iter()
+            .any(|b| b.scope == 0)
     }
 }
 
@@ -104,11 +142,17 @@ mod tests {
 
     fn with_names(code: &str, check: impl Fn(&ModuleNames, Vec<Node>)) {
         let tree = crate::parse::Worker::new().parse(code).unwrap();
-        let model = NameModel::build(&tree, code);
-        let names = ModuleNames::new(&model, code);
         let root = tree.root_node();
         let stmts: Vec<Node> = root.named_children(&mut root.walk()).collect();
-        check(&names, stmts);
+        let model = NameModel::build(&tree, code);
+        check(&ModuleNames::new(&model, code, None), stmts.clone());
+        // A model focused on the names the imports bind (and the one the
+        // tests ask about) answers the same.
+        let mut words = imported_names(stmts.iter().copied(), code);
+        words.push("json".to_string());
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let focused = NameModel::focused(&tree, code, &words);
+        check(&ModuleNames::new(&focused, code, Some(root)), stmts);
     }
 
     #[test]

@@ -131,16 +131,19 @@ impl Analyzer for ImportOrder {
         };
         let lazy_annotations = layout_lazy_annotations(root, ctx.text);
         let first_party = |stmt: Node| first_party(ctx, stmt);
-        // The hoist asks only about the statements its imports would jump:
-        // the file's model if a rule built it, else one of those alone.
-        let spanning;
-        let names = match ctx.names.get() {
-            Some(model) => model,
+        // The hoist reads only the names its imports bind: the file's model
+        // if a rule built it, else one focused on those names.
+        let focused;
+        let (names, focused_on) = match ctx.names.get() {
+            Some(model) => (model, None),
             None => {
-                let end = layout.after.iter().rev().find(|s| is_import(**s));
-                let span = layout.boundary.start_byte()..end.map_or(0, |s| s.end_byte());
-                spanning = NameModel::spanning(ctx.tree(), ctx.text, span);
-                &spanning
+                let words = jumped_names::imported_names(
+                    layout.after.iter().copied().filter(|s| is_import(*s)),
+                    ctx.text,
+                );
+                let words: Vec<&str> = words.iter().map(String::as_str).collect();
+                focused = NameModel::focused(ctx.tree(), ctx.text, &words);
+                (&focused, Some(root))
             }
         };
         let env = import_move::Env {
@@ -148,6 +151,7 @@ impl Analyzer for ImportOrder {
             has_errors: root.has_error(),
             lazy_annotations,
             names,
+            focused_on,
             first_party: &first_party,
         };
         let plan = import_move::plan(&layout, &env);
