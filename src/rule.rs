@@ -12,6 +12,8 @@ use crate::pack_format::{RuleTest, SuppressionPolicy};
 use crate::script::Script;
 use crate::template::Template;
 
+mod words;
+
 /// Where a rule applies.
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
@@ -322,10 +324,12 @@ pub struct RuleSet {
     /// The query rules' patterns, combined and compiled when a file first
     /// needs them (a run whose files are all cached never does).
     queries: std::sync::OnceLock<QueryGroups>,
-    /// One automaton over every rule's prefilter words, with the rules each
-    /// word serves: a single scan of a file tells which rules may match it.
-    words: aho_corasick::AhoCorasick,
-    word_rules: Vec<Vec<usize>>,
+    /// Every rule's prefilter words, with the rules each word serves: one
+    /// scan of a file tells which rules may match it.
+    words: RuleWords,
+    /// The words of rules that read only comments (tags, suppression
+    /// directives): looked for after each `#`, to the end of its line.
+    comment_words: RuleWords,
     /// Identifies the packs, scripts and config this set came from (part of
     /// the cache key); 0 when not computed.
     pub fingerprint: u64,
@@ -394,31 +398,75 @@ fn directive_words() -> Vec<String> {
     words
 }
 
+/// Prefilter words and the rules each serves, compiled once all are added.
+#[derive(Debug, Default)]
+struct RuleWords {
+    words: Vec<String>,
+    rules: Vec<Vec<usize>>,
+    set: Option<words::WordSet>,
+}
+
+impl RuleWords {
+    fn add(&mut self, word: String, rule: usize) {
+        match self.words.iter().position(|x| *x == word) {
+            Some(p) => self.rules[p].push(rule),
+            None => {
+                self.words.push(word);
+                self.rules.push(vec![rule]);
+            }
+        }
+    }
+
+    fn compile(&mut self) {
+        self.set = (!self.words.is_empty()).then(|| words::WordSet::new(&self.words));
+    }
+
+    fn is_empty(&self) -> bool {
+        self.set.is_none()
+    }
+
+    /// Adds to `seen` the rules of every word in `text`.
+    fn mark(&self, text: &[u8], seen: &mut RuleMask) {
+        if let Some(set) = &self.set {
+            set.for_each(text, |w, _| {
+                for &i in &self.rules[w] {
+                    seen.insert(i);
+                }
+            });
+        }
+    }
+}
+
 impl RuleSet {
     /// Compiles the combined query and the prefilter automaton for `rules`.
     pub fn new(mut rules: Vec<Rule>) -> Self {
         for (i, r) in rules.iter_mut().enumerate() {
             r.index = i;
         }
-        let mut words: Vec<String> = Vec::new();
-        let mut word_rules: Vec<Vec<usize>> = Vec::new();
+        let mut words = RuleWords::default();
+        let mut comment_words = RuleWords::default();
         for (i, r) in rules.iter().enumerate() {
             let own: Vec<String> = match (&r.matcher, &r.prefilter) {
                 (Matcher::Suppression(_), _) => directive_words(),
                 (_, Some(list)) => list.clone(),
                 _ => continue,
             };
+            let in_comments = match &r.matcher {
+                Matcher::Suppression(_) => true,
+                Matcher::Analyzer(a) => a.reads_only_comments(),
+                _ => false,
+            };
+            let set = if in_comments {
+                &mut comment_words
+            } else {
+                &mut words
+            };
             for w in own {
-                match words.iter().position(|x| *x == w) {
-                    Some(p) => word_rules[p].push(i),
-                    None => {
-                        words.push(w);
-                        word_rules.push(vec![i]);
-                    }
-                }
+                set.add(w, i);
             }
         }
-        let words = aho_corasick::AhoCorasick::new(&words).expect("literal words");
+        words.compile();
+        comment_words.compile();
         let needs_symbols = rules.iter().any(|r| match &r.matcher {
             Matcher::Analyzer(a) => a.needs_symbols(),
             _ => false,
@@ -446,7 +494,7 @@ impl RuleSet {
             rules,
             queries: std::sync::OnceLock::new(),
             words,
-            word_rules,
+            comment_words,
             fingerprint: 0,
             needs_symbols,
             engine,
@@ -491,10 +539,18 @@ impl RuleSet {
                 seen.insert(r.index);
             }
         }
-        for m in self.words.find_overlapping_iter(text) {
-            for &i in &self.word_rules[m.pattern().as_usize()] {
-                seen.insert(i);
-            }
+        self.words.mark(text.as_bytes(), &mut seen);
+        // A comment runs from its `#` to the end of its line (a `#` in a
+        // string starts a false one: the test stays conservative).
+        let bytes = text.as_bytes();
+        let mut from = 0;
+        while !self.comment_words.is_empty()
+            && let Some(hash) = memchr::memchr(b'#', &bytes[from..])
+        {
+            let start = from + hash;
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |e| start + e);
+            self.comment_words.mark(&bytes[start..end], &mut seen);
+            from = end;
         }
         seen
     }
@@ -581,7 +637,7 @@ pub struct QueryGroups {
     /// The anchored rules.
     pub anchored: Option<QuerySet>,
     /// Every anchor word, with the anchored rules it serves.
-    anchors: Option<(aho_corasick::AhoCorasick, Vec<Vec<usize>>)>,
+    anchors: Option<(words::WordSet, Vec<Vec<usize>>)>,
 }
 
 impl QueryGroups {
@@ -616,8 +672,7 @@ impl QueryGroups {
             whole: build(&whole),
             anchored: build(&anchored),
             anchors: (!words.is_empty()).then(|| {
-                let automaton = aho_corasick::AhoCorasick::new(&words).expect("literal words");
-                (automaton, word_rules)
+                (words::WordSet::new(&words), word_rules)
             }),
         }
     }
@@ -635,18 +690,15 @@ impl QueryGroups {
     pub fn anchor_ranges(&self, text: &str, active: &RuleMask) -> Vec<Range<usize>> {
         /// Occurrences closer than this share one run of the cursor.
         const MERGE_GAP: usize = 512;
-        let Some((automaton, word_rules)) = &self.anchors else {
+        let Some((set, word_rules)) = &self.anchors else {
             return Vec::new();
         };
-        let mut hits: Vec<Range<usize>> = automaton
-            .find_overlapping_iter(text)
-            .filter(|m| {
-                word_rules[m.pattern().as_usize()]
-                    .iter()
-                    .any(|&i| active.contains(i))
-            })
-            .map(|m| m.range())
-            .collect();
+        let mut hits: Vec<Range<usize>> = Vec::new();
+        set.for_each(text.as_bytes(), |w, at| {
+            if word_rules[w].iter().any(|&i| active.contains(i)) {
+                hits.push(at..at + set.len_of(w));
+            }
+        });
         hits.sort_by_key(|r| r.start);
         let mut ranges: Vec<Range<usize>> = Vec::new();
         for hit in hits {

@@ -153,6 +153,11 @@ pub trait Analyzer: Any + Send + Sync + Debug {
     /// Literal words one of which a file must contain for a hit to be possible
     /// (`None`: every file may have hits).
     fn prefilter(&self) -> Option<Vec<String>>;
+    /// Whether the analyzer reads only comments: its prefilter words are
+    /// then looked for only after a `#` on the same line.
+    fn reads_only_comments(&self) -> bool {
+        false
+    }
     /// A cheap test of a file's text that passed the prefilter: `false`
     /// means no hit is possible, and the file needs no parse for this rule.
     /// It must be conservative (never `false` for a file with a hit).

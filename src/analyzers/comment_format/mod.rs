@@ -282,8 +282,12 @@ impl Analyzer for CommentFormat {
         ]
     }
 
+    fn reads_only_comments(&self) -> bool {
+        true
+    }
+
     fn prefilter(&self) -> Option<Vec<String>> {
-        // The prefilter automaton is case-sensitive: every letter case.
+        // The prefilter is case-sensitive: every letter case.
         Some(
             self.opts
                 .tags
