@@ -59,7 +59,7 @@ mod symbols;
 mod template;
 mod testing;
 pub mod walk;
-
+mod words;
 mod workbench;
 
 /// The calendar date TTLs are judged against ([`run::Run::load`] takes one).

@@ -11,8 +11,7 @@ use crate::matching::query::{QueryMatcher, QuerySet};
 use crate::pack_format::{RuleTest, SuppressionPolicy};
 use crate::script::Script;
 use crate::template::Template;
-
-mod words;
+use crate::words;
 
 /// Where a rule applies.
 #[derive(Debug, Default, Clone)]
@@ -671,9 +670,7 @@ impl QueryGroups {
         Self {
             whole: build(&whole),
             anchored: build(&anchored),
-            anchors: (!words.is_empty()).then(|| {
-                (words::WordSet::new(&words), word_rules)
-            }),
+            anchors: (!words.is_empty()).then(|| (words::WordSet::new(&words), word_rules)),
         }
     }
 

@@ -230,7 +230,11 @@ fn a_spanning_model_knows_module_names_as_the_full_model() {
                     b.sort();
                     b
                 };
-                assert_eq!(module_refs(&full), module_refs(&part), "{span:?} in:\n{code}");
+                assert_eq!(
+                    module_refs(&full),
+                    module_refs(&part),
+                    "{span:?} in:\n{code}"
+                );
                 assert_eq!(
                     module_bindings(&full),
                     module_bindings(&part),

@@ -30,7 +30,10 @@ enum Engine {
 impl WordSet {
     /// Compiles `words` (duplicates allowed: each is its own index).
     pub fn new<S: AsRef<str>>(words: &[S]) -> Self {
-        let words: Vec<Vec<u8>> = words.iter().map(|w| w.as_ref().as_bytes().to_vec()).collect();
+        let words: Vec<Vec<u8>> = words
+            .iter()
+            .map(|w| w.as_ref().as_bytes().to_vec())
+            .collect();
         let mut by_first = vec![Vec::new(); 256];
         for (i, w) in words.iter().enumerate() {
             if let Some(&b) = w.first() {
@@ -113,7 +116,9 @@ mod tests {
 
     #[test]
     fn finds_overlapping_nested_and_repeated_words_as_the_automaton() {
-        let words = ["import", "port", "eval(", "eval (", "sys.path", "aa", "a", "TODO"];
+        let words = [
+            "import", "port", "eval(", "eval (", "sys.path", "aa", "a", "TODO",
+        ];
         let texts = [
             "import os\nfrom x import port\neval(1); eval (2)\nsys.path.insert(0, p)\n",
             "aaaa # TODO TODO\n",
