@@ -1,15 +1,10 @@
 //! Content hashes: one stable 64-bit digest for cache keys, rule-set
 //! fingerprints and symbol-table keys.
 
-use std::hash::{Hash, Hasher};
-
-/// A stable-enough 64-bit hash (std's SipHash with fixed keys; cache keys
-/// also hold rulegate's version, so a change of std's hasher only costs a
-/// cold cache).
+/// A stable 64-bit hash: XXH3 (specified, so it does not change with the
+/// Rust release, and fast on whole files).
 pub fn digest(bytes: &[u8]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
 #[cfg(test)]

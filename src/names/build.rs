@@ -35,8 +35,6 @@ pub(super) enum Focus {
     /// Sorted offsets of the words it is about: a node is walked when one
     /// starts inside it.
     Words(Vec<usize>),
-    /// A span of the file: a node is walked when it overlaps the span.
-    Span(std::ops::Range<usize>),
 }
 
 pub(super) fn build(root: Node, text: &str, focus: Option<Focus>) -> NameModel {
@@ -99,7 +97,7 @@ impl<'t> Builder<'_> {
 
     /// Whether the walk enters `node`: always, unless the model is focused
     /// and no word it is about starts inside it (nothing there binds or
-    /// reads those names), or it lies outside the span it is about.
+    /// reads those names).
     fn enters(&self, node: Node) -> bool {
         match &self.focus {
             None => true,
@@ -107,7 +105,6 @@ impl<'t> Builder<'_> {
                 let i = offsets.partition_point(|&at| at < node.start_byte());
                 offsets.get(i).is_some_and(|&at| at < node.end_byte())
             }
-            Some(Focus::Span(span)) => node.start_byte() < span.end && span.start < node.end_byte(),
         }
     }
 

@@ -131,6 +131,24 @@ pub struct NameModel {
     pub dunder_all: Vec<(String, Range<usize>)>,
 }
 
+/// The identifier-like words of `text` (runs of letters, digits, `_` and
+/// non-ASCII bytes, which are whole UTF-8 characters), with where each starts.
+fn identifiers(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() && !is_word(bytes[at]) {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && is_word(bytes[at]) {
+            at += 1;
+        }
+        (start < at).then(|| (start, &text[start..at]))
+    })
+}
+
 impl NameModel {
     /// Builds the model of a parsed file (iterative: deep nesting cannot
     /// overflow the stack).
@@ -145,27 +163,41 @@ impl NameModel {
     /// else: a file where one call must be resolved pays for the few
     /// statements that can bind its name, not for a walk of the whole file.
     pub fn focused(tree: &Tree, text: &str, words: &[&str]) -> NameModel {
-        let mut offsets: Vec<usize> = words
-            .iter()
-            .chain(&["import"])
-            .filter(|w| !w.is_empty())
-            .flat_map(|w| memchr::memmem::find_iter(text.as_bytes(), w.as_bytes()))
-            .collect();
+        /// Past this many words, one pass over the text's identifiers is
+        /// cheaper than a substring search per word (and stays linear).
+        const SEARCHES: usize = 4;
+        let mut words: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty()).collect();
+        words.push("import");
+        words.sort_unstable();
+        words.dedup();
+        let mut offsets: Vec<usize> = if words.len() <= SEARCHES {
+            words
+                .iter()
+                .flat_map(|w| memchr::memmem::find_iter(text.as_bytes(), w.as_bytes()))
+                .collect()
+        } else {
+            // Whole identifiers: every name node and the keyword `import`
+            // is one.
+            let wanted: HashSet<&str> = words.into_iter().collect();
+            identifiers(text)
+                .filter(|(_, w)| wanted.contains(w))
+                .map(|(at, _)| at)
+                .collect()
+        };
         offsets.sort_unstable();
         offsets.dedup();
         build::build(tree.root_node(), text, Some(build::Focus::Words(offsets)))
     }
 
-    /// The model as far as the code in `span` goes: the walk enters only
-    /// the nodes that overlap it. It answers, for every reference and
-    /// binding spelled in the module-level statements inside `span`, as
-    /// [`NameModel::build`]'s would whether it is a module-level name (a
-    /// reference resolves to the module, or to no scope, only through
-    /// scopes that open inside those statements); it knows nothing of the
-    /// module's bindings elsewhere. The E402 hoist asks this of the few
-    /// statements an import would jump. `root`: the tree's root node.
-    pub fn spanning(root: Node, text: &str, span: std::ops::Range<usize>) -> NameModel {
-        build::build(root, text, Some(build::Focus::Span(span)))
+    /// The model of one module-level statement, as if it were the whole
+    /// module. It answers, for what is spelled in the statement, as
+    /// [`NameModel::build`]'s would whether a name is a module-level one (a
+    /// reference resolves to the module, or to no scope, only through scopes
+    /// that open inside it), and knows nothing of the module's other
+    /// statements. The E402 hoist asks this of a statement an import would
+    /// jump.
+    pub fn of_statement(stmt: Node, text: &str) -> NameModel {
+        build::build(stmt, text, None)
     }
 
     /// Every binding, in file order of the walk.

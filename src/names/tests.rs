@@ -193,54 +193,69 @@ fn a_focused_model_resolves_its_words_as_the_full_model() {
     }
 }
 
-/// A model spanning some module-level statements answers as the full one,
-/// for what is spelled in them, whether a name is a module-level one: each
-/// reference resolves to the module (or to no scope) in both or in neither,
-/// and they bind the same module-level names.
+/// A model of one module-level statement answers as the full one, for what
+/// is spelled in it, whether a name is a module-level one: each reference
+/// resolves to the module (or to no scope) in both or in neither, and they
+/// bind the same module-level names.
 #[test]
-fn a_spanning_model_knows_module_names_as_the_full_model() {
+fn a_statement_model_knows_module_names_as_the_full_model() {
     let codes = [
         "import sys as s\nimport os\n\ndef f(s):\n    s.path.insert(0, 'x')\n\nclass C:\n    os = 1\n    def m(self):\n        return os.getcwd()\n\ns.path.append('y')\n",
         "def outer():\n    sys = 1\n    def inner():\n        nonlocal sys\n        sys = 2\n    return [sys for sys in range(3)], sys\n\nimport sys\nglobal_sys = sys\n",
-        "x = 1\ndef k():\n    global json\n    json = 2\nclass D:\n    json = 3\n    y = [json for _ in ()]\nimport json\nfor a, (b, c) in []:\n    pass\nwith open('f') as a:\n    a.read()\n(d := 3)\n",
+        "x = 1\ndef k():\n    global json\n    json = 2\nclass D:\n    json = 3\n    y = [json for _ in ()]\nimport json\nfor a, (b, c) in []:\n    pass\nwith open('f') as a:\n    a.read()\n(d := 3)\nif x:\n    e = 1\ntry:\n    import g\nexcept E as h:\n    pass\n",
     ];
     for code in codes {
         let (tree, full) = model(code);
         let root = tree.root_node();
-        let stmts: Vec<_> = root.named_children(&mut root.walk()).collect();
-        for i in 0..stmts.len() {
-            for j in i..stmts.len() {
-                let span = stmts[i].start_byte()..stmts[j].end_byte();
-                let part = NameModel::spanning(tree.root_node(), code, span.clone());
-                let inside = |r: &std::ops::Range<usize>| span.contains(&r.start);
-                let module_refs = |m: &NameModel| -> Vec<(usize, bool)> {
-                    m.references()
-                        .iter()
-                        .filter(|r| inside(&r.range))
-                        .map(|r| (r.range.start, r.resolved.is_none_or(|s| s == 0)))
-                        .collect()
-                };
-                let module_bindings = |m: &NameModel| -> Vec<(usize, String)> {
-                    let mut b: Vec<(usize, String)> = m
-                        .bindings()
-                        .iter()
-                        .filter(|b| b.scope == 0 && inside(&b.range))
-                        .map(|b| (b.range.start, format!("{} {:?}", b.name, b.kind)))
-                        .collect();
-                    b.sort();
-                    b
-                };
-                assert_eq!(
-                    module_refs(&full),
-                    module_refs(&part),
-                    "{span:?} in:\n{code}"
-                );
-                assert_eq!(
-                    module_bindings(&full),
-                    module_bindings(&part),
-                    "{span:?} in:\n{code}"
-                );
-            }
+        for stmt in root.named_children(&mut root.walk()) {
+            let part = NameModel::of_statement(stmt, code);
+            let span = stmt.byte_range();
+            let inside = |r: &std::ops::Range<usize>| span.contains(&r.start);
+            let module_refs = |m: &NameModel| -> Vec<(usize, bool)> {
+                m.references()
+                    .iter()
+                    .filter(|r| inside(&r.range))
+                    .map(|r| (r.range.start, r.resolved.is_none_or(|s| s == 0)))
+                    .collect()
+            };
+            let module_bindings = |m: &NameModel| -> Vec<(usize, String)> {
+                let mut b: Vec<(usize, String)> = m
+                    .bindings()
+                    .iter()
+                    .filter(|b| b.scope == 0 && inside(&b.range))
+                    .map(|b| (b.range.start, format!("{} {:?}", b.name, b.kind)))
+                    .collect();
+                b.sort();
+                b
+            };
+            let what = &code[span.clone()];
+            assert_eq!(module_refs(&full), module_refs(&part), "{what}");
+            assert_eq!(module_bindings(&full), module_bindings(&part), "{what}");
+        }
+    }
+}
+
+/// Many words take the one-pass identifier scan: the model answers as with
+/// a search per word.
+#[test]
+fn a_model_focused_on_many_words_answers_as_on_few() {
+    let code = "import a, b as c\nfrom m import d, é\ndef f(a):\n    return a + c + d + é\ng = [b for b in c]\n";
+    let (tree, _) = model(code);
+    let many = ["a", "b", "c", "d", "é", "f", "g"];
+    let wide = NameModel::focused(&tree, code, &many);
+    for w in many {
+        let narrow = NameModel::focused(&tree, code, &[w]);
+        for r in narrow.references() {
+            let other = wide.reference_at(r.range.start).expect("seen by both");
+            assert_eq!(
+                narrow
+                    .binding_of(r, code)
+                    .map(|b| narrow.binding(b).range.clone()),
+                wide.binding_of(other, code)
+                    .map(|b| wide.binding(b).range.clone()),
+                "`{w}` at {}",
+                r.range.start
+            );
         }
     }
 }

@@ -51,8 +51,8 @@ pub struct Env<'a> {
     /// The file's name model (what each statement reads and binds), or
     /// one focused on the names the late imports bind.
     pub names: &'a NameModel,
-    /// The tree's root when `names` is focused.
-    pub focused_on: Option<Node<'a>>,
+    /// Whether `names` is focused.
+    pub focused: bool,
     /// Whether an import statement imports a module of the repository
     /// (which may import this module back).
     pub first_party: &'a dyn Fn(Node) -> bool,
@@ -81,7 +81,7 @@ pub fn plan(layout: &Layout, env: &Env) -> Plan {
         None => line_start(text, layout.boundary.start_byte()),
     };
     let module = effects::Module::new(text, env.lazy_annotations);
-    let names = ModuleNames::new(env.names, text, env.focused_on);
+    let names = ModuleNames::new(env.names, text, env.focused);
     // Names the statements between the block and each import use or bind.
     let mut seen: HashSet<&str> = HashSet::new();
     // The first statement jumped that has an effect, and the first that

@@ -17,8 +17,8 @@ use crate::names::{BindingKind, NameModel, import_bindings, is_star_import};
 pub struct ModuleNames<'a> {
     model: &'a NameModel,
     text: &'a str,
-    /// The tree's root when `model` is focused (it knows only some names).
-    focused_on: Option<Node<'a>>,
+    /// Whether `model` is focused (it knows only some names).
+    focused: bool,
     /// The module scope's bindings (after `global` moved them there):
     /// where each is spelled, its name and whether an import makes it,
     /// sorted by where it is spelled.
@@ -54,13 +54,13 @@ fn module_bindings<'a>(model: &'a NameModel) -> Vec<(Range<usize>, &'a str, bool
 
 impl<'a> ModuleNames<'a> {
     /// The module-level names of the file `model` was built from: its full
-    /// model, or (`focused_on`: the tree's root) one focused on the names
-    /// the late imports bind ([`imported_names`]).
-    pub fn new(model: &'a NameModel, text: &'a str, focused_on: Option<Node<'a>>) -> Self {
+    /// model, or (`focused`) one focused on the names the late imports bind
+    /// ([`imported_names`]).
+    pub fn new(model: &'a NameModel, text: &'a str, focused: bool) -> Self {
         Self {
             model,
             text,
-            focused_on,
+            focused,
             bindings: module_bindings(model),
         }
     }
@@ -122,14 +122,14 @@ impl<'a> ModuleNames<'a> {
         if stmt.kind() == "if_statement" {
             return false;
         }
-        let Some(root) = self.focused_on else {
+        if !self.focused {
             return !self.bindings_in(stmt).is_empty();
-        };
+        }
         // A definition binds its name; else a model of the statement alone.
         matches!(
             stmt.kind(),
             "function_definition" | "class_definition" | "decorated_definition"
-        ) || NameModel::spanning(root, self.text, stmt.byte_range())
+        ) || NameModel::of_statement(stmt, self.text)
             .bindings()
             .iter()
             .any(|b| b.scope == 0)
@@ -145,14 +145,14 @@ mod tests {
         let root = tree.root_node();
         let stmts: Vec<Node> = root.named_children(&mut root.walk()).collect();
         let model = NameModel::build(&tree, code);
-        check(&ModuleNames::new(&model, code, None), stmts.clone());
+        check(&ModuleNames::new(&model, code, false), stmts.clone());
         // A model focused on the names the imports bind (and the one the
         // tests ask about) answers the same.
         let mut words = imported_names(stmts.iter().copied(), code);
         words.push("json".to_string());
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         let focused = NameModel::focused(&tree, code, &words);
-        check(&ModuleNames::new(&focused, code, Some(root)), stmts);
+        check(&ModuleNames::new(&focused, code, true), stmts);
     }
 
     #[test]

@@ -133,17 +133,17 @@ impl Analyzer for ImportOrder {
         let first_party = |stmt: Node| first_party(ctx, stmt);
         // The hoist reads only the names its imports bind: the file's model
         // if a rule built it, else one focused on those names.
-        let focused;
-        let (names, focused_on) = match ctx.names.get() {
-            Some(model) => (model, None),
+        let focused_model;
+        let (names, focused) = match ctx.names.get() {
+            Some(model) => (model, false),
             None => {
                 let words = jumped_names::imported_names(
                     layout.after.iter().copied().filter(|s| is_import(*s)),
                     ctx.text,
                 );
                 let words: Vec<&str> = words.iter().map(String::as_str).collect();
-                focused = NameModel::focused(ctx.tree(), ctx.text, &words);
-                (&focused, Some(root))
+                focused_model = NameModel::focused(ctx.tree(), ctx.text, &words);
+                (&focused_model, true)
             }
         };
         let env = import_move::Env {
@@ -151,7 +151,7 @@ impl Analyzer for ImportOrder {
             has_errors: root.has_error(),
             lazy_annotations,
             names,
-            focused_on,
+            focused,
             first_party: &first_party,
         };
         let plan = import_move::plan(&layout, &env);
