@@ -113,13 +113,12 @@ fn not_utf8(offset: usize) -> std::io::Error {
 /// by `memchr`, so most of the text is never searched for the words.
 pub fn words_after_hash(text: &str, words: &aho_corasick::AhoCorasick) -> Vec<usize> {
     let mut hits = Vec::new();
+    let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(i) = text[from..].find('#') {
+    while let Some(i) = memchr::memchr(b'#', &bytes[from..]) {
         let hash = from + i;
         // A line ends at `\n`, `\r\n` or a lone `\r`, as Python reads it.
-        let end = text[hash..]
-            .find(['\n', '\r'])
-            .map_or(text.len(), |e| hash + e);
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[hash..]).map_or(text.len(), |e| hash + e);
         hits.extend(words.find_iter(&text[hash..end]).map(|m| hash + m.start()));
         from = end;
     }

@@ -246,7 +246,8 @@ impl CommentFormat {
                 continue; // another tag of a comment already found
             }
             // Lines break at `\n`, `\r\n` and a lone `\r`, as in Python.
-            let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            let line_start =
+                memchr::memrchr2(b'\n', b'\r', &text.as_bytes()[..at]).map_or(0, |i| i + 1);
             let comment = match &all {
                 Some(all) => crate::parse::comment_at(all, at).filter(|c| c.start >= line_start),
                 None => text[line_start..at].match_indices('#').find_map(|(i, _)| {

@@ -46,7 +46,6 @@ pub fn may_have_late_import(text: &str) -> bool {
         }
     }
     let mut continuation: Option<Continuation> = None;
-    let mut code_seen = false;
     for line in lines {
         match continuation {
             Some(Continuation::Paren) => {
@@ -63,12 +62,6 @@ pub fn may_have_late_import(text: &str) -> bool {
             }
             None => {}
         }
-        if code_seen {
-            if starts_import(line.trim_start_matches([' ', '\t', '\x0c'])) {
-                return true;
-            }
-            continue;
-        }
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
@@ -84,12 +77,30 @@ pub fn may_have_late_import(text: &str) -> bool {
             }
             continue;
         }
-        code_seen = true;
         if line.contains("import") {
             return true; // `x = 1; import os`
         }
+        // Code: any later line that starts with an import is a maybe.
+        let end = line.as_ptr() as usize - text.as_ptr() as usize + line.len();
+        return has_import_line(&text[end..]);
     }
     false
+}
+
+/// Whether a line of `rest` starts, after its indentation, with `import`
+/// or `from`: such a line holds the word, so only the places of the two
+/// words are read (a SIMD search), not every line.
+fn has_import_line(rest: &str) -> bool {
+    let bytes = rest.as_bytes();
+    ["import", "from"].iter().any(|word| {
+        memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
+            let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            bytes[line_start..at]
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\x0c'))
+                && starts_import(&rest[at..])
+        })
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -134,6 +145,8 @@ mod tests {
             "#!/usr/bin/env python\n# comment\nr'''doc'''\nfrom a import (\n    b,\nc)\nfrom d import \\\n    e\nx = 1\n",
             "import os\r\nx = 1\r\n",
             "'doc'\nimport os\nclass A:\n    pass\n",
+            "x = 1\ny = 'from x'  # import\nz = f(import_module)\nfromage = 1\n",
+            "x = 1\r\nfrom\r\nimport\n",
         ] {
             assert!(!scan(text), "{text}");
         }
@@ -153,6 +166,8 @@ mod tests {
             "\"one\\\n line\"\nimport os\n",
             "x = 1\nfrom\\\n a import b\n",
             "x = 1\nfrom(a) import b\n",
+            "x = 1\n\n  \x0cimport os\n",
+            "x = 1\r\ny = 2\r\n\timport os\r\n",
         ] {
             assert!(scan(text), "{text}");
         }

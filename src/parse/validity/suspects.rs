@@ -149,7 +149,7 @@ fn whole_word(text: &str, at: usize, len: usize) -> bool {
 /// The rest of the line from `at`.
 fn rest_of_line(text: &str, at: usize) -> &str {
     let rest = &text[at..];
-    &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())]
+    &rest[..memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len())]
 }
 
 /// Every construct CPython rejects that tree-sitter parsed, in file order.
