@@ -186,7 +186,13 @@ pub fn names_dynamic_call(text: &str, dynamic_calls: &[String]) -> bool {
     dynamic_calls
         .iter()
         .filter_map(|c| c.rsplit('.').next())
-        .any(|w| text.contains(w))
+        .any(|w| memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some())
+}
+
+/// Where `word` occurs in `text` (a SIMD search; std's substring search is
+/// several times slower on whole files).
+fn occurrences<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    memchr::memmem::find_iter(text.as_bytes(), word.as_bytes())
 }
 
 /// Statements whose bodies may hold imports.
@@ -269,7 +275,8 @@ fn call_name_offsets(text: &str, dynamic_calls: &[String]) -> Vec<usize> {
         .collect();
     let mut i = 0;
     while i < words.len() {
-        for (at, w) in text.match_indices(words[i]) {
+        let w = words[i];
+        for at in occurrences(text, w) {
             let rest = text[at + w.len()..].trim_start_matches([' ', '\t', '\\', '\n', '\r']);
             let Some(rest) = rest.strip_prefix("as") else {
                 continue;
@@ -286,7 +293,7 @@ fn call_name_offsets(text: &str, dynamic_calls: &[String]) -> Vec<usize> {
     }
     let mut out: Vec<usize> = words
         .iter()
-        .flat_map(|w| text.match_indices(w).map(|(at, _)| at))
+        .flat_map(|w| occurrences(text, w))
         .collect();
     out.sort_unstable();
     out
