@@ -213,17 +213,22 @@ impl ModuleSymbols {
         self.imported.remove(name);
         // For IMP002: where the name is first bound at run time (a
         // `TYPE_CHECKING` binding never is).
-        if self.guard != Some(Guard::TypeChecking) {
-            self.bound_at.entry(name.to_string()).or_insert(self.at);
+        // (Looked up before a key is allocated: a module rebinds some names
+        // many times.)
+        if self.guard != Some(Guard::TypeChecking) && !self.bound_at.contains_key(name) {
+            self.bound_at.insert(name.to_string(), self.at);
         }
-        match self.guard {
-            None => self.names.insert(name.to_string()),
-            Some(Guard::TypeChecking) => self.typing_only.insert(name.to_string()),
+        let set = match self.guard {
+            None => &mut self.names,
+            Some(Guard::TypeChecking) => &mut self.typing_only,
             Some(Guard::Version(v)) => {
                 self.versioned.push((name.to_string(), v));
-                true
+                return;
             }
         };
+        if !set.contains(name) {
+            set.insert(name.to_string());
+        }
     }
 
     /// Binds a name the module defines itself (not an import).

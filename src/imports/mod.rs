@@ -291,10 +291,7 @@ fn call_name_offsets(text: &str, dynamic_calls: &[String]) -> Vec<usize> {
         }
         i += 1;
     }
-    let mut out: Vec<usize> = words
-        .iter()
-        .flat_map(|w| occurrences(text, w))
-        .collect();
+    let mut out: Vec<usize> = words.iter().flat_map(|w| occurrences(text, w)).collect();
     out.sort_unstable();
     out
 }
