@@ -163,9 +163,10 @@ impl NameModel {
     /// else: a file where one call must be resolved pays for the few
     /// statements that can bind its name, not for a walk of the whole file.
     pub fn focused(tree: &Tree, text: &str, words: &[&str]) -> NameModel {
-        /// Past this many words, one pass over the text's identifiers is
-        /// cheaper than a substring search per word (and stays linear).
-        const SEARCHES: usize = 4;
+        /// Past this many words, one pass over the text's identifiers (a
+        /// byte loop, ~2 ns a byte) is cheaper than a SIMD substring search
+        /// per word (~0.1 ns a byte each), and the work stays linear.
+        const SEARCHES: usize = 16;
         let mut words: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty()).collect();
         words.push("import");
         words.sort_unstable();
