@@ -246,6 +246,8 @@ pub struct Rule {
     pub fix: Option<FixAction>,
     /// Options table (given to analyzers and scripts).
     pub options: toml::Table,
+    /// `options` as fix scripts receive it, converted on first use.
+    pub script_options: std::sync::OnceLock<rhai::Dynamic>,
     /// Suppression policy.
     pub suppression: SuppressionPolicy,
     /// Literal words one of which a file must contain (`None`: always parse).

@@ -238,8 +238,15 @@ impl ScriptHost {
         })
     }
 
-    /// Calls `fix(m)`; errors and spent budgets come back as [`ScriptError`].
-    pub fn run(&self, script: &Script, input: Map) -> Result<ScriptOutput, ScriptError> {
+    /// Calls `fix(m)` with the map `input` makes; errors and spent budgets
+    /// come back as [`ScriptError`]. `input` is called again only when the
+    /// call fails (to trace the line reached): the map is not copied for a
+    /// retry that seldom comes.
+    pub fn run(
+        &self,
+        script: &Script,
+        input: impl Fn() -> Map,
+    ) -> Result<ScriptOutput, ScriptError> {
         let spent = std::time::Duration::from_nanos(self.spent_nanos.load(Ordering::Relaxed));
         if spent > MAX_RUN_TIME {
             return Err(ScriptError {
@@ -258,7 +265,7 @@ impl ScriptHost {
             .and_then(|mut free| free.pop())
             .unwrap_or_else(|| Sandbox::new(&self.packages));
         sandbox.set_deadline(Some(start + self.call_time));
-        let result = call_fix(&sandbox.engine, script, input.clone(), None);
+        let result = call_fix(&sandbox.engine, script, input(), None);
         sandbox.set_deadline(None);
         if let Ok(mut free) = self.sandboxes.lock() {
             free.push(sandbox);
@@ -281,7 +288,7 @@ impl ScriptHost {
             // run again under the tracer (rare, only on failure) to find the line.
             let line = innermost_line(&e).or_else(|| {
                 let traced = Arc::new(AtomicUsize::new(0));
-                let _ = call_fix(&self.tracer, script, input, Some(traced.clone()));
+                let _ = call_fix(&self.tracer, script, input(), Some(traced.clone()));
                 Some(traced.load(Ordering::Relaxed)).filter(|&l| l > 0)
             });
             ScriptError {
@@ -416,7 +423,7 @@ mod tests {
         let script = host.compile("p", "s.rhai", src)?;
         let mut m = Map::new();
         m.insert("text".into(), "old".into());
-        host.run(&script, m)
+        host.run(&script, || m.clone())
     }
 
     #[test]

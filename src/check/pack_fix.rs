@@ -120,7 +120,7 @@ impl Checker<'_> {
         script: &Script,
         inputs: &Inputs,
     ) -> Result<Vec<Edit>, ScriptError> {
-        let input = script_input(env, rule, inputs, self.run.today);
+        let input = || script_input(env, rule, inputs, self.run.today);
         match self.run.host.run(script, input)? {
             ScriptOutput::Nothing => Ok(Vec::new()),
             ScriptOutput::Replace(s) => Ok(vec![Edit::new(None, inputs.reported.clone(), s)]),
@@ -246,7 +246,9 @@ fn script_input(env: &FileEnv, rule: &Rule, inputs: &Inputs, today: crate::dates
     m.insert("captures".into(), caps.into());
     m.insert(
         "options".into(),
-        toml_to_dynamic(&toml::Value::Table(rule.options.clone())),
+        rule.script_options
+            .get_or_init(|| toml_to_dynamic(&toml::Value::Table(rule.options.clone())))
+            .clone(),
     );
     m
 }

@@ -183,6 +183,7 @@ pub(super) fn compile_rule(
         matcher,
         fix,
         options,
+        script_options: Default::default(),
         suppression: r.suppression.unwrap_or_default(),
         prefilter,
         tests,
