@@ -153,33 +153,35 @@ pub fn components(
 /// Every failing `from` import of the component `members` (files), over
 /// every entry module; `nodes` holds each member's node.
 pub fn failures(members: &[String], nodes: &HashMap<String, Arc<Node>>) -> Vec<Failure> {
+    let graph = Indexed::new(nodes);
     let mut out: Vec<Failure> = Vec::new();
-    let file_of: HashMap<&str, &String> = nodes
-        .iter()
-        .map(|(file, node)| (node.module.as_str(), file))
-        .collect();
+    let mut state = vec![State::Unseen; graph.files.len()];
     for entry in members {
+        let Some(&entry_at) = graph.index.get(entry.as_str()) else {
+            continue;
+        };
+        state.fill(State::Unseen);
         let mut run = Run {
-            nodes,
-            state: HashMap::new(),
+            graph: &graph,
+            state: &mut state,
             stack: Vec::new(),
-            entry,
+            entry: entry_at,
             out: &mut out,
         };
         // Importing `a.b.c` first runs `a`, then `a.b`: a member's parent
         // packages run before it, so it never starts a cycle its parent
         // completes (`pkg/__init__.py: from .engine import run`).
-        let module = nodes.get(entry).map_or("", |n| n.module.as_str());
+        let module = graph.nodes[entry_at].module.as_str();
         let parents = module.match_indices('.').map(|(i, _)| &module[..i]);
         for parent in parents {
-            if let Some(file) = file_of.get(parent)
-                && !run.state.contains_key(file.as_str())
+            if let Some(&file) = graph.file_of.get(parent)
+                && run.state[file] == State::Unseen
             {
                 run.module(file);
             }
         }
-        if !run.state.contains_key(entry.as_str()) {
-            run.module(entry);
+        if run.state[entry_at] == State::Unseen {
+            run.module(entry_at);
         }
     }
     // One failure per place: the first entry (in sorted order) that fails it.
@@ -188,71 +190,124 @@ pub fn failures(members: &[String], nodes: &HashMap<String, Arc<Node>>) -> Vec<F
     out
 }
 
-/// One import of an entry module, run.
-struct Run<'a> {
-    nodes: &'a HashMap<String, Arc<Node>>,
-    /// `Some(at)`: running, suspended at `at`; `None`: done.
-    state: HashMap<&'a str, Option<usize>>,
-    /// The modules running, outermost first.
-    stack: Vec<&'a str>,
-    entry: &'a str,
-    out: &'a mut Vec<Failure>,
+/// The graph with files as indices: each entry's run of a large component
+/// (sympy's holds most of its 1,500 modules) walks every event, so a run
+/// compares and hashes no string.
+struct Indexed<'a> {
+    files: Vec<&'a str>,
+    nodes: Vec<&'a Node>,
+    index: HashMap<&'a str, usize>,
+    /// Each module's file, by its dotted name.
+    file_of: HashMap<&'a str, usize>,
+    /// Each node's events: the loads and the `from` file that are nodes.
+    events: Vec<Vec<(Vec<usize>, Option<usize>)>>,
 }
 
-impl<'a> Run<'a> {
+impl<'a> Indexed<'a> {
+    fn new(nodes: &'a HashMap<String, Arc<Node>>) -> Self {
+        let mut files: Vec<&'a str> = nodes.keys().map(String::as_str).collect();
+        files.sort_unstable();
+        let index: HashMap<&'a str, usize> =
+            files.iter().enumerate().map(|(i, f)| (*f, i)).collect();
+        let nodes: Vec<&'a Node> = files.iter().map(|f| &*nodes[*f]).collect();
+        let file_of = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.module.as_str(), i))
+            .collect();
+        let events = nodes
+            .iter()
+            .map(|n| {
+                n.events
+                    .iter()
+                    .map(|ev| {
+                        let loads = ev
+                            .loads
+                            .iter()
+                            .filter_map(|l| index.get(l.as_str()).copied())
+                            .collect();
+                        let from = ev
+                            .from_file
+                            .as_ref()
+                            .and_then(|f| index.get(f.as_str()).copied());
+                        (loads, from)
+                    })
+                    .collect()
+            })
+            .collect();
+        Self {
+            files,
+            nodes,
+            index,
+            file_of,
+            events,
+        }
+    }
+}
+
+/// Where a module is in one run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Unseen,
+    /// Running, suspended at this offset.
+    Running(usize),
+    Done,
+}
+
+/// One import of an entry module, run.
+struct Run<'g, 'a> {
+    graph: &'g Indexed<'a>,
+    state: &'g mut [State],
+    /// The modules running, outermost first.
+    stack: Vec<usize>,
+    entry: usize,
+    out: &'g mut Vec<Failure>,
+}
+
+impl Run<'_, '_> {
     /// Runs module `file` (a member of the component; others are done
     /// as soon as they start, since they cannot import a member).
-    fn module(&mut self, file: &'a str) {
-        let Some(node) = self.nodes.get(file) else {
-            return;
-        };
-        self.state.insert(file, Some(0));
+    fn module(&mut self, file: usize) {
+        let graph = self.graph;
+        let node = graph.nodes[file];
+        self.state[file] = State::Running(0);
         self.stack.push(file);
-        for ev in &node.events {
-            self.state.insert(file, Some(ev.at));
-            for load in &ev.loads {
-                if !self.state.contains_key(load.as_str()) {
+        for (ev, (loads, from)) in node.events.iter().zip(&graph.events[file]) {
+            self.state[file] = State::Running(ev.at);
+            for &load in loads {
+                if self.state[load] == State::Unseen {
                     self.module(load);
                 }
             }
-            let Some(from) = &ev.from_file else {
+            let Some(from) = *from else {
                 continue;
             };
-            let Some(Some(suspended)) = self.state.get(from.as_str()).copied() else {
+            let State::Running(suspended) = self.state[from] else {
                 continue; // done, or not a member
             };
-            let Some(target) = self.nodes.get(from) else {
-                continue;
-            };
+            let target = graph.nodes[from];
             for (name, range) in &ev.needs {
                 if ev.guarded || target.bound_before(name, suspended) {
                     continue;
                 }
-                let start = self.stack.iter().position(|m| *m == from.as_str());
+                let start = self.stack.iter().position(|m| *m == from);
                 let path: Vec<String> = self.stack[start.unwrap_or(0)..]
                     .iter()
-                    .chain(std::iter::once(&from.as_str()))
-                    .map(|f| {
-                        self.nodes
-                            .get(*f)
-                            .map_or(f.to_string(), |n| n.module.clone())
-                    })
+                    .chain(std::iter::once(&from))
+                    .map(|&f| graph.nodes[f].module.clone())
                     .collect();
                 self.out.push(Failure {
-                    file: file.to_string(),
+                    file: graph.files[file].to_string(),
                     range: range.clone(),
                     name: name.clone(),
                     module: ev.from_module.clone(),
-                    entry: self
-                        .nodes
-                        .get(self.entry)
-                        .map_or(self.entry.to_string(), |n| n.module.clone()),
+                    entry: graph.nodes[self.entry].module.clone(),
                     path,
                 });
             }
         }
         self.stack.pop();
-        self.state.insert(file, None);
+        self.state[file] = State::Done;
     }
 }
 
