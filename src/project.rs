@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::config::{Config, Lane};
 use crate::deps::Deps;
+use crate::imports::kept::KeptImports;
 use crate::imports::resolve::{BeyondTopLevel, Resolver, Target};
 use crate::symbols::index::NameIndex;
 use crate::symbols::{Export, ModuleSymbols, Prefetch, SymbolTables};
@@ -20,6 +21,8 @@ pub struct Project {
     pub modules: Resolver,
     /// Symbol tables of the repository's modules (cached for the run).
     pub symbols: SymbolTables,
+    /// Static imports of modules read but not checked, kept across runs.
+    pub imports: KeptImports,
     /// Every first-party module's names, built on first use.
     index: OnceLock<NameIndex>,
     /// Every occurrence of the `unique` rules' values, built on first use
@@ -35,6 +38,7 @@ impl Project {
         Self {
             modules: Resolver::new(&config.root, &config.src),
             symbols: SymbolTables::new(&config.root, store, config.target_version),
+            imports: KeptImports::new(&config.root, store),
             index: OnceLock::new(),
             unique: Default::default(),
         }
@@ -53,6 +57,7 @@ impl Project {
                 deps,
             },
             deps,
+            imports: &self.imports,
             index: &self.index,
         }
     }
@@ -69,6 +74,8 @@ pub struct ProjectView<'a> {
     pub symbols: Symbols<'a>,
     /// Where other file-system facts a check reads are recorded.
     pub deps: Deps<'a>,
+    /// Static imports of modules read but not checked, kept across runs.
+    pub imports: &'a KeptImports,
     index: &'a OnceLock<NameIndex>,
 }
 

@@ -6,6 +6,7 @@
 //! report lanes`.
 
 mod computed;
+pub mod kept;
 pub(crate) mod lex;
 pub mod patch;
 pub(crate) mod resolve;
@@ -18,7 +19,7 @@ use tree_sitter::{Node, Tree};
 use crate::names::NameModel;
 
 /// How a module is imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ImportKind {
     /// `import a.b` / `import a.b as c`.
     Import,
@@ -64,7 +65,7 @@ impl ImportKind {
 }
 
 /// One name of a `from … import` statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportedName {
     /// The imported name (`b` in `from a import b as c`).
     pub name: String,
@@ -73,7 +74,7 @@ pub struct ImportedName {
 }
 
 /// One import in a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportSite {
     /// The kind.
     pub kind: ImportKind,

@@ -213,6 +213,7 @@ fn check_files(
     .then(|| Cache::open(&run.config.root, run.rules.fingerprint, run.today));
     let results = pass::check_all(checker, &targets, cache.as_ref(), keep);
     run.project.symbols.save();
+    run.project.imports.save();
     if keep_source {
         // The decoded text plus its BOM is exactly what was read: no second
         // read of the file.

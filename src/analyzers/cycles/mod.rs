@@ -88,10 +88,10 @@ impl Cycles {
             };
             let hash = text.as_ref().map(|t| crate::hash::digest(t.as_bytes()));
             ctx.project.deps.read(&path, hash);
-            let sites = text
-                .as_deref()
-                .map(|t| sites_of(ctx, rel, t))
-                .unwrap_or_default();
+            let sites = match (text.as_deref(), hash) {
+                (Some(t), Some(h)) => ctx.project.imports.get_or(h, || sites_of(ctx, rel, t)),
+                _ => Vec::new(),
+            };
             (hash, sites)
         };
         let (module, _) = ctx.project.modules.module_of(rel);
