@@ -426,15 +426,21 @@ impl RuleWords {
         self.set.is_none()
     }
 
+    /// Calls `found(rules, range)` for every occurrence of a word in
+    /// `text`, with the rules the word serves.
+    fn for_each(&self, text: &[u8], mut found: impl FnMut(&[usize], Range<usize>)) {
+        if let Some(set) = &self.set {
+            set.for_each(text, |w, at| found(&self.rules[w], at..at + set.len_of(w)));
+        }
+    }
+
     /// Adds to `seen` the rules of every word in `text`.
     fn mark(&self, text: &[u8], seen: &mut RuleMask) {
-        if let Some(set) = &self.set {
-            set.for_each(text, |w, _| {
-                for &i in &self.rules[w] {
-                    seen.insert(i);
-                }
-            });
-        }
+        self.for_each(text, |rules, _| {
+            for &i in rules {
+                seen.insert(i);
+            }
+        });
     }
 }
 
@@ -638,15 +644,14 @@ pub struct QueryGroups {
     /// The anchored rules.
     pub anchored: Option<QuerySet>,
     /// Every anchor word, with the anchored rules it serves.
-    anchors: Option<(words::WordSet, Vec<Vec<usize>>)>,
+    anchors: RuleWords,
 }
 
 impl QueryGroups {
     fn new(rules: &[Rule]) -> Self {
         let mut whole: Vec<(usize, &str)> = Vec::new();
         let mut anchored: Vec<(usize, &str)> = Vec::new();
-        let mut words: Vec<&str> = Vec::new();
-        let mut word_rules: Vec<Vec<usize>> = Vec::new();
+        let mut anchors = RuleWords::default();
         for r in rules {
             let Matcher::Query(q) = &r.matcher else {
                 continue;
@@ -657,22 +662,17 @@ impl QueryGroups {
             };
             anchored.push((r.index, &q.text));
             for w in anchor {
-                match words.iter().position(|x| x == w) {
-                    Some(p) => word_rules[p].push(r.index),
-                    None => {
-                        words.push(w);
-                        word_rules.push(vec![r.index]);
-                    }
-                }
+                anchors.add(w.clone(), r.index);
             }
         }
+        anchors.compile();
         let build = |texts: &[(usize, &str)]| {
             QuerySet::build(texts).expect("each query was validated alone")
         };
         Self {
             whole: build(&whole),
             anchored: build(&anchored),
-            anchors: (!words.is_empty()).then(|| (words::WordSet::new(&words), word_rules)),
+            anchors,
         }
     }
 
@@ -689,13 +689,10 @@ impl QueryGroups {
     pub fn anchor_ranges(&self, text: &str, active: &RuleMask) -> Vec<Range<usize>> {
         /// Occurrences closer than this share one run of the cursor.
         const MERGE_GAP: usize = 512;
-        let Some((set, word_rules)) = &self.anchors else {
-            return Vec::new();
-        };
         let mut hits: Vec<Range<usize>> = Vec::new();
-        set.for_each(text.as_bytes(), |w, at| {
-            if word_rules[w].iter().any(|&i| active.contains(i)) {
-                hits.push(at..at + set.len_of(w));
+        self.anchors.for_each(text.as_bytes(), |rules, range| {
+            if rules.iter().any(|&i| active.contains(i)) {
+                hits.push(range);
             }
         });
         hits.sort_by_key(|r| r.start);
