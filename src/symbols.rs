@@ -138,17 +138,11 @@ const TABLE_WORD_LIST: [&str; 8] = [
     BRIDGE_MARKER,
 ];
 
-static TABLE_WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-    std::sync::LazyLock::new(|| {
-        // No word holds another except `global` in `globals()`, which is
-        // never a `global` statement: leftmost-first, non-overlapping
-        // matches find every occurrence that counts (and a scan with
-        // overlapping matches cannot use the automaton's prefilter).
-        aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(TABLE_WORD_LIST)
-            .expect("literal words")
-    });
+static TABLE_WORDS: std::sync::LazyLock<crate::words::WordSet> = std::sync::LazyLock::new(|| {
+    // Every occurrence is found, overlapping ones too: `global` inside
+    // `globals()` is one, which `global_statement_at` rejects.
+    crate::words::WordSet::new(&TABLE_WORD_LIST)
+});
 
 /// The start of the line holding [`BRIDGE_MARKER`] alone, if any.
 fn bridge_marker_at(text: &str) -> Option<usize> {
@@ -189,14 +183,12 @@ impl ModuleSymbols {
         // One scan of the text for every word the table looks for.
         let mut offsets = Vec::new();
         let mut marker = false;
-        for m in TABLE_WORDS.find_iter(text) {
-            match TABLE_WORD_LIST[m.pattern().as_usize()] {
-                "__path__" => s.touches_path = true,
-                BRIDGE_MARKER => marker = true,
-                "global" if !anywhere::global_statement_at(text, m.start()) => {}
-                _ => offsets.push(m.start()),
-            }
-        }
+        TABLE_WORDS.for_each(text.as_bytes(), |word, at| match TABLE_WORD_LIST[word] {
+            "__path__" => s.touches_path = true,
+            BRIDGE_MARKER => marker = true,
+            "global" if !anywhere::global_statement_at(text, at) => {}
+            _ => offsets.push(at),
+        });
         s.scan_anywhere(root, &offsets, text);
         s.bridge_stubs_end = if marker { bridge_marker_at(text) } else { None };
         s

@@ -133,7 +133,7 @@ pub(crate) fn extract_with(
         calls: Vec::new(),
         out: Vec::new(),
         guarded: false,
-        import_words: IMPORT_WORD.find_iter(text).map(|m| m.start()).collect(),
+        import_words: occurrences(text, "import").collect(),
         call_names: if dynamic {
             call_name_offsets(text, dynamic_calls)
         } else {
@@ -252,13 +252,6 @@ struct Walker<'a, 't> {
     /// one can hold an import statement.
     import_words: Vec<usize>,
 }
-
-/// The word `import`, found by the automaton's vectorized search (a
-/// substring search is several times slower).
-static IMPORT_WORD: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-    std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::new(["import"]).expect("a literal word")
-    });
 
 /// Whether `node` holds one of `offsets` (sorted).
 fn holds(offsets: &[usize], node: Node) -> bool {

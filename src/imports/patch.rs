@@ -82,7 +82,10 @@ impl PatchCalls {
 
     /// Whether `text` may hold one of the calls (it holds an anchor word).
     pub fn may_match(&self, text: &str) -> bool {
-        self.words.iter().any(|w| text.contains(w.as_str()))
+        // A SIMD search (std's substring search is several times slower).
+        self.words
+            .iter()
+            .any(|w| memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some())
     }
 
     /// The dotted names the file gives to the calls (qualified names as
