@@ -19,6 +19,7 @@ mod tables;
 
 pub use tables::{Export, Prefetch, SymbolTables};
 
+use crate::parse::fields::FIELD;
 use guards::{Guard, VersionTest};
 
 /// The `__all__` of a module.
@@ -270,7 +271,7 @@ impl ModuleSymbols {
         let t = |n: Node| text[n.byte_range()].to_string();
         match stmt.kind() {
             "function_definition" | "class_definition" => {
-                if let Some(n) = stmt.child_by_field_name("name") {
+                if let Some(n) = stmt.child_by_field_id(FIELD.name) {
                     let name = t(n);
                     if name == "__getattr__"
                         && stmt.kind() == "function_definition"
@@ -290,7 +291,7 @@ impl ModuleSymbols {
                 }) {
                     self.unknowable = Some("a `global_enum` decorator injects names".into());
                 }
-                if let Some(d) = stmt.child_by_field_name("definition") {
+                if let Some(d) = stmt.child_by_field_id(FIELD.definition) {
                     self.statement(d, text);
                 }
             }
@@ -299,8 +300,8 @@ impl ModuleSymbols {
                 for name in stmt.children_by_field_name("name", &mut c) {
                     let (bound, origin) = match name.kind() {
                         "aliased_import" => (
-                            name.child_by_field_name("alias").map(t),
-                            name.child_by_field_name("name").map(|m| ImportOrigin {
+                            name.child_by_field_id(FIELD.alias).map(t),
+                            name.child_by_field_id(FIELD.name).map(|m| ImportOrigin {
                                 module: t(m).replace(char::is_whitespace, ""),
                                 name: None,
                                 level: 0,
@@ -318,7 +319,7 @@ impl ModuleSymbols {
             }
             "import_from_statement" => {
                 let module = stmt
-                    .child_by_field_name("module_name")
+                    .child_by_field_id(FIELD.module_name)
                     .map(t)
                     .unwrap_or_default();
                 let mut c = stmt.walk();
@@ -336,8 +337,8 @@ impl ModuleSymbols {
                 for name in stmt.children_by_field_name("name", &mut c) {
                     let (bound, imported) = match name.kind() {
                         "aliased_import" => (
-                            name.child_by_field_name("alias").map(t),
-                            name.child_by_field_name("name").map(t),
+                            name.child_by_field_id(FIELD.alias).map(t),
+                            name.child_by_field_id(FIELD.name).map(t),
                         ),
                         _ => (Some(t(name)), Some(t(name))),
                     };
@@ -358,7 +359,7 @@ impl ModuleSymbols {
                 }
             }
             "for_statement" => {
-                if let Some(left) = stmt.child_by_field_name("left") {
+                if let Some(left) = stmt.child_by_field_id(FIELD.left) {
                     self.targets(left, text, false);
                 }
                 self.blocks(stmt, text);
@@ -367,7 +368,7 @@ impl ModuleSymbols {
                 let mut stack = vec![stmt];
                 while let Some(n) = stack.pop() {
                     if n.kind() == "as_pattern"
-                        && let Some(alias) = n.child_by_field_name("alias")
+                        && let Some(alias) = n.child_by_field_id(FIELD.alias)
                     {
                         self.targets(alias, text, false);
                     }
@@ -382,7 +383,7 @@ impl ModuleSymbols {
                 let mut c = stmt.walk();
                 for n in stmt.named_children(&mut c) {
                     if n.kind() == "as_pattern"
-                        && let Some(alias) = n.child_by_field_name("alias")
+                        && let Some(alias) = n.child_by_field_id(FIELD.alias)
                     {
                         self.targets(alias, text, false);
                     }
@@ -407,7 +408,7 @@ impl ModuleSymbols {
     /// condition sets (an outer guard wins: nesting only narrows it).
     fn if_statement(&mut self, stmt: Node, text: &str) {
         let (body, rest) = stmt
-            .child_by_field_name("condition")
+            .child_by_field_id(FIELD.condition)
             .map_or((None, None), |c| guards::guard_of(c, text));
         let outer = self.guard;
         let mut c = stmt.walk();
@@ -459,8 +460,8 @@ impl ModuleSymbols {
     fn expression(&mut self, e: Node, text: &str) {
         match e.kind() {
             "assignment" => {
-                let value = e.child_by_field_name("right");
-                if let Some(left) = e.child_by_field_name("left") {
+                let value = e.child_by_field_id(FIELD.right);
+                if let Some(left) = e.child_by_field_id(FIELD.left) {
                     // `x: int` alone binds nothing at run time.
                     if value.is_some() {
                         self.targets(left, text, true);
@@ -472,11 +473,11 @@ impl ModuleSymbols {
                 }
             }
             "augmented_assignment" => {
-                if let Some(left) = e.child_by_field_name("left") {
+                if let Some(left) = e.child_by_field_id(FIELD.left) {
                     self.targets(left, text, false);
                     if &text[left.byte_range()] == "__all__"
                         && let (Some(all), Some(right)) =
-                            (&mut self.all, e.child_by_field_name("right"))
+                            (&mut self.all, e.child_by_field_id(FIELD.right))
                     {
                         all.names.extend(string_items(right, text));
                     }
@@ -530,11 +531,11 @@ impl ModuleSymbols {
 
     /// `__all__.append("x")` / `.extend([...])`.
     fn all_call(&mut self, call: Node, text: &str) {
-        let Some(f) = call.child_by_field_name("function") else {
+        let Some(f) = call.child_by_field_id(FIELD.function) else {
             return;
         };
         let f = &text[f.byte_range()];
-        if let (Some(all), Some(args)) = (&mut self.all, call.child_by_field_name("arguments"))
+        if let (Some(all), Some(args)) = (&mut self.all, call.child_by_field_id(FIELD.arguments))
             && (f == "__all__.append" || f == "__all__.extend")
         {
             let literal = args.named_children(&mut args.walk()).all(|a| {

@@ -17,6 +17,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use crate::names::NameModel;
+use crate::parse::fields::FIELD;
 
 /// How a module is imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -153,7 +154,7 @@ pub(crate) fn extract_with(
             // `importlib.import_module`, `im` of `im`) are all that binds them.
             let heads: Vec<&str> = calls
                 .iter()
-                .filter_map(|(call, ..)| call.child_by_field_name("function"))
+                .filter_map(|(call, ..)| call.child_by_field_id(FIELD.function))
                 .filter_map(|f| crate::names::chain(f, text))
                 .map(|(head, _)| &text[head.byte_range()])
                 .collect();
@@ -382,7 +383,7 @@ impl<'t> Walker<'_, 't> {
     }
 
     fn is_type_checking(&self, node: Node) -> bool {
-        node.child_by_field_name("condition").is_some_and(|c| {
+        node.child_by_field_id(FIELD.condition).is_some_and(|c| {
             let t = self.t(c);
             t == "TYPE_CHECKING" || t.ends_with(".TYPE_CHECKING")
         })
@@ -409,7 +410,7 @@ impl<'t> Walker<'_, 't> {
         let mut c = node.walk();
         for name in node.children_by_field_name("name", &mut c) {
             let (dotted, aliased) = match name.kind() {
-                "aliased_import" => match name.child_by_field_name("name") {
+                "aliased_import" => match name.child_by_field_id(FIELD.name) {
                     Some(d) => (d, true),
                     None => continue,
                 },
@@ -425,7 +426,7 @@ impl<'t> Walker<'_, 't> {
     }
 
     fn import_from(&mut self, node: Node, typing_only: bool, nested: bool) {
-        let Some(module) = node.child_by_field_name("module_name") else {
+        let Some(module) = node.child_by_field_id(FIELD.module_name) else {
             return;
         };
         let mut site = self.site(ImportKind::From, node, typing_only, nested);
@@ -451,7 +452,7 @@ impl<'t> Walker<'_, 't> {
         let mut c = node.walk();
         for name in node.children_by_field_name("name", &mut c) {
             let n = match name.kind() {
-                "aliased_import" => match name.child_by_field_name("name") {
+                "aliased_import" => match name.child_by_field_id(FIELD.name) {
                     Some(n) => n,
                     None => continue,
                 },
@@ -466,7 +467,7 @@ impl<'t> Walker<'_, 't> {
     }
 
     fn call(&mut self, node: Node, typing_only: bool, nested: bool, names: &NameModel) {
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.child_by_field_id(FIELD.function) else {
             return;
         };
         // As Python resolves it there: a parameter named `import_module` is not the import.
@@ -476,7 +477,7 @@ impl<'t> Walker<'_, 't> {
         if !self.dynamic_calls.contains(&q) {
             return;
         }
-        let Some(args) = node.child_by_field_name("arguments") else {
+        let Some(args) = node.child_by_field_id(FIELD.arguments) else {
             return;
         };
         let mut c = args.walk();
@@ -490,10 +491,10 @@ impl<'t> Walker<'_, 't> {
             .named_children(&mut c)
             .filter(|a| a.kind() == "keyword_argument")
             .find(|a| {
-                a.child_by_field_name("name")
+                a.child_by_field_id(FIELD.name)
                     .is_some_and(|n| self.t(n) == "package")
             })
-            .and_then(|a| a.child_by_field_name("value"))
+            .and_then(|a| a.child_by_field_id(FIELD.value))
             .or_else(|| positional.get(1).copied());
         let package = package_arg.and_then(|v| literal_string(v, self.text));
         let mut site = self.site(ImportKind::DynamicUnknown, node, typing_only, nested);
@@ -504,10 +505,10 @@ impl<'t> Walker<'_, 't> {
             args.named_children(&mut c)
                 .filter(|a| a.kind() == "keyword_argument")
                 .find(|a| {
-                    a.child_by_field_name("name")
+                    a.child_by_field_id(FIELD.name)
                         .is_some_and(|n| self.t(n) == "name")
                 })
-                .and_then(|a| a.child_by_field_name("value"))
+                .and_then(|a| a.child_by_field_id(FIELD.value))
         });
         let Some(first) = name_arg.as_ref() else {
             self.out.push(site);
@@ -640,7 +641,7 @@ fn literal_prefix(node: Node, text: &str) -> Option<(String, Range<usize>, bool)
             if &text[op.byte_range()] != "+" {
                 return None;
             }
-            let (s, r, _) = literal_prefix(node.child_by_field_name("left")?, text)?;
+            let (s, r, _) = literal_prefix(node.child_by_field_id(FIELD.left)?, text)?;
             Some((s, r, false))
         }
         "parenthesized_expression" => literal_prefix(node.named_child(0)?, text),

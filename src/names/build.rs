@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
+use crate::parse::fields::FIELD;
+
 use super::{
     Binding, BindingKind, NameModel, Reference, Scope, ScopeId, ScopeKind, import_bindings,
     is_star_import,
@@ -117,7 +119,7 @@ impl<'t> Builder<'_> {
                 stack.push(Task::Visit(c, s));
             }
         };
-        let field = |n: Node<'t>, f: &str| n.child_by_field_name(f);
+        let field = |n: Node<'t>, id: u16| n.child_by_field_id(id);
         match node.kind() {
             "identifier" => self.refs.push(Reference {
                 range: node.byte_range(),
@@ -151,14 +153,16 @@ impl<'t> Builder<'_> {
                     }
                 }
             }
-            "attribute" => stack.extend(field(node, "object").map(|o| Task::Visit(o, scope))),
-            "keyword_argument" => stack.extend(field(node, "value").map(|v| Task::Visit(v, scope))),
+            "attribute" => stack.extend(field(node, FIELD.object).map(|o| Task::Visit(o, scope))),
+            "keyword_argument" => {
+                stack.extend(field(node, FIELD.value).map(|v| Task::Visit(v, scope)))
+            }
             "function_definition" | "lambda" => {
                 let def = node.kind() == "function_definition";
-                if let Some(name) = field(node, "name") {
+                if let Some(name) = field(node, FIELD.name) {
                     self.bind(scope, name, node.end_byte(), BindingKind::Function);
                 }
-                for f in ["return_type", "type_parameters"] {
+                for f in [FIELD.return_type, FIELD.type_parameters] {
                     stack.extend(field(node, f).map(|n| Task::Visit(n, scope)));
                 }
                 let kind = if def {
@@ -167,20 +171,20 @@ impl<'t> Builder<'_> {
                     ScopeKind::Lambda
                 };
                 let inner = self.scope(kind, Some(scope), node);
-                if let Some(params) = field(node, "parameters") {
+                if let Some(params) = field(node, FIELD.parameters) {
                     self.parameters(params, scope, inner, stack);
                 }
-                stack.extend(field(node, "body").map(|b| Task::Visit(b, inner)));
+                stack.extend(field(node, FIELD.body).map(|b| Task::Visit(b, inner)));
             }
             "class_definition" => {
-                if let Some(name) = field(node, "name") {
+                if let Some(name) = field(node, FIELD.name) {
                     self.bind(scope, name, node.end_byte(), BindingKind::Class);
                 }
-                for f in ["superclasses", "type_parameters"] {
+                for f in [FIELD.superclasses, FIELD.type_parameters] {
                     stack.extend(field(node, f).map(|n| Task::Visit(n, scope)));
                 }
                 let inner = self.scope(ScopeKind::Class, Some(scope), node);
-                stack.extend(field(node, "body").map(|b| Task::Visit(b, inner)));
+                stack.extend(field(node, FIELD.body).map(|b| Task::Visit(b, inner)));
             }
             "list_comprehension"
             | "set_comprehension"
@@ -199,7 +203,7 @@ impl<'t> Builder<'_> {
                     for r in c.children_by_field_name("right", &mut c.walk()) {
                         stack.push(Task::Visit(r, outer));
                     }
-                    if let Some(left) = field(c, "left") {
+                    if let Some(left) = field(c, FIELD.left) {
                         // Bound for the whole comprehension (the body comes first).
                         let at = node.start_byte();
                         stack.push(Task::Target(left, inner, at, BindingKind::Assignment));
@@ -208,9 +212,9 @@ impl<'t> Builder<'_> {
             }
             "assignment" => {
                 let (left, right, ty) = (
-                    field(node, "left"),
-                    field(node, "right"),
-                    field(node, "type"),
+                    field(node, FIELD.left),
+                    field(node, FIELD.right),
+                    field(node, FIELD.type_),
                 );
                 stack.extend(right.map(|r| Task::Visit(r, scope)));
                 stack.extend(ty.map(|t| Task::Visit(t, scope)));
@@ -227,24 +231,25 @@ impl<'t> Builder<'_> {
                 }
             }
             "augmented_assignment" => {
-                stack.extend(field(node, "right").map(|r| Task::Visit(r, scope)));
-                if let Some(left) = field(node, "left") {
+                stack.extend(field(node, FIELD.right).map(|r| Task::Visit(r, scope)));
+                if let Some(left) = field(node, FIELD.left) {
                     stack.push(Task::Visit(left, scope));
                     if left.kind() == "identifier" {
                         self.bind(scope, left, node.end_byte(), BindingKind::Assignment);
                         if scope == 0 && &self.text[left.byte_range()] == "__all__" {
-                            self.all_entries(field(node, "right"));
+                            self.all_entries(field(node, FIELD.right));
                         }
                     }
                 }
             }
             "call" if scope == 0 => {
                 // `__all__.append("x")`, `__all__.extend([...])`.
-                if let Some(f) = field(node, "function").filter(|f| f.kind() == "attribute")
-                    && field(f, "object").is_some_and(|o| &self.text[o.byte_range()] == "__all__")
+                if let Some(f) = field(node, FIELD.function).filter(|f| f.kind() == "attribute")
+                    && field(f, FIELD.object)
+                        .is_some_and(|o| &self.text[o.byte_range()] == "__all__")
                 {
-                    let args = field(node, "arguments");
-                    match field(f, "attribute").map(|a| &self.text[a.byte_range()]) {
+                    let args = field(node, FIELD.arguments);
+                    match field(f, FIELD.attribute).map(|a| &self.text[a.byte_range()]) {
                         Some("append") => self.all_entries(args),
                         Some("extend") => self.all_entries(args.and_then(|a| a.named_child(0))),
                         _ => {}
@@ -258,7 +263,7 @@ impl<'t> Builder<'_> {
                         stack.push(Task::Visit(n, scope));
                     }
                 }
-                if let Some(left) = field(node, "left") {
+                if let Some(left) = field(node, FIELD.left) {
                     stack.push(Task::Target(
                         left,
                         scope,
@@ -268,7 +273,7 @@ impl<'t> Builder<'_> {
                 }
             }
             "as_pattern" | "except_clause" => {
-                let alias = field(node, "alias");
+                let alias = field(node, FIELD.alias);
                 for c in node.named_children(&mut node.walk()) {
                     if Some(c.id()) != alias.map(|a| a.id()) {
                         stack.push(Task::Visit(c, scope));
@@ -284,13 +289,13 @@ impl<'t> Builder<'_> {
                 }
             }
             "named_expression" => {
-                stack.extend(field(node, "value").map(|v| Task::Visit(v, scope)));
+                stack.extend(field(node, FIELD.value).map(|v| Task::Visit(v, scope)));
                 // A walrus in a comprehension binds in the scope around it.
                 let mut s = scope;
                 while self.scopes[s].kind == ScopeKind::Comprehension {
                     s = self.scopes[s].parent.unwrap_or(0);
                 }
-                if let Some(name) = field(node, "name") {
+                if let Some(name) = field(node, FIELD.name) {
                     self.bind(s, name, node.end_byte(), BindingKind::Assignment);
                 }
             }
@@ -365,14 +370,14 @@ impl<'t> Builder<'_> {
     ) {
         let at = self.scopes[inner].range.start;
         for p in params.named_children(&mut params.walk()) {
-            for f in ["type", "value"] {
-                stack.extend(p.child_by_field_name(f).map(|n| Task::Visit(n, outer)));
+            for f in [FIELD.type_, FIELD.value] {
+                stack.extend(p.child_by_field_id(f).map(|n| Task::Visit(n, outer)));
             }
             let name = match p.kind() {
                 "identifier" | "tuple_pattern" => Some(p),
-                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_id(FIELD.name),
                 "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
-                    let ty = p.child_by_field_name("type").map(|t| t.id());
+                    let ty = p.child_by_field_id(FIELD.type_).map(|t| t.id());
                     p.named_children(&mut p.walk()).find(|c| Some(c.id()) != ty)
                 }
                 _ => None,

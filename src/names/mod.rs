@@ -15,6 +15,7 @@ mod build;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use crate::parse::fields::FIELD;
 use tree_sitter::{Node, Tree};
 
 /// Index of a scope in [`NameModel::scopes`]; the module scope is 0.
@@ -365,8 +366,8 @@ pub fn chain<'t>(expr: Node<'t>, text: &'t str) -> Option<(Node<'t>, Vec<&'t str
                 return Some((node, attrs));
             }
             "attribute" => {
-                attrs.push(&text[node.child_by_field_name("attribute")?.byte_range()]);
-                node = node.child_by_field_name("object")?;
+                attrs.push(&text[node.child_by_field_id(FIELD.attribute)?.byte_range()]);
+                node = node.child_by_field_id(FIELD.object)?;
             }
             "parenthesized_expression" => node = node.named_child(0)?,
             _ => return None,
@@ -384,8 +385,8 @@ pub fn import_bindings(stmt: Node, text: &str) -> Vec<(String, Range<usize>, Imp
             for name in stmt.children_by_field_name("name", &mut stmt.walk()) {
                 if name.kind() == "aliased_import" {
                     let (Some(module), Some(alias)) = (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
+                        name.child_by_field_id(FIELD.name),
+                        name.child_by_field_id(FIELD.alias),
                     ) else {
                         continue;
                     };
@@ -417,7 +418,7 @@ pub fn import_bindings(stmt: Node, text: &str) -> Vec<(String, Range<usize>, Imp
             }
         }
         "import_from_statement" => {
-            let Some(module) = stmt.child_by_field_name("module_name") else {
+            let Some(module) = stmt.child_by_field_id(FIELD.module_name) else {
                 return out;
             };
             let written = t(module);
@@ -426,8 +427,8 @@ pub fn import_bindings(stmt: Node, text: &str) -> Vec<(String, Range<usize>, Imp
             for name in stmt.children_by_field_name("name", &mut stmt.walk()) {
                 let (imported, bound) = match name.kind() {
                     "aliased_import" => match (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
+                        name.child_by_field_id(FIELD.name),
+                        name.child_by_field_id(FIELD.alias),
                     ) {
                         (Some(n), Some(a)) => (n, a),
                         _ => continue,

@@ -3,6 +3,7 @@
 //! names of a tree mean is the name model's (the `names` module).
 
 pub(crate) mod compat;
+pub mod fields;
 pub(crate) mod validity;
 
 use std::ops::Range;

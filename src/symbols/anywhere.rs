@@ -5,6 +5,7 @@
 use tree_sitter::Node;
 
 use super::ModuleSymbols;
+use crate::parse::fields::FIELD;
 
 impl ModuleSymbols {
     /// What binds or hides module names anywhere in the file, not only in
@@ -54,7 +55,7 @@ impl ModuleSymbols {
     fn anywhere(&mut self, n: Node, parent: Option<Node>, opaque: bool, text: &str) {
         match n.kind() {
             "named_expression" if !opaque => {
-                if let Some(name) = n.child_by_field_name("name") {
+                if let Some(name) = n.child_by_field_id(FIELD.name) {
                     self.bind(&text[name.byte_range()]);
                 }
             }
@@ -86,8 +87,8 @@ impl ModuleSymbols {
                     .any(|b| text[n.start_byte()..].starts_with(b)) =>
             {
                 let object = n
-                    .child_by_field_name("value")
-                    .or_else(|| n.child_by_field_name("object"));
+                    .child_by_field_id(FIELD.value)
+                    .or_else(|| n.child_by_field_id(FIELD.object));
                 let base = object.map(|o| &text[o.byte_range()]).unwrap_or("");
                 if matches!(base, "globals()" | "vars()" | "sys.modules")
                     && parent.is_some_and(|p| written(p, n, text))
@@ -114,11 +115,11 @@ pub(super) fn global_statement_at(text: &str, at: usize) -> bool {
 /// Whether `n` (`globals()[…]`, `sys.modules.update`, …) is written by its parent `p`.
 fn written(p: Node, n: Node, text: &str) -> bool {
     let is_target = p
-        .child_by_field_name("left")
+        .child_by_field_id(FIELD.left)
         .is_some_and(|l| l.id() == n.id());
     let mutating_call = p.kind() == "call"
         || (n.kind() == "attribute"
-            && n.child_by_field_name("attribute")
+            && n.child_by_field_id(FIELD.attribute)
                 .is_some_and(|a| matches!(&text[a.byte_range()], "update" | "setdefault" | "pop")));
     is_target || p.kind() == "delete_statement" || mutating_call
 }
