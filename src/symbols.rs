@@ -190,6 +190,10 @@ impl ModuleSymbols {
             "global" if !anywhere::global_statement_at(text, at) => {}
             _ => offsets.push(at),
         });
+        // By start, as `scan_anywhere` reads them (the automaton a word
+        // set may fall back to reports by end).
+        offsets.sort_unstable();
+        offsets.dedup();
         s.scan_anywhere(root, &offsets, text);
         s.bridge_stubs_end = if marker { bridge_marker_at(text) } else { None };
         s

@@ -1,5 +1,6 @@
 //! Every occurrence of a set of literal words in a text, overlapping ones
-//! included: the prefilter and the query anchors ask this of every file.
+//! included: the prefilter, the query anchors, the Python 2 suspects and
+//! the symbol tables ask this of every file.
 //!
 //! Aho-Corasick's automaton reads about 1.5 ns a byte here whatever the
 //! words, because Python's frequent letters start many of them; a packed
@@ -64,7 +65,9 @@ impl WordSet {
     }
 
     /// Calls `found(word, start)` for every occurrence of every word in
-    /// `text`, by start (words starting at one place in no set order).
+    /// `text`: by start with the packed searcher (words starting at one
+    /// place in no set order), by end with the automaton a set falls back
+    /// to. A caller that needs them by start sorts them.
     pub fn for_each(&self, text: &[u8], mut found: impl FnMut(usize, usize)) {
         match &self.engine {
             Engine::Automaton(a) => {

@@ -30,7 +30,6 @@ macro_rules! fields {
 
 fields! {
     alias = "alias",
-    alternative = "alternative",
     arguments = "arguments",
     attribute = "attribute",
     body = "body",
