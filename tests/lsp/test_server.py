@@ -181,10 +181,16 @@ def versioned_edits(action, uri):
 
 
 async def diagnostics_for(client, uri, version=None):
-    """The next diagnostics published for `uri` (of `version`, when given)."""
+    """The next diagnostics published for `uri` (of `version`, when given).
+
+    The waiter is registered in the same step as the check, before any
+    await: `client.wait_for_notification` is a coroutine that registers
+    only once its task runs, and a publication handled in between was
+    missed (the test then waited for a next one that never came)."""
     while True:
         while uri not in client.diagnostics:
-            await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 120)
+            published = client.protocol.wait_for_notification_async(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            await asyncio.wait_for(published, 120)
         diags = client.diagnostics.pop(uri)
         if version is None or getattr(client, "diagnostic_versions", {}).get(uri) == version:
             return diags
