@@ -684,26 +684,18 @@ impl QueryGroups {
                 .any(|i| matches!(&rules.rules[i].matcher, Matcher::Query(q) if q.anchor.is_none()))
     }
 
-    /// The byte ranges of `text` the anchored group runs over: each
-    /// occurrence of an active anchored rule's word, merged when close.
+    /// The byte ranges of `text` the anchored group runs around: each
+    /// occurrence of an active anchored rule's word, in order.
     pub fn anchor_ranges(&self, text: &str, active: &RuleMask) -> Vec<Range<usize>> {
-        /// Occurrences closer than this share one run of the cursor.
-        const MERGE_GAP: usize = 512;
         let mut hits: Vec<Range<usize>> = Vec::new();
         self.anchors.for_each(text.as_bytes(), |rules, range| {
             if rules.iter().any(|&i| active.contains(i)) {
                 hits.push(range);
             }
         });
-        hits.sort_by_key(|r| r.start);
-        let mut ranges: Vec<Range<usize>> = Vec::new();
-        for hit in hits {
-            match ranges.last_mut() {
-                Some(last) if hit.start <= last.end + MERGE_GAP => last.end = last.end.max(hit.end),
-                _ => ranges.push(hit),
-            }
-        }
-        ranges
+        hits.sort_by_key(|r| (r.start, r.end));
+        hits.dedup();
+        hits
     }
 }
 

@@ -401,12 +401,77 @@ impl QuerySet {
         };
         // A match that overlaps two ranges is found twice: once is kept.
         let mut seen = (ranges.len() > 1).then(std::collections::HashSet::new);
-        for range in ranges {
-            cursor.set_byte_range(range.clone());
+        if let Some(roots) = &self.roots {
+            self.run_around(
+                cursor,
+                tree,
+                text,
+                ranges,
+                roots,
+                &rules,
+                &mut emit,
+                seen.as_mut(),
+            );
+            return;
+        }
+        for range in merged(ranges) {
+            cursor.set_byte_range(range);
             let root = tree.root_node();
             self.run_range(cursor, text, root, &rules, &mut emit, seen.as_mut());
         }
         cursor.set_byte_range(0..usize::MAX);
+    }
+
+    /// The query rooted at each node that holds one of `ranges` (from the
+    /// deepest to the root, each node once) and can root a pattern. A
+    /// match overlaps a range only through its nodes, all of them
+    /// descendants of its root, so the root is one of those nodes; a run
+    /// rooted at a node reads only as deep as its patterns reach, where a
+    /// cursor over a byte range steps over every sibling before it, at
+    /// every level of the tree, for each range.
+    #[allow(clippy::too_many_arguments)]
+    fn run_around<'t>(
+        &'t self,
+        cursor: &mut QueryCursor,
+        tree: &'t Tree,
+        text: &'t str,
+        ranges: &[Range<usize>],
+        roots: &[bool],
+        rules: &Rules<'_, 't>,
+        emit: &mut impl FnMut(QueryHit<'t>),
+        mut seen: Option<&mut std::collections::HashSet<(usize, Vec<usize>)>>,
+    ) {
+        let mut visited: foldhash::HashSet<usize> = Default::default();
+        let mut path: Vec<Node<'t>> = Vec::new();
+        cursor.set_max_start_depth(Some(0));
+        for range in ranges {
+            // The nodes that hold the range, root first.
+            path.clear();
+            let mut walk = tree.walk();
+            loop {
+                let node = walk.node();
+                if node.start_byte() > range.start || node.end_byte() < range.end {
+                    break;
+                }
+                path.push(node);
+                if walk.goto_first_child_for_byte(range.start).is_none() {
+                    break;
+                }
+            }
+            for node in path.iter().rev() {
+                if !visited.insert(node.id()) {
+                    break; // so were the nodes above it
+                }
+                if roots
+                    .get(usize::from(node.kind_id()))
+                    .copied()
+                    .unwrap_or(false)
+                {
+                    self.run_range(cursor, text, *node, rules, emit, seen.as_deref_mut());
+                }
+            }
+        }
+        cursor.set_max_start_depth(None);
     }
 
     /// A plain cursor walk (much cheaper per node than the query cursor's)
@@ -537,6 +602,20 @@ impl QuerySet {
     }
 }
 
+/// `ranges` (in order) merged where they are close: one run of a cursor
+/// over a byte range serves occurrences closer than this.
+fn merged(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
+    const MERGE_GAP: usize = 512;
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end + MERGE_GAP => last.end = last.end.max(r.end),
+            _ => out.push(r.clone()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,11 +669,11 @@ mod tests {
     #[test]
     fn a_run_over_anchor_ranges_finds_what_a_whole_run_finds_once_each() {
         let text = format!(
-            "eval(eval(1))\n{}def f():\n    return [eval(x) for x in y]\nevaluate(2)\n",
+            "eval(eval(1))\n{}def f():\n    return [eval(x) for x in y]\nevaluate(2)\ns = 'eval(3)'  # eval(4)\n",
             "x = 1\n".repeat(200)
         );
         let tree = crate::parse::Worker::new().parse(&text).unwrap();
-        let set = QuerySet::build(&[(0, "(call function: (identifier) @fn) @call")])
+        let mut set = QuerySet::build(&[(0, "(call function: (identifier) @fn) @call")])
             .unwrap()
             .unwrap();
         let constraints = vec![(
@@ -614,7 +693,7 @@ mod tests {
             report: Some("call".into()),
         };
         assert_eq!(matcher.anchor.as_deref(), Some(&["eval".to_string()][..]));
-        let found = |ranges: Option<&[Range<usize>]>| {
+        let found = |set: &QuerySet, ranges: Option<&[Range<usize>]>| {
             let mut out = Vec::new();
             set.run(
                 &mut QueryCursor::new(),
@@ -628,17 +707,32 @@ mod tests {
             out.sort_by_key(|r| (r.start, r.end));
             out
         };
-        let whole = found(None);
+        let whole = found(&set, None);
         assert_eq!(whole.len(), 3, "{whole:?}");
         // Each occurrence its own range: the outer call overlaps two.
         let each: Vec<Range<usize>> = text
             .match_indices("eval")
             .map(|(i, w)| i..i + w.len())
             .collect();
-        assert_eq!(found(Some(&each)), whole);
-        // Only around the occurrences: the calls far from them are not
-        // visited, and nothing is lost.
-        assert_eq!(found(Some(&each[..2])), whole[..2]);
+        // Rooted at the nodes around each occurrence, and (a query whose
+        // roots are not known) a cursor over the ranges merged.
+        assert!(set.roots.is_some());
+        for rooted in [true, false] {
+            if !rooted {
+                set.roots = None;
+            }
+            assert_eq!(found(&set, Some(&each)), whole);
+            // Only around the occurrences: the calls far from them are not
+            // visited, and nothing is lost.
+            assert_eq!(found(&set, Some(&each[..2])), whole[..2]);
+            // An occurrence in a longer name, a string or a comment holds
+            // no match.
+            for far in ["evaluate", "'eval", "# eval"] {
+                let at = text.find(far).unwrap() + far.find("eval").unwrap();
+                let one = std::iter::once(at..at + 4).collect::<Vec<_>>();
+                assert!(found(&set, Some(&one)).is_empty(), "{far}");
+            }
+        }
     }
 
     #[test]
