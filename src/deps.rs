@@ -129,7 +129,12 @@ impl<'a> Deps<'a> {
 
     /// What is at `path` now (recorded).
     pub fn probe(self, path: &Path) -> Kind {
-        let kind = kind_of(path);
+        self.probed(path, kind_of(path))
+    }
+
+    /// Records that `kind` was found at `path` (by a listing of its
+    /// folder), and returns it.
+    pub fn probed(self, path: &Path, kind: Kind) -> Kind {
         self.record(|| Fact::Probed {
             path: path.to_string_lossy().into_owned(),
             kind,
@@ -159,7 +164,8 @@ impl<'a> Deps<'a> {
     }
 }
 
-fn kind_of(path: &Path) -> Kind {
+/// What `std::fs::metadata` says is at `path`.
+pub fn kind_of(path: &Path) -> Kind {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Kind::File,
         Ok(m) if m.is_dir() => Kind::Dir,

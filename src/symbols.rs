@@ -4,7 +4,9 @@
 //! outside the repository, or writes to `globals()` / `vars()` /
 //! `sys.modules` make them unknowable). Used by STUB001.
 
-use std::collections::{HashMap, HashSet};
+// foldhash, not SipHash: a table hashes every name it binds several times
+// (about half of building one was SipHash).
+use foldhash::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 

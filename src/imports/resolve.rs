@@ -5,7 +5,7 @@
 //! the file system once per module name per run (cached), so a shard of the
 //! files still resolves against the whole repository.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
@@ -61,6 +61,8 @@ pub struct Resolver {
     /// (replayed into the dependency record of every file that asks;
     /// `None` when no one recorded them).
     cache: RwLock<HashMap<String, Resolved>>,
+    /// The folders probed, each listed once.
+    listings: super::listing::Listings,
 }
 
 type Resolved = (Option<Target>, Option<Box<[Fact]>>);
@@ -88,6 +90,7 @@ impl Resolver {
             root: root.to_path_buf(),
             src,
             cache: RwLock::new(HashMap::new()),
+            listings: Default::default(),
         }
     }
 
@@ -259,6 +262,12 @@ impl Resolver {
         }
     }
 
+    /// What is at `path`, from its folder's listing (recorded): what
+    /// [`Deps::probe`] finds, with one read of each folder.
+    pub fn probe(&self, path: &Path, deps: Deps) -> Kind {
+        deps.probed(path, self.listings.kind(path))
+    }
+
     fn lookup(&self, dotted: &str, deps: Deps) -> Option<Target> {
         if dotted.is_empty() || dotted.split('.').any(|s| s.is_empty()) {
             return None;
@@ -268,7 +277,7 @@ impl Resolver {
         for (abs, prefix) in &self.src {
             let base = abs.join(&path);
             for init in ["__init__.py", "__init__.pyi"] {
-                if deps.probe(&base.join(init)) == Kind::File {
+                if self.probe(&base.join(init), deps) == Kind::File {
                     return Some(Target {
                         rel: format!("{prefix}{path}/{init}"),
                         kind: TargetKind::Package,
@@ -276,14 +285,14 @@ impl Resolver {
                 }
             }
             for ext in ["py", "pyi"] {
-                if deps.probe(&base.with_extension(ext)) == Kind::File {
+                if self.probe(&base.with_extension(ext), deps) == Kind::File {
                     return Some(Target {
                         rel: format!("{prefix}{path}.{ext}"),
                         kind: TargetKind::Module,
                     });
                 }
             }
-            if namespace.is_none() && deps.probe(&base) == Kind::Dir {
+            if namespace.is_none() && self.probe(&base, deps) == Kind::Dir {
                 namespace = Some(Target {
                     rel: format!("{prefix}{path}"),
                     kind: TargetKind::Namespace,

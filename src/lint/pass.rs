@@ -96,9 +96,18 @@ impl Prefetch for Ahead<'_, '_> {
     }
 
     fn read_body(&self, rel: &str, path: &std::path::Path) -> std::io::Result<String> {
+        let index = self.pass.index.get(rel).copied();
+        // Read ahead already (the name index and the import graph both
+        // read ahead): the kept bytes, not the disk again.
+        if let Some(i) = index
+            && let Ok(kept) = self.pass.bytes.lock()
+            && let Some(bytes) = kept.1.get(&i)
+        {
+            return crate::source::body_of_bytes(bytes);
+        }
         let bytes = crate::source::read_regular(path)?;
         let text = crate::source::body_of_bytes(&bytes)?;
-        if let Some(&i) = self.pass.index.get(rel)
+        if let Some(i) = index
             && !self.pass.taken[i].load(Ordering::Acquire)
             && let Ok(mut kept) = self.pass.bytes.lock()
             && kept.0 + bytes.len() <= MAX_KEPT_BYTES

@@ -4,7 +4,7 @@
 //! bindings move to the scope `global`/`nonlocal` names, and each
 //! reference is resolved as Python looks names up.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use tree_sitter::Node;
 

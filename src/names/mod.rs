@@ -12,7 +12,8 @@
 
 mod build;
 
-use std::collections::{HashMap, HashSet};
+// foldhash, not SipHash: a model hashes every identifier it reads.
+use foldhash::{HashMap, HashSet};
 use std::ops::Range;
 
 use crate::parse::fields::FIELD;

@@ -2,7 +2,7 @@
 //! fix round is changing), cached by content, kept across runs in the
 //! cache folder; and the lookup of a name through star imports.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 

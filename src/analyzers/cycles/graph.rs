@@ -5,7 +5,7 @@
 //! from each entry module, which finds the `from X import n` that meets `X`
 //! partially initialised before `n` is bound.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -36,9 +36,9 @@ pub struct Node {
     pub events: Vec<Event>,
     /// Where each name it binds is first bound (a name absent here is not
     /// bound at all, or counts as bound from the start: see `bound`).
-    pub bound_at: HashMap<String, usize>,
+    pub bound_at: foldhash::HashMap<String, usize>,
     /// Names it binds (from its symbol table).
-    pub names: std::collections::HashSet<String>,
+    pub names: foldhash::HashSet<String>,
     /// The digest of its text (`None`: unreadable), for the cache.
     pub hash: Option<u64>,
 }
@@ -338,7 +338,7 @@ mod tests {
 
     #[test]
     fn components_find_the_cycle() {
-        let graph: HashMap<&str, Vec<&str>> = HashMap::from([
+        let graph: HashMap<&str, Vec<&str>> = HashMap::from_iter([
             ("a", vec!["b"]),
             ("b", vec!["c", "a"]),
             ("c", vec!["d"]),
@@ -353,7 +353,7 @@ mod tests {
     fn a_name_bound_after_the_cycle_starts_fails_for_one_entry() {
         // a.py: def f() (at 0), then `from b import g` (at 10)
         // b.py: `from a import f` (at 0), then def g() (at 20)
-        let nodes = HashMap::from([
+        let nodes = HashMap::from_iter([
             (
                 "a.py".to_string(),
                 node(
@@ -386,7 +386,7 @@ mod tests {
         // which runs engine to the end: nothing is unbound.
         let mut load_parent = from(0, "pkg/util.py", "pkg.util", "helper");
         load_parent.loads = vec!["pkg/__init__.py".into(), "pkg/util.py".into()];
-        let nodes = HashMap::from([
+        let nodes = HashMap::from_iter([
             (
                 "pkg/__init__.py".to_string(),
                 node(
@@ -406,7 +406,7 @@ mod tests {
 
     #[test]
     fn names_bound_before_the_import_do_not_fail() {
-        let nodes = HashMap::from([
+        let nodes = HashMap::from_iter([
             (
                 "a.py".to_string(),
                 node(

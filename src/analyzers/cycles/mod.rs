@@ -17,7 +17,7 @@
 
 mod graph;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Deserialize;

@@ -60,7 +60,9 @@ impl Analyzer for Shadowed {
         }
         for init in ["__init__.py", "__init__.pyi"] {
             let package = format!("{stem}/{init}");
-            if ctx.project.deps.probe(&ctx.config.root.join(&package)) == crate::deps::Kind::File {
+            let path = ctx.config.root.join(&package);
+            let resolver = ctx.project.modules.resolver();
+            if resolver.probe(&path, ctx.project.deps) == crate::deps::Kind::File {
                 let (fix, fix_refused) = match delete_fix(ctx, &package) {
                     Ok(fix) => (fix, None),
                     Err(reason) => match merge_fix(ctx, &package) {

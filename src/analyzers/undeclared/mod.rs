@@ -154,9 +154,10 @@ impl Analyzer for Undeclared {
             let sibling = std::path::Path::new(ctx.path)
                 .parent()
                 .map(|dir| ctx.config.root.join(dir).join(top));
-            let deps = ctx.project.deps;
+            let (deps, resolver) = (ctx.project.deps, ctx.project.modules.resolver());
             if sibling.is_some_and(|p| {
-                deps.probe(&p.with_extension("py")) == Kind::File || deps.probe(&p) == Kind::Dir
+                resolver.probe(&p.with_extension("py"), deps) == Kind::File
+                    || resolver.probe(&p, deps) == Kind::Dir
             }) {
                 continue;
             }
