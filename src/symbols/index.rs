@@ -4,12 +4,14 @@
 //! where a missing name really lives, so that they forward to it instead of
 //! writing a placeholder.
 //!
-//! It costs no parse up front: it holds the project's module names and
-//! texts (read once, when the first finding asks), and answers "who defines
-//! `N`" per name, once: a byte search selects the files that define `N` at
-//! column 0 (`def N`, `class N`, `N = …`), and only their symbol tables
+//! It costs no parse up front: it reads the project's files once, when the
+//! first finding asks, and keeps of each text only the names it may define
+//! at column 0 (`def N`, `class N`, `N = …`: a scan of the lines that start
+//! at column 0, not the text itself). "Who defines `N`" is then answered
+//! per name, once: only the symbol tables of the files that may define it
 //! judge (so a lint pass that asks mid-way does not parse the project
-//! twice). A definition nested in a top-level block (`try:`, `if os.name`)
+//! twice). Keeping the names, not the texts, saves the memory of the whole
+//! project's text and a search of all of it per name asked. A definition nested in a top-level block (`try:`, `if os.name`)
 //! is therefore not found; definitions under `TYPE_CHECKING` or a version
 //! test never count. Test modules and the bridges rulegate made are not
 //! places a name "lives": forwarding to a test helper, or to a fallback,
@@ -27,8 +29,10 @@ use crate::imports::resolve::Resolver;
 pub struct NameIndex {
     /// Dotted module name → its file (a package wins over a module file).
     modules: BTreeMap<String, String>,
-    /// The indexed files' (path, module, text).
-    texts: Vec<(String, String, String)>,
+    /// The indexed files' (path, module).
+    files: Vec<(String, String)>,
+    /// Name → the indexed files (by index) that may define it at column 0.
+    column0: HashMap<String, Vec<usize>>,
     /// Name → the modules that define it themselves, sorted (memo).
     defined_in: Mutex<HashMap<String, Arc<Vec<String>>>>,
 }
@@ -43,8 +47,51 @@ fn is_test_file(rel: &str) -> bool {
         || stem == "conftest"
 }
 
-/// Whether `text` may define `name` at column 0 (`def`, `class`, an
-/// assignment target): a cheap filter, the symbol table judges.
+/// The names `text` may define at column 0 (`def`, `class`, an
+/// assignment target): a cheap filter, the symbol table judges. A name is
+/// one when a line that starts at column 0 holds it as a whole word after
+/// `def`, `async def` or `class`, or after nothing but names, commas and
+/// spaces with an `=` (not `==`) later on the line.
+fn column0_names(text: &str) -> impl Iterator<Item = &str> {
+    let is_word = |c: char| c == '_' || c.is_alphanumeric();
+    text.split('\n')
+        .filter(|line| !line.starts_with([' ', '\t']))
+        .flat_map(move |line| {
+            let mut names = Vec::new();
+            let mut start: Option<usize> = None;
+            // Whether the line so far is names, commas and spaces (no tab).
+            let mut plain = true;
+            for (i, c) in line
+                .char_indices()
+                .chain(std::iter::once((line.len(), ' ')))
+            {
+                if is_word(c) {
+                    start.get_or_insert(i);
+                    continue;
+                }
+                if let Some(at) = start.take() {
+                    let before = &line[..at];
+                    let rest = &line[at..];
+                    if matches!(before.trim_end(), "def" | "async def" | "class")
+                        || plain && rest.contains('=') && !rest.contains("==")
+                    {
+                        names.push(&line[at..i]);
+                    }
+                }
+                match c {
+                    ',' | ' ' => {}
+                    '\t' => plain = false,
+                    // Nothing after this can follow `def` or be a target.
+                    _ => break,
+                }
+            }
+            names
+        })
+}
+
+/// Whether `text` may define `name` at column 0 (the definition of
+/// [`column0_names`], a search per name).
+#[cfg(test)]
 fn may_define(text: &str, name: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memmem::find_iter(bytes, name.as_bytes()).any(|at| {
@@ -79,7 +126,9 @@ impl NameIndex {
         prefetch: Option<&dyn super::Prefetch>,
     ) -> Self {
         use rayon::prelude::*;
-        let texts: Vec<(String, String, String)> = files
+        // Each text is read, scanned and dropped in parallel: the index
+        // keeps names, not texts.
+        let read: Vec<(String, String, Option<Vec<String>>)> = files
             .par_iter()
             .filter(|rel| rel.ends_with(".py"))
             .filter_map(|rel| {
@@ -93,11 +142,13 @@ impl NameIndex {
                     None => crate::source::read_body(&path),
                 };
                 let text = text.ok()?;
-                Some((rel.clone(), module, text))
+                let names = (!is_test_file(rel))
+                    .then(|| column0_names(&text).map(str::to_string).collect());
+                Some((rel.clone(), module, names))
             })
             .collect();
         let mut modules = BTreeMap::new();
-        for (rel, module, _) in &texts {
+        for (rel, module, _) in &read {
             // A module file and a package of one name: Python loads the package.
             match modules.get(module).map(String::as_str) {
                 Some(old) if old.ends_with("__init__.py") => {}
@@ -106,13 +157,24 @@ impl NameIndex {
                 }
             }
         }
-        let texts = texts
-            .into_iter()
-            .filter(|(rel, _, _)| !is_test_file(rel))
-            .collect();
+        let mut files = Vec::new();
+        let mut column0: HashMap<String, Vec<usize>> = HashMap::new();
+        for (rel, module, names) in read {
+            // Test modules are not places a name lives.
+            let Some(names) = names else { continue };
+            let i = files.len();
+            for name in names {
+                let at = column0.entry(name).or_default();
+                if at.last() != Some(&i) {
+                    at.push(i);
+                }
+            }
+            files.push((rel, module));
+        }
         NameIndex {
             modules,
-            texts,
+            files,
+            column0,
             defined_in: Mutex::default(),
         }
     }
@@ -134,15 +196,17 @@ impl NameIndex {
             return hit;
         }
         let mut found: Vec<String> = self
-            .texts
-            .iter()
-            .filter(|(_, _, text)| may_define(text, name))
-            .filter(|(rel, _, _)| {
+            .column0
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.files[i])
+            .filter(|(rel, _)| {
                 tables
                     .get(resolver.root(), rel, None, None, Deps::NONE)
                     .is_some_and(|t| usable(&t) && t.defs.contains(name))
             })
-            .map(|(_, module, _)| module.clone())
+            .map(|(_, module)| module.clone())
             .collect();
         found.sort();
         found.dedup();
@@ -258,6 +322,35 @@ mod tests {
         );
         assert!(idx.module_table("lukhas.reexport", &r, &t).is_some());
         assert!(idx.module_table("lukhas.made", &r, &t).is_none());
+    }
+
+    /// Every word of a text is a column-0 name exactly when the search
+    /// per name says so.
+    fn agrees_with_the_search(text: &str) {
+        let names: std::collections::HashSet<&str> = column0_names(text).collect();
+        let words: std::collections::HashSet<&str> = text
+            .split(|c: char| !(c == '_' || c.is_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .collect();
+        for w in words {
+            assert_eq!(names.contains(w), may_define(text, w), "{w:?} in {text:?}");
+        }
+    }
+
+    #[test]
+    fn column0_names_are_what_the_search_finds() {
+        for text in [
+            "def f(x): y = 1\nasync def g(): pass\nasync  def h(): pass\nclass C(B): pass\n",
+            "def\tf(): pass\nclass\t C: z = 1\n",
+            "a, b = 1, 2\nc = d == e\nf == g\nh: int = 3\ni += 1\nj(k=1)\n",
+            "  indented = 1\n\tTabbed = 2\nx.y = 3\nz[0] = 4\n(p, q) = 5, 6\nr, (s, t) = u\n",
+            "m = 1 if n else 2  # o = 3\n\"\"\"doc\nstr_def = 1\n  not = 2\n\"\"\"\n",
+            "é_nom = 1\nnamé2, _x = 3, 4\nwin = 1\r\ncrlf_b = 2\r\n",
+            "lambda_ = lambda: 0\nfor i in range(3): k = i\nwith a as b: c = 1\nif x: y = 1\n",
+            "def = 1\nclass\nasync def\n=\n==\n,a = 1\n a = 1\nx ,y= 2\nv\tw = 1\n",
+        ] {
+            agrees_with_the_search(text);
+        }
     }
 
     #[test]
