@@ -9,9 +9,13 @@
 //! project view of `FileCtx`, the resolver, the symbol tables). A run
 //! without a cache passes [`Deps::NONE`]: nothing is built or recorded.
 
+mod listing;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
+
+pub use listing::Listings;
 
 use serde::{Deserialize, Serialize};
 
@@ -188,10 +192,11 @@ fn has_extension(dir: &Path, stem: &str) -> bool {
     })
 }
 
-/// Checks facts against the file system, each path at most once per run.
+/// Checks facts against the file system, each path at most once per run
+/// (probes as module resolution makes them: from folder listings).
 #[derive(Debug, Default)]
 pub struct Validator {
-    kinds: Mutex<HashMap<String, Kind>>,
+    listings: Listings,
     hashes: Mutex<HashMap<String, Option<u64>>>,
 }
 
@@ -217,18 +222,7 @@ impl Validator {
                 file,
                 others,
             } => indexes.and_then(|i| i.unique(rule, value, file)) == Some(*others),
-            Fact::Probed { path, kind } => {
-                let now = *self
-                    .kinds
-                    .lock()
-                    .map(|mut m| {
-                        *m.entry(path.clone())
-                            .or_insert_with(|| kind_of(Path::new(path)))
-                    })
-                    .as_ref()
-                    .unwrap_or(&Kind::Absent);
-                now == *kind
-            }
+            Fact::Probed { path, kind } => self.listings.kind(Path::new(path)) == *kind,
             Fact::Content { path, hash } => {
                 let now = self.hashes.lock().ok().map(|mut m| {
                     *m.entry(path.clone()).or_insert_with(|| {

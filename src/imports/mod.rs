@@ -8,7 +8,6 @@
 mod computed;
 pub mod kept;
 pub(crate) mod lex;
-mod listing;
 pub mod patch;
 pub(crate) mod resolve;
 pub mod scan;

@@ -62,7 +62,7 @@ pub struct Resolver {
     /// `None` when no one recorded them).
     cache: RwLock<HashMap<String, Resolved>>,
     /// The folders probed, each listed once.
-    listings: super::listing::Listings,
+    listings: crate::deps::Listings,
 }
 
 type Resolved = (Option<Target>, Option<Box<[Fact]>>);
@@ -90,7 +90,7 @@ impl Resolver {
             root: root.to_path_buf(),
             src,
             cache: RwLock::new(HashMap::new()),
-            listings: Default::default(),
+            listings: crate::deps::Listings::within(root),
         }
     }
 
@@ -260,6 +260,12 @@ impl Resolver {
             }
             name = name.rsplit_once('.')?.0;
         }
+    }
+
+    /// Forgets the folders listed so far (the language server, before each
+    /// lint: files may have come or gone since).
+    pub fn forget_listings(&self) {
+        self.listings.forget();
     }
 
     /// What is at `path`, from its folder's listing (recorded): what

@@ -142,7 +142,7 @@ impl QueryMatcher {
     /// rarest, as a guess), if some capture has one without an empty word.
     /// A match is accepted only when that capture is bound to a node whose
     /// text is one of the words, so the node lies on an occurrence of one of
-    /// them, and tree-sitter returns a match that overlaps its cursor's range.
+    /// them, and the match's root holds that occurrence.
     pub fn anchor_of(constraints: &[(String, Constraint)]) -> Option<Vec<String>> {
         constraints
             .iter()
@@ -422,8 +422,8 @@ impl QuerySet {
         cursor.set_byte_range(0..usize::MAX);
     }
 
-    /// The query rooted at each node that holds one of `ranges` (from the
-    /// deepest to the root, each node once) and can root a pattern. A
+    /// The query rooted at each node that holds one of `ranges` (each node
+    /// once, root first) and can root a pattern. A
     /// match overlaps a range only through its nodes, all of them
     /// descendants of its root, so the root is one of those nodes; a run
     /// rooted at a node reads only as deep as its patterns reach, where a
@@ -443,6 +443,7 @@ impl QuerySet {
     ) {
         let mut visited: foldhash::HashSet<usize> = Default::default();
         let mut path: Vec<Node<'t>> = Vec::new();
+        cursor.set_byte_range(0..usize::MAX);
         cursor.set_max_start_depth(Some(0));
         for range in ranges {
             // The nodes that hold the range, root first.
@@ -458,10 +459,15 @@ impl QuerySet {
                     break;
                 }
             }
-            for node in path.iter().rev() {
-                if !visited.insert(node.id()) {
-                    break; // so were the nodes above it
-                }
+            // The nodes not run from yet: those below the deepest one an
+            // earlier occurrence reached (so were the nodes above it). They
+            // run root first, as a cursor's walk would report their matches.
+            let new = path
+                .iter()
+                .rposition(|n| visited.contains(&n.id()))
+                .map_or(0, |i| i + 1);
+            for node in &path[new..] {
+                visited.insert(node.id());
                 if roots
                     .get(usize::from(node.kind_id()))
                     .copied()
@@ -693,7 +699,8 @@ mod tests {
             report: Some("call".into()),
         };
         assert_eq!(matcher.anchor.as_deref(), Some(&["eval".to_string()][..]));
-        let found = |set: &QuerySet, ranges: Option<&[Range<usize>]>| {
+        // The hits in the order they are reported.
+        let reported = |set: &QuerySet, ranges: Option<&[Range<usize>]>| {
             let mut out = Vec::new();
             set.run(
                 &mut QueryCursor::new(),
@@ -704,6 +711,10 @@ mod tests {
                 &|_| &matcher,
                 |hit| out.push(hit.range),
             );
+            out
+        };
+        let found = |set: &QuerySet, ranges: Option<&[Range<usize>]>| {
+            let mut out = reported(set, ranges);
             out.sort_by_key(|r| (r.start, r.end));
             out
         };
@@ -717,9 +728,12 @@ mod tests {
         // Rooted at the nodes around each occurrence, and (a query whose
         // roots are not known) a cursor over the ranges merged.
         assert!(set.roots.is_some());
+        let order = reported(&set, Some(&each));
         for rooted in [true, false] {
             if !rooted {
                 set.roots = None;
+                // In the order a cursor's walk reports them (outer first).
+                assert_eq!(reported(&set, Some(&each)), order);
             }
             assert_eq!(found(&set, Some(&each)), whole);
             // Only around the occurrences: the calls far from them are not
@@ -733,6 +747,51 @@ mod tests {
                 assert!(found(&set, Some(&one)).is_empty(), "{far}");
             }
         }
+    }
+
+    #[test]
+    fn an_anchored_run_reports_in_the_cursors_order() {
+        // Two matches rooted on the path to one occurrence: the outer call
+        // (by the second pattern) and the inner one (by the first).
+        let text = "eval(1)(2)\n";
+        let tree = crate::parse::Worker::new().parse(text).unwrap();
+        let query = "[(call function: (identifier) @fn) (call function: (call function: (identifier) @fn))] @call";
+        let mut set = QuerySet::build(&[(0, query)]).unwrap().unwrap();
+        let constraints = vec![(
+            "fn".to_string(),
+            Constraint {
+                one_of: Some(vec!["eval".to_string()]),
+                ..Default::default()
+            },
+        )];
+        let matcher = QueryMatcher {
+            relational: false,
+            names: false,
+            text: String::new(),
+            captures: vec!["fn".into(), "call".into()],
+            anchor: QueryMatcher::anchor_of(&constraints),
+            constraints,
+            report: Some("call".into()),
+        };
+        let occurrence: Vec<Range<usize>> = std::iter::once(0..4).collect();
+        let reported = |set: &QuerySet| {
+            let mut out = Vec::new();
+            set.run(
+                &mut QueryCursor::new(),
+                &tree,
+                text,
+                Some(&occurrence),
+                &|_| true,
+                &|_| &matcher,
+                |hit| out.push(hit.range),
+            );
+            out
+        };
+        assert!(set.roots.is_some());
+        let rooted = reported(&set);
+        set.roots = None;
+        assert_eq!(rooted, reported(&set));
+        assert_eq!(rooted, [0..10, 0..7]);
     }
 
     #[test]

@@ -29,6 +29,9 @@ impl Server {
     /// has not been linted to the pool, one lint per document at a time.
     pub(super) fn schedule(&mut self) {
         let Some(run) = self.run.clone() else { return };
+        // Module resolution lists each folder once; what is on disk now
+        // counts for these lints.
+        run.project.modules.forget_listings();
         let uris: Vec<String> = self
             .docs
             .iter()

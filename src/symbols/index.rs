@@ -53,7 +53,6 @@ fn is_test_file(rel: &str) -> bool {
 /// `def`, `async def` or `class`, or after nothing but names, commas and
 /// spaces with an `=` (not `==`) later on the line.
 fn column0_names(text: &str) -> impl Iterator<Item = &str> {
-    let is_word = |c: char| c == '_' || c.is_alphanumeric();
     text.split('\n')
         .filter(|line| !line.starts_with([' ', '\t']))
         .flat_map(move |line| {
@@ -80,13 +79,20 @@ fn column0_names(text: &str) -> impl Iterator<Item = &str> {
                 }
                 match c {
                     ',' | ' ' => {}
-                    '\t' => plain = false,
+                    // Still after `def` (`def\tf`), no longer a target list.
+                    c if c.is_whitespace() => plain = false,
                     // Nothing after this can follow `def` or be a target.
                     _ => break,
                 }
             }
             names
         })
+}
+
+/// Whether `c` may be part of a Python identifier (XID_Continue: `·`
+/// and combining marks are, though not alphanumeric).
+fn is_word(c: char) -> bool {
+    c == '_' || unicode_ident::is_xid_continue(c)
 }
 
 /// Whether `text` may define `name` at column 0 (the definition of
@@ -98,18 +104,15 @@ fn may_define(text: &str, name: &str) -> bool {
         let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
         let before = &text[line_start..at];
         let after = text[at + name.len()..].chars().next();
-        let word_end = !after.is_some_and(|c| c == '_' || c.is_alphanumeric());
-        let word_start = !before
-            .chars()
-            .next_back()
-            .is_some_and(|c| c == '_' || c.is_alphanumeric());
+        let word_end = !after.is_some_and(is_word);
+        let word_start = !before.chars().next_back().is_some_and(is_word);
         word_end
             && word_start
             && !before.starts_with([' ', '\t'])
             && (matches!(before.trim_end(), "def" | "async def" | "class")
                 || before
                     .chars()
-                    .all(|c| c == '_' || c == ',' || c == ' ' || c == '(' || c.is_alphanumeric())
+                    .all(|c| is_word(c) || c == ',' || c == ' ' || c == '(')
                     && text[at..].lines().next().is_some_and(|l| {
                         l.contains('=') && !l.contains("==") && !before.contains('(')
                     }))
@@ -329,7 +332,7 @@ mod tests {
     fn agrees_with_the_search(text: &str) {
         let names: std::collections::HashSet<&str> = column0_names(text).collect();
         let words: std::collections::HashSet<&str> = text
-            .split(|c: char| !(c == '_' || c.is_alphanumeric()))
+            .split(|c: char| !is_word(c))
             .filter(|w| !w.is_empty())
             .collect();
         for w in words {
@@ -339,6 +342,9 @@ mod tests {
 
     #[test]
     fn column0_names_are_what_the_search_finds() {
+        // Python's identifiers, not only alphanumeric words.
+        let names: Vec<&str> = column0_names("a·b = 1\nक्षेत्र = 2\n").collect();
+        assert_eq!(names, ["a·b", "क्षेत्र"]);
         for text in [
             "def f(x): y = 1\nasync def g(): pass\nasync  def h(): pass\nclass C(B): pass\n",
             "def\tf(): pass\nclass\t C: z = 1\n",
@@ -346,6 +352,7 @@ mod tests {
             "  indented = 1\n\tTabbed = 2\nx.y = 3\nz[0] = 4\n(p, q) = 5, 6\nr, (s, t) = u\n",
             "m = 1 if n else 2  # o = 3\n\"\"\"doc\nstr_def = 1\n  not = 2\n\"\"\"\n",
             "é_nom = 1\nnamé2, _x = 3, 4\nwin = 1\r\ncrlf_b = 2\r\n",
+            "a·b = 1\nक्षेत्र = 2\ne\u{301}t = 3\ndef\x0cf(): pass\nclass\u{a0}C: pass\nx\x0c= 1\n",
             "lambda_ = lambda: 0\nfor i in range(3): k = i\nwith a as b: c = 1\nif x: y = 1\n",
             "def = 1\nclass\nasync def\n=\n==\n,a = 1\n a = 1\nx ,y= 2\nv\tw = 1\n",
         ] {
