@@ -672,6 +672,27 @@ mod tests {
         assert!(absent("(call function: (identifier) @f) @c").is_empty());
     }
 
+    /// The matcher of a rule whose `@fn` is `eval`, reporting `@call`
+    /// (anchored on `eval`).
+    fn eval_call_matcher() -> QueryMatcher {
+        let constraints = vec![(
+            "fn".to_string(),
+            Constraint {
+                one_of: Some(vec!["eval".to_string()]),
+                ..Default::default()
+            },
+        )];
+        QueryMatcher {
+            relational: false,
+            names: false,
+            text: String::new(),
+            captures: vec!["fn".into(), "call".into()],
+            anchor: QueryMatcher::anchor_of(&constraints),
+            constraints,
+            report: Some("call".into()),
+        }
+    }
+
     #[test]
     fn a_run_over_anchor_ranges_finds_what_a_whole_run_finds_once_each() {
         let text = format!(
@@ -682,22 +703,7 @@ mod tests {
         let mut set = QuerySet::build(&[(0, "(call function: (identifier) @fn) @call")])
             .unwrap()
             .unwrap();
-        let constraints = vec![(
-            "fn".to_string(),
-            Constraint {
-                one_of: Some(vec!["eval".to_string()]),
-                ..Default::default()
-            },
-        )];
-        let matcher = QueryMatcher {
-            relational: false,
-            names: false,
-            text: String::new(),
-            captures: vec!["fn".into(), "call".into()],
-            anchor: QueryMatcher::anchor_of(&constraints),
-            constraints,
-            report: Some("call".into()),
-        };
+        let matcher = eval_call_matcher();
         assert_eq!(matcher.anchor.as_deref(), Some(&["eval".to_string()][..]));
         // The hits in the order they are reported.
         let reported = |set: &QuerySet, ranges: Option<&[Range<usize>]>| {
@@ -757,22 +763,7 @@ mod tests {
         let tree = crate::parse::Worker::new().parse(text).unwrap();
         let query = "[(call function: (identifier) @fn) (call function: (call function: (identifier) @fn))] @call";
         let mut set = QuerySet::build(&[(0, query)]).unwrap().unwrap();
-        let constraints = vec![(
-            "fn".to_string(),
-            Constraint {
-                one_of: Some(vec!["eval".to_string()]),
-                ..Default::default()
-            },
-        )];
-        let matcher = QueryMatcher {
-            relational: false,
-            names: false,
-            text: String::new(),
-            captures: vec!["fn".into(), "call".into()],
-            anchor: QueryMatcher::anchor_of(&constraints),
-            constraints,
-            report: Some("call".into()),
-        };
+        let matcher = eval_call_matcher();
         let occurrence: Vec<Range<usize>> = std::iter::once(0..4).collect();
         let reported = |set: &QuerySet| {
             let mut out = Vec::new();
