@@ -147,6 +147,7 @@ impl Run {
             overlay: None,
             prefetch: None,
             names: Default::default(),
+            digest: Default::default(),
         }
     }
 

@@ -59,6 +59,8 @@ pub struct FileCtx<'a> {
     /// The file's name model, built on first use (files whose rules never
     /// ask pay nothing).
     pub names: std::cell::OnceCell<crate::names::NameModel>,
+    /// The digest of `text`, computed on first use.
+    pub digest: std::cell::OnceCell<u64>,
 }
 
 /// Something computed from one file on first use, for every rule that asks
@@ -111,8 +113,28 @@ impl<'a> FileCtx<'a> {
             return sites.clone();
         }
         self.imports.get_or(&dynamic_calls.to_vec(), || {
-            crate::imports::extract_with(self.tree(), self.text, dynamic_calls, self.names.get())
+            // Imports scanned from this very text for an import graph: what
+            // the tree gives, unless the text names a dynamic-import
+            // function (only the tree sees those calls) or has a syntax
+            // error (the scanner and the tree may read it differently).
+            let tree = self.tree();
+            if !tree.root_node().has_error()
+                && !crate::imports::names_dynamic_call(self.text, dynamic_calls)
+                && let Some(sites) = self
+                    .prefetch
+                    .and_then(|p| p.take_imports(self.path, &|| self.digest()))
+            {
+                return sites;
+            }
+            crate::imports::extract_with(tree, self.text, dynamic_calls, self.names.get())
         })
+    }
+
+    /// The digest of the file's text ([`crate::hash::digest`]), computed once.
+    pub fn digest(&self) -> u64 {
+        *self
+            .digest
+            .get_or_init(|| crate::hash::digest(self.text.as_bytes()))
     }
 }
 

@@ -16,6 +16,7 @@ use super::cache::Cache;
 use super::file::{self, FileResult};
 use crate::check::Checker;
 use crate::deps::{Deps, Recorder};
+use crate::imports::ImportSite;
 use crate::parse::Worker;
 use crate::source::SourceText;
 use crate::symbols::Prefetch;
@@ -32,6 +33,10 @@ const MAX_KEPT_TREES: usize = 256;
 
 /// How many bytes of files read ahead the pass keeps for their checks.
 const MAX_KEPT_BYTES: usize = 256 << 20;
+
+/// From how many files a pass without a cache compiles the query rules
+/// before it starts.
+const EAGER_QUERIES_FROM: usize = 64;
 
 /// The state of one pass.
 struct Pass<'a> {
@@ -50,6 +55,10 @@ struct Pass<'a> {
     /// Bytes of targets not taken yet, read ahead (an import graph), and
     /// their total size: their check takes them instead of reading again.
     bytes: Mutex<(usize, HashMap<usize, Vec<u8>>)>,
+    /// Static imports of targets not taken yet, scanned from their text (an
+    /// import graph), by the digest of that text: their check takes them
+    /// instead of extracting them from its tree.
+    imports: Mutex<HashMap<usize, (u64, Vec<ImportSite>)>>,
     cache: Option<&'a Cache>,
     keep: Keep,
 }
@@ -123,6 +132,24 @@ impl Prefetch for Ahead<'_, '_> {
         let (kept, tree) = self.pass.trees.lock().ok()?.remove(&i)?;
         (kept == text).then_some(tree)
     }
+
+    fn keep_imports(&self, rel: &str, hash: u64, sites: Vec<ImportSite>) {
+        let Some(&i) = self.pass.index.get(rel) else {
+            return;
+        };
+        if self.pass.taken[i].load(Ordering::Acquire) {
+            return; // checked already, or being checked
+        }
+        if let Ok(mut imports) = self.pass.imports.lock() {
+            imports.insert(i, (hash, sites));
+        }
+    }
+
+    fn take_imports(&self, rel: &str, hash: &dyn Fn() -> u64) -> Option<Vec<ImportSite>> {
+        let i = *self.pass.index.get(rel)?;
+        let (kept, sites) = self.pass.imports.lock().ok()?.remove(&i)?;
+        (kept == hash()).then_some(sites)
+    }
 }
 
 impl Pass<'_> {
@@ -188,6 +215,13 @@ pub fn check_all(
     cache: Option<&Cache>,
     keep: Keep,
 ) -> Vec<FileResult> {
+    // Compiled before the files are: compiled in the middle of the pass, a
+    // combined query faults its pages in while the other threads run, and
+    // each fault stops them for a TLB shootdown. (Few files, or a cache
+    // that may answer them all, may not need the queries at all.)
+    if cache.is_none() && targets.len() >= EAGER_QUERIES_FROM {
+        checker.run.rules.queries();
+    }
     let pass = Pass {
         checker: *checker,
         targets,
@@ -200,6 +234,7 @@ pub fn check_all(
         ahead: Mutex::new(Vec::new()),
         trees: Mutex::new(HashMap::new()),
         bytes: Mutex::default(),
+        imports: Mutex::default(),
         cache,
         keep,
     };

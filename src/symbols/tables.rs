@@ -337,6 +337,23 @@ pub trait Prefetch: Sync {
     /// The tree kept by [`Prefetch::keep_tree`] for the module at `rel`, if
     /// it is of `text`.
     fn take_tree(&self, rel: &str, text: &str) -> Option<Tree>;
+    /// Keeps the static imports of the module at `rel` (the text whose
+    /// digest is `hash`), read for another reason (IMP002's graph), for the
+    /// run's own check of it, if the run has yet to check it: so its
+    /// imports are not extracted twice.
+    fn keep_imports(&self, rel: &str, hash: u64, sites: Vec<crate::imports::ImportSite>) {
+        let _ = (rel, hash, sites);
+    }
+    /// The imports kept by [`Prefetch::keep_imports`] for the module at
+    /// `rel`, if they are of the text whose digest is `hash()`.
+    fn take_imports(
+        &self,
+        rel: &str,
+        hash: &dyn Fn() -> u64,
+    ) -> Option<Vec<crate::imports::ImportSite>> {
+        let _ = (rel, hash);
+        None
+    }
     /// The text of the module at `rel` (at `path`), as
     /// [`crate::source::read_body`] reads it, for a reader ahead of the
     /// run's check of it: the bytes are kept for that check, so that the

@@ -77,8 +77,10 @@ impl Cycles {
     fn node(&self, ctx: &FileCtx, rel: &str) -> Node {
         let root = ctx.project.modules.root();
         let (hash, sites): (Option<u64>, Vec<ImportSite>) = if rel == ctx.path {
-            let hash = crate::hash::digest(ctx.text.as_bytes());
-            (Some(hash), ctx.imports(&self.dynamic_calls).to_vec())
+            (
+                Some(ctx.digest()),
+                ctx.imports(&self.dynamic_calls).to_vec(),
+            )
         } else {
             // Read through the pass when it will check the file: once.
             let path = root.join(rel);
@@ -95,8 +97,15 @@ impl Cycles {
             (hash, sites)
         };
         let (module, _) = ctx.project.modules.module_of(rel);
+        let events = sites.iter().filter_map(|s| event(ctx, rel, s)).collect();
+        // The module's own check takes them rather than extract them again.
+        if rel != ctx.path
+            && let (Some(p), Some(hash)) = (ctx.prefetch, hash)
+        {
+            p.keep_imports(rel, hash, sites);
+        }
         Node {
-            events: sites.iter().filter_map(|s| event(ctx, rel, s)).collect(),
+            events,
             hash,
             module,
             ..Node::default()
@@ -144,12 +153,42 @@ impl Cycles {
         (comp, members)
     }
 
+    /// Records the checked file's node, then has the run check now the
+    /// modules it loads that the graph has not met (one level deeper, as
+    /// [`crate::symbols::Prefetch`] allows): their own checks record their
+    /// nodes from their trees, so the walk below scans none of them. A
+    /// module the run does not check, or checks elsewhere meanwhile, is
+    /// scanned as before.
+    fn check_imports_ahead(&self, ctx: &FileCtx) {
+        let Some(prefetch) = ctx.prefetch else {
+            return;
+        };
+        let unmet: Vec<String> = {
+            let mut memos = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            let memo = memos.entry(ctx.config.root.clone()).or_default();
+            if memo.component_of.contains_key(ctx.path) || memo.nodes.contains_key(ctx.path) {
+                return; // met already: its component is (or is being) found
+            }
+            let node = self.node(ctx, ctx.path);
+            let mut loads: Vec<String> = node.events.iter().flat_map(|e| e.loads.clone()).collect();
+            loads.sort();
+            loads.dedup();
+            loads.retain(|f| !memo.nodes.contains_key(f));
+            memo.nodes.insert(ctx.path.to_string(), Arc::new(node));
+            loads
+        };
+        // Outside the lock: each check ahead runs this analyzer again.
+        for f in &unmet {
+            prefetch.prefetch(f);
+        }
+    }
+
     /// The component holding `rel` in the graph of imports, found (with
     /// every component it reaches) if the run has not yet.
     fn graph_component(&self, ctx: &FileCtx, rel: &str) -> (Arc<Component>, Vec<Arc<Node>>) {
         let mut memos = self.memo.lock().unwrap_or_else(|e| e.into_inner());
         let memo = memos.entry(ctx.config.root.clone()).or_default();
-        let digest = crate::hash::digest(ctx.text.as_bytes());
+        let digest = ctx.digest();
         if memo.nodes.get(rel).is_some_and(|n| n.hash != Some(digest)) {
             *memo = Memo::default();
         }
@@ -270,6 +309,7 @@ impl Analyzer for Cycles {
     }
 
     fn check(&self, ctx: &FileCtx, hits: &mut Vec<Hit>) {
+        self.check_imports_ahead(ctx);
         let (comp, members) = self.component(ctx, ctx.path);
         let failures = comp.failures.get().map_or(&[][..], Vec::as_slice);
         if failures.is_empty() {
