@@ -151,6 +151,28 @@ fn identifiers(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// Where the `import` of each star import (`from m import *`) is: the
+/// word, then `*` after white space and backslash continuations. (More may
+/// be found, in strings and comments: they only widen a focused walk.)
+fn star_imports(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"import").filter(move |&at| {
+        let mut i = at + "import".len();
+        loop {
+            match bytes.get(i) {
+                Some(b' ' | b'\t' | b'\x0c') => i += 1,
+                Some(b'\\') => match (bytes.get(i + 1), bytes.get(i + 2)) {
+                    (Some(b'\r'), Some(b'\n')) => i += 3,
+                    (Some(b'\r' | b'\n'), _) => i += 2,
+                    _ => return false,
+                },
+                Some(b'*') => return true,
+                _ => return false,
+            }
+        }
+    })
+}
+
 impl NameModel {
     /// Builds the model of a parsed file (iterative: deep nesting cannot
     /// overflow the stack).
@@ -159,8 +181,9 @@ impl NameModel {
     }
 
     /// The model as far as the names in `words` go: the walk enters only
-    /// the nodes whose text holds one of the words or the word `import`
-    /// (a star import binds every name). It answers for references spelled
+    /// the nodes whose text holds one of the words or a star import's
+    /// `import` (a star import binds every name; any other import spells
+    /// the names it binds). It answers for references spelled
     /// with those words, as [`NameModel::build`]'s would, and knows nothing
     /// else: a file where one call must be resolved pays for the few
     /// statements that can bind its name, not for a walk of the whole file.
@@ -170,7 +193,6 @@ impl NameModel {
         /// per word (~0.1 ns a byte each), and the work stays linear.
         const SEARCHES: usize = 16;
         let mut words: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty()).collect();
-        words.push("import");
         words.sort_unstable();
         words.dedup();
         let mut offsets: Vec<usize> = if words.len() <= SEARCHES {
@@ -179,14 +201,14 @@ impl NameModel {
                 .flat_map(|w| memchr::memmem::find_iter(text.as_bytes(), w.as_bytes()))
                 .collect()
         } else {
-            // Whole identifiers: every name node and the keyword `import`
-            // is one.
+            // Whole identifiers: every name node is one.
             let wanted: HashSet<&str> = words.into_iter().collect();
             identifiers(text)
                 .filter(|(_, w)| wanted.contains(w))
                 .map(|(at, _)| at)
                 .collect()
         };
+        offsets.extend(star_imports(text));
         offsets.sort_unstable();
         offsets.dedup();
         build::build(tree.root_node(), text, Some(build::Focus::Words(offsets)))

@@ -146,50 +146,104 @@ fn a_focused_model_resolves_its_words_as_the_full_model() {
     let codes = [
         "import sys as s\nimport os\n\ndef f(s):\n    s.path.insert(0, 'x')\n\nclass C:\n    os = 1\n    def m(self):\n        return os.getcwd()\n\ns.path.append('y')\n",
         "from importlib import *\n\ndef g():\n    return import_module('x')\n\nim = None\nfrom importlib import import_module as im\nim('y')\n",
+        "def f():\n    from os import \\\n        *\n    return path\nfrom sys import\t*\npath = argv\n",
         "def outer():\n    sys = 1\n    def inner():\n        nonlocal sys\n        sys = 2\n    return [sys for sys in range(3)], sys\n\nimport sys\nglobal_sys = sys\n",
         "import a.b.c\nfor a in []:\n    pass\nwith open('f') as a:\n    a.read()\ntry:\n    pass\nexcept E as a:\n    del a\nmatch x:\n    case a:\n        a.b\nlambda a: a.b\n(a := 3)\n",
     ];
     for code in codes {
         let (tree, full) = model(code);
-        let words: std::collections::BTreeSet<&str> = full
-            .references()
-            .iter()
-            .map(|r| &code[r.range.clone()])
-            .collect();
-        for word in words {
-            let focused = NameModel::focused(&tree, code, &[word]);
-            for r in full
-                .references()
-                .iter()
-                .filter(|r| &code[r.range.clone()] == word)
-            {
-                let f = focused
-                    .reference_at(r.range.start)
-                    .unwrap_or_else(|| panic!("`{word}` at {} unseen in:\n{code}", r.range.start));
-                let key = |m: &NameModel, b: Option<BindingId>| {
-                    b.map(|b| {
-                        (
-                            m.binding(b).range.clone(),
-                            format!("{:?}", m.binding(b).kind),
-                        )
-                    })
-                };
-                assert_eq!(
-                    key(&full, full.binding_of(r, code)),
-                    key(&focused, focused.binding_of(f, code)),
-                    "`{word}` at {} in:\n{code}",
-                    r.range.start
-                );
-                let node = tree
-                    .root_node()
-                    .descendant_for_byte_range(r.range.start, r.range.end)
-                    .expect("a node");
-                assert_eq!(
-                    full.qualified_name(node, code),
-                    focused.qualified_name(node, code)
-                );
-            }
+        for word in reference_words(code, &full) {
+            focused_agrees(code, &tree, &full, word);
         }
+    }
+}
+
+/// The same on real code: every Python file under the folders in
+/// `RULEGATE_NAMES_CORPUS` (`:`-separated), a few words of each. Run by
+/// hand when the focused walk changes (`RULEGATE_NAMES_CORPUS=<stdlib>
+/// cargo test --release --lib focused_models_on_a_corpus`).
+#[test]
+fn focused_models_on_a_corpus() {
+    let Ok(corpus) = std::env::var("RULEGATE_NAMES_CORPUS") else {
+        return;
+    };
+    let mut files = Vec::new();
+    for root in corpus.split(':').filter(|s| !s.is_empty()) {
+        python_files(std::path::Path::new(root), &mut files);
+    }
+    files.sort();
+    assert!(!files.is_empty(), "no Python files under {corpus}");
+    for path in files {
+        let Ok(code) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if code.len() > 200_000 {
+            continue;
+        }
+        let (tree, full) = model(&code);
+        let words = reference_words(&code, &full);
+        // Eight words spread over the file's vocabulary.
+        let step = (words.len() / 8).max(1);
+        for word in words.into_iter().step_by(step) {
+            focused_agrees(&code, &tree, &full, word);
+        }
+    }
+}
+
+fn python_files(root: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => python_files(&path, out),
+            Ok(t) if t.is_file() && path.extension().is_some_and(|e| e == "py") => out.push(path),
+            _ => {}
+        }
+    }
+}
+
+/// The distinct words the full model's references spell.
+fn reference_words<'c>(code: &'c str, full: &NameModel) -> Vec<&'c str> {
+    let words: std::collections::BTreeSet<&str> = full
+        .references()
+        .iter()
+        .map(|r| &code[r.range.clone()])
+        .collect();
+    words.into_iter().collect()
+}
+
+/// A model focused on `word` resolves each reference spelled `word` as `full` does.
+fn focused_agrees(code: &str, tree: &Tree, full: &NameModel, word: &str) {
+    let focused = NameModel::focused(tree, code, &[word]);
+    for r in full
+        .references()
+        .iter()
+        .filter(|r| &code[r.range.clone()] == word)
+    {
+        let f = focused
+            .reference_at(r.range.start)
+            .unwrap_or_else(|| panic!("`{word}` at {} unseen in:\n{code}", r.range.start));
+        let key = |m: &NameModel, b: Option<BindingId>| {
+            b.map(|b| {
+                (
+                    m.binding(b).range.clone(),
+                    format!("{:?}", m.binding(b).kind),
+                )
+            })
+        };
+        assert_eq!(
+            key(full, full.binding_of(r, code)),
+            key(&focused, focused.binding_of(f, code)),
+            "`{word}` at {} in:\n{code}",
+            r.range.start
+        );
+        let node = tree
+            .root_node()
+            .descendant_for_byte_range(r.range.start, r.range.end)
+            .expect("a node");
+        assert_eq!(
+            full.qualified_name(node, code),
+            focused.qualified_name(node, code)
+        );
     }
 }
 

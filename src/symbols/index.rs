@@ -92,7 +92,12 @@ fn column0_names(text: &str) -> impl Iterator<Item = &str> {
 /// Whether `c` may be part of a Python identifier (XID_Continue: `·`
 /// and combining marks are, though not alphanumeric).
 fn is_word(c: char) -> bool {
-    c == '_' || unicode_ident::is_xid_continue(c)
+    // ASCII first: XID_Continue's ASCII letters are exactly these.
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || c == '_'
+    } else {
+        unicode_ident::is_xid_continue(c)
+    }
 }
 
 /// Whether `text` may define `name` at column 0 (the definition of
