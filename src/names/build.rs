@@ -110,15 +110,36 @@ impl<'t> Builder<'_> {
         }
     }
 
+    /// Pushes the named children of `n` to visit, in order. A focused walk
+    /// pushes only those that hold one of its words (the others it would not
+    /// enter), found by byte offset: a module of many statements is not
+    /// read statement by statement.
+    fn push_children(&self, n: Node<'t>, s: ScopeId, stack: &mut Vec<Task<'t>>) {
+        let Some(Focus::Words(offsets)) = &self.focus else {
+            for c in n.named_children(&mut n.walk()) {
+                stack.push(Task::Visit(c, s));
+            }
+            return;
+        };
+        let mut i = offsets.partition_point(|&at| at < n.start_byte());
+        while let Some(&at) = offsets.get(i).filter(|&&at| at < n.end_byte()) {
+            match n.first_named_child_for_byte(at) {
+                // The first child ending past `at`: it holds `at` unless it
+                // starts after (then `at` is in a token of `n` itself).
+                Some(c) if c.start_byte() <= at => {
+                    stack.push(Task::Visit(c, s));
+                    i += offsets[i..].partition_point(|&o| o < c.end_byte());
+                }
+                Some(c) => i += offsets[i..].partition_point(|&o| o < c.start_byte()),
+                None => break,
+            }
+        }
+    }
+
     fn visit(&mut self, node: Node<'t>, scope: ScopeId, stack: &mut Vec<Task<'t>>) {
         if !self.enters(node) {
             return;
         }
-        let push_all = |n: Node<'t>, s: ScopeId, stack: &mut Vec<Task<'t>>| {
-            for c in n.named_children(&mut n.walk()) {
-                stack.push(Task::Visit(c, s));
-            }
-        };
         let field = |n: Node<'t>, id: u16| n.child_by_field_id(id);
         match node.kind() {
             "identifier" => self.refs.push(Reference {
@@ -255,7 +276,7 @@ impl<'t> Builder<'_> {
                         _ => {}
                     }
                 }
-                push_all(node, scope, stack);
+                self.push_children(node, scope, stack);
             }
             "for_statement" => {
                 for f in ["right", "body", "alternative"] {
@@ -333,7 +354,7 @@ impl<'t> Builder<'_> {
                     stack.push(Task::Visit(c, scope));
                 }
             }
-            _ => push_all(node, scope, stack),
+            _ => self.push_children(node, scope, stack),
         }
     }
 
