@@ -340,12 +340,33 @@ impl<'t> Walker<'_, 't> {
                 });
                 continue;
             }
-            while !cursor.goto_next_sibling() {
+            // On to the next sibling that holds an offset (only a node
+            // that holds one can be, or hold, an import or a call), else up.
+            loop {
+                let next = self.next_offset(cursor.node().end_byte());
                 if !cursor.goto_parent() {
                     return;
                 }
+                if next.is_some_and(|at| {
+                    at < cursor.node().end_byte() && cursor.goto_first_child_for_byte(at).is_some()
+                }) {
+                    break;
+                }
                 stack.pop();
             }
+        }
+    }
+
+    /// The first offset of an `import` word or a call name at or after `from`.
+    fn next_offset(&self, from: usize) -> Option<usize> {
+        let first = |offsets: &[usize]| {
+            offsets
+                .get(offsets.partition_point(|&at| at < from))
+                .copied()
+        };
+        match (first(&self.import_words), first(&self.call_names)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
