@@ -299,6 +299,7 @@ impl<'t> Walker<'_, 't> {
     /// One cursor walk (the cheapest traversal tree-sitter offers), keeping
     /// a stack of what each level's children inherit.
     fn walk(&mut self, tree: &'t Tree, dynamic: bool) {
+        let has_error = tree.root_node().has_error();
         let mut cursor = tree.walk();
         let mut stack = vec![Context::default()];
         loop {
@@ -342,6 +343,17 @@ impl<'t> Walker<'_, 't> {
             }
             // On to the next sibling that holds an offset (only a node
             // that holds one can be, or hold, an import or a call), else up.
+            // A tree with errors is walked sibling by sibling: a statement
+            // whose `import` is a missing node holds no offset.
+            if has_error {
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() {
+                        return;
+                    }
+                    stack.pop();
+                }
+                continue;
+            }
             loop {
                 let next = self.next_offset(cursor.node().end_byte());
                 if !cursor.goto_parent() {

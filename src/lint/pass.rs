@@ -161,6 +161,16 @@ impl Pass<'_> {
     /// levels of checks ahead deep. With a cache, what the result depends
     /// on beyond the file is recorded for it.
     fn check_target(&self, w: &mut Worker, i: usize, depth: usize) -> FileResult {
+        let r = self.check_target_inner(w, i, depth);
+        // Imports kept for a check that did not take them (its result came
+        // from the cache, or it needed no tree): not held to the end.
+        if let Ok(mut imports) = self.imports.lock() {
+            imports.remove(&i);
+        }
+        r
+    }
+
+    fn check_target_inner(&self, w: &mut Worker, i: usize, depth: usize) -> FileResult {
         let t = &self.targets[i];
         let kept = self.bytes.lock().ok().and_then(|mut b| b.1.remove(&i));
         let bytes = kept.map_or_else(|| crate::source::read_regular(&t.path), Ok);

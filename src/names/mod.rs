@@ -151,25 +151,26 @@ fn identifiers(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// Where the `import` of each star import (`from m import *`) is: the
-/// word, then `*` after white space and backslash continuations. (More may
-/// be found, in strings and comments: they only widen a focused walk.)
+/// Where the `import` of each star import (`from m import *`) may be: the
+/// word, then `*` after anything tree-sitter may read as white space
+/// between them (any white space, line breaks, continuations, comments,
+/// non-ASCII characters). More may be found (in strings, comments, or
+/// `import` then `*` that is no star import): they only widen a focused walk.
 fn star_imports(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
     memchr::memmem::find_iter(bytes, b"import").filter(move |&at| {
         let mut i = at + "import".len();
-        loop {
-            match bytes.get(i) {
-                Some(b' ' | b'\t' | b'\x0c') => i += 1,
-                Some(b'\\') => match (bytes.get(i + 1), bytes.get(i + 2)) {
-                    (Some(b'\r'), Some(b'\n')) => i += 3,
-                    (Some(b'\r' | b'\n'), _) => i += 2,
-                    _ => return false,
-                },
-                Some(b'*') => return true,
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'*' => return true,
+                b'#' => {
+                    i += memchr::memchr2(b'\n', b'\r', &bytes[i..]).unwrap_or(bytes.len() - i);
+                }
+                b if b.is_ascii_whitespace() || b == b'\x0b' || b == b'\\' || b >= 0x80 => i += 1,
                 _ => return false,
             }
         }
+        false
     })
 }
 

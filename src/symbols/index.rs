@@ -144,18 +144,16 @@ impl NameIndex {
                 if module.is_empty() {
                     return None;
                 }
-                // Test modules are not places a name lives: not read.
-                if is_test_file(rel) {
-                    return Some((rel.clone(), module, None));
-                }
                 let path = resolver.root().join(rel);
                 let text = match prefetch {
                     Some(p) => p.read_body(rel, &path),
                     None => crate::source::read_body(&path),
                 };
                 let text = text.ok()?;
-                let names = column0_names(&text).map(str::to_string).collect();
-                Some((rel.clone(), module, Some(names)))
+                // Test modules are not places a name lives: not scanned.
+                let names = (!is_test_file(rel))
+                    .then(|| column0_names(&text).map(str::to_string).collect());
+                Some((rel.clone(), module, names))
             })
             .collect();
         let mut modules = BTreeMap::new();

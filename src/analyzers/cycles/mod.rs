@@ -159,8 +159,12 @@ impl Cycles {
     /// nodes from their trees, so the walk below scans none of them. A
     /// module the run does not check, or checks elsewhere meanwhile, is
     /// scanned as before.
+    ///
+    /// Not in a run that records dependencies: a module checked ahead
+    /// records its reads for itself, so the importer's walk, which then
+    /// finds its node made, would record none of the modules it reaches.
     fn check_imports_ahead(&self, ctx: &FileCtx) {
-        let Some(prefetch) = ctx.prefetch else {
+        let Some(prefetch) = ctx.prefetch.filter(|_| !ctx.project.deps.on()) else {
             return;
         };
         let unmet: Vec<String> = {
