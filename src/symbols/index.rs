@@ -145,15 +145,21 @@ impl NameIndex {
                     return None;
                 }
                 let path = resolver.root().join(rel);
+                // Test modules are not places a name lives: read only to
+                // know they are readable (as their importers would), not
+                // scanned, and their bytes not kept for their checks (a
+                // project's tests would be held in memory until then).
+                if is_test_file(rel) {
+                    crate::source::read_body(&path).ok()?;
+                    return Some((rel.clone(), module, None));
+                }
                 let text = match prefetch {
                     Some(p) => p.read_body(rel, &path),
                     None => crate::source::read_body(&path),
                 };
                 let text = text.ok()?;
-                // Test modules are not places a name lives: not scanned.
-                let names = (!is_test_file(rel))
-                    .then(|| column0_names(&text).map(str::to_string).collect());
-                Some((rel.clone(), module, names))
+                let names = column0_names(&text).map(str::to_string).collect();
+                Some((rel.clone(), module, Some(names)))
             })
             .collect();
         let mut modules = BTreeMap::new();
