@@ -42,17 +42,23 @@ impl Server {
             let Some(doc) = self.docs.get_mut(&uri) else {
                 continue;
             };
+            // The first lint of a document under a run goes through the
+            // lint cache (an open, or every open file after a save); later
+            // changes do not pay for it.
+            let first = doc.asked.is_none_or(|(_, g)| g != generation);
             doc.asked = Some((doc.snap.version, generation));
             let Some(rel) = rel.filter(|_| lints) else {
                 continue;
             };
             doc.in_flight = true;
+            let cached = convert::path_of(&uri).filter(|_| first && self.cache);
             self.pool.submit(Job::Lint(LintJob {
                 uri,
                 snap: doc.snap.clone(),
                 rel,
                 run: run.clone(),
                 old_tree: doc.tree.clone(),
+                cached,
             }));
         }
     }
@@ -67,6 +73,17 @@ impl Server {
                 shift,
                 tree,
             } => self.linted(&uri, version, findings, shift, tree),
+            Done::Parsed { uri, version, tree } => {
+                // The tree of a version answered from the cache: kept only
+                // while the text is still that version's (no edit of a
+                // later change was applied to it).
+                if let Some(doc) = self.docs.get_mut(&uri)
+                    && doc.snap.version == version
+                    && tree.is_some()
+                {
+                    doc.tree = tree;
+                }
+            }
             Done::FixAll {
                 id,
                 uri,

@@ -4,13 +4,16 @@
 //! that panics is reported back as failed; the thread goes on.
 
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender};
 use serde_json::Value;
 use tree_sitter::Tree;
 
+use super::cached;
 use super::document::Snapshot;
+use crate::deps::Deps;
 use crate::finding::Finding;
 use crate::fix::workspace::Workspace;
 use crate::lint::file::check_source;
@@ -27,6 +30,10 @@ pub(super) struct LintJob {
     pub run: Arc<Run>,
     /// The document's earlier tree, edited to match `snap`'s text.
     pub old_tree: Option<Tree>,
+    /// The file on disk, when this lint goes through the lint cache (the
+    /// document's first under the run): looked up, else stored if the text
+    /// is the file's (see [`super::cached`]).
+    pub cached: Option<PathBuf>,
 }
 
 /// A `source.fixAll.rulegate` request to compute.
@@ -53,6 +60,13 @@ pub(super) enum Done {
         shift: usize,
         /// The new tree, when the text was parsed and can be re-parsed
         /// from (no BOM, no lone `\r`).
+        tree: Option<Tree>,
+    },
+    /// The tree of a version answered from the cache, parsed after its
+    /// findings were sent, for the incremental re-parses of later changes.
+    Parsed {
+        uri: String,
+        version: i32,
         tree: Option<Tree>,
     },
     /// The edit of fixAll for a version: `(byte range, replacement)` in the
@@ -82,7 +96,7 @@ impl Pool {
                 .spawn(move || {
                     let mut worker = Worker::new();
                     for job in inbox {
-                        let result = run_job(&mut worker, job);
+                        let result = run_job(&mut worker, job, &done);
                         if done.send(result).is_err() {
                             return;
                         }
@@ -101,11 +115,13 @@ impl Pool {
     }
 }
 
-fn run_job(worker: &mut Worker, job: Job) -> Done {
+/// Runs `job`; a lint answered from the cache sends its findings on `done`
+/// at once, before the parse whose tree it returns.
+fn run_job(worker: &mut Worker, job: Job, done: &Sender<Done>) -> Done {
     match job {
         Job::Lint(j) => {
             let (uri, version) = (j.uri.clone(), j.snap.version);
-            match std::panic::catch_unwind(AssertUnwindSafe(|| lint(worker, j))) {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| lint(worker, j, done))) {
                 Ok(done) => done,
                 Err(_) => {
                     *worker = Worker::new();
@@ -133,8 +149,11 @@ fn run_job(worker: &mut Worker, job: Job) -> Done {
     }
 }
 
-/// Lints one version, re-parsing from the document's edited tree.
-fn lint(worker: &mut Worker, j: LintJob) -> Done {
+/// Lints one version, re-parsing from the document's edited tree. Through
+/// the cache (`j.cached`): a valid entry for the text is sent on `done` as
+/// the version's findings, then the text is parsed for the later changes;
+/// a miss lints, and stores the result when the text is the file on disk.
+fn lint(worker: &mut Worker, j: LintJob, done: &Sender<Done>) -> Done {
     let src = j.snap.source();
     let shift = j.snap.text.len() - src.text.len();
     // Offsets of a text without its BOM, or with lone `\r`s read as `\n`,
@@ -143,12 +162,47 @@ fn lint(worker: &mut Worker, j: LintJob) -> Done {
     if reusable {
         worker.reparse_from(src.text.clone(), j.old_tree);
     }
-    let checker = crate::check::Checker::new(&j.run);
-    let result = check_source(&checker, worker, Arc::from(j.rel.as_str()), src);
+    let cache = j.cached.as_ref().and_then(|_| cached::open(&j.run));
+    let version = j.snap.version;
+    if let Some(hit) = cache
+        .as_ref()
+        .and_then(|c| c.get(&j.rel, cached::digest(&j.snap.text)))
+    {
+        let _ = done.send(Done::Linted {
+            uri: j.uri.clone(),
+            version,
+            findings: Some(hit.findings),
+            shift,
+            tree: None,
+        });
+        let tree = if reusable {
+            worker.parse(&src.text);
+            worker.take_reparsed()
+        } else {
+            None
+        };
+        return Done::Parsed {
+            uri: j.uri,
+            version,
+            tree,
+        };
+    }
+    let store = cache
+        .zip(j.cached.as_deref())
+        .filter(|(_, path)| cached::on_disk(path, &j.snap.text))
+        .map(|(c, _)| cached::Store::new(c, &j.snap.text));
+    let checker = crate::check::Checker {
+        deps: store.as_ref().map_or(Deps::NONE, cached::Store::deps),
+        ..crate::check::Checker::new(&j.run)
+    };
+    let mut result = check_source(&checker, worker, Arc::from(j.rel.as_str()), src);
+    if let Some(store) = store {
+        store.put(&j.rel, &mut result);
+    }
     let tree = worker.take_reparsed().filter(|_| reusable);
     Done::Linted {
         uri: j.uri,
-        version: j.snap.version,
+        version,
         findings: Some(result.findings),
         shift,
         tree,
