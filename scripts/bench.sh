@@ -166,6 +166,7 @@ printf '%-52s %7.4f s  (%sx ruff)\n' "one file, --no-cache" "$t_cold" "$(ratio "
 # against `ruff server` with comparable rules (E402 and the TODO rules;
 # ruff's E402,TD,FIX), both pushing diagnostics to pytest-lsp's client.
 # Medians of 10 opens and 50 edits (scripts/lsp_latency.py), and the open
-# without E999, which needs no parse: the breakdown of an open.
+# without E999, which needs no parse: the breakdown of an open; and opens
+# of saved files `rulegate lint` has seen, answered from its result cache.
 lsp_py=$(venv_tool pytest-lsp pytest-lsp==1.0.1)/bin/python
 "$lsp_py" "$here/scripts/lsp_latency.py" "$rulegate" "$ruff" 50

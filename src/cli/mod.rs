@@ -85,6 +85,9 @@ enum Command {
         #[arg(long, value_name = "BYTES", env = "RULEGATE_MAX_MESSAGE_BYTES",
               default_value_t = crate::server::rpc::DEFAULT_MAX_MESSAGE_BYTES)]
         max_message_bytes: u64,
+        /// Do not answer opens from (or store results into) the lint cache.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Inventories and audits: exceptions, TODOs, lane violations, the
     /// per-rule delta against a baseline.
@@ -163,10 +166,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Server {
             today,
             max_message_bytes,
+            no_cache,
         } => {
             let today = dates::resolve_today(today.as_deref()).map_err(|e| miette!("{e}"))?;
             // LSP: exit code 0 after `shutdown`, 1 without it.
-            let clean = crate::server::serve(today, max_message_bytes)
+            let clean = crate::server::serve(today, max_message_bytes, !no_cache)
                 .map_err(|e| miette!("language server: {e}"))?;
             Ok(if clean {
                 ExitCode::SUCCESS

@@ -45,17 +45,23 @@ impl Server {
             let Some(doc) = self.docs.get_mut(&uri) else {
                 continue;
             };
+            // The first lint of a document under a run goes through the
+            // lint cache (an open, or every open file after a save); later
+            // changes do not pay for it.
+            let first = doc.asked.is_none_or(|(_, g)| g != generation);
             doc.asked = Some((doc.snap.version, generation));
             let Some(rel) = rel.filter(|_| lints) else {
                 continue;
             };
             doc.in_flight = true;
+            let cached = convert::path_of(&uri).filter(|_| first && self.cache);
             self.pool.submit(Job::Lint(LintJob {
                 uri,
                 snap: doc.snap.clone(),
                 rel,
                 run: run.clone(),
                 old_tree: doc.tree.clone(),
+                cached,
             }));
         }
     }

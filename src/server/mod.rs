@@ -22,10 +22,12 @@
 //! | `requests` | requests: `initialize`, `shutdown`, hover and code actions (waiting for their version's findings) |
 //! | `notifications` | notifications: opened, changed, closed and saved documents, refused messages, reloads |
 //! | `linting` | sends document versions to the pool and takes back their findings |
+//! | `cached` | opens answered from `lint`'s result cache, and results stored into it |
 //! | `outbox` | what the server sends: diagnostics, messages, answers |
 //! | `document`, `convert`, `actions`, `load`, `pool`, `rpc` | documents and their versions, positions, answers' contents, degraded loading, the worker threads, the framing |
 
 mod actions;
+mod cached;
 pub mod convert;
 mod document;
 mod event_loop;
@@ -103,12 +105,15 @@ struct Server {
     /// Files holding load errors now (their diagnostics to clear later).
     broken_files: Vec<Uri>,
     pool: Pool,
+    /// Whether opens go through `lint`'s result cache (`--no-cache`: no).
+    cache: bool,
 }
 
 /// Runs the server on stdin/stdout until the client says `exit` (or the
 /// input ends); `Ok(true)` when `shutdown` came first, as LSP asks.
-/// Messages over `max_message_bytes` are refused.
-pub fn serve(today: Date, max_message_bytes: u64) -> Result<bool, String> {
+/// Messages over `max_message_bytes` are refused. With `cache`, opens are
+/// answered from `lint`'s result cache when it holds the text's result.
+pub fn serve(today: Date, max_message_bytes: u64, cache: bool) -> Result<bool, String> {
     let (in_tx, inbox) = crossbeam_channel::bounded::<Incoming>(64);
     std::thread::Builder::new()
         .name("rulegate-lsp-reader".into())
@@ -140,6 +145,7 @@ pub fn serve(today: Date, max_message_bytes: u64) -> Result<bool, String> {
         .map_or(2, |n| n.get())
         .clamp(1, 4);
     let mut server = Server::new(out, today, Pool::new(threads, done_tx));
+    server.cache = cache;
     let clean = server.main_loop(&inbox, &done);
     // The writer ends when every sender is gone.
     drop(server);
@@ -163,6 +169,7 @@ impl Server {
             fixing: HashMap::new(),
             broken_files: Vec::new(),
             pool,
+            cache: true,
         }
     }
 }

@@ -4,13 +4,16 @@
 //! that panics is reported back as failed; the thread goes on.
 
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender};
 use serde_json::Value;
 use tree_sitter::Tree;
 
+use super::cached;
 use super::document::Snapshot;
+use crate::deps::Deps;
 use crate::finding::Finding;
 use crate::fix::workspace::Workspace;
 use crate::lint::file::check_source;
@@ -27,6 +30,10 @@ pub(super) struct LintJob {
     pub run: Arc<Run>,
     /// The document's earlier tree, edited to match `snap`'s text.
     pub old_tree: Option<Tree>,
+    /// The file on disk, when this lint goes through the lint cache (the
+    /// document's first under the run): looked up, else stored if the text
+    /// is the file's (see [`super::cached`]).
+    pub cached: Option<PathBuf>,
 }
 
 /// A `source.fixAll.rulegate` request to compute.
@@ -101,6 +108,7 @@ impl Pool {
     }
 }
 
+/// Runs `job`.
 fn run_job(worker: &mut Worker, job: Job) -> Done {
     match job {
         Job::Lint(j) => {
@@ -133,7 +141,10 @@ fn run_job(worker: &mut Worker, job: Job) -> Done {
     }
 }
 
-/// Lints one version, re-parsing from the document's edited tree.
+/// Lints one version, re-parsing from the document's edited tree. Through
+/// the cache (`j.cached`): a valid entry for the text is the version's
+/// findings, with no parse; a miss lints, and stores the result when the
+/// text is the file on disk.
 fn lint(worker: &mut Worker, j: LintJob) -> Done {
     let src = j.snap.source();
     let shift = j.snap.text.len() - src.text.len();
@@ -143,12 +154,44 @@ fn lint(worker: &mut Worker, j: LintJob) -> Done {
     if reusable {
         worker.reparse_from(src.text.clone(), j.old_tree);
     }
-    let checker = crate::check::Checker::new(&j.run);
-    let result = check_source(&checker, worker, Arc::from(j.rel.as_str()), src);
+    let cache = j.cached.as_ref().and_then(|_| cached::open(&j.run));
+    let version = j.snap.version;
+    if let Some(hit) = cache.as_ref().and_then(|c| {
+        // Facts about the run's indexes (repository-wide `unique`
+        // rules) are checked against the run's own index.
+        let indexes = crate::check::unique_index::Digests {
+            run: &j.run,
+            prefetch: None,
+        };
+        c.get(&j.rel, cached::digest(&j.snap.text), &indexes)
+    }) {
+        // No parse: a document only read never pays for one, and its
+        // first change parses in full (there is no tree to edit).
+        worker.take_reparsed();
+        return Done::Linted {
+            uri: j.uri,
+            version,
+            findings: Some(hit.findings),
+            shift,
+            tree: None,
+        };
+    }
+    let store = cache
+        .zip(j.cached.as_deref())
+        .filter(|(_, path)| cached::on_disk(path, &j.snap.text))
+        .map(|(c, _)| cached::Store::new(c, &j.snap.text));
+    let checker = crate::check::Checker {
+        deps: store.as_ref().map_or(Deps::NONE, cached::Store::deps),
+        ..crate::check::Checker::new(&j.run)
+    };
+    let mut result = check_source(&checker, worker, Arc::from(j.rel.as_str()), src);
+    if let Some(store) = store {
+        store.put(&j.rel, &mut result);
+    }
     let tree = worker.take_reparsed().filter(|_| reusable);
     Done::Linted {
         uri: j.uri,
-        version: j.snap.version,
+        version,
         findings: Some(result.findings),
         shift,
         tree,

@@ -413,3 +413,172 @@ fn positions_on_mixed_line_endings_are_the_clis() {
         "{diags:?}"
     );
 }
+
+/// How a version's lint ended.
+#[derive(Debug, PartialEq)]
+enum Answered {
+    /// By a lint of the text.
+    Linted,
+    /// From the lint cache (and then its tree was parsed).
+    FromCache,
+}
+
+impl Harness {
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self._dir.path().join(name)
+    }
+
+    /// Opens `text` afresh (closing the document first) and runs its lint
+    /// to the end: the diagnostics published, and where they came from.
+    fn open_and_lint(&mut self, text: &str) -> (Value, Answered) {
+        let uri = self.uri.clone();
+        self.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        self.sent();
+        self.open(text);
+        self.server.schedule();
+        let wait = std::time::Duration::from_secs(120);
+        let d = self.done.recv_timeout(wait).expect("a lint finishes");
+        // A fresh lint of a text that parses hands back its tree; an answer
+        // from the cache parses nothing (the first change parses in full).
+        let answered = match &d {
+            Done::Linted { tree: None, .. } => Answered::FromCache,
+            _ => Answered::Linted,
+        };
+        self.server.finished(d);
+        if answered == Answered::FromCache {
+            assert!(self.server.docs[&self.uri].tree.is_none());
+        }
+        let published = self
+            .sent()
+            .into_iter()
+            .find(|m| m["method"] == "textDocument/publishDiagnostics")
+            .expect("diagnostics are published");
+        assert_eq!(published["params"]["version"], 1);
+        (published["params"]["diagnostics"].clone(), answered)
+    }
+
+    /// The quick fixes offered for the whole of the current version.
+    fn quick_fixes(&mut self, id: i64) -> Value {
+        let uri = self.uri.clone();
+        self.request(
+            id,
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}},
+                   "context": {"diagnostics": [], "only": ["quickfix"]}}),
+        );
+        let sent = self.sent();
+        sent.iter().find(|m| m["id"] == id).expect("answered")["result"].clone()
+    }
+}
+
+/// A file with findings of a rule that reads another module (STUB001: a
+/// name `b` does not define), a fixable one (E402) and a TODO.
+const CACHED: &str = "import os\nx = 1\nimport sys\nfrom b import missing\n# TODO fix it\n";
+
+#[test]
+fn an_open_answered_from_the_cache_is_a_fresh_lints_answer() {
+    let mut h = Harness::new();
+    std::fs::write(h.path("a.py"), CACHED).unwrap();
+    std::fs::write(h.path("b.py"), "present = 1\n").unwrap();
+    // The first open lints, and stores the result: the text is the file's.
+    let (fresh, how) = h.open_and_lint(CACHED);
+    assert_eq!(how, Answered::Linted);
+    let codes: Vec<&str> = fresh
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    for rule in ["E402", "STUB001", "TODO001"] {
+        assert!(codes.contains(&rule), "{codes:?}");
+    }
+    let fixes = h.quick_fixes(5);
+    assert!(fixes.as_array().is_some_and(|a| !a.is_empty()), "{fixes}");
+    // The next open is answered from the cache: the same diagnostics, and
+    // the same code actions (the cached findings carry their fixes).
+    let (cached, how) = h.open_and_lint(CACHED);
+    assert_eq!(how, Answered::FromCache);
+    assert_eq!(cached, fresh);
+    assert_eq!(h.quick_fixes(6), fixes);
+    // Its first change has no tree to edit: it parses in full, keeps the
+    // tree for the next changes, and publishes what a fresh lint of the
+    // new text publishes.
+    h.change(2, 0, 0, "# c\n");
+    h.lint_one();
+    assert!(h.server.docs[&h.uri].tree.is_some());
+    let changed = h
+        .sent()
+        .into_iter()
+        .find(|m| m["method"] == "textDocument/publishDiagnostics")
+        .expect("diagnostics are published");
+    assert_eq!(changed["params"]["version"], 2);
+    h.server.cache = false;
+    let (fresh_changed, _) = h.open_and_lint(&format!("# c\n{CACHED}"));
+    h.server.cache = true;
+    assert_eq!(changed["params"]["diagnostics"], fresh_changed);
+    // Without the cache, the same again.
+    h.server.cache = false;
+    assert_eq!(h.open_and_lint(CACHED), (fresh.clone(), Answered::Linted));
+    h.server.cache = true;
+    // A module the result depends on changes (the editor says so, the run
+    // is loaded again): the entry no longer holds.
+    std::fs::write(h.path("b.py"), "present = 1\nmissing = 2\n").unwrap();
+    h.notify("workspace/didChangeWatchedFiles", json!({"changes": []}));
+    let (after, how) = h.open_and_lint(CACHED);
+    assert_eq!(how, Answered::Linted);
+    assert!(
+        after
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["code"] != "STUB001"),
+        "{after}"
+    );
+    assert_eq!(h.open_and_lint(CACHED), (after, Answered::FromCache));
+}
+
+#[test]
+fn unsaved_text_is_never_stored_and_changes_skip_the_cache() {
+    let mut h = Harness::new();
+    std::fs::write(h.path("a.py"), "import os\n").unwrap();
+    let unsaved = "x = 1\nimport os\n";
+    assert_eq!(h.open_and_lint(unsaved).1, Answered::Linted);
+    assert_eq!(h.open_and_lint(unsaved).1, Answered::Linted);
+    // The text on disk is stored on open; a change back to it is linted
+    // (only a document's first lint under a run reads the cache).
+    let (on_disk, how) = h.open_and_lint("import os\n");
+    assert_eq!(how, Answered::Linted);
+    assert_eq!(
+        h.open_and_lint("import os\n"),
+        (on_disk, Answered::FromCache)
+    );
+    h.change(2, 0, 0, "# c\n");
+    h.lint_one();
+    assert!(h.server.docs[&h.uri].linted.is_some());
+}
+
+#[test]
+fn an_open_is_answered_from_what_lint_stored() {
+    let mut h = Harness::new();
+    std::fs::write(h.path("a.py"), CACHED).unwrap();
+    std::fs::write(h.path("b.py"), "present = 1\n").unwrap();
+    h.server.cache = false;
+    let (fresh, _) = h.open_and_lint(CACHED);
+    h.server.cache = true;
+    let root = h._dir.path().to_path_buf();
+    let run =
+        crate::run::Run::load_with_store(None, &root, &[], &[], h.server.today, true).unwrap();
+    let opts = crate::lint::LintOptions {
+        paths: vec![root],
+        cache: true,
+        one_project: true,
+        threads: Some(1),
+        ..Default::default()
+    };
+    crate::lint::lint(&run, &opts).unwrap();
+    assert_eq!(h.open_and_lint(CACHED), (fresh, Answered::FromCache));
+}
