@@ -63,6 +63,20 @@ impl Listings {
         } else {
             dir
         };
+        // A folder read before is answered under the read lock: no clone
+        // of its listing (whose count both threads of a pass would bump).
+        let known = self
+            .dirs
+            .read()
+            .ok()
+            .and_then(|d| match d.get(dir.as_os_str())? {
+                Listing::Read(entries) => Some(entries.get(name).copied().unwrap_or(Kind::Absent)),
+                Listing::Missing => Some(Kind::Absent),
+                Listing::Unlistable => None,
+            });
+        if let Some(kind) = known {
+            return kind;
+        }
         match self.listing(dir) {
             Listing::Read(entries) => entries.get(name).copied().unwrap_or(Kind::Absent),
             Listing::Missing => Kind::Absent,
