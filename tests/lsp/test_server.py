@@ -4,8 +4,8 @@ fixes and suppressions as versioned code actions, source.fixAll.rulegate,
 hover over several findings, non-ASCII edits followed at once by requests,
 stale requests, oversized messages, shutdown semantics, broken packs and
 configs, edits for clients with and without `documentChanges`, positions
-on mixed line endings (the CLI's and ruff's), and the latency on a
-3,003-line file.
+on mixed line endings (the CLI's and ruff's), an open answered from the
+lint cache against a fresh lint, and the latency on a 3,003-line file.
 
     RULEGATE=target/release/rulegate python -m pytest -q -s tests/lsp
 
@@ -556,6 +556,46 @@ async def test_a_broken_config_keeps_the_last_good_one(client: LanguageClient):
         assert [d.code for d in await diagnostics_for(client, uri)] == ["TEAM001"]
     finally:
         config.write_text(good)
+
+
+def answers(actions):
+    """Code actions as comparable values: titles and the edits' new texts
+    and ranges (the version they name aside)."""
+    out = []
+    for a in actions:
+        edits = []
+        if a.edit is not None:
+            for doc in a.edit.document_changes or []:
+                edits += [(e.range.start.line, e.range.start.character, e.range.end.line, e.new_text) for e in doc.edits]
+        out.append((a.title, tuple(edits)))
+    return sorted(out)
+
+
+@pytest.mark.asyncio
+async def test_a_saved_file_lint_has_seen_gets_a_fresh_lints_answer(client: LanguageClient):
+    # `rulegate lint` (a pre-commit run) stores the file's result; the
+    # server answers the open from it. The same text linted afresh (a
+    # change, then its undo) must publish the same diagnostics and offer
+    # the same code actions.
+    text = "import os\nx = 1\nimport sys\nprint(os, sys)  # TODO fix\n"
+    path = pathlib.Path(client.root, "saved.py")
+    path.write_text(text)
+    lint = subprocess.run([RULEGATE, "lint", "--exit-zero", "saved.py"], cwd=client.root, env=ENV, capture_output=True)
+    assert lint.returncode == 0, lint.stderr
+    assert list(pathlib.Path(client.root, ".rulegate_cache").rglob("results-*")), "lint stored its results"
+    uri = open_doc(client, "saved.py", text)
+    cached = await diagnostics_for(client, uri, version=1)
+    assert {"E402", "TEAM001", "TODO001"} <= {d.code for d in cached}, cached
+    whole = ((0, 0), (4, 0))
+    cached_actions = answers(await client.text_document_code_action_async(code_action_params(uri, *whole)))
+    change(client, uri, 2, (0, 0), (0, 0), "# c\n")
+    await diagnostics_for(client, uri, version=2)
+    change(client, uri, 3, (0, 0), (1, 0), "")
+    fresh = await diagnostics_for(client, uri, version=3)
+    assert fresh == cached
+    fresh_actions = answers(await client.text_document_code_action_async(code_action_params(uri, *whole)))
+    assert fresh_actions == cached_actions
+    path.unlink()
 
 
 @pytest.mark.asyncio
