@@ -4,12 +4,13 @@
 //! moved on (the newer version is linted next).
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use lsp_types::{Diagnostic, Uri};
 
 use super::document::Linted;
 use super::pool::{Done, Job, LintJob};
-use super::{Server, convert};
+use super::{Server, cached, convert};
 use crate::finding::Finding;
 use crate::run::Run;
 
@@ -54,14 +55,25 @@ impl Server {
                 continue;
             };
             doc.in_flight = true;
-            let cached = convert::path_of(&uri).filter(|_| first && self.cache);
+            // Only a run whose lints have read nothing but files as they are
+            // on disk answers from, or stores into, the lint cache: other
+            // modules' tables and the import graph are shared by its lints.
+            // Set before the lint of unsaved text is sent (see `pool::lint`).
+            let unsaved_seen = self.unsaved_seen.load(Ordering::SeqCst);
+            let cached = !unsaved_seen
+                && first
+                && convert::path_of(&uri).is_some_and(|p| cached::on_disk(&p, &doc.snap.text));
+            if !cached {
+                self.unsaved_seen.store(true, Ordering::SeqCst);
+            }
             self.pool.submit(Job::Lint(LintJob {
                 uri,
                 snap: doc.snap.clone(),
                 rel,
                 run: run.clone(),
                 old_tree: doc.tree.clone(),
-                cached,
+                cached: cached && self.cache,
+                unsaved_seen: self.unsaved_seen.clone(),
             }));
         }
     }
@@ -75,6 +87,7 @@ impl Server {
                 findings,
                 shift,
                 tree,
+                ..
             } => self.linted(&uri, version, findings, shift, tree),
             Done::FixAll {
                 id,

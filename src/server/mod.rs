@@ -107,6 +107,10 @@ struct Server {
     pool: Pool,
     /// Whether opens go through `lint`'s result cache (`--no-cache`: no).
     cache: bool,
+    /// Whether a lint under the current run read text that is not on disk
+    /// (a fresh flag for each run): the cache is then neither read nor
+    /// written until the next load (see `linting::schedule`).
+    unsaved_seen: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Runs the server on stdin/stdout until the client says `exit` (or the
@@ -170,6 +174,7 @@ impl Server {
             broken_files: Vec::new(),
             pool,
             cache: true,
+            unsaved_seen: Default::default(),
         }
     }
 }

@@ -110,6 +110,8 @@ impl Server {
             self.good_config = loaded.good_config;
         }
         self.generation += 1;
+        // A new run: its shared state holds nothing unsaved yet.
+        self.unsaved_seen = Default::default();
         let old = std::mem::take(&mut self.broken_files);
         let mut now: Vec<Uri> = Vec::new();
         for (path, diags) in loaded.diagnostics {

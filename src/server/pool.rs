@@ -4,8 +4,8 @@
 //! that panics is reported back as failed; the thread goes on.
 
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::{Receiver, Sender};
 use serde_json::Value;
@@ -30,10 +30,14 @@ pub(super) struct LintJob {
     pub run: Arc<Run>,
     /// The document's earlier tree, edited to match `snap`'s text.
     pub old_tree: Option<Tree>,
-    /// The file on disk, when this lint goes through the lint cache (the
-    /// document's first under the run): looked up, else stored if the text
-    /// is the file's (see [`super::cached`]).
-    pub cached: Option<PathBuf>,
+    /// Through the lint cache (the document's first lint under the run,
+    /// its text the file's on disk, and no lint of the run yet read text
+    /// that is not on disk): looked up, else stored (see [`super::cached`]).
+    pub cached: bool,
+    /// Set once a lint of the run reads text that is not on disk (the
+    /// run's shared tables and import graph may then hold it): from then
+    /// on nothing is looked up or stored.
+    pub unsaved_seen: Arc<AtomicBool>,
 }
 
 /// A `source.fixAll.rulegate` request to compute.
@@ -61,6 +65,10 @@ pub(super) enum Done {
         /// The new tree, when the text was parsed and can be re-parsed
         /// from (no BOM, no lone `\r`).
         tree: Option<Tree>,
+        /// Whether the findings came from the lint cache (what the tests
+        /// tell a hit from a lint by).
+        #[cfg_attr(not(test), allow(dead_code))]
+        from_cache: bool,
     },
     /// The edit of fixAll for a version: `(byte range, replacement)` in the
     /// snapshot's text, `None` when nothing changes; `Err` when it failed.
@@ -123,6 +131,7 @@ fn run_job(worker: &mut Worker, job: Job) -> Done {
                         findings: None,
                         shift: 0,
                         tree: None,
+                        from_cache: false,
                     }
                 }
             }
@@ -143,8 +152,10 @@ fn run_job(worker: &mut Worker, job: Job) -> Done {
 
 /// Lints one version, re-parsing from the document's edited tree. Through
 /// the cache (`j.cached`): a valid entry for the text is the version's
-/// findings, with no parse; a miss lints, and stores the result when the
-/// text is the file on disk.
+/// findings, with no parse; a miss lints, and stores the result. Neither
+/// once the run has read unsaved text (`j.unsaved_seen`), checked after
+/// the lint as well: the loop sets it before it sends a lint of unsaved
+/// text, so a lint that still finds it clear saw none.
 fn lint(worker: &mut Worker, j: LintJob) -> Done {
     let src = j.snap.source();
     let shift = j.snap.text.len() - src.text.len();
@@ -154,7 +165,8 @@ fn lint(worker: &mut Worker, j: LintJob) -> Done {
     if reusable {
         worker.reparse_from(src.text.clone(), j.old_tree);
     }
-    let cache = j.cached.as_ref().and_then(|_| cached::open(&j.run));
+    let clean = || j.cached && !j.unsaved_seen.load(Ordering::SeqCst);
+    let cache = if clean() { cached::open(&j.run) } else { None };
     let version = j.snap.version;
     if let Some(hit) = cache.as_ref().and_then(|c| {
         // Facts about the run's indexes (repository-wide `unique`
@@ -174,18 +186,16 @@ fn lint(worker: &mut Worker, j: LintJob) -> Done {
             findings: Some(hit.findings),
             shift,
             tree: None,
+            from_cache: true,
         };
     }
-    let store = cache
-        .zip(j.cached.as_deref())
-        .filter(|(_, path)| cached::on_disk(path, &j.snap.text))
-        .map(|(c, _)| cached::Store::new(c, &j.snap.text));
+    let store = cache.map(|c| cached::Store::new(c, &j.snap.text));
     let checker = crate::check::Checker {
         deps: store.as_ref().map_or(Deps::NONE, cached::Store::deps),
         ..crate::check::Checker::new(&j.run)
     };
     let mut result = check_source(&checker, worker, Arc::from(j.rel.as_str()), src);
-    if let Some(store) = store {
+    if let Some(store) = store.filter(|_| clean()) {
         store.put(&j.rel, &mut result);
     }
     let tree = worker.take_reparsed().filter(|_| reusable);
@@ -195,6 +205,7 @@ fn lint(worker: &mut Worker, j: LintJob) -> Done {
         findings: Some(result.findings),
         shift,
         tree,
+        from_cache: false,
     }
 }
 

@@ -441,10 +441,12 @@ impl Harness {
         self.server.schedule();
         let wait = std::time::Duration::from_secs(120);
         let d = self.done.recv_timeout(wait).expect("a lint finishes");
-        // A fresh lint of a text that parses hands back its tree; an answer
-        // from the cache parses nothing (the first change parses in full).
+        // An answer from the cache parses nothing (the first change parses
+        // in full).
         let answered = match &d {
-            Done::Linted { tree: None, .. } => Answered::FromCache,
+            Done::Linted {
+                from_cache: true, ..
+            } => Answered::FromCache,
             _ => Answered::Linted,
         };
         self.server.finished(d);
@@ -548,10 +550,23 @@ fn unsaved_text_is_never_stored_and_changes_skip_the_cache() {
     let unsaved = "x = 1\nimport os\n";
     assert_eq!(h.open_and_lint(unsaved).1, Answered::Linted);
     assert_eq!(h.open_and_lint(unsaved).1, Answered::Linted);
-    // The text on disk is stored on open; a change back to it is linted
-    // (only a document's first lint under a run reads the cache).
+    // The run has read unsaved text: the text on disk is neither stored
+    // nor looked up until the run is loaded again.
     let (on_disk, how) = h.open_and_lint("import os\n");
     assert_eq!(how, Answered::Linted);
+    assert_eq!(
+        h.open_and_lint("import os\n"),
+        (on_disk.clone(), Answered::Linted)
+    );
+    h.notify("workspace/didChangeWatchedFiles", json!({"changes": []}));
+    h.sent();
+    // Loaded again: stored on open, then answered from the cache; a
+    // change is linted (only a document's first lint under a run reads
+    // the cache).
+    assert_eq!(
+        h.open_and_lint("import os\n"),
+        (on_disk.clone(), Answered::Linted)
+    );
     assert_eq!(
         h.open_and_lint("import os\n"),
         (on_disk, Answered::FromCache)
@@ -581,4 +596,94 @@ fn an_open_is_answered_from_what_lint_stored() {
     };
     crate::lint::lint(&run, &opts).unwrap();
     assert_eq!(h.open_and_lint(CACHED), (fresh, Answered::FromCache));
+}
+
+/// `pkg/a.py` and `pkg/b.py` import each other at module level, and `b`'s
+/// import of `helper` fails when `a` is imported first (IMP002).
+fn cycle_on_disk(h: &Harness) -> (String, String, &'static str) {
+    std::fs::create_dir_all(h.path("pkg")).unwrap();
+    std::fs::write(h.path("pkg/__init__.py"), "").unwrap();
+    let a = "from pkg.b import run\n\n\ndef helper():\n    return 1\n";
+    let b = "from pkg.a import helper\n\n\ndef run():\n    return helper()\n";
+    std::fs::write(h.path("pkg/a.py"), a).unwrap();
+    std::fs::write(h.path("pkg/b.py"), b).unwrap();
+    let uri = |f: &str| convert::uri_of(&h.path(f)).unwrap().as_str().to_string();
+    (uri("pkg/a.py"), uri("pkg/b.py"), b)
+}
+
+fn codes(diags: &Value) -> Vec<&str> {
+    diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect()
+}
+
+/// `pkg/b.py` as `rulegate lint` (with its cache, or without) finds it.
+fn cli_codes(h: &Harness, cache: bool) -> Vec<String> {
+    let root = h._dir.path().to_path_buf();
+    let run =
+        crate::run::Run::load_with_store(None, &root, &[], &[], h.server.today, cache).unwrap();
+    let opts = crate::lint::LintOptions {
+        paths: vec![root.join("pkg/b.py")],
+        cache,
+        threads: Some(1),
+        ..Default::default()
+    };
+    let out = crate::lint::lint(&run, &opts).unwrap();
+    out.findings.iter().map(|f| f.rule.to_string()).collect()
+}
+
+#[test]
+fn a_run_that_read_unsaved_text_neither_stores_nor_answers_from_the_cache() {
+    let mut h = Harness::new();
+    let (a, b, b_text) = cycle_on_disk(&h);
+    // `a` opened as saved, then edited: its import moves into a function,
+    // so the run's import graph (shared by its lints) has no cycle.
+    h.uri = a.clone();
+    let a_text = std::fs::read_to_string(h.path("pkg/a.py")).unwrap();
+    h.open_and_lint(&a_text);
+    h.change(2, 0, 0, "def f():\n    ");
+    h.lint_one();
+    // `b` as saved: linted against that graph, so its result must not be
+    // stored (the files on disk do fail), nor its open answered.
+    h.uri = b.clone();
+    let (unsaved_view, how) = h.open_and_lint(b_text);
+    assert_eq!(how, Answered::Linted);
+    assert!(!codes(&unsaved_view).contains(&"IMP002"), "{unsaved_view}");
+    assert_eq!(cli_codes(&h, true), ["IMP002"], "nothing wrong was stored");
+    assert_eq!(cli_codes(&h, false), ["IMP002"]);
+    // `a` closed unsaved, the run loaded again: everything is the disk's,
+    // and the cache answers with what a fresh lint gives.
+    h.notify("textDocument/didClose", json!({"textDocument": {"uri": a}}));
+    h.notify("workspace/didChangeWatchedFiles", json!({"changes": []}));
+    h.sent();
+    let (hit, how) = h.open_and_lint(b_text);
+    assert_eq!(how, Answered::FromCache);
+    assert_eq!(codes(&hit), ["IMP002"]);
+    h.server.cache = false;
+    assert_eq!(h.open_and_lint(b_text), (hit, Answered::Linted));
+}
+
+#[test]
+fn bom_and_carriage_return_texts_answered_from_the_cache_are_a_fresh_lints() {
+    for text in [
+        "\u{feff}import os\nx = 1\nimport sys\n# TODO a\n",
+        "import os\rx = 1\rimport sys\r# TODO a\r",
+        "\u{feff}import os\r\nx = 1\rimport sys\n# TODO a\r\n",
+    ] {
+        let mut h = Harness::new();
+        std::fs::write(h.path("a.py"), text).unwrap();
+        h.server.cache = false;
+        let (fresh, _) = h.open_and_lint(text);
+        let fixes = h.quick_fixes(3);
+        assert!(codes(&fresh).contains(&"E402"), "{fresh}");
+        h.server.cache = true;
+        assert_eq!(h.open_and_lint(text).1, Answered::Linted); // stores
+        let (hit, how) = h.open_and_lint(text);
+        assert_eq!(how, Answered::FromCache, "{text:?}");
+        assert_eq!(hit, fresh, "{text:?}");
+        assert_eq!(h.quick_fixes(4), fixes, "{text:?}");
+    }
 }
