@@ -59,11 +59,13 @@ impl Server {
             // on disk answers from, or stores into, the lint cache: other
             // modules' tables and the import graph are shared by its lints.
             // Set before the lint of unsaved text is sent (see `pool::lint`).
-            let unsaved_seen = self.unsaved_seen.load(Ordering::SeqCst);
-            let cached = !unsaved_seen
+            // (Only the cache reads the flag: with it off, which a session
+            // never changes, no file is read for it.)
+            let cached = self.cache
+                && !self.unsaved_seen.load(Ordering::SeqCst)
                 && first
                 && convert::path_of(&uri).is_some_and(|p| cached::on_disk(&p, &doc.snap.text));
-            if !cached {
+            if self.cache && !cached {
                 self.unsaved_seen.store(true, Ordering::SeqCst);
             }
             self.pool.submit(Job::Lint(LintJob {
@@ -72,7 +74,7 @@ impl Server {
                 rel,
                 run: run.clone(),
                 old_tree: doc.tree.clone(),
-                cached: cached && self.cache,
+                cached,
                 unsaved_seen: self.unsaved_seen.clone(),
             }));
         }

@@ -232,6 +232,11 @@ impl Server {
                 // The params are kept to compute the quick fixes again with
                 // the answer.
                 self.fixing.insert(id.to_string(), p);
+                // The fix engine checks the fixed text, which is not on
+                // disk, through the run's shared state: the run has read
+                // unsaved text (see `linting::schedule`).
+                self.unsaved_seen
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
                 self.pool.submit(Job::FixAll(FixAllJob {
                     id,
                     uri: uri.to_string(),

@@ -687,3 +687,32 @@ fn bom_and_carriage_return_texts_answered_from_the_cache_are_a_fresh_lints() {
         assert_eq!(h.quick_fixes(4), fixes, "{text:?}");
     }
 }
+
+#[test]
+fn a_fix_all_keeps_the_runs_later_lints_away_from_the_cache() {
+    let mut h = Harness::new();
+    std::fs::write(h.path("a.py"), CACHED).unwrap();
+    std::fs::write(h.path("b.py"), "present = 1\n").unwrap();
+    assert_eq!(h.open_and_lint(CACHED).1, Answered::Linted); // stored
+    // A lightbulb's request (no `only`) computes fixAll: the fix engine
+    // checks the fixed text, not on disk, through the run's shared state.
+    let uri = h.uri.clone();
+    h.request(
+        9,
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri},
+               "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}},
+               "context": {"diagnostics": []}}),
+    );
+    let d = h
+        .done
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("fixAll finishes");
+    h.server.finished(d);
+    h.sent();
+    assert_eq!(h.open_and_lint(CACHED).1, Answered::Linted);
+    // Loaded again, the entry serves.
+    h.notify("workspace/didChangeWatchedFiles", json!({"changes": []}));
+    h.sent();
+    assert_eq!(h.open_and_lint(CACHED).1, Answered::FromCache);
+}

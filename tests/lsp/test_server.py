@@ -580,6 +580,13 @@ async def test_a_saved_file_lint_has_seen_gets_a_fresh_lints_answer(client: Lang
     text = "import os\nx = 1\nimport sys\nprint(os, sys)  # TODO fix\n"
     path = pathlib.Path(client.root, "saved.py")
     path.write_text(text)
+    try:
+        await saved_file_answers(client, text)
+    finally:
+        path.unlink()
+
+
+async def saved_file_answers(client, text):
     lint = subprocess.run([RULEGATE, "lint", "--exit-zero", "saved.py"], cwd=client.root, env=ENV, capture_output=True)
     assert lint.returncode == 0, lint.stderr
     assert list(pathlib.Path(client.root, ".rulegate_cache").rglob("results-*")), "lint stored its results"
@@ -595,7 +602,6 @@ async def test_a_saved_file_lint_has_seen_gets_a_fresh_lints_answer(client: Lang
     assert fresh == cached
     fresh_actions = answers(await client.text_document_code_action_async(code_action_params(uri, *whole)))
     assert fresh_actions == cached_actions
-    path.unlink()
 
 
 @pytest.mark.asyncio
