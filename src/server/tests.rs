@@ -107,14 +107,19 @@ impl Harness {
         );
     }
 
+    /// A code action request over lines 0-9 (fixAll too: no `only`).
     fn code_action(&mut self, id: i64) {
+        self.code_action_in(id, json!({"diagnostics": []}));
+    }
+
+    fn code_action_in(&mut self, id: i64, context: Value) {
         let uri = self.uri.clone();
         self.request(
             id,
             "textDocument/codeAction",
             json!({"textDocument": {"uri": uri},
                    "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}},
-                   "context": {"diagnostics": []}}),
+                   "context": context}),
         );
     }
 }
@@ -453,25 +458,23 @@ impl Harness {
         if answered == Answered::FromCache {
             assert!(self.server.docs[&self.uri].tree.is_none());
         }
-        let published = self
-            .sent()
-            .into_iter()
-            .find(|m| m["method"] == "textDocument/publishDiagnostics")
-            .expect("diagnostics are published");
+        let published = self.published();
         assert_eq!(published["params"]["version"], 1);
         (published["params"]["diagnostics"].clone(), answered)
     }
 
+    /// The first diagnostics published among the messages sent since the
+    /// last look.
+    fn published(&self) -> Value {
+        self.sent()
+            .into_iter()
+            .find(|m| m["method"] == "textDocument/publishDiagnostics")
+            .expect("diagnostics are published")
+    }
+
     /// The quick fixes offered for the whole of the current version.
     fn quick_fixes(&mut self, id: i64) -> Value {
-        let uri = self.uri.clone();
-        self.request(
-            id,
-            "textDocument/codeAction",
-            json!({"textDocument": {"uri": uri},
-                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}},
-                   "context": {"diagnostics": [], "only": ["quickfix"]}}),
-        );
+        self.code_action_in(id, json!({"diagnostics": [], "only": ["quickfix"]}));
         let sent = self.sent();
         sent.iter().find(|m| m["id"] == id).expect("answered")["result"].clone()
     }
@@ -512,11 +515,7 @@ fn an_open_answered_from_the_cache_is_a_fresh_lints_answer() {
     h.change(2, 0, 0, "# c\n");
     h.lint_one();
     assert!(h.server.docs[&h.uri].tree.is_some());
-    let changed = h
-        .sent()
-        .into_iter()
-        .find(|m| m["method"] == "textDocument/publishDiagnostics")
-        .expect("diagnostics are published");
+    let changed = h.published();
     assert_eq!(changed["params"]["version"], 2);
     h.server.cache = false;
     let (fresh_changed, _) = h.open_and_lint(&format!("# c\n{CACHED}"));
@@ -696,14 +695,7 @@ fn a_fix_all_keeps_the_runs_later_lints_away_from_the_cache() {
     assert_eq!(h.open_and_lint(CACHED).1, Answered::Linted); // stored
     // A lightbulb's request (no `only`) computes fixAll: the fix engine
     // checks the fixed text, not on disk, through the run's shared state.
-    let uri = h.uri.clone();
-    h.request(
-        9,
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri},
-               "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}},
-               "context": {"diagnostics": []}}),
-    );
+    h.code_action(9);
     let d = h
         .done
         .recv_timeout(std::time::Duration::from_secs(120))
