@@ -6,6 +6,9 @@
 //! answer"). A version the server lints itself is stored the way `lint`
 //! stores it, but only when the text is the file on disk: unsaved text is
 //! never written, and later keystrokes neither look up nor record facts.
+//! Neither happens once a lint of the run has read unsaved text, which the
+//! run's shared tables and import graph may then hold (see
+//! `linting::schedule`).
 
 use std::path::Path;
 

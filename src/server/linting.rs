@@ -4,7 +4,7 @@
 //! moved on (the newer version is linted next).
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use lsp_types::{Diagnostic, Uri};
 
@@ -13,6 +13,13 @@ use super::pool::{Done, Job, LintJob};
 use super::{Server, cached, convert};
 use crate::finding::Finding;
 use crate::run::Run;
+
+/// Records that a job of the current run reads text that is not on disk,
+/// before the job is sent: from then on the run neither reads nor writes
+/// the lint cache (see `pool::lint`).
+pub(super) fn mark_unsaved_seen(flag: &AtomicBool) {
+    flag.store(true, Ordering::SeqCst);
+}
 
 impl Server {
     /// Whether the document at `uri` is one the server lints.
@@ -66,7 +73,7 @@ impl Server {
                 && first
                 && convert::path_of(&uri).is_some_and(|p| cached::on_disk(&p, &doc.snap.text));
             if self.cache && !cached {
-                self.unsaved_seen.store(true, Ordering::SeqCst);
+                mark_unsaved_seen(&self.unsaved_seen);
             }
             self.pool.submit(Job::Lint(LintJob {
                 uri,

@@ -162,9 +162,6 @@ fn lint(worker: &mut Worker, j: LintJob) -> Done {
     // Offsets of a text without its BOM, or with lone `\r`s read as `\n`,
     // are not the document's: parse those afresh and keep no tree.
     let reusable = shift == 0 && !src.cr_only && !j.snap.lone_cr;
-    if reusable {
-        worker.reparse_from(src.text.clone(), j.old_tree);
-    }
     let clean = || j.cached && !j.unsaved_seen.load(Ordering::SeqCst);
     let cache = if clean() { cached::open(&j.run) } else { None };
     let version = j.snap.version;
@@ -179,7 +176,6 @@ fn lint(worker: &mut Worker, j: LintJob) -> Done {
     }) {
         // No parse: a document only read never pays for one, and its
         // first change parses in full (there is no tree to edit).
-        worker.take_reparsed();
         return Done::Linted {
             uri: j.uri,
             version,
@@ -188,6 +184,9 @@ fn lint(worker: &mut Worker, j: LintJob) -> Done {
             tree: None,
             from_cache: true,
         };
+    }
+    if reusable {
+        worker.reparse_from(src.text.clone(), j.old_tree);
     }
     let store = cache.map(|c| cached::Store::new(c, &j.snap.text));
     let checker = crate::check::Checker {

@@ -233,10 +233,8 @@ impl Server {
                 // the answer.
                 self.fixing.insert(id.to_string(), p);
                 // The fix engine checks the fixed text, which is not on
-                // disk, through the run's shared state: the run has read
-                // unsaved text (see `linting::schedule`).
-                self.unsaved_seen
-                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                // disk, through the run's shared state.
+                super::linting::mark_unsaved_seen(&self.unsaved_seen);
                 self.pool.submit(Job::FixAll(FixAllJob {
                     id,
                     uri: uri.to_string(),
